@@ -1,0 +1,73 @@
+// Browser tests: karma + karma-webpack + mocha in headless Debian Chromium. Test files import
+// describe/it from 'node:test' (the same files run under Node's test runner); here that import is
+// aliased to mocha's functions, so no test depends on karma.
+const fs = require('node:fs');
+const path = require('node:path');
+
+process.env.CHROME_BIN ||= '/usr/bin/chromium';
+
+/** Writes the pass/fail counts for scripts/test.ts to sum up. */
+function SummaryReporter(baseReporterDecorator, config) {
+  baseReporterDecorator(this);
+  const counts = { passed: 0, failed: 0, skipped: 0, errors: [] };
+  this.onSpecComplete = (_browser, result) => {
+    if (result.skipped) counts.skipped++;
+    else if (result.success) counts.passed++;
+    else counts.failed++;
+  };
+  this.onBrowserError = (_browser, error) => counts.errors.push(String(error?.message ?? error));
+  this.onRunComplete = (_browsers, results) => {
+    if (results.error && counts.failed === 0) counts.errors.push('karma reported an error outside the tests');
+    const file = config.summaryFile;
+    if (file) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(counts));
+    }
+  };
+}
+SummaryReporter.$inject = ['baseReporterDecorator', 'config'];
+
+module.exports = (config) => {
+  config.set({
+    frameworks: ['mocha', 'webpack'],
+    plugins: ['karma-mocha', 'karma-webpack', 'karma-chrome-launcher', { 'reporter:summary': ['type', SummaryReporter] }],
+    files: [
+      { pattern: 'test/core/**/*.test.ts', watched: false },
+      { pattern: 'test/browser/**/*.test.ts', watched: false },
+      { pattern: 'src/**/*.test.ts', watched: false },
+    ],
+    preprocessors: { '**/*.ts': ['webpack'] },
+    webpack: {
+      mode: 'development',
+      devtool: 'inline-source-map',
+      resolve: {
+        extensions: ['.ts', '.js'],
+        extensionAlias: { '.js': ['.ts', '.js'] },
+        alias: { 'node:test': path.resolve(__dirname, 'test/support/node-test-mocha.ts') },
+      },
+      module: {
+        rules: [{ test: /\.ts$/, loader: 'esbuild-loader', options: { target: 'es2022', tsconfig: path.resolve(__dirname, 'tsconfig.node.json') } }],
+      },
+      stats: 'errors-warnings',
+    },
+    reporters: ['dots', 'summary'],
+    summaryFile: process.env.KARMA_SUMMARY_FILE,
+    browsers: ['ChromiumHeadlessDebian'],
+    customLaunchers: {
+      ChromiumHeadlessDebian: {
+        base: 'ChromeHeadless',
+        flags: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      },
+    },
+    client: { mocha: { timeout: 10000 } },
+    browserNoActivityTimeout: 120000,
+    singleRun: true,
+  });
+};

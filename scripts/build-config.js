@@ -1,0 +1,60 @@
+// Build-time configuration of the add-in: where it is served from, where office.js comes from and
+// which Entra app it authenticates as. Shared by webpack.config.js, npm start and the tests.
+
+/** Base URL every URL in manifest.xml is written with; the build rewrites it. */
+export const DEV_BASE_URL = 'https://localhost:3000';
+/** Placeholder Entra client id in manifest.xml; replaced by ENTRA_CLIENT_ID when set. */
+export const DEV_CLIENT_ID = '7efbd623-57fa-4f96-aba6-6cba5cc2a7ee';
+/** Microsoft's CDN copy of office.js, which add-ins in the Office Store must reference. */
+export const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * @typedef {{ mode: 'development' | 'production', baseUrl: string, clientId: string,
+ *   officeJsLocal: boolean, officeJsUrl: string }} BuildConfig
+ */
+
+/**
+ * @param {'development' | 'production'} mode
+ * @param {Record<string, string | undefined>} env
+ * @returns {BuildConfig}
+ */
+export function resolveBuildConfig(mode, env) {
+  const production = mode === 'production';
+  const baseUrl = (env.ADDIN_BASE_URL ?? (production ? '' : DEV_BASE_URL)).replace(/\/+$/, '');
+  if (!baseUrl) {
+    throw new Error(
+      'ADDIN_BASE_URL is not set: a production build needs the HTTPS address the add-in is served from, e.g. ADDIN_BASE_URL=https://crm-sync.example.com npm run build',
+    );
+  }
+  if (!/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(baseUrl)) {
+    throw new Error(`ADDIN_BASE_URL must be an https:// address without query or fragment, got "${baseUrl}"`);
+  }
+  const clientId = env.ENTRA_CLIENT_ID ?? DEV_CLIENT_ID;
+  if (!GUID.test(clientId)) {
+    throw new Error(`ENTRA_CLIENT_ID must be the GUID of the Entra app registration, got "${clientId}"`);
+  }
+  // The CDN is used in production unless explicitly overridden (offline tests of the production build).
+  const officeJsLocal = production ? env.OFFICE_JS_LOCAL === '1' : true;
+  return {
+    mode,
+    baseUrl,
+    clientId,
+    officeJsLocal,
+    officeJsUrl: officeJsLocal ? 'office-js/office.js' : OFFICE_JS_CDN,
+  };
+}
+
+/**
+ * Writes the configured base URL and client id into manifest.xml.
+ * @param {string} xml
+ * @param {BuildConfig} config
+ */
+export function rewriteManifest(xml, config) {
+  const host = new URL(config.baseUrl).host;
+  return xml
+    .replaceAll(`api://localhost:3000/${DEV_CLIENT_ID}`, `api://${host}/${config.clientId}`)
+    .replaceAll(DEV_BASE_URL, config.baseUrl)
+    .replaceAll(DEV_CLIENT_ID, config.clientId);
+}

@@ -1,0 +1,97 @@
+// `npm start`: builds the add-in in watch mode, serves it over HTTPS on https://localhost:3000, prints
+// how to trust the certificate and sideload manifest.xml, and sideloads into desktop Outlook where one
+// exists (Windows, macOS). Ctrl-C stops everything it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import webpack from 'webpack';
+import webpackConfig from '../webpack.config.js';
+import { loadDevCertificate } from './certs.js';
+import { startStaticServer, type StaticServer } from './serve.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const port = Number(process.env.PORT ?? 3000);
+const children: ChildProcess[] = [];
+const servers: StaticServer[] = [];
+
+console.log('Building the add-in (development)…');
+const compiler = webpack(webpackConfig({}, { mode: 'development' }));
+await new Promise<void>((resolve, reject) => {
+  let first = true;
+  compiler.watch({ aggregateTimeout: 300 }, (error, stats) => {
+    if (error) {
+      if (first) reject(error);
+      else console.error(error);
+      return;
+    }
+    if (stats?.hasErrors()) console.error(stats.toString('errors-only'));
+    else if (!first) console.log(`rebuilt in ${(stats?.endTime ?? 0) - (stats?.startTime ?? 0)} ms`);
+    if (first) {
+      first = false;
+      resolve();
+    }
+  });
+});
+
+const certificate = await loadDevCertificate(root);
+servers.push(await startStaticServer({ root: path.join(root, 'dist'), key: certificate.key, cert: certificate.cert, port, host: '127.0.0.1' }));
+// Browsers may resolve localhost to ::1 first; serve there too when the machine has IPv6 loopback.
+try {
+  servers.push(await startStaticServer({ root: path.join(root, 'dist'), key: certificate.key, cert: certificate.cert, port, host: '::1' }));
+} catch {
+  /* no IPv6 loopback: 127.0.0.1 is enough */
+}
+
+const base = `https://localhost:${port}`;
+console.log(`
+CRM Calendar Sync is served at ${base}
+  Task pane:      ${base}/taskpane.html   (open it in a browser to use the demo outside Outlook)
+  SAP CRM pane:   ${base}/crm-pane.html
+  Conflict dialog:${base}/dialog.html
+  Commands:       ${base}/commands.html
+  Manifest:       ${path.join(root, 'dist', 'manifest.xml')}
+
+Certificate: ${certificate.source === 'office-addin-dev-certs' ? 'office-addin-dev-certs (trusted on this machine)' : `self-signed, ${certificate.certPath}`}
+${
+  certificate.source === 'self-signed'
+    ? `  Outlook only loads add-ins from trusted HTTPS. Either run "npx office-addin-dev-certs install"
+  (needs administrator rights; then restart npm start), or trust ${certificate.certPath}:
+    Windows: certutil -addstore -user Root "${certificate.certPath}"
+    macOS:   security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db "${certificate.certPath}"
+    Linux:   copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates
+  A browser shows a warning you can pass for the demo.`
+    : ''
+}
+Sideload dist/manifest.xml into Outlook:
+  Outlook on the web / new Outlook: open https://aka.ms/olksideload, "My add-ins" → "Custom Addins"
+    → "Add a custom add-in" → "Add from File…" and choose dist/manifest.xml.
+  Classic Outlook on Windows: File → Manage Add-ins (or "Get Add-ins") → "My add-ins" → "Add from file".
+  Outlook on Mac: Get Add-ins → "My add-ins" → "Add a custom add-in" → "Add from file".
+
+The reference CRM gateway (demo data) is not part of this version yet: the sync itself is not available.
+Press Ctrl-C to stop.`);
+
+if ((process.platform === 'win32' || process.platform === 'darwin') && process.env.CRM_SIDELOAD !== '0') {
+  console.log('Desktop platform found: sideloading with office-addin-debugging (set CRM_SIDELOAD=0 to skip)…');
+  const child = spawn(
+    process.platform === 'win32' ? 'npx.cmd' : 'npx',
+    ['--yes', 'office-addin-debugging', 'start', 'dist/manifest.xml', 'desktop', '--app', 'outlook', '--no-debug'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  child.on('exit', (code) => {
+    if (code) console.log(`office-addin-debugging exited with ${code}: sideload by hand as described above.`);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await new Promise<void>((resolve) => compiler.close(() => resolve()));
+  await Promise.all(servers.map((s) => s.close()));
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,118 @@
+// `npm test`: lint, typecheck, build, then every suite (Node, e2e, karma), ending with one line
+// "N passed, N failed" that sums them all. Lint, each typecheck and the build count as one check each.
+// Exit code 1 when anything failed.
+//   --only node|e2e|karma   run just that suite (after the build), for quick iterations
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+const buildDir = path.join(root, '.build');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const results: { name: string; counts: Counts }[] = [];
+
+function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', (error) => {
+      console.error(`cannot start ${cmd}: ${error.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+async function check(name: string, cmd: string, cmdArgs: string[]): Promise<boolean> {
+  console.log(`\n▶ ${name}`);
+  const ok = (await run(cmd, cmdArgs)) === 0;
+  results.push({ name, counts: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 } });
+  return ok;
+}
+
+function findTests(dir: string): string[] {
+  const abs = path.join(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(path.join(root, f)).isFile())
+    .sort();
+}
+
+/** Runs files with Node's test runner: spec output on the console, TAP in a file for the counts. */
+async function nodeSuite(name: string, files: string[], extraArgs: string[] = []): Promise<void> {
+  console.log(`\n▶ ${name} (${files.length} files)`);
+  if (files.length === 0) {
+    results.push({ name, counts: { passed: 0, failed: 0, skipped: 0 } });
+    return;
+  }
+  const tap = path.join(buildDir, `${name.replace(/\W+/g, '-')}.tap`);
+  rmSync(tap, { force: true });
+  const code = await run(process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    ...extraArgs,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const num = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const counts = { passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
+  // A runner that died without reporting, or exited non-zero with no failed test, is one failure.
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  results.push({ name, counts });
+}
+
+async function karmaSuite(): Promise<void> {
+  const name = 'karma (Chromium)';
+  console.log(`\n▶ ${name}`);
+  const summary = path.join(buildDir, 'karma-summary.json');
+  rmSync(summary, { force: true });
+  const code = await run(bin('karma'), ['start', 'karma.conf.cjs'], { KARMA_SUMMARY_FILE: summary });
+  const parsed = existsSync(summary)
+    ? (JSON.parse(readFileSync(summary, 'utf8')) as Counts & { errors: string[] })
+    : { passed: 0, failed: 0, skipped: 0, errors: ['karma wrote no summary'] };
+  for (const error of parsed.errors) console.error(`karma: ${error}`);
+  const counts = { passed: parsed.passed, failed: parsed.failed + parsed.errors.length, skipped: parsed.skipped };
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  results.push({ name, counts });
+}
+
+mkdirSync(buildDir, { recursive: true });
+if (!only) {
+  await check('lint: eslint', bin('eslint'), ['.']);
+  await check('lint: prettier', bin('prettier'), ['--check', '.']);
+  await check('typecheck: add-in', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+  await check('typecheck: pure core', bin('tsc'), ['--noEmit', '-p', 'src/core/tsconfig.json']);
+  await check('typecheck: tests and tools', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
+}
+await check('build (development)', bin('webpack'), ['--mode', 'development']);
+if (!only || only === 'node') {
+  await nodeSuite('node', [...findTests('test/core'), ...findTests('test/node')]);
+}
+if (!only || only === 'e2e') {
+  await nodeSuite('e2e (Playwright, Chromium)', findTests('test/e2e'), ['--test-concurrency=1']);
+}
+if (!only || only === 'karma') await karmaSuite();
+
+console.log('\nSummary');
+for (const { name, counts } of results) {
+  console.log(`  ${counts.failed ? '✗' : '✓'} ${name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+}
+const total = results.reduce((a, r) => ({ passed: a.passed + r.counts.passed, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(total.failed > 0 ? 1 : 0);

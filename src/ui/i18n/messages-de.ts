@@ -1,0 +1,36 @@
+import type { Catalog } from './messages-en.js';
+
+/** German message catalog. */
+export const de: Catalog = {
+  'app.title': 'CRM-Kalendersynchronisation',
+  'app.subtitle': 'Outlook ⇄ SAP-CRM-Mobile-Client',
+  'app.outsideOffice':
+    'Außerhalb von Outlook: Demomodus. Die Einstellungen werden nur in diesem Browser gespeichert, nicht in Ihrem Outlook-Profil.',
+  'app.officeMissing':
+    'Office.js konnte nicht geladen werden. Prüfen Sie die Netzwerkverbindung und laden Sie den Bereich neu.',
+  'tabs.label': 'Synchronisationseinstellungen',
+  'tab.calendar': 'SAP-CRM-Kalendereigenschaften',
+  'tab.general': 'Allgemein',
+  'tab.sync': 'Synchronisationseigenschaften',
+  'tab.conflicts': 'Konfliktlösung',
+  'tab.misc': 'Verschiedenes',
+  'tab.series': 'Serien / Privat',
+  'tab.notYet':
+    'Noch nicht verfügbar: Die Einstellungen dieser Registerkarte sind in Arbeit. Diese Version synchronisiert noch nichts.',
+  'crmPane.title': 'SAP CRM',
+  'crmPane.businessPartner': 'Geschäftspartner',
+  'crmPane.contactPerson': 'Ansprechpartner',
+  'crmPane.opportunity': 'Opportunity',
+  'crmPane.application': 'Anwendung',
+  'crmPane.activityId': 'CRM-Aktivität',
+  'crmPane.none':
+    'Dieser Termin hat keine CRM-Daten. Er erhält sie, wenn er mit Mobile Sales synchronisiert wird.',
+  'crmPane.outsideOffice': 'Öffnen Sie diesen Bereich in einem Outlook-Termin, um seine CRM-Daten zu sehen.',
+  'crmPane.unreadable': 'Die CRM-Daten dieses Termins konnten nicht gelesen werden: {detail}',
+  'crmPane.loading': 'CRM-Daten werden gelesen…',
+  'dialog.title': 'SAP-CRM-Kalenderkonflikt',
+  'dialog.notYet': 'Der Konfliktlösungsbildschirm ist in dieser Version noch nicht verfügbar.',
+  'insight.crmData': 'Dieser Termin ist mit SAP CRM verknüpft.',
+  'insight.open': 'CRM-Daten anzeigen',
+  'command.syncNotYet': 'CRM-Sync: Die Synchronisation ist in dieser Version noch nicht verfügbar.',
+};

@@ -1,0 +1,35 @@
+/** English message catalog: every text the user reads. Keys are stable; the German catalog must match. */
+export const en = {
+  'app.title': 'CRM Calendar Sync',
+  'app.subtitle': 'Outlook ⇄ SAP CRM mobile client',
+  'app.outsideOffice':
+    'Running outside Outlook: demo mode. Settings are kept in this browser only, not in your Outlook profile.',
+  'app.officeMissing': 'Office.js could not be loaded. Check the network connection and reload the pane.',
+  'tabs.label': 'Synchronization settings',
+  'tab.calendar': 'SAP CRM Calendar Properties',
+  'tab.general': 'General',
+  'tab.sync': 'Sync Properties',
+  'tab.conflicts': 'Conflict Resolution',
+  'tab.misc': 'Miscellaneous',
+  'tab.series': 'Series / Private',
+  'tab.notYet':
+    'Not available yet: the settings of this tab are still being built. Nothing is synchronized by this version.',
+  'crmPane.title': 'SAP CRM',
+  'crmPane.businessPartner': 'Business Partner',
+  'crmPane.contactPerson': 'Contact Person',
+  'crmPane.opportunity': 'Opportunity',
+  'crmPane.application': 'Application',
+  'crmPane.activityId': 'CRM activity',
+  'crmPane.none': 'This appointment has no CRM data. It gets some when it is synchronized with Mobile Sales.',
+  'crmPane.outsideOffice': 'Open this pane from an appointment in Outlook to see its CRM data.',
+  'crmPane.unreadable': 'The CRM data stored on this appointment could not be read: {detail}',
+  'crmPane.loading': 'Reading CRM data…',
+  'dialog.title': 'SAP CRM Calendar Conflict',
+  'dialog.notYet': 'The conflict resolution screen is not available yet in this version.',
+  'insight.crmData': 'This appointment is linked to SAP CRM.',
+  'insight.open': 'Show CRM data',
+  'command.syncNotYet': 'CRM Sync: synchronization is not available yet in this version.',
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalog = Record<MessageKey, string>;

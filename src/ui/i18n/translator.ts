@@ -1,0 +1,28 @@
+import { de } from './messages-de.js';
+import { en, type Catalog, type MessageKey } from './messages-en.js';
+
+export type { MessageKey } from './messages-en.js';
+
+/** Looks up a message and fills `{name}` placeholders. Values are plain text; lit escapes them on render. */
+export interface Translator {
+  readonly locale: 'en' | 'de';
+  t(key: MessageKey, values?: Record<string, string>): string;
+}
+
+const catalogs: Record<Translator['locale'], Catalog> = { en, de };
+
+/**
+ * Picks the catalog for an Office display language (`Office.context.displayLanguage`, e.g. "de-DE")
+ * or a browser language; anything without a catalog falls back to English.
+ */
+export function createTranslator(displayLanguage: string | undefined): Translator {
+  const locale = displayLanguage?.toLowerCase().startsWith('de') ? 'de' : 'en';
+  const catalog = catalogs[locale];
+  return {
+    locale,
+    t(key, values) {
+      const text = catalog[key];
+      return values ? text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole) : text;
+    },
+  };
+}

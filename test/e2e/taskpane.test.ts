@@ -1,0 +1,71 @@
+// The built task pane, opened over HTTPS outside Office in Chromium: title, the six tabs of the seed,
+// keyboard navigation, no console error; a screenshot is kept in test-results/.
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import type { StaticServer } from '../../scripts/serve.js';
+import { artifactPath, launchChromium, openPage, serveDist } from './support/browser.js';
+
+const TABS = [
+  'SAP CRM Calendar Properties',
+  'General',
+  'Sync Properties',
+  'Conflict Resolution',
+  'Miscellaneous',
+  'Series / Private',
+];
+
+describe('task pane in Chromium, outside Office', () => {
+  let server: StaticServer;
+  let browser: Browser;
+
+  before(async () => {
+    server = await serveDist();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('renders its title and the six tabs with no console error', async () => {
+    const { page, errors } = await openPage(browser, `${server.origin}/taskpane.html`);
+    await page.getByRole('heading', { name: 'CRM Calendar Sync' }).waitFor({ timeout: 15000 });
+    const tabs = await page.getByRole('tab').allTextContents();
+    expect(tabs.map((t) => t.trim())).to.deep.equal(TABS);
+    // Outside Office the pane says so (demo mode).
+    expect(await page.getByRole('status').textContent()).to.match(/outside Outlook/);
+    await page.screenshot({ path: artifactPath('taskpane.png'), fullPage: true });
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('moves between tabs with the arrow keys and shows the selected panel', async () => {
+    const { page, errors } = await openPage(browser, `${server.origin}/taskpane.html`);
+    const first = page.getByRole('tab', { name: TABS[0] });
+    await first.waitFor({ timeout: 15000 });
+    await first.focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'General' }).getAttribute('aria-selected')).to.equal('true');
+    await page.keyboard.press('End');
+    const last = page.getByRole('tab', { name: 'Series / Private' });
+    expect(await last.getAttribute('aria-selected')).to.equal('true');
+    expect(await page.getByRole('tabpanel').count()).to.equal(1);
+    await page.screenshot({ path: artifactPath('taskpane-series-tab.png'), fullPage: true });
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('serves the SAP CRM pane, the dialog and the commands page without errors', async () => {
+    for (const [file, text] of [
+      ['crm-pane.html', /Open this pane from an appointment/],
+      ['dialog.html', /not available yet/],
+    ] as const) {
+      const { page, errors } = await openPage(browser, `${server.origin}/${file}`);
+      await page.getByText(text).waitFor({ timeout: 15000 });
+      await page.screenshot({ path: artifactPath(file.replace('.html', '.png')) });
+      expect(errors, file).to.deep.equal([]);
+    }
+    const { page, errors } = await openPage(browser, `${server.origin}/commands.html`);
+    await page.waitForLoadState('load');
+    expect(errors, 'commands.html').to.deep.equal([]);
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import { OFFICE_JS_CDN, resolveBuildConfig } from '../../scripts/build-config.js';
+
+describe('build configuration', () => {
+  it('development serves office.js from the local package and https://localhost:3000', () => {
+    const config = resolveBuildConfig('development', {});
+    expect(config.baseUrl).to.equal('https://localhost:3000');
+    expect(config.officeJsLocal).to.equal(true);
+    expect(config.officeJsUrl).to.equal('office-js/office.js');
+  });
+
+  it('production references Microsoft’s CDN and needs ADDIN_BASE_URL', () => {
+    expect(() => resolveBuildConfig('production', {})).to.throw(/ADDIN_BASE_URL is not set/);
+    const config = resolveBuildConfig('production', { ADDIN_BASE_URL: 'https://crm.example.com/' });
+    expect(config.baseUrl).to.equal('https://crm.example.com');
+    expect(config.officeJsUrl).to.equal(OFFICE_JS_CDN);
+  });
+
+  it('rejects a plain-http base URL and a client id that is not a GUID', () => {
+    expect(() => resolveBuildConfig('production', { ADDIN_BASE_URL: 'http://crm.example.com' })).to.throw(/https/);
+    expect(() => resolveBuildConfig('development', { ENTRA_CLIENT_ID: 'my-app' })).to.throw(/GUID/);
+  });
+});

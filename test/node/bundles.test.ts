@@ -1,0 +1,45 @@
+// Guards on what the build produces: the task pane's first paint loads none of the heavy libraries
+// (MSAL, the Graph client, tsdav, ical.js: they come as lazily loaded chunks), and events.js is one
+// self-contained file, as classic Outlook's JavaScript-only runtime requires.
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dist = path.resolve(import.meta.dirname, '../../dist');
+const HEAVY = ['@azure/msal-browser', '@microsoft/microsoft-graph-client', 'tsdav', 'ical.js'];
+
+/** The JavaScript files a page loads before anything is imported lazily. */
+function initialScripts(page: string): string[] {
+  const html = readFileSync(path.join(dist, page), 'utf8');
+  return [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)]
+    .map((m) => m[1] ?? '')
+    .filter((src) => !/^https?:/.test(src) && !src.startsWith('office-js/'));
+}
+
+describe('bundles', () => {
+  for (const page of ['taskpane.html', 'crm-pane.html', 'dialog.html', 'commands.html']) {
+    it(`${page} loads its scripts from the build and none of ${HEAVY.join(', ')} up front`, () => {
+      const scripts = initialScripts(page);
+      expect(scripts.length).to.be.greaterThan(0);
+      for (const src of scripts) {
+        const file = path.join(dist, src);
+        expect(existsSync(file), src).to.equal(true);
+        const text = readFileSync(file, 'utf8');
+        for (const lib of HEAVY) expect(text.includes(`node_modules/${lib}/`), `${src} bundles ${lib}`).to.equal(false);
+      }
+    });
+  }
+
+  it('references office.js before the page code (local copy in development)', () => {
+    const html = readFileSync(path.join(dist, 'taskpane.html'), 'utf8');
+    expect(html).to.match(/<script src="office-js\/office\.js"><\/script>/);
+    expect(existsSync(path.join(dist, 'office-js', 'office.js'))).to.equal(true);
+  });
+
+  it('events.js is self-contained: it loads no other chunk', () => {
+    const text = readFileSync(path.join(dist, 'events.js'), 'utf8');
+    expect(text).to.include('onAppointmentSend');
+    expect(text).not.to.match(/chunks\/|__webpack_require__\.e\(/);
+  });
+});
