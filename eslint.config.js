@@ -14,9 +14,14 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['src/core/**/*.ts'],
@@ -25,8 +30,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/adapters/**', '**/ui/**', '**/taskpane/**', '**/commands/**'], message: 'src/core is pure: it never imports adapters, UI or entries (DESIGN.md §5).' },
-            { group: ['lit', 'lit/*', '@lit/*', 'idb', '@microsoft/*', '@azure/*', 'tsdav', 'ical.js', 'node:*'], message: 'src/core is pure: no Office, DOM, fetch, idb or Node modules.' },
+            {
+              group: ['**/adapters/**', '**/ui/**', '**/taskpane/**', '**/commands/**'],
+              message: 'src/core is pure: it never imports adapters, UI or entries (DESIGN.md §5).',
+            },
+            {
+              group: ['lit', 'lit/*', '@lit/*', 'idb', '@microsoft/*', '@azure/*', 'tsdav', 'ical.js', 'node:*'],
+              message: 'src/core is pure: no Office, DOM, fetch, idb or Node modules.',
+            },
           ],
         },
       ],
@@ -36,7 +47,10 @@ export default tseslint.config(
   {
     files: ['src/adapters/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/ui/**'], message: 'Adapters never import UI (DESIGN.md §5).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/ui/**'], message: 'Adapters never import UI (DESIGN.md §5).' }] },
+      ],
     },
   },
 );

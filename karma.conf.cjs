@@ -30,7 +30,12 @@ SummaryReporter.$inject = ['baseReporterDecorator', 'config'];
 module.exports = (config) => {
   config.set({
     frameworks: ['mocha', 'webpack'],
-    plugins: ['karma-mocha', 'karma-webpack', 'karma-chrome-launcher', { 'reporter:summary': ['type', SummaryReporter] }],
+    plugins: [
+      'karma-mocha',
+      'karma-webpack',
+      'karma-chrome-launcher',
+      { 'reporter:summary': ['type', SummaryReporter] },
+    ],
     files: [
       { pattern: 'test/core/**/*.test.ts', watched: false },
       { pattern: 'test/browser/**/*.test.ts', watched: false },
@@ -46,7 +51,13 @@ module.exports = (config) => {
         alias: { 'node:test': path.resolve(__dirname, 'test/support/node-test-mocha.ts') },
       },
       module: {
-        rules: [{ test: /\.ts$/, loader: 'esbuild-loader', options: { target: 'es2022', tsconfig: path.resolve(__dirname, 'tsconfig.node.json') } }],
+        rules: [
+          {
+            test: /\.ts$/,
+            loader: 'esbuild-loader',
+            options: { target: 'es2022', tsconfig: path.resolve(__dirname, 'tsconfig.node.json') },
+          },
+        ],
       },
       stats: 'errors-warnings',
     },

@@ -24,7 +24,8 @@ export default (_env, argv) => {
   return {
     mode,
     context: root,
-    devtool: mode === 'production' ? 'source-map' : 'eval-cheap-module-source-map',
+    // No eval-based source maps: classic Outlook's JavaScript-only runtime is not a browser.
+    devtool: 'source-map',
     entry: {
       taskpane: './taskpane/taskpane.ts',
       'crm-pane': './taskpane/crm-pane.ts',
@@ -77,9 +78,7 @@ export default (_env, argv) => {
           },
           // Development and tests have no internet: office.js comes from the local package copy. The
           // production build references Microsoft's CDN instead, as the Office Store requires.
-          ...(config.officeJsLocal
-            ? [{ from: 'node_modules/@microsoft/office-js/dist', to: 'office-js' }]
-            : []),
+          ...(config.officeJsLocal ? [{ from: 'node_modules/@microsoft/office-js/dist', to: 'office-js' }] : []),
         ],
       }),
     ],

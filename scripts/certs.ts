@@ -18,7 +18,12 @@ export async function loadDevCertificate(projectRoot: string): Promise<DevCertif
   const officeCert = path.join(officeDir, 'localhost.crt');
   const officeKey = path.join(officeDir, 'localhost.key');
   if (existsSync(officeCert) && existsSync(officeKey)) {
-    return { key: readFileSync(officeKey, 'utf8'), cert: readFileSync(officeCert, 'utf8'), source: 'office-addin-dev-certs', certPath: officeCert };
+    return {
+      key: readFileSync(officeKey, 'utf8'),
+      cert: readFileSync(officeCert, 'utf8'),
+      source: 'office-addin-dev-certs',
+      certPath: officeCert,
+    };
   }
   const dir = path.join(projectRoot, '.certs');
   const certPath = path.join(dir, 'localhost.crt');
@@ -26,7 +31,8 @@ export async function loadDevCertificate(projectRoot: string): Promise<DevCertif
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
-      days: 825,
+      // 825 days: the longest validity Apple platforms accept for a TLS server certificate.
+      notAfterDate: new Date(Date.now() + 825 * 24 * 3600 * 1000),
       algorithm: 'sha256',
       extensions: [
         { name: 'basicConstraints', cA: false },

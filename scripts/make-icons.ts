@@ -29,7 +29,8 @@ const ring = (x: number, y: number, r: number, w: number, gapFrom: number, gapTo
 
 const triangle = (x: number, y: number, p: readonly [number, number][]): boolean => {
   const [a, b, c] = p as [[number, number], [number, number], [number, number]];
-  const s = (p1: [number, number], p2: [number, number]) => (x - p2[0]) * (p1[1] - p2[1]) - (p1[0] - p2[0]) * (y - p2[1]);
+  const s = (p1: [number, number], p2: [number, number]) =>
+    (x - p2[0]) * (p1[1] - p2[1]) - (p1[0] - p2[0]) * (y - p2[1]);
   const d1 = s(a, b);
   const d2 = s(b, c);
   const d3 = s(c, a);
@@ -63,8 +64,7 @@ const crmIcon: Shape = (x, y) => {
 /** Sync now: two arrows chasing each other around a circle. */
 const syncIcon: Shape = (x, y) => {
   if (!roundedSquare(x, y, 0.04, 0.16)) return null;
-  const arc =
-    ring(x, y, 0.27, 0.1, 0.35, 1.2) && ring(x, y, 0.27, 0.1, 3.5, 4.35);
+  const arc = ring(x, y, 0.27, 0.1, 0.35, 1.2) && ring(x, y, 0.27, 0.1, 3.5, 4.35);
   const head1 = triangle(x, y, [
     [0.62, 0.2],
     [0.86, 0.36],

@@ -111,8 +111,17 @@ if (!only || only === 'karma') await karmaSuite();
 
 console.log('\nSummary');
 for (const { name, counts } of results) {
-  console.log(`  ${counts.failed ? '✗' : '✓'} ${name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+  console.log(
+    `  ${counts.failed ? '✗' : '✓'} ${name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
+  );
 }
-const total = results.reduce((a, r) => ({ passed: a.passed + r.counts.passed, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const total = results.reduce(
+  (a, r) => ({
+    passed: a.passed + r.counts.passed,
+    failed: a.failed + r.counts.failed,
+    skipped: a.skipped + r.counts.skipped,
+  }),
+  { passed: 0, failed: 0, skipped: 0 },
+);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
 process.exit(total.failed > 0 ? 1 : 0);

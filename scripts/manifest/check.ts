@@ -43,12 +43,17 @@ export function checkManifest(xml: string, options: ManifestCheckOptions): strin
   const problems: string[] = [];
   const report = (el: Element | undefined, text: string) => problems.push(el ? `${where(el)}: ${text}` : text);
 
-  const doc = new DOMParser({
-    onError: (level: string, message: string) => {
-      if (level !== 'warning') problems.push(`XML ${level}: ${message}`);
-    },
-  }).parseFromString(xml, 'application/xml');
-  const root = doc.documentElement;
+  let root: Element | null;
+  try {
+    const doc = new DOMParser({
+      onError: (level: string, message: string) => {
+        if (level !== 'warning') problems.push(`XML ${level}: ${message}`);
+      },
+    }).parseFromString(xml, 'application/xml');
+    root = doc.documentElement;
+  } catch (error) {
+    return [...problems, `XML is not well-formed: ${error instanceof Error ? error.message : String(error)}`];
+  }
   if (!root || root.localName !== 'OfficeApp' || root.namespaceURI !== NS_APP) {
     return [...problems, 'root element must be OfficeApp in the appforoffice/1.1 namespace'];
   }
@@ -120,7 +125,8 @@ export function checkManifest(xml: string, options: ManifestCheckOptions): strin
       for (const entry of section ? children(section) : []) {
         const resid = entry.getAttribute('id') ?? '';
         if (!resid) report(entry, 'resource without id');
-        if (resid.length > R.LIMITS.resid) report(entry, `resource id "${resid}" is longer than ${R.LIMITS.resid} characters`);
+        if (resid.length > R.LIMITS.resid)
+          report(entry, `resource id "${resid}" is longer than ${R.LIMITS.resid} characters`);
         if (map.has(resid)) report(entry, `duplicate resource id "${resid}"`);
         map.set(resid, entry);
       }
@@ -190,7 +196,8 @@ export function checkManifest(xml: string, options: ManifestCheckOptions): strin
             const eventType = event.getAttribute('Type') ?? '';
             const needed = R.LAUNCH_EVENT_MIN_SET[eventType];
             if (!needed) report(event, `unknown launch event "${eventType}"`);
-            else if (R.compareVersions(minSet, needed) < 0) report(event, `${eventType} needs Mailbox ${needed} but the overrides declare ${minSet}`);
+            else if (R.compareVersions(minSet, needed) < 0)
+              report(event, `${eventType} needs Mailbox ${needed} but the overrides declare ${minSet}`);
             requireAttr(event, 'FunctionName');
             launchFunctions.add(event.getAttribute('FunctionName') ?? '');
             if (R.SEND_EVENTS.has(eventType) && !R.SEND_MODES.has(event.getAttribute('SendMode') ?? '')) {
@@ -234,7 +241,8 @@ export function checkManifest(xml: string, options: ManifestCheckOptions): strin
                 const target = ref(image, images, 'bt:Images');
                 if (target) urls.push({ el: image, url: target.getAttribute('DefaultValue') ?? '', size });
               }
-              for (const size of [16, 32, 80]) if (!declared.has(size)) report(icon, `icon of size ${size} is required`);
+              for (const size of [16, 32, 80])
+                if (!declared.has(size)) report(icon, `icon of size ${size} is required`);
               const action = child(control, 'Action');
               if (!action) continue;
               if (xsiType(action) === 'ShowTaskpane') {
@@ -287,7 +295,9 @@ export function checkManifest(xml: string, options: ManifestCheckOptions): strin
       report(el, `URL "${url}" does not start with ${options.baseUrl}/`);
       continue;
     }
-    const relative = decodeURIComponent(new URL(url).pathname.slice(new URL(options.baseUrl).pathname.replace(/\/$/, '').length + 1));
+    const relative = decodeURIComponent(
+      new URL(url).pathname.slice(new URL(options.baseUrl).pathname.replace(/\/$/, '').length + 1),
+    );
     const file = path.join(options.distDir, relative);
     if (!existsSync(file)) {
       report(el, `URL "${url}" has no file in the build (${relative})`);
@@ -319,7 +329,9 @@ export function checkManifest(xml: string, options: ManifestCheckOptions): strin
   const commandsJs = bundleText('commands.html');
   const eventsJs = bundleText('events.js');
   for (const name of commandFunctions) {
-    if (!commandsJs.includes(`"${name}"`) && !commandsJs.includes(`'${name}'`)) problems.push(`function "${name}" is not registered by commands.html`);
+    // The name as a string literal passed to Office.actions.associate (quotes may be escaped).
+    if (!new RegExp(`["'\\\\]${name}["'\\\\]`).test(commandsJs))
+      problems.push(`function "${name}" is not registered by commands.html`);
   }
   for (const name of launchFunctions) {
     for (const [bundle, text] of [

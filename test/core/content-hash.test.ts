@@ -21,7 +21,16 @@ describe('content hash', () => {
 
   it('ignores volatile iCalendar properties but not unknown ones', () => {
     const a = activity();
-    const stamped = activity({ extra: { ical: ['X-CUSTOM;A=1:keep me', 'DTSTAMP:20261125T090000Z', 'LAST-MODIFIED:20261125T090000Z', 'PRODID:-//Other//EN'] } });
+    const stamped = activity({
+      extra: {
+        ical: [
+          'X-CUSTOM;A=1:keep me',
+          'DTSTAMP:20261125T090000Z',
+          'LAST-MODIFIED:20261125T090000Z',
+          'PRODID:-//Other//EN',
+        ],
+      },
+    });
     expect(contentHash(stamped)).to.equal(contentHash(a));
     const changed = activity({ extra: { ical: ['DTSTAMP:20261120T080000Z', 'X-CUSTOM;A=2:keep me'] } });
     expect(contentHash(changed)).not.to.equal(contentHash(a));
@@ -44,6 +53,8 @@ describe('content hash', () => {
   });
 
   it('serialises equal data to equal text whatever the key order', () => {
-    expect(stableStringify({ b: 1, a: { d: [1, undefined], c: 'x' }, e: undefined })).to.equal('{"a":{"c":"x","d":[1,null]},"b":1}');
+    expect(stableStringify({ b: 1, a: { d: [1, undefined], c: 'x' }, e: undefined })).to.equal(
+      '{"a":{"c":"x","d":[1,null]},"b":1}',
+    );
   });
 });

@@ -12,12 +12,16 @@ const coreConfig = path.join(root, 'src/core/tsconfig.json');
 /** Compiles src/core with `files` added (paths relative to the repository) and returns the errors. */
 function compileCoreWith(files: Record<string, string>): string[] {
   const virtual = new Map(Object.entries(files).map(([rel, text]) => [path.join(root, rel), text]));
-  const parsed = ts.getParsedCommandLineOfConfigFile(coreConfig, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    coreConfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error('cannot read src/core/tsconfig.json');
   const host = ts.createCompilerHost(parsed.options);
   const { fileExists, readFile, getSourceFile } = host;
@@ -32,7 +36,9 @@ function compileCoreWith(files: Record<string, string>): string[] {
 
 describe('the pure core cannot reach Office, the DOM or other layers', () => {
   it('compiles as it is, with a planted pure file', () => {
-    expect(compileCoreWith({ 'src/core/probe.ts': 'export const double = (n: number): number => n * 2;\n' })).to.deep.equal([]);
+    expect(
+      compileCoreWith({ 'src/core/probe.ts': 'export const double = (n: number): number => n * 2;\n' }),
+    ).to.deep.equal([]);
   });
 
   it('fails when core code references Office', () => {
@@ -41,8 +47,12 @@ describe('the pure core cannot reach Office, the DOM or other layers', () => {
   });
 
   it('fails when core code references window or fetch', () => {
-    expect(compileCoreWith({ 'src/core/probe.ts': 'export const w = window.location.href;\n' }).join('\n')).to.match(/Cannot find name 'window'/);
-    expect(compileCoreWith({ 'src/core/probe.ts': "export const r = fetch('/x');\n" }).join('\n')).to.match(/Cannot find name 'fetch'/);
+    expect(compileCoreWith({ 'src/core/probe.ts': 'export const w = window.location.href;\n' }).join('\n')).to.match(
+      /Cannot find name 'window'/,
+    );
+    expect(compileCoreWith({ 'src/core/probe.ts': "export const r = fetch('/x');\n" }).join('\n')).to.match(
+      /Cannot find name 'fetch'/,
+    );
   });
 
   it('fails when core code imports from adapters or UI, even pure-looking ones', () => {

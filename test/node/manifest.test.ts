@@ -21,7 +21,10 @@ function distCopy(): string {
 }
 
 const expectProblem = (problems: string[], pattern: RegExp) =>
-  expect(problems.some((p) => pattern.test(p)), `expected a problem matching ${pattern}, got:\n${problems.join('\n')}`).to.equal(true);
+  expect(
+    problems.some((p) => pattern.test(p)),
+    `expected a problem matching ${pattern}, got:\n${problems.join('\n')}`,
+  ).to.equal(true);
 
 describe('manifest.xml (offline validation)', () => {
   it('has a build to check against', () => {
@@ -49,8 +52,14 @@ describe('manifest.xml (offline validation)', () => {
   });
 
   it('catches a removed required element', () => {
-    expectProblem(checkManifest(source.replace(/<Permissions>.*<\/Permissions>/, ''), opts), /<Permissions> is missing/);
-    expectProblem(checkManifest(source.replace(/<FormSettings>[\s\S]*?<\/FormSettings>/, ''), opts), /<FormSettings> is missing/);
+    expectProblem(
+      checkManifest(source.replace(/<Permissions>.*<\/Permissions>/, ''), opts),
+      /<Permissions> is missing/,
+    );
+    expectProblem(
+      checkManifest(source.replace(/<FormSettings>[\s\S]*?<\/FormSettings>/, ''), opts),
+      /<FormSettings> is missing/,
+    );
     const noSupertip = source.replace(/<Supertip>[\s\S]*?<\/Supertip>/, '');
     expectProblem(checkManifest(noSupertip, opts), /<Supertip> is missing/);
   });
@@ -58,10 +67,12 @@ describe('manifest.xml (offline validation)', () => {
   it('catches elements out of schema order', () => {
     const swapped = source.replace(/(<Id>.*<\/Id>)(\s*)(<Version>.*<\/Version>)/, '$3$2$1');
     expectProblem(checkManifest(swapped, opts), /out of order/);
-    const late = source.replace('<SupportsPinning>true</SupportsPinning>', '').replace(
-      /(<Action xsi:type="ShowTaskpane">\s*)(<SourceLocation resid="Taskpane.Url"\/>)/,
-      '$1<SupportsPinning>true</SupportsPinning>$2',
-    );
+    const late = source
+      .replace('<SupportsPinning>true</SupportsPinning>', '')
+      .replace(
+        /(<Action xsi:type="ShowTaskpane">\s*)(<SourceLocation resid="Taskpane.Url"\/>)/,
+        '$1<SupportsPinning>true</SupportsPinning>$2',
+      );
     expectProblem(checkManifest(late, opts), /out of order|not allowed/);
   });
 
@@ -89,20 +100,35 @@ describe('manifest.xml (offline validation)', () => {
   });
 
   it('catches a button without its 80 px icon, an unknown resid and ids that are not GUIDs', () => {
-    expectProblem(checkManifest(source.replace('<bt:Image size="80" resid="Icon.80"/>', ''), opts), /icon of size 80 is required/);
-    expectProblem(checkManifest(source.replace('<Label resid="SyncNow.Label"/>', '<Label resid="Nope.Label"/>'), opts), /resid "Nope.Label"/);
+    expectProblem(
+      checkManifest(source.replace('<bt:Image size="80" resid="Icon.80"/>', ''), opts),
+      /icon of size 80 is required/,
+    );
+    expectProblem(
+      checkManifest(source.replace('<Label resid="SyncNow.Label"/>', '<Label resid="Nope.Label"/>'), opts),
+      /resid "Nope.Label"/,
+    );
     expectProblem(checkManifest(source.replace(/<Id>95740e1e[^<]*<\/Id>/, '<Id>crm-sync</Id>'), opts), /not a GUID/);
   });
 
   it('catches a launch event above the declared requirement set and a send event without SendMode', () => {
-    expectProblem(checkManifest(source.replace('DefaultMinVersion="1.12"', 'DefaultMinVersion="1.11"'), opts), /OnAppointmentSend needs Mailbox 1.12/);
+    expectProblem(
+      checkManifest(source.replace('DefaultMinVersion="1.12"', 'DefaultMinVersion="1.11"'), opts),
+      /OnAppointmentSend needs Mailbox 1.12/,
+    );
     expectProblem(checkManifest(source.replace(' SendMode="SoftBlock"', ''), opts), /SendMode/);
   });
 
   it('catches a command or event handler that no bundle registers', () => {
     const renamed = source.replace('FunctionName="onAppointmentSend"', 'FunctionName="onAppointmentSendTypo"');
     expectProblem(checkManifest(renamed, opts), /"onAppointmentSendTypo" is not in events\.js/);
-    expectProblem(checkManifest(source.replaceAll('<FunctionName>syncNow</FunctionName>', '<FunctionName>syncLater</FunctionName>'), opts), /"syncLater" is not registered/);
+    expectProblem(
+      checkManifest(
+        source.replaceAll('<FunctionName>syncNow</FunctionName>', '<FunctionName>syncLater</FunctionName>'),
+        opts,
+      ),
+      /"syncLater" is not registered/,
+    );
   });
 
   it('reports malformed XML', () => {

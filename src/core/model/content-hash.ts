@@ -35,7 +35,13 @@ export function normalizeItem<T extends Item>(item: T): T {
     const overrides = [...r.overrides]
       .map((o): OccurrenceOverride =>
         o.fields.attendees
-          ? { ...o, fields: { ...o.fields, attendees: o.fields.attendees.map((a) => ({ ...a, email: a.email.toLowerCase() })).sort(byEmail) } }
+          ? {
+              ...o,
+              fields: {
+                ...o.fields,
+                attendees: o.fields.attendees.map((a) => ({ ...a, email: a.email.toLowerCase() })).sort(byEmail),
+              },
+            }
           : o,
       )
       .sort((a, b) => timeKey(a.recurrenceId).localeCompare(timeKey(b.recurrenceId)));

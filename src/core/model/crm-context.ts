@@ -22,7 +22,10 @@ export interface CrmContext {
 
 /** Why a stored CRM context could not be read; the message names the field. */
 export class CrmContextFormatError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`CRM context field "${field}" ${detail}`);
     this.name = 'CrmContextFormatError';
   }

@@ -10,7 +10,10 @@ export interface HostInfo {
  * Waits for office.js and tells whether the page runs inside Outlook. Office is passed in (not read
  * from the global) so tests can hand in a fake or nothing at all.
  */
-export async function detectHost(office: typeof Office | undefined, nav: Pick<Navigator, 'language'>): Promise<HostInfo> {
+export async function detectHost(
+  office: typeof Office | undefined,
+  nav: Pick<Navigator, 'language'>,
+): Promise<HostInfo> {
   if (!office) return { mode: 'office-missing', displayLanguage: nav.language };
   const info = await office.onReady();
   if (info.host === office.HostType.Outlook) {

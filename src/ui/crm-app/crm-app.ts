@@ -31,11 +31,13 @@ export class CrmApp extends LitElement {
         <h1>${t('app.title')}</h1>
         <p>${t('app.subtitle')}</p>
       </header>
-      ${this.mode === 'browser'
-        ? html`<div class="banner warning" role="status">${t('app.outsideOffice')}</div>`
-        : this.mode === 'office-missing'
-          ? html`<div class="banner error" role="alert">${t('app.officeMissing')}</div>`
-          : null}
+      ${
+        this.mode === 'browser'
+          ? html`<div class="banner warning" role="status">${t('app.outsideOffice')}</div>`
+          : this.mode === 'office-missing'
+            ? html`<div class="banner error" role="alert">${t('app.officeMissing')}</div>`
+            : null
+      }
       <crm-settings-tabs>
         ${SETTINGS_TABS.map((id) => html`<p slot=${id} class="not-yet">${t('tab.notYet')}</p>`)}
       </crm-settings-tabs>

@@ -49,7 +49,10 @@ export class CrmContextPane extends LitElement {
       case 'context': {
         const c = state.context;
         const row = (key: MessageKey, ref: CrmRef | undefined) =>
-          ref ? html`<dt>${t.t(key)}</dt><dd>${ref.label} <span class="id">(${ref.id})</span></dd>` : null;
+          ref
+            ? html`<dt>${t.t(key)}</dt>
+                <dd>${ref.label} <span class="id">(${ref.id})</span></dd>`
+            : null;
         return html`<dl>
           ${row('crmPane.businessPartner', c.businessPartner)} ${row('crmPane.contactPerson', c.contactPerson)}
           ${row('crmPane.opportunity', c.opportunity)}

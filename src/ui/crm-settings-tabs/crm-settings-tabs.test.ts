@@ -52,7 +52,9 @@ describe('crm-settings-tabs', () => {
     const seen: string[] = [];
     el.addEventListener('crm-tab-change', (e) => seen.push(e.detail.tab));
     const press = async (key: string) => {
-      el.shadowRoot!.querySelector('[role="tablist"]')!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      el.shadowRoot!.querySelector('[role="tablist"]')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key, bubbles: true }),
+      );
       await el.updateComplete;
     };
     await press('ArrowLeft');

@@ -37,28 +37,30 @@ export class CrmSettingsTabs extends LitElement {
     return html`
       <div role="tablist" aria-label=${t.t('tabs.label')} @keydown=${this.onKeyDown}>
         ${SETTINGS_TABS.map(
-          (id) => html`<button
-            role="tab"
-            id="tab-${id}"
-            aria-controls="panel-${id}"
-            aria-selected=${id === this.selected ? 'true' : 'false'}
-            tabindex=${id === this.selected ? 0 : -1}
-            @click=${() => this.select(id)}
-          >
-            ${t.t(`tab.${id}`)}
-          </button>`,
+          (id) =>
+            html`<button
+              role="tab"
+              id="tab-${id}"
+              aria-controls="panel-${id}"
+              aria-selected=${id === this.selected ? 'true' : 'false'}
+              tabindex=${id === this.selected ? 0 : -1}
+              @click=${() => this.select(id)}
+            >
+              ${t.t(`tab.${id}`)}
+            </button>`,
         )}
       </div>
       ${SETTINGS_TABS.map(
-        (id) => html`<div
-          role="tabpanel"
-          id="panel-${id}"
-          aria-labelledby="tab-${id}"
-          tabindex="0"
-          ?hidden=${id !== this.selected}
-        >
-          <slot name=${id}></slot>
-        </div>`,
+        (id) =>
+          html`<div
+            role="tabpanel"
+            id="panel-${id}"
+            aria-labelledby="tab-${id}"
+            tabindex="0"
+            ?hidden=${id !== this.selected}
+          >
+            <slot name=${id}></slot>
+          </div>`,
       )}
     `;
   }
@@ -66,7 +68,9 @@ export class CrmSettingsTabs extends LitElement {
   private select(tab: SettingsTabId, focus = false): void {
     if (tab !== this.selected) {
       this.selected = tab;
-      this.dispatchEvent(new CustomEvent<TabChangeDetail>('crm-tab-change', { detail: { tab }, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<TabChangeDetail>('crm-tab-change', { detail: { tab }, bubbles: true, composed: true }),
+      );
     }
     if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus());
   }
@@ -75,11 +79,19 @@ export class CrmSettingsTabs extends LitElement {
     const index = SETTINGS_TABS.indexOf(this.selected);
     const last = SETTINGS_TABS.length - 1;
     const target =
-      event.key === 'ArrowRight' ? (index === last ? 0 : index + 1)
-      : event.key === 'ArrowLeft' ? (index === 0 ? last : index - 1)
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? last
-      : undefined;
+      event.key === 'ArrowRight'
+        ? index === last
+          ? 0
+          : index + 1
+        : event.key === 'ArrowLeft'
+          ? index === 0
+            ? last
+            : index - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? last
+              : undefined;
     if (target === undefined) return;
     event.preventDefault();
     this.select(SETTINGS_TABS[target]!, true);

@@ -23,8 +23,7 @@ export const de: Catalog = {
   'crmPane.opportunity': 'Opportunity',
   'crmPane.application': 'Anwendung',
   'crmPane.activityId': 'CRM-Aktivität',
-  'crmPane.none':
-    'Dieser Termin hat keine CRM-Daten. Er erhält sie, wenn er mit Mobile Sales synchronisiert wird.',
+  'crmPane.none': 'Dieser Termin hat keine CRM-Daten. Er erhält sie, wenn er mit Mobile Sales synchronisiert wird.',
   'crmPane.outsideOffice': 'Öffnen Sie diesen Bereich in einem Outlook-Termin, um seine CRM-Daten zu sehen.',
   'crmPane.unreadable': 'Die CRM-Daten dieses Termins konnten nicht gelesen werden: {detail}',
   'crmPane.loading': 'CRM-Daten werden gelesen…',

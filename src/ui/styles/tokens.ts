@@ -6,8 +6,9 @@ import { css } from 'lit';
  */
 export const tokens = css`
   :host {
-    --crm-font: 'Segoe UI', 'Segoe UI Web (West European)', -apple-system, BlinkMacSystemFont, Roboto,
-      'Helvetica Neue', sans-serif;
+    --crm-font:
+      'Segoe UI', 'Segoe UI Web (West European)', -apple-system, BlinkMacSystemFont, Roboto, 'Helvetica Neue',
+      sans-serif;
     --crm-brand: var(--crm-theme-brand, #0f6cbd);
     --crm-brand-hover: var(--crm-theme-brand-hover, #115ea3);
     --crm-fg: var(--crm-theme-fg, #242424);

@@ -1,0 +1,103 @@
+/**
+ * Reading and writing the profile. The roaming part goes to Office roaming settings (≤ 32 KB per
+ * add-in, https://learn.microsoft.com/office/dev/add-ins/outlook/metadata-for-an-outlook-add-in);
+ * secrets live only in the device part. Reading is forgiving: a field of the wrong type falls back to
+ * its default and is reported, unknown fields are dropped, older versions are migrated.
+ */
+import { defaultProfile, PROFILE_VERSION, type Profile } from './profile.js';
+
+export const ROAMING_LIMIT_BYTES = 32 * 1024;
+
+/** A profile from a newer add-in version than this one. */
+export class ProfileVersionError extends Error {
+  constructor(readonly found: number) {
+    super(`the stored profile has version ${found}, newer than this add-in's ${PROFILE_VERSION}: update the add-in`);
+    this.name = 'ProfileVersionError';
+  }
+}
+
+/** The serialised roaming part is over the roaming settings limit. */
+export class ProfileTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`the profile needs ${bytes} bytes, more than the ${ROAMING_LIMIT_BYTES} bytes of Office roaming settings`);
+    this.name = 'ProfileTooLargeError';
+  }
+}
+
+export interface ParsedProfile {
+  readonly profile: Profile;
+  /** Fields that were missing or of the wrong type and now hold their default. */
+  readonly replaced: readonly string[];
+}
+
+/** Keys that must never reach roaming settings, whatever a caller puts in the object. */
+const SECRET_KEYS = /^(password|encryptedPassword|appToken|token|secret)$/i;
+
+/** Migrations from version n to n + 1, applied in order to raw JSON. */
+const MIGRATIONS: Record<number, (raw: Record<string, unknown>) => Record<string, unknown>> = {
+  // Version 0 was the unversioned draft: it kept the period as `period: { back, ahead }`.
+  0: (raw) => {
+    const period = raw.period as { back?: unknown; ahead?: unknown } | undefined;
+    const sync = { ...(raw.sync as object | undefined), daysBack: period?.back, daysAhead: period?.ahead };
+    const { period: _period, ...rest } = raw;
+    return { ...rest, sync, version: 1 };
+  },
+};
+
+function merge(defaults: unknown, raw: unknown, path: string, replaced: string[]): unknown {
+  if (Array.isArray(defaults)) {
+    if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) {
+      if (raw !== undefined) replaced.push(path);
+      return defaults;
+    }
+    return [...raw];
+  }
+  if (defaults !== null && typeof defaults === 'object') {
+    const source =
+      raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+    if (source !== raw && raw !== undefined) replaced.push(path);
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(defaults)) {
+      out[key] = merge(value, source[key], path ? `${path}.${key}` : key, replaced);
+    }
+    return out;
+  }
+  if (typeof raw === typeof defaults && !(typeof raw === 'number' && !Number.isFinite(raw))) return raw;
+  if (raw !== undefined) replaced.push(path);
+  return defaults;
+}
+
+/** Reads a stored roaming profile (parsed JSON or undefined when none was saved yet). */
+export function parseProfile(stored: unknown): ParsedProfile {
+  if (stored === undefined || stored === null) return { profile: defaultProfile(), replaced: [] };
+  let raw = typeof stored === 'object' && !Array.isArray(stored) ? (stored as Record<string, unknown>) : {};
+  let version = typeof raw.version === 'number' ? raw.version : 0;
+  if (version > PROFILE_VERSION) throw new ProfileVersionError(version);
+  while (version < PROFILE_VERSION) {
+    const migrate = MIGRATIONS[version];
+    if (!migrate) throw new ProfileVersionError(version);
+    raw = migrate(raw);
+    version++;
+  }
+  const replaced: string[] = [];
+  const profile = merge(defaultProfile(), raw, '', replaced) as Profile;
+  return { profile: { ...profile, version: PROFILE_VERSION }, replaced: replaced.filter((f) => f !== 'version') };
+}
+
+/** UTF-8 size of a string (TextEncoder is a DOM/Node global, not part of the pure core). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** The roaming part as JSON text; throws ProfileTooLargeError over the roaming limit. */
+export function serializeRoamingProfile(profile: Profile): string {
+  const text = JSON.stringify(profile, (key, value: unknown) => (SECRET_KEYS.test(key) ? undefined : value));
+  const bytes = utf8Length(text);
+  if (bytes > ROAMING_LIMIT_BYTES) throw new ProfileTooLargeError(bytes);
+  return text;
+}

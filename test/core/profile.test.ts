@@ -1,0 +1,99 @@
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import { defaultProfile, type Profile } from '../../src/core/profile/profile.js';
+import { validateProfile } from '../../src/core/profile/validate.js';
+import {
+  parseProfile,
+  ProfileTooLargeError,
+  ProfileVersionError,
+  serializeRoamingProfile,
+} from '../../src/core/profile/serialize.js';
+
+const configured = (): Profile => ({
+  ...defaultProfile(),
+  general: { gatewayUrl: 'https://crm-gw.example.com/dav', userId: 'anna', activitiesCalendarId: '', tasksListId: '' },
+});
+
+describe('profile defaults (the seed)', () => {
+  it('syncs manually, both ways, activities and tasks, and leaves private items alone', () => {
+    const p = defaultProfile();
+    expect([p.automatic.onPaneOpen, p.automatic.everyMinutes, p.automatic.onSaveOrSend]).to.deep.equal([
+      false,
+      0,
+      false,
+    ]);
+    expect(p.sync.direction).to.equal('both');
+    expect(p.sync.itemTypes).to.equal('both');
+    expect(p.series.syncPrivate).to.equal(false);
+    expect(p.misc.useUserExits).to.equal(false);
+    expect(p.misc.userExitMethod).to.equal('crmCalendarUserExit');
+  });
+});
+
+describe('validateProfile', () => {
+  it('accepts a configured default profile', () => {
+    expect(validateProfile(configured())).to.deep.equal([]);
+  });
+
+  it('names each wrong field', () => {
+    const p = configured();
+    const bad: Profile = {
+      ...p,
+      general: { ...p.general, gatewayUrl: 'crm-gw', userId: ' ' },
+      sync: { ...p.sync, daysBack: -1, daysAhead: 1.5 },
+      automatic: { ...p.automatic, everyMinutes: 2 },
+      misc: { ...p.misc, conflictColorMobile: 'blue', useUserExits: true, userExitMethod: 'drop table' },
+      series: { ...p.series, infiniteSeriesYears: 0 },
+    };
+    expect(validateProfile(bad).map((f) => `${f.field}:${f.code}`)).to.have.members([
+      'general.gatewayUrl:url',
+      'general.userId:required',
+      'sync.daysBack:range',
+      'sync.daysAhead:range',
+      'automatic.everyMinutes:range',
+      'misc.conflictColorMobile:color',
+      'misc.userExitMethod:identifier',
+      'series.infiniteSeriesYears:range',
+    ]);
+  });
+});
+
+describe('profile serialisation', () => {
+  it('round-trips through the roaming JSON', () => {
+    const p = configured();
+    expect(parseProfile(JSON.parse(serializeRoamingProfile(p)))).to.deep.equal({ profile: p, replaced: [] });
+  });
+
+  it('never writes a password or token to the roaming part', () => {
+    const withSecret = { ...configured(), general: { ...configured().general, password: 'hunter2' }, appToken: 't0k' };
+    const text = serializeRoamingProfile(withSecret as Profile);
+    expect(text).not.to.include('hunter2');
+    expect(text).not.to.include('t0k');
+  });
+
+  it('replaces fields of the wrong type with their default and reports them', () => {
+    const stored = JSON.parse(serializeRoamingProfile(configured()));
+    stored.sync.daysBack = 'thirty';
+    stored.series = 'yes';
+    stored.unknown = { x: 1 };
+    const { profile, replaced } = parseProfile(stored);
+    expect(profile.sync.daysBack).to.equal(defaultProfile().sync.daysBack);
+    expect(profile.series).to.deep.equal(defaultProfile().series);
+    expect(replaced).to.have.members(['sync.daysBack', 'series']);
+    expect(profile).not.to.have.property('unknown');
+  });
+
+  it('migrates the unversioned draft and refuses a newer version', () => {
+    const { profile } = parseProfile({ period: { back: 7, ahead: 60 }, sync: { direction: 'outlook-to-mobile' } });
+    expect(profile.sync).to.include({ daysBack: 7, daysAhead: 60, direction: 'outlook-to-mobile' });
+    expect(() => parseProfile({ version: 99 })).to.throw(ProfileVersionError, /version 99/);
+  });
+
+  it('refuses a roaming part over 32 KB', () => {
+    const big = {
+      ...configured(),
+      exceptionList: Array.from({ length: 2000 }, (_, i) => `pair-${i}-${'x'.repeat(20)}`),
+    };
+    expect(() => serializeRoamingProfile(big)).to.throw(ProfileTooLargeError);
+  });
+});
