@@ -3,6 +3,7 @@
 // aliased to mocha's functions, so no test depends on karma.
 const fs = require('node:fs');
 const path = require('node:path');
+const webpack = require('webpack');
 
 process.env.CHROME_BIN ||= '/usr/bin/chromium';
 
@@ -38,7 +39,6 @@ module.exports = (config) => {
     ],
     files: [
       { pattern: 'test/core/**/*.test.ts', watched: false },
-      { pattern: 'test/browser/**/*.test.ts', watched: false },
       { pattern: 'src/**/*.test.ts', watched: false },
     ],
     preprocessors: { '**/*.ts': ['webpack'] },
@@ -48,7 +48,6 @@ module.exports = (config) => {
       resolve: {
         extensions: ['.ts', '.js'],
         extensionAlias: { '.js': ['.ts', '.js'] },
-        alias: { 'node:test': path.resolve(__dirname, 'test/support/node-test-mocha.ts') },
       },
       module: {
         rules: [
@@ -59,6 +58,13 @@ module.exports = (config) => {
           },
         ],
       },
+      // resolve.alias does not see the node: scheme; the replacement runs before resolution.
+      plugins: [
+        new webpack.NormalModuleReplacementPlugin(
+          /^node:test$/,
+          path.resolve(__dirname, 'test/support/node-test-mocha.ts'),
+        ),
+      ],
       stats: 'errors-warnings',
     },
     reporters: ['dots', 'summary'],
@@ -80,5 +86,8 @@ module.exports = (config) => {
     client: { mocha: { timeout: 10000 } },
     browserNoActivityTimeout: 120000,
     singleRun: true,
+    // Tests listen on loopback only.
+    listenAddress: '127.0.0.1',
+    hostname: '127.0.0.1',
   });
 };

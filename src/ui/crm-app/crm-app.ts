@@ -8,8 +8,11 @@ import { SETTINGS_TABS } from '../crm-settings-tabs/crm-settings-tabs.js';
 import '../crm-settings-tabs/crm-settings-tabs.js';
 import { styles } from './crm-app.styles.js';
 
-/** Where the task pane runs: inside Outlook, in a plain browser (demo mode), or without office.js. */
-export type HostMode = 'outlook' | 'browser' | 'office-missing';
+/**
+ * Where the task pane runs: inside Outlook, in a plain browser (demo mode), or without office.js;
+ * `starting` while office.js has not told yet (outside Office it takes seconds to give up on a host).
+ */
+export type HostMode = 'starting' | 'outlook' | 'browser' | 'office-missing';
 
 /**
  * The ribbon task pane ("CRM Sync"): title, host banner and the settings tabs.
@@ -22,7 +25,7 @@ export class CrmApp extends LitElement {
   @property({ attribute: false })
   translator: Translator = createTranslator('en');
 
-  @property() mode: HostMode = 'outlook';
+  @property() mode: HostMode = 'starting';
 
   override render() {
     const { t } = this.translator;

@@ -34,15 +34,40 @@ export interface WatchedPage {
   readonly errors: string[];
 }
 
+/**
+ * Outside an Office host, office.js opens a telemetry frame on this Microsoft host. Tests send traffic
+ * to loopback only, so that request is stopped before it leaves the browser; it is the only one
+ * tolerated, and any other request off loopback fails the test.
+ */
+const OFFICE_JS_TELEMETRY = 'telemetryservice.firstpartyapps.oaspapps.com';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-  const page = await context.newPage();
   const errors: string[] = [];
+  await context.route(
+    (u) => !LOOPBACK.has(u.hostname),
+    (route) => {
+      const host = new URL(route.request().url()).hostname;
+      if (host !== OFFICE_JS_TELEMETRY) errors.push(`request off loopback: ${route.request().url()}`);
+      return route.abort('blockedbyclient');
+    },
+  );
+  const page = await context.newPage();
+  const offLoopback = (u: string) => !LOOPBACK.has(new URL(u).hostname);
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    // The blocked telemetry frame logs its own failure; everything else is an error of ours.
+    if (msg.type() === 'error' && !(msg.location().url && offLoopback(msg.location().url))) {
+      errors.push(`console: ${msg.text()} (${msg.location().url})`);
+    }
   });
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (req) => {
+    if (!offLoopback(req.url())) errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
   await page.goto(url);
   return { page, errors };
 }
