@@ -1,0 +1,83 @@
+/**
+ * Named safety errors of the sync engine, one place (STYLE.md; vdirsyncer's sync/exceptions.py).
+ * Adapters translate HTTP and Office failures into these, so the engine and the UI never see a raw
+ * Response. Each documents the fields it carries.
+ */
+import type { ItemKind, Side } from './sync/types.js';
+
+/** A side that had items reads as empty: a failed or partial read must never become deletions (rule 1). */
+export class StoreEmptyError extends Error {
+  /** @param side the side that read as empty; @param kind which collection; @param known pairs that existed. */
+  constructor(
+    readonly side: Side,
+    readonly kind: ItemKind,
+    readonly known: number,
+  ) {
+    super(
+      `the ${side} ${kind === 'activity' ? 'calendar' : 'task list'} reads as empty although ${known} item(s) were synchronized with it: nothing was deleted; confirm to continue`,
+    );
+    this.name = 'StoreEmptyError';
+  }
+}
+
+/** A run would delete more than the threshold (30 % and more than 10 items) on one side (rule 1). */
+export class MassDeleteError extends Error {
+  /** @param side where the deletions would happen; @param deletions how many; @param total pairs known. */
+  constructor(
+    readonly side: Side,
+    readonly deletions: number,
+    readonly total: number,
+  ) {
+    super(
+      `this run would delete ${deletions} of ${total} item(s) on the ${side} side: it was stopped; confirm to continue`,
+    );
+    this.name = 'MassDeleteError';
+  }
+}
+
+/** A write's precondition (etag, change key) no longer holds: the item changed since it was read. */
+export class PreconditionFailedError extends Error {
+  /** @param side the store; @param id the item; @param expected the version the write was based on. */
+  constructor(
+    readonly side: Side,
+    readonly id: string,
+    readonly expected: string,
+  ) {
+    super(`the ${side} item ${id} changed since it was read (expected version ${expected})`);
+    this.name = 'PreconditionFailedError';
+  }
+}
+
+/** Both sides changed one pair and the policy did not resolve it (the conflict screen is on). */
+export class ConflictError extends Error {
+  /** @param pairKey the pair; @param subject for the person who decides. */
+  constructor(
+    readonly pairKey: string,
+    readonly subject: string,
+  ) {
+    super(`"${subject}" was changed in Outlook and in the CRM: it waits for your decision`);
+    this.name = 'ConflictError';
+  }
+}
+
+/** The store was throttled or unavailable; retry after `retryAfterMs`. */
+export class ThrottledError extends Error {
+  constructor(
+    readonly side: Side,
+    readonly retryAfterMs: number,
+  ) {
+    super(`the ${side} side asked to slow down: retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** Logon to a store failed (HTTP 401/403, expired token). */
+export class AuthenticationError extends Error {
+  constructor(
+    readonly side: Side,
+    detail: string,
+  ) {
+    super(`logon to the ${side === 'mobile' ? 'CRM mobile client' : 'Outlook mailbox'} failed: ${detail}`);
+    this.name = 'AuthenticationError';
+  }
+}
