@@ -1,0 +1,110 @@
+/**
+ * Instants of canonical time values, for window and ordering decisions. Zoned wall times are resolved
+ * with Intl (ECMA-402, part of the language, so the pure core may use it); floating times and all-day
+ * dates are taken as UTC, which is at most 14 hours off — the sync window is widened by a day on each
+ * side for that reason (see syncWindow).
+ */
+import type { Item, RecurrenceRule, TimeValue } from './item.js';
+
+const DAY_MS = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds. */
+function zoneOffset(utcMs: number, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(utcMs))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?$/;
+
+function wallClockAsUtc(text: string): number {
+  const m = LOCAL.exec(text);
+  if (!m) throw new RangeError(`"${text}" is not a date (YYYY-MM-DD) or local date-time (YYYY-MM-DDTHH:mm:ss)`);
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0));
+}
+
+/** The instant (UTC milliseconds) of a time value. */
+export function toInstant(t: TimeValue): number {
+  if ('date' in t) return wallClockAsUtc(t.date);
+  const wall = wallClockAsUtc(t.dateTime);
+  if (t.timeZone === null || t.timeZone === 'UTC') return wall;
+  // Two passes settle the offset around DST transitions (RFC 5545 §3.3.5: a nonexistent local time
+  // moves forward by the gap, which the second pass yields).
+  const first = wall - zoneOffset(wall, t.timeZone);
+  return wall - zoneOffset(first, t.timeZone);
+}
+
+const FREQ_MAX_MS: Record<RecurrenceRule['freq'], number> = {
+  DAILY: DAY_MS,
+  WEEKLY: 7 * DAY_MS,
+  MONTHLY: 31 * DAY_MS,
+  YEARLY: 366 * DAY_MS,
+};
+
+/** A series without COUNT and UNTIL never ends (the seed's "infinite meeting series"). */
+export const isInfinite = (rule: RecurrenceRule): boolean => rule.count === undefined && rule.until === undefined;
+
+/**
+ * The time range an item covers, [start, end] in UTC milliseconds; a series covers its first to its
+ * last occurrence (Infinity when infinite). For COUNT the end is an upper bound (count × interval ×
+ * the longest period of the frequency), so a series is never wrongly left out of the window.
+ */
+export function itemRange(item: Item): readonly [number, number] {
+  const start = item.kind === 'activity' ? item.start : (item.start ?? item.due);
+  const end = item.kind === 'activity' ? item.end : (item.due ?? item.start);
+  if (!start || !end) return [-Infinity, Infinity]; // a task without dates is always in scope
+  const s = toInstant(start);
+  const e = Math.max(s, toInstant(end));
+  const rule = item.recurrence?.rule;
+  if (!rule) return [s, e];
+  const duration = e - s;
+  if (rule.until) return [s, toInstant(rule.until) + duration + DAY_MS];
+  if (rule.count !== undefined) return [s, s + rule.count * rule.interval * FREQ_MAX_MS[rule.freq] + duration];
+  return [s, Infinity];
+}
+
+export interface SyncWindow {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The sync period around `now`: days back and ahead, widened by a day for floating times. */
+export function syncWindow(now: number, daysBack: number, daysAhead: number): SyncWindow {
+  return { from: now - (daysBack + 1) * DAY_MS, to: now + (daysAhead + 1) * DAY_MS };
+}
+
+export const intersects = (range: readonly [number, number], w: SyncWindow): boolean =>
+  range[0] <= w.to && range[1] >= w.from;
+
+/** `date` plus whole years, as the same kind of time value (for the infinite-series cap). */
+export function addYears(t: TimeValue, years: number): TimeValue {
+  const shift = (s: string) => `${String(Number(s.slice(0, 4)) + years).padStart(4, '0')}${s.slice(4)}`;
+  // 29 February plus years lands on 28 February in a common year.
+  const fix = (s: string) =>
+    s.slice(5, 10) === '02-29' && !isLeap(Number(s.slice(0, 4))) ? `${s.slice(0, 8)}28${s.slice(10)}` : s;
+  return 'date' in t ? { date: fix(shift(t.date)) } : { dateTime: fix(shift(t.dateTime)), timeZone: t.timeZone };
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

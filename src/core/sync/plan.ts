@@ -1,0 +1,451 @@
+/**
+ * The planner: `plan(status, outlook, mobile, profile, now)` is a pure function from what the status
+ * table remembers and what both sides read this run to the actions that bring them together
+ * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment.
+ */
+import { MassDeleteError, StoreEmptyError } from '../errors.js';
+import { isPrivate, type Item } from '../model/item.js';
+import { intersects, itemRange, syncWindow, type SyncWindow } from '../model/time.js';
+import type { Profile } from '../profile/profile.js';
+import {
+  actionId,
+  type Action,
+  type PendingAction,
+  type SideEntry,
+  type SideSnapshot,
+  type Skip,
+  type SyncPlan,
+} from './actions.js';
+import { strategyFor, type ConflictStrategy } from './conflict.js';
+import { matchNewItems, pairKeyOf } from './match.js';
+import { capForTarget, stripCap } from './prepare.js';
+import type { Reason } from './reasons.js';
+import type { PairStatus, SideStatus } from './status.js';
+import { otherSide, type ItemKind, type Side } from './types.js';
+
+export interface PlanOptions {
+  /** Ids of pending confirmations the user approved (see actionId). */
+  readonly approvals?: ReadonlySet<string>;
+  /** Conflicts the user decided in the conflict screen: pair key → winning side, or exclude. */
+  readonly decisions?: ReadonlyMap<string, Side | 'exclude'>;
+  /** Overrides the profile's conflict handling (tests, the conflict dialog). */
+  readonly strategy?: ConflictStrategy;
+  /** The user confirmed a run the mass-delete guard stopped. */
+  readonly allowMassDelete?: boolean;
+  /** The user confirmed that a side is really empty. */
+  readonly allowEmptySide?: boolean;
+}
+
+/** Threshold of the mass-delete guard: more than 30 % of the pairs and more than 10 items. */
+export const MASS_DELETE = { share: 0.3, minimum: 10 } as const;
+
+type SideState =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'same' }
+  | { readonly kind: 'touched'; readonly entry: SideEntry }
+  | { readonly kind: 'changed'; readonly entry: SideEntry }
+  | { readonly kind: 'deleted' };
+
+const kindsInScope = (p: Profile): ReadonlySet<ItemKind> =>
+  new Set<ItemKind>(
+    p.sync.itemTypes === 'both' ? ['activity', 'task'] : p.sync.itemTypes === 'activities' ? ['activity'] : ['task'],
+  );
+
+function canWrite(p: Profile, target: Side): boolean {
+  if (p.sync.direction === 'both') return true;
+  return p.sync.direction === (target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook');
+}
+
+function stateOf(s: SideStatus | undefined, snap: SideSnapshot): SideState {
+  if (!s) return { kind: 'absent' };
+  if (snap.deleted.has(s.id)) return { kind: 'deleted' };
+  const entry = snap.entries.get(s.id);
+  if (!entry || entry.version === s.version) return { kind: 'same' };
+  // A side counts as changed only if its version token and its content hash moved (DESIGN.md §4).
+  return entry.hash === s.hash ? { kind: 'touched', entry } : { kind: 'changed', entry };
+}
+
+const sideStatus = (e: SideEntry): SideStatus => ({ id: e.id, version: e.version, hash: e.hash });
+
+export function plan(
+  status: readonly PairStatus[],
+  outlook: SideSnapshot,
+  mobile: SideSnapshot,
+  profile: Profile,
+  now: number,
+  options: PlanOptions = {},
+): SyncPlan {
+  const window = syncWindow(now, profile.sync.daysBack, profile.sync.daysAhead);
+  const kinds = kindsInScope(profile);
+  const strategy = options.strategy ?? strategyFor(profile.conflicts.handling, profile.conflicts.openConflictScreen);
+  const snapshots: Record<Side, SideSnapshot> = { outlook, mobile };
+  const excluded = new Set(profile.exceptionList);
+  const actions: Action[] = [];
+  const pending: PendingAction[] = [];
+  const skipped: Skip[] = [];
+  const skip = (pairKey: string, subject: string, reason: Reason) => skipped.push({ pairKey, subject, reason });
+
+  guardEmptySides(status, snapshots, kinds, window, options);
+
+  /** Writes `entry` (read on `from`) over the other side of pair `r`, or creates it there. */
+  const propagate = (r: PairStatus, from: Side, entry: SideEntry, reason: Reason) => {
+    const target = otherSide(from);
+    const source = { ...sideStatus(entry), side: from };
+    const { item, cap } = capForTarget(stripCap(entry.item, from, r.cap), target, profile.series.infiniteSeriesYears);
+    const base = {
+      pairKey: r.key,
+      kind: r.kind,
+      subject: entry.item.subject,
+      reason,
+      item,
+      source,
+      ...(cap && { cap }),
+    };
+    const existing = r[target];
+    actions.push(
+      existing
+        ? { ...base, type: 'update', target, id: existing.id, ifVersion: existing.version }
+        : { ...base, type: 'create', target },
+    );
+  };
+  const remove = (r: PairStatus, target: Side, reason: Reason) => {
+    const existing = r[target]!;
+    actions.push({
+      type: 'delete',
+      pairKey: r.key,
+      kind: r.kind,
+      subject: r.subject,
+      reason,
+      target,
+      id: existing.id,
+      ifVersion: existing.version,
+    });
+  };
+  const record = (r: PairStatus, next: PairStatus | null, reason: Reason) =>
+    actions.push({ type: 'status', pairKey: r.key, kind: r.kind, subject: r.subject, reason, status: next });
+
+  for (const r of status) {
+    // Case: item type not synchronized — the pair is left as it is, nothing is deleted.
+    if (!kinds.has(r.kind)) continue;
+    const o = stateOf(r.outlook, outlook);
+    const m = stateOf(r.mobile, mobile);
+    const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
+    // Case: on the exception list (conflict screen) and not temporarily included.
+    if (excluded.has(r.key) && !profile.misc.includeExceptionList) {
+      if (current.length || o.kind === 'deleted' || m.kind === 'deleted')
+        skip(r.key, r.subject, { code: 'skip-exception-list' });
+      continue;
+    }
+    // Case: a private item and private items are not synchronized — not even the subject crosses.
+    if (!profile.series.syncPrivate && current.some(isPrivate)) {
+      skip(r.key, r.subject, { code: 'skip-private' });
+      continue;
+    }
+    const decision = options.decisions?.get(r.key);
+    // Case: the user excluded the pair in the conflict screen.
+    if (decision === 'exclude') {
+      skip(r.key, r.subject, { code: 'skip-excluded-by-user' });
+      continue;
+    }
+    const changedOn = (s: SideState) => s.kind === 'changed';
+    const restingOn = (s: SideState) => s.kind === 'same' || s.kind === 'touched';
+
+    if (restingOn(o) && restingOn(m)) {
+      // Case: nothing changed; a version moved without content → remember the new version only.
+      if (o.kind === 'touched' || m.kind === 'touched') {
+        record(
+          r,
+          {
+            ...r,
+            ...(o.kind === 'touched' && { outlook: sideStatus(o.entry) }),
+            ...(m.kind === 'touched' && { mobile: sideStatus(m.entry) }),
+          },
+          { code: 'version-only' },
+        );
+      }
+      continue;
+    }
+    if (o.kind === 'deleted' && m.kind === 'deleted') {
+      // Case: deleted on both sides → forget the pair.
+      record(r, null, { code: 'both-deleted' });
+      continue;
+    }
+    if ((o.kind === 'deleted' || o.kind === 'absent') && m.kind === 'absent') {
+      // Case: the only copy is gone → forget the pair.
+      record(r, null, { code: 'deleted', from: 'outlook' });
+      continue;
+    }
+    if (o.kind === 'absent' && m.kind === 'deleted') {
+      record(r, null, { code: 'deleted', from: 'mobile' });
+      continue;
+    }
+    for (const [from, here, there] of [
+      ['outlook', o, m],
+      ['mobile', m, o],
+    ] as const) {
+      const to = otherSide(from);
+      if (here.kind === 'changed' && (restingOn(there) || there.kind === 'absent')) {
+        // Case: changed on one side only (or its partner was never written) → write it over.
+        if (canWrite(profile, to)) propagate(r, from, here.entry, { code: 'changed', from });
+        else {
+          // Case: one-way sync and the change is on the target → leave the source alone, remember the version.
+          skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
+          record(
+            r,
+            { ...r, [from]: sideStatus(here.entry) },
+            { code: 'skip-direction', detail: profile.sync.direction },
+          );
+        }
+      } else if (here.kind === 'deleted' && restingOn(there)) {
+        // Case: deleted on one side only → delete the other copy (its old version goes to the history).
+        if (canWrite(profile, to)) remove(r, to, { code: 'deleted', from });
+        else {
+          // Case: one-way and the target's copy was deleted → keep the source, forget the target's copy.
+          skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
+          const { [from]: _gone, ...rest } = r;
+          record(r, rest as PairStatus, { code: 'skip-direction', detail: profile.sync.direction });
+        }
+      }
+    }
+    if (changedOn(o) && changedOn(m)) {
+      const oe = (o as { entry: SideEntry }).entry;
+      const me = (m as { entry: SideEntry }).entry;
+      if (oe.hash === me.hash) {
+        // Case: both sides changed the same way → only the status moves.
+        record(r, { ...r, outlook: sideStatus(oe), mobile: sideStatus(me) }, { code: 'converged' });
+        continue;
+      }
+      // Case: changed on both sides → the policy, the user's decision or the source of a one-way sync wins.
+      const winner = resolveConflict(r, profile, strategy, decision, oe, me, pending);
+      if (winner)
+        propagate(r, winner, winner === 'outlook' ? oe : me, conflictReason(profile, strategy, decision, winner));
+      continue;
+    }
+    for (const [deleter, del, mod] of [
+      ['outlook', o, m],
+      ['mobile', m, o],
+    ] as const) {
+      if (del.kind !== 'deleted' || mod.kind !== 'changed') continue;
+      // Case: deleted on one side, changed on the other → a conflict like any other (rule 5).
+      const modifier = otherSide(deleter);
+      const entries = { [modifier]: mod.entry } as { outlook?: SideEntry; mobile?: SideEntry };
+      const winner = resolveConflict(r, profile, strategy, decision, entries.outlook, entries.mobile, pending);
+      if (!winner) continue;
+      const reason: Reason = { ...conflictReason(profile, strategy, decision, winner), code: 'modify-delete-policy' };
+      if (winner === modifier) propagate({ ...r, [deleter]: undefined }, modifier, mod.entry, reason);
+      else remove(r, modifier, reason);
+    }
+  }
+
+  planNewItems(status, snapshots, profile, kinds, window, strategy, options, { actions, pending, skip });
+  holdForConfirmation(actions, pending, profile, options);
+  guardMassDelete(actions, status, options);
+  return { actions, pending, skipped };
+}
+
+function conflictReason(
+  profile: Profile,
+  strategy: ConflictStrategy,
+  decision: Side | 'exclude' | undefined,
+  winner: Side,
+): Reason {
+  if (decision && decision !== 'exclude') return { code: 'conflict-decided', from: winner };
+  if (profile.sync.direction !== 'both') return { code: 'conflict-policy', from: winner, detail: 'one-way sync' };
+  return { code: 'conflict-policy', from: winner, detail: strategy.name };
+}
+
+/** The winning side of a conflict, or undefined when it is held for the user. */
+function resolveConflict(
+  r: { key: string; subject: string },
+  profile: Profile,
+  strategy: ConflictStrategy,
+  decision: Side | 'exclude' | undefined,
+  outlookEntry: SideEntry | undefined,
+  mobileEntry: SideEntry | undefined,
+  pending: PendingAction[],
+): Side | undefined {
+  // A one-way sync never changes its source: the source always wins (rule 8).
+  if (profile.sync.direction === 'outlook-to-mobile') return 'outlook';
+  if (profile.sync.direction === 'mobile-to-outlook') return 'mobile';
+  if (decision === 'outlook' || decision === 'mobile') return decision;
+  const winner = strategy.resolve({
+    pairKey: r.key,
+    ...(outlookEntry && { outlook: outlookEntry }),
+    ...(mobileEntry && { mobile: mobileEntry }),
+  });
+  if (winner !== 'hold') return winner;
+  pending.push({
+    type: 'conflict',
+    id: `conflict:${r.key}`,
+    pairKey: r.key,
+    subject: r.subject,
+    reason: { code: 'conflict-held' },
+    ...(outlookEntry && { outlook: outlookEntry }),
+    ...(mobileEntry && { mobile: mobileEntry }),
+  });
+  return undefined;
+}
+
+interface Sink {
+  readonly actions: Action[];
+  readonly pending: PendingAction[];
+  readonly skip: (pairKey: string, subject: string, reason: Reason) => void;
+}
+
+/** Items neither side knew before: first-sync matching, then creation on the other side. */
+function planNewItems(
+  status: readonly PairStatus[],
+  snapshots: Record<Side, SideSnapshot>,
+  profile: Profile,
+  kinds: ReadonlySet<ItemKind>,
+  window: SyncWindow,
+  strategy: ConflictStrategy,
+  options: PlanOptions,
+  sink: Sink,
+): void {
+  const known: Record<Side, Set<string>> = { outlook: new Set(), mobile: new Set() };
+  const usedKeys = new Set(status.map((r) => r.key));
+  for (const r of status) {
+    if (r.outlook) known.outlook.add(r.outlook.id);
+    if (r.mobile) known.mobile.add(r.mobile.id);
+  }
+  const excluded = new Set(profile.exceptionList);
+  const fresh = (side: Side): SideEntry[] =>
+    [...snapshots[side].entries.values()].filter((e) => {
+      if (known[side].has(e.id) || !kinds.has(e.item.kind)) return false;
+      const key = pairKeyOf(e.item);
+      // Case: new but private, on the exception list or outside the period → not synchronized, not deleted.
+      if (!profile.series.syncPrivate && isPrivate(e.item)) sink.skip(key, e.item.subject, { code: 'skip-private' });
+      else if (excluded.has(key) && !profile.misc.includeExceptionList)
+        sink.skip(key, e.item.subject, { code: 'skip-exception-list' });
+      else if (!intersects(itemRange(e.item), window)) sink.skip(key, e.item.subject, { code: 'skip-outside-period' });
+      else return true;
+      return false;
+    });
+
+  const { pairs, outlookOnly, mobileOnly } = matchNewItems(fresh('outlook'), fresh('mobile'));
+  const newKey = (item: Item, id: string) => {
+    const key = pairKeyOf(item);
+    const unique = usedKeys.has(key) ? `${key}#${id}` : key;
+    usedKeys.add(unique);
+    return unique;
+  };
+  for (const { outlook: oe, mobile: me, how } of pairs) {
+    const key = newKey(me.item, me.id);
+    const row: PairStatus = {
+      key,
+      kind: me.item.kind,
+      subject: me.item.subject,
+      outlook: sideStatus(oe),
+      mobile: sideStatus(me),
+      range: itemRange(me.item),
+    };
+    const reason: Reason = { code: how };
+    if (oe.hash === me.hash) {
+      // Case: first sync finds the same item on both sides → pair them, write nothing (rule 3).
+      sink.actions.push({ type: 'status', pairKey: key, kind: row.kind, subject: row.subject, reason, status: row });
+      continue;
+    }
+    // Case: first sync pairs two versions that differ → resolved like a conflict.
+    const decision = options.decisions?.get(key);
+    const winner = resolveConflict(row, profile, strategy, decision, oe, me, sink.pending);
+    if (!winner) continue;
+    const entry = winner === 'outlook' ? oe : me;
+    const target = otherSide(winner);
+    const { item, cap } = capForTarget(entry.item, target, profile.series.infiniteSeriesYears);
+    sink.actions.push({
+      type: 'update',
+      pairKey: key,
+      kind: row.kind,
+      subject: entry.item.subject,
+      reason: { code: how, from: winner, detail: strategy.name },
+      target,
+      id: row[target]!.id,
+      ifVersion: row[target]!.version,
+      item,
+      source: { ...sideStatus(entry), side: winner },
+      ...(cap && { cap }),
+    });
+  }
+  for (const [from, entries] of [
+    ['outlook', outlookOnly],
+    ['mobile', mobileOnly],
+  ] as const) {
+    const target = otherSide(from);
+    for (const e of entries) {
+      const key = newKey(e.item, e.id);
+      // Case: new on one side in a one-way sync towards it → target-only items are left alone.
+      if (!canWrite(profile, target)) {
+        sink.skip(key, e.item.subject, { code: 'skip-direction', detail: profile.sync.direction });
+        continue;
+      }
+      // Case: new on one side → create it on the other.
+      const { item, cap } = capForTarget(e.item, target, profile.series.infiniteSeriesYears);
+      sink.actions.push({
+        type: 'create',
+        pairKey: key,
+        kind: e.item.kind,
+        subject: e.item.subject,
+        reason: { code: 'new', from },
+        target,
+        item,
+        source: { ...sideStatus(e), side: from },
+        ...(cap && { cap }),
+      });
+    }
+  }
+}
+
+/** Seed: "Ask for confirmation when" new / modified / deleted — such actions wait for the user. */
+function holdForConfirmation(
+  actions: Action[],
+  pending: PendingAction[],
+  profile: Profile,
+  options: PlanOptions,
+): void {
+  const c = profile.conflicts;
+  for (let i = actions.length - 1; i >= 0; i--) {
+    const a = actions[i]!;
+    const ask =
+      (a.type === 'create' && c.confirmNew) ||
+      (a.type === 'update' && c.confirmModified) ||
+      (a.type === 'delete' && c.confirmDeleted);
+    const id = actionId(a);
+    if (!ask || options.approvals?.has(id)) continue;
+    actions.splice(i, 1);
+    pending.unshift({ type: 'confirm', id, action: a, pairKey: a.pairKey, subject: a.subject, reason: a.reason });
+  }
+}
+
+/** Rule 1: a side that had items and reads as empty stops the run. */
+function guardEmptySides(
+  status: readonly PairStatus[],
+  snapshots: Record<Side, SideSnapshot>,
+  kinds: ReadonlySet<ItemKind>,
+  window: SyncWindow,
+  options: PlanOptions,
+): void {
+  if (options.allowEmptySide) return;
+  for (const side of ['outlook', 'mobile'] as const) {
+    for (const kind of kinds) {
+      const known = status.filter((r) => r.kind === kind && r[side] && intersects(r.range, window));
+      if (known.length === 0) continue;
+      const snap = snapshots[side];
+      const listedNone = snap.complete && ![...snap.entries.values()].some((e) => e.item.kind === kind);
+      const allGone = known.every((r) => snap.deleted.has(r[side]!.id));
+      if (listedNone || allGone) throw new StoreEmptyError(side, kind, known.length);
+    }
+  }
+}
+
+/** Rule 1: more than 30 % and more than 10 deletions on one side stop the run until confirmed. */
+function guardMassDelete(actions: readonly Action[], status: readonly PairStatus[], options: PlanOptions): void {
+  if (options.allowMassDelete) return;
+  for (const side of ['outlook', 'mobile'] as const) {
+    const deletions = actions.filter((a) => a.type === 'delete' && a.target === side).length;
+    const total = status.filter((r) => r[side]).length;
+    if (deletions > MASS_DELETE.minimum && deletions > MASS_DELETE.share * total) {
+      throw new MassDeleteError(side, deletions, total);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { TimeValue } from '../model/item.js';
+import type { ItemKind, Side } from './types.js';
+
+/** What the status table remembers of one side of a pair after the last sync. */
+export interface SideStatus {
+  readonly id: string;
+  /** The store's version token: ETag (CalDAV) or change key (Graph). */
+  readonly version: string;
+  /** Content hash of the item as it is on that side (DESIGN.md §4, step 2). */
+  readonly hash: string;
+}
+
+/**
+ * One row per synchronized pair (vdirsyncer's status). A side counts as changed only when both its
+ * version token and its content hash moved.
+ */
+export interface PairStatus {
+  /** Stable key of the pair: `crm:<activity id>` or `uid:<uid>`; also the idempotency key of creations. */
+  readonly key: string;
+  readonly kind: ItemKind;
+  readonly subject: string;
+  readonly outlook?: SideStatus;
+  readonly mobile?: SideStatus;
+  /** The pair's time range at the last sync (UTC ms; Infinity for infinite series). */
+  readonly range: readonly [number, number];
+  /** The infinite-series cap this sync wrote on one side; never written back to the source (rule 6). */
+  readonly cap?: { readonly side: Side; readonly until: TimeValue };
+}
