@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import { contentHash, hash64, stableStringify } from '../../src/core/model/content-hash.js';
+import { contentHash, hash64, sameSharedContent, stableStringify } from '../../src/core/model/content-hash.js';
 import { activity, task } from './support/items.js';
 
 describe('content hash', () => {
@@ -34,6 +34,13 @@ describe('content hash', () => {
     expect(contentHash(stamped)).to.equal(contentHash(a));
     const changed = activity({ extra: { ical: ['DTSTAMP:20261120T080000Z', 'X-CUSTOM;A=2:keep me'] } });
     expect(contentHash(changed)).not.to.equal(contentHash(a));
+  });
+
+  it('compares versions from both sides on shared content only (not UID or side-local extras)', () => {
+    const crm = activity({ uid: 'crm-uid', extra: { ical: ['X-CRM-ONLY:1'] } });
+    const outlook = activity({ uid: 'AAMkAD=', extra: { graph: ['{"onlineMeeting":null}'] } });
+    expect(sameSharedContent(crm, outlook)).to.equal(true);
+    expect(sameSharedContent(crm, activity({ location: 'elsewhere' }))).to.equal(false);
   });
 
   it('changes with every real content change', () => {

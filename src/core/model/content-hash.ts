@@ -90,3 +90,13 @@ export function hash64(text: string): string {
 export function contentHash(item: Item): string {
   return hash64(stableStringify(normalizeItem(item)));
 }
+
+/**
+ * Whether two versions read on different sides say the same thing: the UID and the side-local extra
+ * properties (an X-property of the gateway, a Graph-only field) are identity and round-trip data of one
+ * side, not content both sides share.
+ */
+export function sameSharedContent(a: Item, b: Item): boolean {
+  const shared = (i: Item) => ({ ...normalizeItem(i), uid: '', extra: {} });
+  return stableStringify(shared(a)) === stableStringify(shared(b));
+}

@@ -4,6 +4,7 @@
  * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment.
  */
 import { MassDeleteError, StoreEmptyError } from '../errors.js';
+import { sameSharedContent } from '../model/content-hash.js';
 import { isPrivate, type Item } from '../model/item.js';
 import { intersects, itemRange, syncWindow, type SyncWindow } from '../model/time.js';
 import type { Profile } from '../profile/profile.js';
@@ -91,7 +92,12 @@ export function plan(
   const propagate = (r: PairStatus, from: Side, entry: SideEntry, reason: Reason) => {
     const target = otherSide(from);
     const source = { ...sideStatus(entry), side: from };
-    const { item, cap } = capForTarget(stripCap(entry.item, from, r.cap), target, profile.series.infiniteSeriesYears);
+    const open = stripCap(entry.item, from, r.cap);
+    // Read back from the capped copy → the source gets its infinite series back, uncapped (rule 6).
+    const { item, cap } =
+      r.cap?.side === from
+        ? { item: open, cap: r.cap }
+        : capForTarget(open, target, profile.series.infiniteSeriesYears);
     const base = {
       pairKey: r.key,
       kind: r.kind,
@@ -210,7 +216,7 @@ export function plan(
     if (changedOn(o) && changedOn(m)) {
       const oe = (o as { entry: SideEntry }).entry;
       const me = (m as { entry: SideEntry }).entry;
-      if (oe.hash === me.hash) {
+      if (sameSharedContent(oe.item, me.item)) {
         // Case: both sides changed the same way → only the status moves.
         record(r, { ...r, outlook: sideStatus(oe), mobile: sideStatus(me) }, { code: 'converged' });
         continue;
@@ -341,7 +347,7 @@ function planNewItems(
       range: itemRange(me.item),
     };
     const reason: Reason = { code: how };
-    if (oe.hash === me.hash) {
+    if (sameSharedContent(oe.item, me.item)) {
       // Case: first sync finds the same item on both sides → pair them, write nothing (rule 3).
       sink.actions.push({ type: 'status', pairKey: key, kind: row.kind, subject: row.subject, reason, status: row });
       continue;
@@ -431,8 +437,10 @@ function guardEmptySides(
       const known = status.filter((r) => r.kind === kind && r[side] && intersects(r.range, window));
       if (known.length === 0) continue;
       const snap = snapshots[side];
-      const listedNone = snap.complete && ![...snap.entries.values()].some((e) => e.item.kind === kind);
-      const allGone = known.every((r) => snap.deleted.has(r[side]!.id));
+      const listedOfKind = [...snap.entries.values()].some((e) => e.item.kind === kind);
+      const listedNone = snap.complete && !listedOfKind;
+      // A delta read that removes every known item and lists nothing else is an empty side too.
+      const allGone = !listedOfKind && known.every((r) => snap.deleted.has(r[side]!.id));
       if (listedNone || allGone) throw new StoreEmptyError(side, kind, known.length);
     }
   }

@@ -1,0 +1,464 @@
+// One test per planner case (src/core/sync/plan.ts names each case in a comment).
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import { MassDeleteError, StoreEmptyError } from '../../src/core/errors.js';
+import type { Activity } from '../../src/core/model/item.js';
+import { actionId, type Action, type CreateAction, type UpdateAction } from '../../src/core/sync/actions.js';
+import { plan } from '../../src/core/sync/plan.js';
+import { describeReason } from '../../src/core/sync/reasons.js';
+import { activity, task } from './support/items.js';
+import { NOW, entry, pairOf, profile, snap } from './support/plan-fixtures.js';
+
+const KEY = 'crm:0000004711';
+const base = activity();
+const edited = activity({ subject: 'Quarterly review with ACME — new room' });
+const types = (actions: readonly Action[]) => actions.map((a) => `${a.type}${'target' in a ? `:${a.target}` : ''}`);
+
+/** A pair in sync (the same item at v1 on both sides), next to another synchronized pair that stays put. */
+function synced(item: Activity = base) {
+  const o = entry('o1', item, 'o-v1');
+  const m = entry('m1', item, 'm-v1');
+  const other = activity({ uid: 'other', subject: 'Other', crm: { activityId: '0000000001', application: 'SALES' } });
+  const status = [pairOf(KEY, item, o, m), pairOf('crm:0000000001', other, entry('o0', other), entry('m0', other))];
+  return { o, m, status };
+}
+
+describe('plan: pairs that exist on both sides', () => {
+  it('nothing changed → no action', () => {
+    const { status } = synced();
+    const p = plan(status, snap(), snap(), profile(), NOW);
+    expect(p).to.deep.equal({ actions: [], pending: [], skipped: [] });
+  });
+
+  it('version moved without content change → status only (version-only)', () => {
+    const { status } = synced();
+    const p = plan(status, snap([entry('o1', base, 'o-v2')]), snap(), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['status']);
+    expect(p.actions[0]!.reason.code).to.equal('version-only');
+  });
+
+  it('changed in Outlook only → update the mobile copy at its known version', () => {
+    const { status } = synced();
+    const p = plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), profile(), NOW);
+    const a = p.actions[0] as UpdateAction;
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect([a.id, a.ifVersion, a.item.subject, a.reason.code, a.reason.from]).to.deep.equal([
+      'm1',
+      'm-v1',
+      edited.subject,
+      'changed',
+      'outlook',
+    ]);
+  });
+
+  it('changed in the mobile client only → update the Outlook copy', () => {
+    const { status } = synced();
+    const p = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['update:outlook']);
+  });
+
+  it('deleted on one side only → delete the other copy', () => {
+    const { status } = synced();
+    const p = plan(status, snap([], ['o1']), snap([entry('x', task())]), profile(), NOW);
+    expect(types(p.actions)).to.include('delete:mobile');
+    expect(p.actions.find((a) => a.type === 'delete')).to.include({ id: 'm1', ifVersion: 'm-v1' });
+  });
+
+  it('deleted on both sides → forget the pair', () => {
+    const { status } = synced();
+    const p = plan(status, snap([], ['o1']), snap([], ['m1']), profile(), NOW);
+    expect(p.actions).to.have.length(1);
+    expect(p.actions[0]).to.include({ type: 'status', status: null });
+  });
+
+  it('both changed the same way → status only (converged)', () => {
+    const { status } = synced();
+    const p = plan(status, snap([entry('o1', edited, 'o-v2')]), snap([entry('m1', edited, 'm-v2')]), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['status']);
+    expect(p.actions[0]!.reason.code).to.equal('converged');
+  });
+});
+
+describe('plan: conflicts', () => {
+  const { status } = synced();
+  const outlookEdit = entry('o1', activity({ subject: 'Outlook version' }), 'o-v2', Date.UTC(2026, 10, 26, 9));
+  const mobileEdit = entry('m1', activity({ subject: 'CRM version' }), 'm-v2', Date.UTC(2026, 10, 26, 10));
+
+  it('mobile wins → the CRM version overwrites Outlook', () => {
+    const p = plan(
+      status,
+      snap([outlookEdit]),
+      snap([mobileEdit]),
+      profile({ conflicts: { handling: 'mobile-wins' } }),
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['update:outlook']);
+    expect((p.actions[0] as UpdateAction).item.subject).to.equal('CRM version');
+    expect(p.actions[0]!.reason.code).to.equal('conflict-policy');
+  });
+
+  it('Outlook wins → the Outlook version overwrites the CRM', () => {
+    const p = plan(
+      status,
+      snap([outlookEdit]),
+      snap([mobileEdit]),
+      profile({ conflicts: { handling: 'outlook-wins' } }),
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+  });
+
+  it('most recent wins → the later modification wins', () => {
+    const later = entry('o1', outlookEdit.item, 'o-v2', Date.UTC(2026, 10, 26, 11));
+    const p = plan(status, snap([later]), snap([mobileEdit]), profile({ conflicts: { handling: 'most-recent' } }), NOW);
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+  });
+
+  it('conflict screen on → held for the user, nothing written', () => {
+    const p = plan(
+      status,
+      snap([outlookEdit]),
+      snap([mobileEdit]),
+      profile({ conflicts: { openConflictScreen: true } }),
+      NOW,
+    );
+    expect(p.actions).to.deep.equal([]);
+    expect(p.pending.map((x) => [x.type, x.pairKey, x.outlook?.item.subject, x.mobile?.item.subject])).to.deep.equal([
+      ['conflict', KEY, 'Outlook version', 'CRM version'],
+    ]);
+  });
+
+  it('the user decided a held conflict → the chosen side wins', () => {
+    const p = plan(
+      status,
+      snap([outlookEdit]),
+      snap([mobileEdit]),
+      profile({ conflicts: { openConflictScreen: true } }),
+      NOW,
+      {
+        decisions: new Map([[KEY, 'outlook']]),
+      },
+    );
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(p.actions[0]!.reason.code).to.equal('conflict-decided');
+  });
+
+  it('the user excluded the pair → skipped', () => {
+    const p = plan(status, snap([outlookEdit]), snap([mobileEdit]), profile(), NOW, {
+      decisions: new Map([[KEY, 'exclude']]),
+    });
+    expect(p.actions).to.deep.equal([]);
+    expect(p.skipped[0]!.reason.code).to.equal('skip-excluded-by-user');
+  });
+
+  it('deleted in Outlook, changed in the CRM, mobile wins → recreated in Outlook under the same pair key', () => {
+    const p = plan(
+      status,
+      snap([], ['o1']),
+      snap([mobileEdit]),
+      profile({ conflicts: { handling: 'mobile-wins' } }),
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['create:outlook']);
+    expect(p.actions[0]).to.include({ pairKey: KEY });
+    expect(p.actions[0]!.reason.code).to.equal('modify-delete-policy');
+  });
+
+  it('deleted in Outlook, changed in the CRM, Outlook wins → the CRM copy is deleted', () => {
+    const p = plan(
+      status,
+      snap([], ['o1']),
+      snap([mobileEdit]),
+      profile({ conflicts: { handling: 'outlook-wins' } }),
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['delete:mobile']);
+  });
+
+  it('modify against delete with most recent → the modification is kept', () => {
+    const p = plan(
+      status,
+      snap([outlookEdit]),
+      snap([], ['m1']),
+      profile({ conflicts: { handling: 'most-recent' } }),
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+  });
+});
+
+describe('plan: new items and first-sync matching', () => {
+  it('new in Outlook → created in the mobile client, keyed by the CRM id', () => {
+    const p = plan([], snap([entry('o1', base)]), snap(), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect(p.actions[0]).to.include({ pairKey: KEY });
+  });
+
+  it('new in the mobile client → created in Outlook; without CRM id keyed by UID', () => {
+    const item = activity({ crm: undefined, uid: 'u-1' });
+    const p = plan([], snap(), snap([entry('m1', item)]), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['create:outlook']);
+    expect(p.actions[0]).to.include({ pairKey: 'uid:u-1' });
+  });
+
+  it('same CRM activity on both sides → paired, nothing written', () => {
+    const p = plan(
+      [],
+      snap([entry('o1', activity({ uid: 'outlook-uid' }))]),
+      snap([entry('m1', activity({ uid: 'crm-uid' }))]),
+      profile(),
+      NOW,
+    );
+    expect(p.actions).to.have.length(1);
+    expect(p.actions[0]).to.deep.include({ type: 'status' });
+    expect(p.actions[0]!.reason.code).to.equal('matched-crm-id');
+  });
+
+  it('same UID on both sides → paired', () => {
+    const item = activity({ crm: undefined });
+    const p = plan([], snap([entry('o1', item)]), snap([entry('m1', item)]), profile(), NOW);
+    expect(p.actions.map((a) => a.reason.code)).to.deep.equal(['matched-uid']);
+  });
+
+  it('same subject, start and end → paired', () => {
+    const p = plan(
+      [],
+      snap([entry('o1', activity({ crm: undefined, uid: 'a' }))]),
+      snap([entry('m1', activity({ crm: undefined, uid: 'b' }))]),
+      profile(),
+      NOW,
+    );
+    expect(p.actions.map((a) => a.reason.code)).to.deep.equal(['matched-subject-time']);
+  });
+
+  it('paired on first sync with different content → the policy decides which side is updated', () => {
+    const p = plan(
+      [],
+      snap([entry('o1', activity({ location: 'Room 1' }))]),
+      snap([entry('m1', activity({ location: 'Room 2' }))]),
+      profile(),
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['update:outlook']);
+    expect(((p.actions[0] as UpdateAction).item as Activity).location).to.equal('Room 2');
+  });
+});
+
+describe('plan: direction, item types, period', () => {
+  const oneWay = profile({ sync: { direction: 'outlook-to-mobile' } });
+
+  it('one-way Outlook → mobile: new mobile items are left alone', () => {
+    const p = plan([], snap(), snap([entry('m1', base)]), oneWay, NOW);
+    expect(p.actions).to.deep.equal([]);
+    expect(p.skipped[0]!.reason.code).to.equal('skip-direction');
+  });
+
+  it('one-way: a change on the target never reaches the source; its version is remembered', () => {
+    const { status } = synced();
+    const p = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), oneWay, NOW);
+    expect(types(p.actions)).to.deep.equal(['status']);
+    expect(p.actions.some((a) => a.type !== 'status' && a.target === 'outlook')).to.equal(false);
+  });
+
+  it('one-way: a deletion on the target never reaches the source', () => {
+    const { status } = synced();
+    const p = plan(status, snap(), snap([], ['m1']), oneWay, NOW);
+    expect(p.actions.filter((a) => a.type !== 'status')).to.deep.equal([]);
+  });
+
+  it('one-way: a conflict is won by the source', () => {
+    const { status } = synced();
+    const p = plan(
+      status,
+      snap([entry('o1', edited, 'o-v2')]),
+      snap([entry('m1', activity({ subject: 'x' }), 'm-v2')]),
+      oneWay,
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+  });
+
+  it('tasks only → activities are neither created nor deleted', () => {
+    const { status } = synced();
+    const tasksOnly = profile({ sync: { itemTypes: 'tasks' } });
+    const p = plan(
+      status,
+      snap([entry('t1', task()), entry('o9', activity({ uid: 'n', crm: undefined }))], ['o1']),
+      snap(),
+      tasksOnly,
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect((p.actions[0] as CreateAction).item.kind).to.equal('task');
+  });
+
+  it('a new item outside the period is not synchronized', () => {
+    const old = activity({
+      start: { dateTime: '2025-01-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-01-10T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const p = plan([], snap([entry('o1', old)]), snap(), profile(), NOW);
+    expect(p.actions).to.deep.equal([]);
+    expect(p.skipped[0]!.reason.code).to.equal('skip-outside-period');
+  });
+
+  it('a weekly series that began before the period and still runs is in', () => {
+    const series = activity({
+      start: { dateTime: '2024-01-08T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2024-01-08T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: {
+        rule: { freq: 'WEEKLY', interval: 1, byDay: [{ day: 'MO' }] },
+        exceptionDates: [],
+        extraDates: [],
+        overrides: [],
+      },
+    });
+    const p = plan([], snap([entry('o1', series)]), snap(), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+  });
+
+  it('a synchronized item that was moved beyond the period is updated, not deleted', () => {
+    const { status } = synced();
+    const moved = activity({
+      start: { dateTime: '2028-01-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2028-01-10T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const p = plan(status, snap([entry('o1', moved, 'o-v2')]), snap(), profile(), NOW);
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+  });
+});
+
+describe('plan: private items and the exception list', () => {
+  const privateItem = activity({ sensitivity: 'private', subject: 'Dentist' });
+
+  it('a new private item is skipped by default, and nothing of it is in any action', () => {
+    const p = plan([], snap([entry('o1', privateItem)]), snap(), profile(), NOW);
+    expect(p.actions).to.deep.equal([]);
+    expect(p.skipped.map((s) => s.reason.code)).to.deep.equal(['skip-private']);
+  });
+
+  it('private items are synchronized when the user chose so', () => {
+    const p = plan([], snap([entry('o1', privateItem)]), snap(), profile({ series: { syncPrivate: true } }), NOW);
+    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+  });
+
+  it('a synchronized item made private stops being synchronized', () => {
+    const { status } = synced();
+    const p = plan(status, snap([entry('o1', privateItem, 'o-v2')]), snap(), profile(), NOW);
+    expect(p.actions).to.deep.equal([]);
+  });
+
+  it('exception-list items are skipped unless temporarily included', () => {
+    const { status } = synced();
+    const withList = profile({ exceptionList: [KEY] });
+    expect(plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), withList, NOW).actions).to.deep.equal([]);
+    const included = profile({ exceptionList: [KEY], misc: { includeExceptionList: true } });
+    expect(types(plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), included, NOW).actions)).to.deep.equal([
+      'update:mobile',
+    ]);
+    expect(plan([], snap([entry('o1', base)]), snap(), withList, NOW).skipped[0]!.reason.code).to.equal(
+      'skip-exception-list',
+    );
+  });
+});
+
+describe('plan: infinite series', () => {
+  const infinite = activity({
+    recurrence: {
+      rule: { freq: 'WEEKLY', interval: 1, byDay: [{ day: 'TU' }] },
+      exceptionDates: [],
+      extraDates: [],
+      overrides: [],
+    },
+  });
+
+  it('is capped at N years on the side it is written to, and the cap is remembered', () => {
+    const p = plan([], snap([entry('o1', infinite)]), snap(), profile({ series: { infiniteSeriesYears: 3 } }), NOW);
+    const a = p.actions[0] as CreateAction;
+    expect(a.item.recurrence?.rule.until).to.deep.equal({ dateTime: '2029-12-01T10:00:00', timeZone: 'Europe/Berlin' });
+    expect(a.cap).to.deep.equal({ side: 'mobile', until: a.item.recurrence?.rule.until });
+  });
+
+  it('the cap is never written back to the source', () => {
+    const o = entry('o1', infinite, 'o-v1');
+    const capped = activity({
+      ...infinite,
+      recurrence: {
+        ...infinite.recurrence!,
+        rule: { ...infinite.recurrence!.rule, until: { dateTime: '2028-12-01T10:00:00', timeZone: 'Europe/Berlin' } },
+      },
+    });
+    const m = entry('m1', capped, 'm-v1');
+    const status = [
+      { ...pairOf(KEY, infinite, o, m), cap: { side: 'mobile' as const, until: capped.recurrence!.rule.until! } },
+    ];
+    const cappedEdit = activity({ ...capped, subject: 'Weekly team call (edited in CRM)' });
+    const p = plan(status, snap(), snap([entry('m1', cappedEdit, 'm-v2')]), profile(), NOW);
+    const a = p.actions[0] as UpdateAction;
+    expect(types(p.actions)).to.deep.equal(['update:outlook']);
+    expect(a.item.subject).to.equal('Weekly team call (edited in CRM)');
+    expect(a.item.recurrence?.rule.until).to.equal(undefined);
+  });
+});
+
+describe('plan: confirmations and safety guards', () => {
+  it('ask for confirmation on new items → the creation waits; approving its id releases it', () => {
+    const confirmNew = profile({ conflicts: { confirmNew: true } });
+    const first = plan([], snap([entry('o1', base)]), snap(), confirmNew, NOW);
+    expect(first.actions).to.deep.equal([]);
+    expect(first.pending.map((x) => x.type)).to.deep.equal(['confirm']);
+    const approved = plan([], snap([entry('o1', base)]), snap(), confirmNew, NOW, {
+      approvals: new Set([first.pending[0]!.id]),
+    });
+    expect(types(approved.actions)).to.deep.equal(['create:mobile']);
+    expect(actionId(approved.actions[0]!)).to.equal(first.pending[0]!.id);
+  });
+
+  it('ask for confirmation on modified and deleted items, not on new ones', () => {
+    const p = profile({ conflicts: { confirmModified: true, confirmDeleted: true } });
+    const { status } = synced();
+    expect(plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), p, NOW).pending[0]!.action?.type).to.equal(
+      'update',
+    );
+    expect(plan(status, snap([entry('x', task())], ['o1']), snap(), p, NOW).pending[0]!.action?.type).to.equal(
+      'delete',
+    );
+    expect(types(plan([], snap([entry('o1', base)]), snap(), p, NOW).actions)).to.deep.equal(['create:mobile']);
+  });
+
+  it('a side that had items and reads as empty stops the run (StoreEmptyError)', () => {
+    const o = entry('o1', base);
+    const status = [pairOf(KEY, base, o, entry('m1', base))];
+    expect(() => plan(status, snap([], [], true), snap(), profile(), NOW)).to.throw(StoreEmptyError);
+    expect(() => plan(status, snap([], ['o1']), snap(), profile(), NOW)).to.throw(StoreEmptyError);
+    expect(
+      types(plan(status, snap([], ['o1']), snap(), profile(), NOW, { allowEmptySide: true }).actions),
+    ).to.deep.equal(['delete:mobile']);
+  });
+
+  it('more than 30 % and more than 10 deletions stop the run (MassDeleteError) until confirmed', () => {
+    const pairs = Array.from({ length: 30 }, (_, i) => {
+      const item = activity({ uid: `u${i}`, crm: { activityId: `${i}`, application: 'SALES' } });
+      return { o: entry(`o${i}`, item), m: entry(`m${i}`, item), item };
+    });
+    const status = pairs.map(({ o, m, item }) => pairOf(`crm:${o.item.crm!.activityId}`, item, o, m));
+    const deleted = pairs.slice(0, 11).map((x) => x.o.id);
+    expect(() => plan(status, snap([], deleted), snap(), profile(), NOW)).to.throw(MassDeleteError, /11 of 30/);
+    expect(plan(status, snap([], deleted.slice(0, 9)), snap(), profile(), NOW).actions).to.have.length(9);
+    expect(plan(status, snap([], deleted), snap(), profile(), NOW, { allowMassDelete: true }).actions).to.have.length(
+      11,
+    );
+  });
+
+  it('every action and skip carries a reason a person can read', () => {
+    const { status } = synced();
+    const p = plan(
+      status,
+      snap([entry('o1', edited, 'o-v2'), entry('o2', activity({ sensitivity: 'private', uid: 'p', crm: undefined }))]),
+      snap(),
+      profile(),
+      NOW,
+    );
+    for (const r of [...p.actions, ...p.skipped].map((x) => x.reason)) expect(describeReason(r)).to.match(/\w{4,}/);
+  });
+});
