@@ -1,0 +1,102 @@
+/**
+ * Ports for what the engine keeps between runs: the status table with its journal (transactional),
+ * the error log, the history of overwritten versions, and the user-exit hook.
+ */
+import type { Item } from '../model/item.js';
+import type { Action, PendingAction } from '../sync/actions.js';
+import type { PairStatus } from '../sync/status.js';
+import type { ItemKind, Side } from '../sync/types.js';
+
+/** An intent written before its write (DESIGN.md §4, step 3). */
+export interface JournalEntry {
+  readonly id: string;
+  readonly action: Action;
+  readonly startedAt: number;
+}
+
+/** An item to read again next run although its store may not report it as changed. */
+export interface RecheckRef {
+  readonly side: Side;
+  readonly kind: ItemKind;
+  readonly id: string;
+}
+
+/** A pair whose last write failed: retried with backoff; its source item is read again next run. */
+export interface FailureRecord {
+  readonly pairKey: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string;
+  readonly recheck: readonly RecheckRef[];
+}
+
+export interface SyncState {
+  readonly rows: readonly PairStatus[];
+  /** Read tokens per store, keyed `${side}:${kind}`. */
+  readonly tokens: Readonly<Record<string, string>>;
+  readonly journal: readonly JournalEntry[];
+  readonly failures: readonly FailureRecord[];
+  /** Confirmations and conflicts waiting for the user, as the last run left them. */
+  readonly pending: readonly PendingAction[];
+}
+
+/** One atomic change of the sync state: all of it is applied, or none. */
+export interface StateChange {
+  readonly upsert?: readonly PairStatus[];
+  readonly remove?: readonly string[];
+  readonly tokens?: Readonly<Record<string, string | null>>;
+  readonly journalAdd?: readonly JournalEntry[];
+  readonly journalDone?: readonly string[];
+  readonly failures?: readonly FailureRecord[];
+  readonly failuresClear?: readonly string[];
+  /** Replaces the pending list. */
+  readonly pending?: readonly PendingAction[];
+}
+
+export interface StatusStore {
+  load(): Promise<SyncState>;
+  commit(change: StateChange): Promise<void>;
+}
+
+export type LogLevel = 'error' | 'warning' | 'info';
+
+export interface LogEntry {
+  readonly at: number;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly pairKey?: string;
+  readonly subject?: string;
+  readonly side?: Side;
+  readonly action?: Action['type'];
+  readonly cause?: string;
+}
+
+export interface ErrorLog {
+  append(entry: LogEntry): Promise<void>;
+}
+
+/** A version that was overwritten or deleted, kept so the user can restore it (rule 5). */
+export interface HistoryEntry {
+  readonly at: number;
+  readonly pairKey: string;
+  readonly side: Side;
+  readonly kind: ItemKind;
+  readonly item: Item;
+  readonly reason: string;
+}
+
+export interface History {
+  put(entry: HistoryEntry): Promise<void>;
+  /** Removes entries older than `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
+/**
+ * The user exit (seed, Miscellaneous: "Use User Exits"): called for every item in both directions
+ * with the canonical item and the source's raw representation; returns the item to write.
+ */
+export type UserExit = (call: {
+  readonly direction: 'outlook-to-mobile' | 'mobile-to-outlook';
+  readonly item: Item;
+  readonly raw: unknown;
+}) => Item | Promise<Item>;

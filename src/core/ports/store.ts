@@ -1,0 +1,51 @@
+/**
+ * The store port: one calendar or task collection of one side (Graph calendar, To Do list, CalDAV
+ * collection). One interface, several implementations, one contract suite (STYLE.md; vdirsyncer's
+ * storage/base.py). Adapters turn HTTP and Office failures into the errors of ../errors.ts.
+ */
+import type { Item } from '../model/item.js';
+import type { SyncWindow } from '../model/time.js';
+import type { ItemKind, Side } from '../sync/types.js';
+
+/** An item as a store holds it. The engine computes content hashes; stores only report versions. */
+export interface StoredItem {
+  readonly id: string;
+  /** ETag or change key: moves on every write. */
+  readonly version: string;
+  readonly item: Item;
+  /** Last modification (UTC ms) where the store knows it. */
+  readonly modifiedAt?: number;
+  /** The store's own representation (iCalendar text, Graph JSON), for user exits. */
+  readonly raw?: unknown;
+}
+
+export interface ChangeSet {
+  /** Items created or changed since the token; with `complete`, every item in the window. */
+  readonly changed: readonly StoredItem[];
+  /** Ids the store reports gone (or gone from the window: the engine confirms with getMany). */
+  readonly removed: readonly string[];
+  /** The read listed everything in the window (no token, or the token expired). */
+  readonly complete: boolean;
+  /** Token for the next incremental read. */
+  readonly token: string;
+}
+
+export interface StorePort {
+  readonly side: Side;
+  readonly kind: ItemKind;
+  /** Changes since `token` (`null`: a full read of the window). */
+  changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet>;
+  /** The current versions of `ids`; ids that no longer exist are absent from the result. */
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem>>;
+  /**
+   * Creates `item`. Idempotent on `key`: a second call with the same key (after a crash between the
+   * write and the status commit) returns the item the first call created instead of a duplicate.
+   */
+  create(item: Item, key: string): Promise<{ readonly id: string; readonly version: string }>;
+  /** Overwrites item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
+  update(id: string, item: Item, ifVersion: string): Promise<{ readonly version: string }>;
+  /** Deletes item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
+  delete(id: string, ifVersion: string): Promise<void>;
+  /** Requests and bytes since the store was created, for the sync report. */
+  stats?(): { readonly requests: number; readonly bytes: number };
+}

@@ -1,0 +1,173 @@
+/**
+ * One synchronization run: resolve the journal, read both sides, plan, execute, report
+ * (DESIGN.md §4). A failed read stops the run before anything is written (rule 1).
+ */
+import { syncWindow } from '../model/time.js';
+import type { Profile } from '../profile/profile.js';
+import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
+import type { StorePort } from '../ports/store.js';
+import type { Action, PendingAction, SyncPlan } from './actions.js';
+import { executeActions } from './execute.js';
+import { plan, type PlanOptions } from './plan.js';
+import { readSide } from './read.js';
+import { resolveJournal } from './recover.js';
+import type { ItemKind, Side } from './types.js';
+
+export type SyncPhase = 'recover' | 'read-outlook' | 'read-mobile' | 'plan' | 'write' | 'done';
+
+export interface SyncDeps {
+  readonly stores: Readonly<Record<Side, Partial<Record<ItemKind, StorePort>>>>;
+  readonly state: StatusStore;
+  readonly log: ErrorLog;
+  readonly history: History;
+  readonly clock: () => number;
+  readonly userExit?: UserExit;
+  readonly onProgress?: (p: { readonly phase: SyncPhase; readonly done: number; readonly total: number }) => void;
+}
+
+export interface RunOptions extends PlanOptions {
+  /** Plan only: return what a sync would do, write nothing ("Preview"). */
+  readonly dryRun?: boolean;
+}
+
+type Counts = Record<'created' | 'updated' | 'deleted', number>;
+
+export interface SyncReport {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly dryRun: boolean;
+  readonly plan: SyncPlan;
+  /** Writes done per target side. */
+  readonly written: Readonly<Record<Side, Counts>>;
+  readonly conflictsResolved: number;
+  readonly pending: readonly PendingAction[];
+  readonly errors: readonly { readonly pairKey: string; readonly subject: string; readonly error: string }[];
+  readonly deferred: number;
+  readonly recovered: number;
+  readonly requests: number;
+  readonly bytes: number;
+}
+
+const kindsOf = (p: Profile): ItemKind[] =>
+  p.sync.itemTypes === 'both' ? ['activity', 'task'] : p.sync.itemTypes === 'activities' ? ['activity'] : ['task'];
+
+export async function runSync(deps: SyncDeps, profile: Profile, options: RunOptions = {}): Promise<SyncReport> {
+  const startedAt = deps.clock();
+  const progress = (phase: SyncPhase, done = 0, total = 0) => deps.onProgress?.({ phase, done, total });
+  const kinds = kindsOf(profile);
+  const storesOf = (side: Side) => kinds.map((k) => deps.stores[side][k]).filter((s): s is StorePort => !!s);
+  const storeFor = (side: Side, kind: ItemKind) => {
+    const s = deps.stores[side][kind];
+    if (!s) throw new Error(`no ${side} store for ${kind}s is configured`);
+    return s;
+  };
+  const userExit = profile.misc.useUserExits ? deps.userExit : undefined;
+  const raws = new Map<string, unknown>();
+  const execDeps = {
+    store: storeFor,
+    state: deps.state,
+    log: deps.log,
+    history: deps.history,
+    clock: deps.clock,
+    ...(userExit && { userExit }),
+    raw: (side: Side, id: string) => raws.get(`${side}:${id}`),
+  };
+
+  progress('recover');
+  let state = await deps.state.load();
+  const recovered = options.dryRun ? 0 : await resolveJournal(state.journal, state.rows, execDeps);
+  if (recovered || state.journal.length) state = await deps.state.load();
+
+  const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
+  const recheck: RecheckRef[] = [
+    ...state.failures.flatMap((f) => f.recheck),
+    ...state.pending.flatMap((p) =>
+      [p.outlook, p.mobile].flatMap((e, i) =>
+        e ? [{ side: (i === 0 ? 'outlook' : 'mobile') as Side, kind: e.item.kind, id: e.id }] : [],
+      ),
+    ),
+    ...state.pending.flatMap((p) =>
+      p.action && 'source' in p.action
+        ? [{ side: p.action.source.side, kind: p.action.kind, id: p.action.source.id }]
+        : [],
+    ),
+  ];
+  progress('read-outlook');
+  const outlook = await readSide('outlook', storesOf('outlook'), state.tokens, state.rows, recheck, window);
+  progress('read-mobile');
+  const mobile = await readSide('mobile', storesOf('mobile'), state.tokens, state.rows, recheck, window);
+  for (const [side, read] of [
+    ['outlook', outlook],
+    ['mobile', mobile],
+  ] as const) {
+    for (const [id, raw] of read.raw) raws.set(`${side}:${id}`, raw);
+  }
+
+  progress('plan');
+  const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, profile, startedAt, options);
+  const stats = () =>
+    (['outlook', 'mobile'] as const)
+      .flatMap((s) => Object.values(deps.stores[s]))
+      .reduce(
+        (acc, s) => {
+          const st = s?.stats?.();
+          return { requests: acc.requests + (st?.requests ?? 0), bytes: acc.bytes + (st?.bytes ?? 0) };
+        },
+        { requests: 0, bytes: 0 },
+      );
+
+  const written = { outlook: { created: 0, updated: 0, deleted: 0 }, mobile: { created: 0, updated: 0, deleted: 0 } };
+  if (options.dryRun) {
+    progress('done');
+    return {
+      startedAt,
+      durationMs: deps.clock() - startedAt,
+      dryRun: true,
+      plan: planned,
+      written,
+      conflictsResolved: 0,
+      pending: planned.pending,
+      errors: [],
+      deferred: 0,
+      recovered: 0,
+      ...stats(),
+    };
+  }
+
+  progress('write', 0, planned.actions.length);
+  const result = await executeActions(
+    planned.actions,
+    new Map(state.rows.map((r) => [r.key, r])),
+    new Map(state.failures.map((f) => [f.pairKey, f])),
+    execDeps,
+    (done, total) => progress('write', done, total),
+  );
+  for (const a of result.done) count(written, a);
+  // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
+  await deps.state.commit({ tokens: { ...outlook.tokens, ...mobile.tokens }, pending: planned.pending });
+  progress('done', planned.actions.length, planned.actions.length);
+  return {
+    startedAt,
+    durationMs: deps.clock() - startedAt,
+    dryRun: false,
+    plan: planned,
+    written,
+    conflictsResolved: result.done.filter(
+      (a) =>
+        a.reason.code === 'conflict-policy' ||
+        a.reason.code === 'conflict-decided' ||
+        a.reason.code === 'modify-delete-policy',
+    ).length,
+    pending: planned.pending,
+    errors: result.failed.map(({ action, error }) => ({ pairKey: action.pairKey, subject: action.subject, error })),
+    deferred: result.deferred.length,
+    recovered,
+    ...stats(),
+  };
+}
+
+function count(written: Record<Side, Counts>, a: Action): void {
+  if (a.type === 'create') written[a.target].created++;
+  else if (a.type === 'update') written[a.target].updated++;
+  else if (a.type === 'delete') written[a.target].deleted++;
+}

@@ -1,0 +1,207 @@
+/**
+ * Execute phase: each action is journaled before its write and its status committed after it, in one
+ * state change (DESIGN.md §4, step 3). One item's failure never stops the others (rule 9): it goes to
+ * the error log with its cause and is retried in later runs with backoff. Before an overwrite or a
+ * delete the target's previous version goes into the history (rule 5).
+ */
+import { PreconditionFailedError, ThrottledError } from '../errors.js';
+import { contentHash } from '../model/content-hash.js';
+import type { Item } from '../model/item.js';
+import { itemRange } from '../model/time.js';
+import type {
+  ErrorLog,
+  FailureRecord,
+  History,
+  JournalEntry,
+  StateChange,
+  StatusStore,
+  UserExit,
+} from '../ports/state.js';
+import type { StorePort } from '../ports/store.js';
+import { actionId, type Action } from './actions.js';
+import { describeReason } from './reasons.js';
+import type { PairStatus } from './status.js';
+import type { ItemKind, Side } from './types.js';
+
+export interface ExecuteDeps {
+  readonly store: (side: Side, kind: ItemKind) => StorePort;
+  readonly state: StatusStore;
+  readonly log: ErrorLog;
+  readonly history: History;
+  readonly clock: () => number;
+  readonly userExit?: UserExit;
+  /** Raw source representations read this run, by side and id (for user exits). */
+  readonly raw?: (side: Side, id: string) => unknown;
+}
+
+export interface ExecuteResult {
+  readonly done: readonly Action[];
+  readonly failed: readonly { readonly action: Action; readonly error: string }[];
+  /** Actions not attempted: the pair is in backoff, or its side asked to slow down. */
+  readonly deferred: readonly Action[];
+}
+
+const BACKOFF_BASE_MS = 60_000;
+const BACKOFF_MAX_MS = 24 * 3600_000;
+
+export const backoffDelay = (attempts: number): number =>
+  Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+
+const messageOf = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+/** The status row after a successful write of `a`. */
+function nextStatus(
+  a: Action,
+  row: PairStatus | undefined,
+  written?: { id: string; version: string; item: Item },
+): PairStatus | null {
+  switch (a.type) {
+    case 'status':
+      return a.status;
+    case 'delete': {
+      if (!row) return null;
+      const { [a.target]: _gone, ...rest } = row;
+      const remaining = rest as PairStatus;
+      return remaining.outlook || remaining.mobile ? remaining : null;
+    }
+    case 'create':
+    case 'update': {
+      const w = written!;
+      const { side, ...source } = a.source;
+      return {
+        key: a.pairKey,
+        kind: a.kind,
+        subject: w.item.subject,
+        ...row,
+        [side]: source,
+        [a.target]: { id: w.id, version: w.version, hash: contentHash(w.item) },
+        range: itemRange(w.item),
+        ...((a.cap ?? row?.cap) && { cap: a.cap ?? row?.cap }),
+      } as PairStatus;
+    }
+  }
+}
+
+export async function executeActions(
+  actions: readonly Action[],
+  rows: ReadonlyMap<string, PairStatus>,
+  failures: ReadonlyMap<string, FailureRecord>,
+  deps: ExecuteDeps,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ExecuteResult> {
+  const done: Action[] = [];
+  const failed: { action: Action; error: string }[] = [];
+  const deferred: Action[] = [];
+  const throttled = new Set<Side>();
+  const statusRows = new Map(rows);
+  let n = 0;
+  for (const a of actions) {
+    onProgress?.(n++, actions.length);
+    const now = deps.clock();
+    const failure = failures.get(a.pairKey);
+    if ((failure && failure.nextAttemptAt > now) || ('target' in a && throttled.has(a.target))) {
+      deferred.push(a);
+      continue;
+    }
+    const journal: JournalEntry = { id: `${actionId(a)}@${now}`, action: a, startedAt: now };
+    try {
+      if (a.type !== 'status') await deps.state.commit({ journalAdd: [journal] });
+      const row = statusRows.get(a.pairKey);
+      const written = await write(a, deps);
+      const next = nextStatus(a, row, written);
+      const change: StateChange = {
+        ...(a.type !== 'status' && { journalDone: [journal.id] }),
+        ...(next ? { upsert: [next] } : { remove: [a.pairKey] }),
+        ...(failure && { failuresClear: [a.pairKey] }),
+      };
+      await deps.state.commit(change);
+      if (next) statusRows.set(a.pairKey, next);
+      else statusRows.delete(a.pairKey);
+      done.push(a);
+      if (a.type !== 'status') {
+        await deps.log.append({
+          at: now,
+          level: 'info',
+          message: `${a.type} ${'target' in a ? `on ${a.target}` : ''}: ${describeReason(a.reason)}`,
+          pairKey: a.pairKey,
+          subject: a.subject,
+          action: a.type,
+          ...('target' in a && { side: a.target }),
+        });
+      }
+    } catch (error) {
+      const text = messageOf(error);
+      failed.push({ action: a, error: text });
+      const side = 'target' in a ? a.target : undefined;
+      if (error instanceof ThrottledError) throttled.add(error.side);
+      const attempts = (failure?.attempts ?? 0) + 1;
+      // A precondition failure means the target moved since it was read: the next run plans again at
+      // once (it becomes a conflict there); anything else backs off.
+      const delay =
+        error instanceof PreconditionFailedError
+          ? 0
+          : error instanceof ThrottledError
+            ? error.retryAfterMs
+            : backoffDelay(attempts);
+      const recheck = 'source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : [];
+      await deps.state.commit({
+        journalDone: [journal.id],
+        failures: [{ pairKey: a.pairKey, attempts, nextAttemptAt: now + delay, lastError: text, recheck }],
+      });
+      await deps.log.append({
+        at: now,
+        level: error instanceof PreconditionFailedError ? 'warning' : 'error',
+        message: `${a.type} failed: ${text}`,
+        cause: text,
+        pairKey: a.pairKey,
+        subject: a.subject,
+        action: a.type,
+        ...(side && { side }),
+      });
+    }
+  }
+  onProgress?.(actions.length, actions.length);
+  return { done, failed, deferred };
+}
+
+/** Performs one action's write; returns what was written for creates and updates. */
+async function write(a: Action, deps: ExecuteDeps): Promise<{ id: string; version: string; item: Item } | undefined> {
+  if (a.type === 'status') return undefined;
+  const store = deps.store(a.target, a.kind);
+  if (a.type === 'delete') {
+    await keepPrevious(store, a.id, a, deps);
+    await store.delete(a.id, a.ifVersion);
+    return undefined;
+  }
+  let item = a.item;
+  if (deps.userExit) {
+    const direction = a.target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook';
+    item = await deps.userExit({ direction, item, raw: deps.raw?.(a.source.side, a.source.id) });
+  }
+  if (a.type === 'create') {
+    const created = await store.create(item, a.pairKey);
+    return { ...created, item };
+  }
+  await keepPrevious(store, a.id, a, deps);
+  const updated = await store.update(a.id, item, a.ifVersion);
+  return { id: a.id, version: updated.version, item };
+}
+
+async function keepPrevious(
+  store: StorePort,
+  id: string,
+  a: Action & { target: Side },
+  deps: ExecuteDeps,
+): Promise<void> {
+  const previous = (await store.getMany([id])).get(id);
+  if (previous) {
+    await deps.history.put({
+      at: deps.clock(),
+      pairKey: a.pairKey,
+      side: a.target,
+      kind: a.kind,
+      item: previous.item,
+      reason: describeReason(a.reason),
+    });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Read phase: each store's changes since its token, normalised into a SideSnapshot. Reported removals
+ * of known items are confirmed with getMany: an item that still exists merely left the period or the
+ * delta (rule 2) and is not a deletion. Items held back last run (pending, failed) are read again.
+ */
+import { contentHash } from '../model/content-hash.js';
+import type { SyncWindow } from '../model/time.js';
+import type { StorePort, StoredItem } from '../ports/store.js';
+import type { RecheckRef } from '../ports/state.js';
+import type { SideEntry, SideSnapshot } from './actions.js';
+import type { PairStatus } from './status.js';
+import type { ItemKind, Side } from './types.js';
+
+export interface SideRead {
+  readonly snapshot: SideSnapshot;
+  readonly raw: ReadonlyMap<string, unknown>;
+  /** New tokens per kind, committed after the run. */
+  readonly tokens: Readonly<Record<string, string>>;
+}
+
+export const tokenKey = (side: Side, kind: ItemKind) => `${side}:${kind}`;
+
+const toEntry = (s: StoredItem): SideEntry => ({
+  id: s.id,
+  version: s.version,
+  hash: contentHash(s.item),
+  item: s.item,
+  ...(s.modifiedAt !== undefined && { modifiedAt: s.modifiedAt }),
+});
+
+export async function readSide(
+  side: Side,
+  stores: readonly StorePort[],
+  tokens: Readonly<Record<string, string>>,
+  status: readonly PairStatus[],
+  recheck: readonly RecheckRef[],
+  window: SyncWindow,
+): Promise<SideRead> {
+  const entries = new Map<string, SideEntry>();
+  const deleted = new Set<string>();
+  const raw = new Map<string, unknown>();
+  const newTokens: Record<string, string> = {};
+  let complete = true;
+  const known = new Map<string, string>(); // id → version in status
+  for (const r of status) if (r[side]) known.set(r[side]!.id, r[side]!.version);
+
+  for (const store of stores) {
+    const key = tokenKey(side, store.kind);
+    const changes = await store.changesSince(tokens[key] ?? null, window);
+    complete &&= changes.complete;
+    newTokens[key] = changes.token;
+    for (const s of changes.changed) {
+      entries.set(s.id, toEntry(s));
+      if (s.raw !== undefined) raw.set(s.id, s.raw);
+    }
+    const removed = changes.removed.filter((id) => known.has(id) && !entries.has(id));
+    const again = recheck
+      .filter((r) => r.side === side && r.kind === store.kind && !entries.has(r.id))
+      .map((r) => r.id);
+    const ids = [...new Set([...removed, ...again])];
+    if (ids.length === 0) continue;
+    const current = await store.getMany(ids);
+    for (const id of ids) {
+      const s = current.get(id);
+      if (!s) {
+        // Confirmed gone: a real deletion (only for items the status knows).
+        if (known.has(id)) deleted.add(id);
+      } else if (s.version !== known.get(id)) {
+        // Still there with another version: changed (possibly moved out of the period), or a
+        // held-back new item (pending confirmation, failed creation) read again.
+        entries.set(id, toEntry(s));
+        if (s.raw !== undefined) raw.set(id, s.raw);
+      }
+    }
+  }
+  return { snapshot: { entries, deleted, complete: complete && stores.length > 0 }, raw, tokens: newTokens };
+}

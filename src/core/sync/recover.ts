@@ -1,0 +1,61 @@
+/**
+ * Resolving the journal after a crash or a reload in the middle of a sync: every intent that was
+ * journaled but not committed is finished or dropped, without duplicates (creation is idempotent on
+ * the pair key) and without losses (DESIGN.md §4, step 3).
+ */
+import { sameSharedContent } from '../model/content-hash.js';
+import type { JournalEntry, StatusStore } from '../ports/state.js';
+import type { Action } from './actions.js';
+import { executeActions, type ExecuteDeps } from './execute.js';
+import type { PairStatus } from './status.js';
+
+export async function resolveJournal(
+  journal: readonly JournalEntry[],
+  rows: readonly PairStatus[],
+  deps: ExecuteDeps & { state: StatusStore },
+): Promise<number> {
+  if (journal.length === 0) return 0;
+  const redo: Action[] = [];
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  for (const { id, action: a } of journal) {
+    await deps.state.commit({ journalDone: [id] });
+    if (a.type === 'status') continue;
+    if (a.type === 'create') {
+      // Creating again returns the item the interrupted call may have created (same key).
+      redo.push(a);
+      continue;
+    }
+    const current = (await deps.store(a.target, a.kind).getMany([a.id])).get(a.id);
+    if (a.type === 'delete') {
+      // Gone: the delete happened, commit it. Unchanged: do it again. Changed since: the next plan decides.
+      if (!current || current.version === a.ifVersion)
+        redo.push(
+          current
+            ? a
+            : {
+                type: 'status',
+                pairKey: a.pairKey,
+                kind: a.kind,
+                subject: a.subject,
+                reason: a.reason,
+                status: dropSide(byKey.get(a.pairKey), a.target),
+              },
+        );
+      continue;
+    }
+    if (current?.version === a.ifVersion) redo.push(a);
+    else if (current && sameSharedContent(current.item, a.item)) {
+      // The update landed before the crash: record it as the update's result.
+      redo.push({ ...a, type: 'update', ifVersion: current.version });
+    }
+  }
+  const result = await executeActions(redo, byKey, new Map(), deps);
+  return result.done.length;
+}
+
+function dropSide(row: PairStatus | undefined, side: 'outlook' | 'mobile'): PairStatus | null {
+  if (!row) return null;
+  const { [side]: _gone, ...rest } = row;
+  const remaining = rest as PairStatus;
+  return remaining.outlook || remaining.mobile ? remaining : null;
+}
