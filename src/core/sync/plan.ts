@@ -69,7 +69,7 @@ function stateOf(s: SideStatus | undefined, snap: SideSnapshot): SideState {
 const sideStatus = (e: SideEntry): SideStatus => ({ id: e.id, version: e.version, hash: e.hash });
 
 export function plan(
-  status: readonly PairStatus[],
+  statusRead: readonly PairStatus[],
   outlook: SideSnapshot,
   mobile: SideSnapshot,
   profile: Profile,
@@ -86,6 +86,7 @@ export function plan(
   const skipped: Skip[] = [];
   const skip = (pairKey: string, subject: string, reason: Reason) => skipped.push({ pairKey, subject, reason });
 
+  const status = followMoves(statusRead, snapshots);
   guardEmptySides(status, snapshots, kinds, window, options);
 
   /** Writes `entry` (read on `from`) over the other side of pair `r`, or creates it there. */
@@ -247,6 +248,31 @@ export function plan(
   holdForConfirmation(actions, pending, profile, options);
   guardMassDelete(actions, status, options);
   return { actions, pending, skipped };
+}
+
+/**
+ * Rule 10: an item that left one id and appeared under another on the same side (moved between
+ * folders, id changed) keeps its pair — the row follows the new id instead of delete + create.
+ */
+function followMoves(status: readonly PairStatus[], snapshots: Record<Side, SideSnapshot>): readonly PairStatus[] {
+  let out: PairStatus[] | undefined;
+  for (const side of ['outlook', 'mobile'] as const) {
+    const snap = snapshots[side];
+    if (snap.deleted.size === 0) continue;
+    const known = new Set(status.flatMap((r) => (r[side] ? [r[side]!.id] : [])));
+    const arrivals = new Map<string, SideEntry>();
+    for (const e of snap.entries.values()) if (!known.has(e.id)) arrivals.set(pairKeyOf(e.item), e);
+    status.forEach((r, i) => {
+      const s = r[side];
+      const arrival = s && snap.deleted.has(s.id) ? arrivals.get(r.key) : undefined;
+      if (!s || !arrival) return;
+      out ??= [...status];
+      // Same version token as before would hide the change; the old version stands for "unknown".
+      out[i] = { ...(out[i] ?? r), [side]: { ...s, id: arrival.id } };
+      arrivals.delete(r.key);
+    });
+  }
+  return out ?? status;
 }
 
 function conflictReason(

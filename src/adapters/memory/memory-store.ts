@@ -1,0 +1,155 @@
+/**
+ * An in-memory store: the reference implementation of the store port for tests and the dry runs of
+ * the contract suite. It behaves like the real ones where it matters — versions move on every write,
+ * preconditions are checked, creation is idempotent on its key, incremental reads report what changed
+ * or left the window — and it can inject the faults the property tests need.
+ */
+import { PreconditionFailedError } from '../../core/errors.js';
+import type { Item } from '../../core/model/item.js';
+import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
+import type { ChangeSet, StoredItem, StorePort } from '../../core/ports/store.js';
+import type { ItemKind, Side } from '../../core/sync/types.js';
+
+export type WriteOp = 'create' | 'update' | 'delete';
+
+/** Fault hooks: throw from them to make a call fail before (or after) it took effect. */
+export interface StoreFaults {
+  beforeWrite?(op: WriteOp, id: string | undefined): void;
+  afterWrite?(op: WriteOp, id: string): void;
+  beforeRead?(): void;
+  /** Drop some changes from an incremental read (a partial read); return the ids to keep. */
+  partialRead?(ids: readonly string[]): readonly string[];
+}
+
+interface Record_ {
+  version: string;
+  item: Item;
+  modifiedAt: number;
+}
+
+export class MemoryStore implements StorePort {
+  private readonly items = new Map<string, Record_>();
+  private readonly keys = new Map<string, string>();
+  /** Change log: sequence number → id touched (created, changed or deleted). */
+  private readonly changes: { seq: number; id: string }[] = [];
+  private seq = 0;
+  private nextId = 1;
+  private requests = 0;
+  faults: StoreFaults = {};
+
+  constructor(
+    readonly side: Side,
+    readonly kind: ItemKind,
+    private readonly clock: () => number = () => 0,
+  ) {}
+
+  // --- the store port -------------------------------------------------------------------------
+
+  async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
+    this.requests++;
+    this.faults.beforeRead?.();
+    const since = token === null ? NaN : Number(token);
+    const inWindow = (r: Record_) => intersects(itemRange(r.item), window);
+    if (Number.isNaN(since) || since > this.seq) {
+      const changed = [...this.items].filter(([, r]) => inWindow(r)).map(([id, r]) => this.stored(id, r));
+      return { changed, removed: [], complete: true, token: String(this.seq) };
+    }
+    let touched = [...new Set(this.changes.filter((c) => c.seq > since).map((c) => c.id))];
+    if (this.faults.partialRead) touched = [...this.faults.partialRead(touched)];
+    const changed: StoredItem[] = [];
+    const removed: string[] = [];
+    for (const id of touched) {
+      const r = this.items.get(id);
+      // Like Graph's calendarView/delta, an item that left the window is reported as removed.
+      if (r && inWindow(r)) changed.push(this.stored(id, r));
+      else removed.push(id);
+    }
+    return { changed, removed, complete: false, token: String(this.seq) };
+  }
+
+  async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem>> {
+    this.requests++;
+    this.faults.beforeRead?.();
+    const out = new Map<string, StoredItem>();
+    for (const id of ids) {
+      const r = this.items.get(id);
+      if (r) out.set(id, this.stored(id, r));
+    }
+    return out;
+  }
+
+  async create(item: Item, key: string): Promise<{ id: string; version: string }> {
+    this.requests++;
+    const existing = this.keys.get(key);
+    if (existing && this.items.has(existing)) return { id: existing, version: this.items.get(existing)!.version };
+    this.faults.beforeWrite?.('create', undefined);
+    const id = this.insert(item);
+    this.keys.set(key, id);
+    this.faults.afterWrite?.('create', id);
+    return { id, version: this.items.get(id)!.version };
+  }
+
+  async update(id: string, item: Item, ifVersion: string): Promise<{ version: string }> {
+    this.requests++;
+    this.faults.beforeWrite?.('update', id);
+    const r = this.items.get(id);
+    if (!r || r.version !== ifVersion) throw new PreconditionFailedError(this.side, id, ifVersion);
+    this.write(id, item);
+    this.faults.afterWrite?.('update', id);
+    return { version: this.items.get(id)!.version };
+  }
+
+  async delete(id: string, ifVersion: string): Promise<void> {
+    this.requests++;
+    this.faults.beforeWrite?.('delete', id);
+    const r = this.items.get(id);
+    if (!r || r.version !== ifVersion) throw new PreconditionFailedError(this.side, id, ifVersion);
+    this.items.delete(id);
+    this.changes.push({ seq: ++this.seq, id });
+    this.faults.afterWrite?.('delete', id);
+  }
+
+  stats() {
+    return { requests: this.requests, bytes: 0 };
+  }
+
+  // --- what a user does directly in the store ---------------------------------------------------
+
+  /** Adds an item as the user would; returns its id. */
+  insert(item: Item): string {
+    const id = `${this.side}-${this.kind}-${this.nextId++}`;
+    this.write(id, item);
+    return id;
+  }
+
+  /** Overwrites an item as the user would (no precondition). */
+  write(id: string, item: Item): void {
+    this.items.set(id, { version: `v${++this.seq}`, item, modifiedAt: this.clock() });
+    this.changes.push({ seq: this.seq, id });
+  }
+
+  /** Deletes an item as the user would. */
+  remove(id: string): void {
+    if (this.items.delete(id)) this.changes.push({ seq: ++this.seq, id });
+  }
+
+  /** Gives an item a new id, as a move between folders or an id change does (rule 10). */
+  renumber(id: string): string | undefined {
+    const r = this.items.get(id);
+    if (!r) return undefined;
+    this.remove(id);
+    return this.insert(r.item);
+  }
+
+  get(id: string): Item | undefined {
+    return this.items.get(id)?.item;
+  }
+
+  all(): { id: string; version: string; item: Item }[] {
+    return [...this.items].map(([id, r]) => ({ id, version: r.version, item: r.item }));
+  }
+
+  private stored(id: string, r: Record_): StoredItem {
+    return { id, version: r.version, item: r.item, modifiedAt: r.modifiedAt, raw: { id, version: r.version } };
+  }
+}

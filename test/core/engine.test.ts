@@ -1,0 +1,119 @@
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import { activity, task } from './support/items.js';
+import { Harness } from './support/harness.js';
+import { profile } from './support/plan-fixtures.js';
+
+const subjects = (h: Harness, side: 'outlook' | 'mobile') =>
+  [...h.stores[side].activity.all(), ...h.stores[side].task.all()].map((x) => x.item.subject).sort();
+
+describe('runSync on memory stores', () => {
+  it('copies both ways, reports it, and a second run writes nothing', async () => {
+    const h = new Harness();
+    h.stores.outlook.activity.insert(activity({ uid: 'o', crm: undefined, subject: 'From Outlook' }));
+    h.stores.mobile.activity.insert(activity({ subject: 'From CRM' }));
+    h.stores.mobile.task.insert(task());
+    const first = await h.sync(profile());
+    expect(first.written.mobile.created).to.equal(1);
+    expect(first.written.outlook.created).to.equal(2);
+    expect(subjects(h, 'outlook')).to.deep.equal(subjects(h, 'mobile'));
+    expect(h.phases).to.include.members(['read-outlook', 'read-mobile', 'plan', 'write', 'done']);
+    const second = await h.sync(profile());
+    expect(second.plan.actions).to.deep.equal([]);
+    expect(second.written).to.deep.equal({
+      outlook: { created: 0, updated: 0, deleted: 0 },
+      mobile: { created: 0, updated: 0, deleted: 0 },
+    });
+  });
+
+  it('propagates an edit and keeps the overwritten version in the history', async () => {
+    const h = new Harness();
+    const id = h.stores.mobile.activity.insert(activity());
+    await h.sync(profile());
+    h.stores.mobile.activity.write(id, activity({ subject: 'Moved to 11:00' }));
+    const r = await h.sync(profile());
+    expect(r.written.outlook.updated).to.equal(1);
+    expect(subjects(h, 'outlook')).to.deep.equal(['Moved to 11:00']);
+    expect(h.history.entries.map((e) => [e.side, e.item.subject])).to.deep.equal([
+      ['outlook', 'Quarterly review with ACME'],
+    ]);
+  });
+
+  it('a dry run plans without writing', async () => {
+    const h = new Harness();
+    h.stores.mobile.activity.insert(activity());
+    const r = await h.sync(profile(), { dryRun: true });
+    expect(r.dryRun).to.equal(true);
+    expect(r.plan.actions.map((a) => a.type)).to.deep.equal(['create']);
+    expect(h.stores.outlook.activity.all()).to.deep.equal([]);
+    expect(h.state.state.rows).to.deep.equal([]);
+  });
+
+  it('one failing item lands in the error log and does not stop the others; it is retried after backoff', async () => {
+    const h = new Harness();
+    h.stores.mobile.activity.insert(activity({ subject: 'Breaks', uid: 'b', crm: undefined }));
+    h.stores.mobile.activity.insert(activity({ subject: 'Works', uid: 'w', crm: undefined }));
+    h.stores.outlook.activity.faults.beforeWrite = (_op, _id) => {
+      if (h.stores.outlook.activity.all().length === 0 && !h.log.entries.some((e) => e.level === 'error'))
+        throw new Error('HTTP 500');
+    };
+    const r = await h.sync(profile());
+    expect(r.errors.map((e) => e.subject)).to.deep.equal(['Breaks']);
+    expect(subjects(h, 'outlook')).to.deep.equal(['Works']);
+    expect(h.log.entries.find((e) => e.level === 'error')).to.include({
+      subject: 'Breaks',
+      side: 'outlook',
+      action: 'create',
+    });
+    const soon = await h.sync(profile());
+    expect(soon.deferred).to.equal(1);
+    h.now += 2 * 60_000;
+    await h.sync(profile());
+    expect(subjects(h, 'outlook')).to.deep.equal(['Breaks', 'Works']);
+  });
+
+  it('a crash between a creation and its status commit leaves no duplicate', async () => {
+    const h = new Harness();
+    h.stores.mobile.activity.insert(activity());
+    // The process dies at the status commit after the write: from then on nothing is committed.
+    let dead = false;
+    h.state.beforeCommit = (c) => {
+      if (dead || c.upsert?.length) {
+        dead = true;
+        throw new Error('process killed');
+      }
+    };
+    await h.sync(profile()).catch(() => undefined);
+    expect(h.stores.outlook.activity.all()).to.have.length(1);
+    expect(h.state.state.journal).to.have.length(1);
+    h.state.beforeCommit = undefined;
+    const r = await h.sync(profile());
+    expect(r.recovered).to.equal(1);
+    expect(h.stores.outlook.activity.all()).to.have.length(1);
+    expect(h.state.state.journal).to.deep.equal([]);
+    expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
+  it('calls the user exit for every written item when user exits are on', async () => {
+    const h = new Harness();
+    const calls: string[] = [];
+    h.userExit = ({ direction, item, raw }) => {
+      calls.push(`${direction}:${item.subject}:${raw ? 'raw' : 'none'}`);
+      return { ...item, categories: [...item.categories, 'via exit'] };
+    };
+    h.stores.mobile.activity.insert(activity());
+    await h.sync(profile({ misc: { useUserExits: true } }));
+    expect(calls).to.deep.equal(['mobile-to-outlook:Quarterly review with ACME:raw']);
+    expect(h.stores.outlook.activity.all()[0]!.item.categories).to.include('via exit');
+  });
+
+  it('an item that changed its id is followed, not deleted and created again', async () => {
+    const h = new Harness();
+    const id = h.stores.outlook.activity.insert(activity());
+    await h.sync(profile());
+    h.stores.outlook.activity.renumber(id);
+    const r = await h.sync(profile());
+    expect(r.plan.actions.map((a) => a.type)).to.deep.equal(['status']);
+    expect(h.stores.mobile.activity.all()).to.have.length(1);
+  });
+});

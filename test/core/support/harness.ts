@@ -1,0 +1,43 @@
+// A sync set-up on memory stores: both sides, both kinds, the state ports, a settable clock.
+import { MemoryStore } from '../../../src/adapters/memory/memory-store.js';
+import { MemoryHistory, MemoryLog, MemoryStatusStore } from '../../../src/adapters/memory/memory-state.js';
+import type { Profile } from '../../../src/core/profile/profile.js';
+import { runSync, type RunOptions, type SyncDeps } from '../../../src/core/sync/engine.js';
+import type { ItemKind, Side } from '../../../src/core/sync/types.js';
+import { NOW } from './plan-fixtures.js';
+
+export class Harness {
+  now = NOW;
+  readonly clock = () => this.now;
+  readonly stores: Record<Side, Record<ItemKind, MemoryStore>> = {
+    outlook: {
+      activity: new MemoryStore('outlook', 'activity', this.clock),
+      task: new MemoryStore('outlook', 'task', this.clock),
+    },
+    mobile: {
+      activity: new MemoryStore('mobile', 'activity', this.clock),
+      task: new MemoryStore('mobile', 'task', this.clock),
+    },
+  };
+  readonly state = new MemoryStatusStore();
+  readonly log = new MemoryLog();
+  readonly history = new MemoryHistory();
+  userExit?: SyncDeps['userExit'];
+  readonly phases: string[] = [];
+
+  deps(): SyncDeps {
+    return {
+      stores: this.stores,
+      state: this.state,
+      log: this.log,
+      history: this.history,
+      clock: this.clock,
+      ...(this.userExit && { userExit: this.userExit }),
+      onProgress: (p) => this.phases.push(p.phase),
+    };
+  }
+
+  sync(profile: Profile, options?: RunOptions) {
+    return runSync(this.deps(), profile, options);
+  }
+}
