@@ -58,12 +58,9 @@ function nextStatus(
   switch (a.type) {
     case 'status':
       return a.status;
-    case 'delete': {
-      if (!row) return null;
-      const { [a.target]: _gone, ...rest } = row;
-      const remaining = rest as PairStatus;
-      return remaining.outlook || remaining.mobile ? remaining : null;
-    }
+    case 'delete':
+      // Deletions only carry a deletion over from the other side: afterwards no copy is left.
+      return null;
     case 'create':
     case 'update': {
       const w = written!;
@@ -143,9 +140,21 @@ export async function executeActions(
           : error instanceof ThrottledError
             ? error.retryAfterMs
             : backoffDelay(attempts);
-      const recheck = 'source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : [];
+      // Both sides of the pair are read again next run: the change that caused the action may not be
+      // reported by the next incremental read.
+      const row = statusRows.get(a.pairKey);
+      const recheck = [
+        ...('source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : []),
+        ...(['outlook', 'mobile'] as const).flatMap((s) =>
+          row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [],
+        ),
+      ];
+      // Whether an unexplained failure took effect is unknown (the connection may have dropped after
+      // the write): its journal entry stays for the next run's recovery to resolve.
+      const surelyNotWritten =
+        error instanceof PreconditionFailedError || error instanceof ThrottledError || a.type === 'status';
       await deps.state.commit({
-        journalDone: [journal.id],
+        ...(surelyNotWritten && { journalDone: [journal.id] }),
         failures: [{ pairKey: a.pairKey, attempts, nextAttemptAt: now + delay, lastError: text, recheck }],
       });
       await deps.log.append({

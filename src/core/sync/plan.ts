@@ -57,11 +57,12 @@ function canWrite(p: Profile, target: Side): boolean {
   return p.sync.direction === (target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook');
 }
 
-function stateOf(s: SideStatus | undefined, snap: SideSnapshot): SideState {
+function stateOf(s: SideStatus | undefined, snap: SideSnapshot, moved = false): SideState {
   if (!s) return { kind: 'absent' };
   if (snap.deleted.has(s.id)) return { kind: 'deleted' };
   const entry = snap.entries.get(s.id);
-  if (!entry || entry.version === s.version) return { kind: 'same' };
+  // A moved item (rule 10) counts as touched at least, so that its new id is recorded.
+  if (!entry || (entry.version === s.version && !moved)) return { kind: 'same' };
   // A side counts as changed only if its version token and its content hash moved (DESIGN.md §4).
   return entry.hash === s.hash ? { kind: 'touched', entry } : { kind: 'changed', entry };
 }
@@ -86,7 +87,7 @@ export function plan(
   const skipped: Skip[] = [];
   const skip = (pairKey: string, subject: string, reason: Reason) => skipped.push({ pairKey, subject, reason });
 
-  const status = followMoves(statusRead, snapshots);
+  const { status, moves } = followMoves(statusRead, snapshots);
   guardEmptySides(status, snapshots, kinds, window, options);
 
   /** Writes `entry` (read on `from`) over the other side of pair `r`, or creates it there. */
@@ -108,15 +109,18 @@ export function plan(
       source,
       ...(cap && { cap }),
     };
-    const existing = r[target];
+    const known = r[target];
+    // Overwrite the version read this run (a conflict's loser moved since the last sync).
+    const existing = known && (snapshots[target].entries.get(known.id) ?? known);
     actions.push(
       existing
         ? { ...base, type: 'update', target, id: existing.id, ifVersion: existing.version }
         : { ...base, type: 'create', target },
     );
   };
-  const remove = (r: PairStatus, target: Side, reason: Reason) => {
-    const existing = r[target]!;
+  /** Deletes the target's copy at the version read this run (`seen`), else at the status version. */
+  const remove = (r: PairStatus, target: Side, reason: Reason, seen?: SideEntry) => {
+    const existing = seen ?? snapshots[target].entries.get(r[target]!.id) ?? r[target]!;
     actions.push({
       type: 'delete',
       pairKey: r.key,
@@ -134,8 +138,8 @@ export function plan(
   for (const r of status) {
     // Case: item type not synchronized — the pair is left as it is, nothing is deleted.
     if (!kinds.has(r.kind)) continue;
-    const o = stateOf(r.outlook, outlook);
-    const m = stateOf(r.mobile, mobile);
+    const o = stateOf(r.outlook, outlook, moves.has(`outlook:${r.key}`));
+    const m = stateOf(r.mobile, mobile, moves.has(`mobile:${r.key}`));
     const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
     // Case: on the exception list (conflict screen) and not temporarily included.
     if (excluded.has(r.key) && !profile.misc.includeExceptionList) {
@@ -205,7 +209,7 @@ export function plan(
         }
       } else if (here.kind === 'deleted' && restingOn(there)) {
         // Case: deleted on one side only → delete the other copy (its old version goes to the history).
-        if (canWrite(profile, to)) remove(r, to, { code: 'deleted', from });
+        if (canWrite(profile, to)) remove(r, to, { code: 'deleted', from }, 'entry' in there ? there.entry : undefined);
         else {
           // Case: one-way and the target's copy was deleted → keep the source, forget the target's copy.
           skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
@@ -240,7 +244,7 @@ export function plan(
       if (!winner) continue;
       const reason: Reason = { ...conflictReason(profile, strategy, decision, winner), code: 'modify-delete-policy' };
       if (winner === modifier) propagate({ ...r, [deleter]: undefined }, modifier, mod.entry, reason);
-      else remove(r, modifier, reason);
+      else remove(r, modifier, reason, mod.entry);
     }
   }
 
@@ -254,8 +258,12 @@ export function plan(
  * Rule 10: an item that left one id and appeared under another on the same side (moved between
  * folders, id changed) keeps its pair — the row follows the new id instead of delete + create.
  */
-function followMoves(status: readonly PairStatus[], snapshots: Record<Side, SideSnapshot>): readonly PairStatus[] {
+function followMoves(
+  status: readonly PairStatus[],
+  snapshots: Record<Side, SideSnapshot>,
+): { status: readonly PairStatus[]; moves: ReadonlySet<string> } {
   let out: PairStatus[] | undefined;
+  const moves = new Set<string>();
   for (const side of ['outlook', 'mobile'] as const) {
     const snap = snapshots[side];
     if (snap.deleted.size === 0) continue;
@@ -267,12 +275,13 @@ function followMoves(status: readonly PairStatus[], snapshots: Record<Side, Side
       const arrival = s && snap.deleted.has(s.id) ? arrivals.get(r.key) : undefined;
       if (!s || !arrival) return;
       out ??= [...status];
-      // Same version token as before would hide the change; the old version stands for "unknown".
-      out[i] = { ...(out[i] ?? r), [side]: { ...s, id: arrival.id } };
+      // The row follows the new id at its current version; the old hash tells whether it also changed.
+      out[i] = { ...(out[i] ?? r), [side]: { ...s, id: arrival.id, version: arrival.version } };
+      moves.add(`${side}:${r.key}`);
       arrivals.delete(r.key);
     });
   }
-  return out ?? status;
+  return { status: out ?? status, moves };
 }
 
 function conflictReason(

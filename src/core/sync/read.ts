@@ -42,7 +42,12 @@ export async function readSide(
   const newTokens: Record<string, string> = {};
   let complete = true;
   const known = new Map<string, string>(); // id → version in status
-  for (const r of status) if (r[side]) known.set(r[side]!.id, r[side]!.version);
+  const knownOfKind = new Map<ItemKind, string[]>();
+  for (const r of status) {
+    if (!r[side]) continue;
+    known.set(r[side]!.id, r[side]!.version);
+    knownOfKind.set(r.kind, [...(knownOfKind.get(r.kind) ?? []), r[side]!.id]);
+  }
 
   for (const store of stores) {
     const key = tokenKey(side, store.kind);
@@ -53,7 +58,9 @@ export async function readSide(
       entries.set(s.id, toEntry(s));
       if (s.raw !== undefined) raw.set(s.id, s.raw);
     }
-    const removed = changes.removed.filter((id) => known.has(id) && !entries.has(id));
+    // A full listing has no removals: known items it does not list are checked one by one.
+    const unlisted = changes.complete ? (knownOfKind.get(store.kind) ?? []).filter((id) => !entries.has(id)) : [];
+    const removed = [...changes.removed, ...unlisted].filter((id) => known.has(id) && !entries.has(id));
     const again = recheck
       .filter((r) => r.side === side && r.kind === store.kind && !entries.has(r.id))
       .map((r) => r.id);

@@ -38,7 +38,7 @@ export async function resolveJournal(
                 kind: a.kind,
                 subject: a.subject,
                 reason: a.reason,
-                status: dropSide(byKey.get(a.pairKey), a.target),
+                status: null,
               },
         );
       continue;
@@ -51,11 +51,4 @@ export async function resolveJournal(
   }
   const result = await executeActions(redo, byKey, new Map(), deps);
   return result.done.length;
-}
-
-function dropSide(row: PairStatus | undefined, side: 'outlook' | 'mobile'): PairStatus | null {
-  if (!row) return null;
-  const { [side]: _gone, ...rest } = row;
-  const remaining = rest as PairStatus;
-  return remaining.outlook || remaining.mobile ? remaining : null;
 }
