@@ -207,14 +207,17 @@ class SyncCmd implements fc.AsyncCommand<object, World> {
     const historyBefore = h.history.entries.length;
     // A day passes: every backoff (at most a day) is over.
     h.now += 25 * 3600_000;
+    const nothingToRecover = h.state.state.journal.length === 0;
     try {
       await h.sync(p);
     } catch (error) {
       // The safety guards stop a run before any write; the user confirms and it runs again.
       if (!(error instanceof StoreEmptyError || error instanceof MassDeleteError)) throw error;
-      expect(snapshotAll(h), 'a stopped run wrote something').to.deep.equal(
-        [...before.entries()].map(([k, x]) => `${k}:${x.version}`).sort(),
-      );
+      // (Journal recovery of an earlier interrupted run comes first and may write.)
+      if (nothingToRecover)
+        expect(snapshotAll(h), 'a stopped run wrote something').to.deep.equal(
+          [...before.entries()].map(([k, x]) => `${k}:${x.version}`).sort(),
+        );
       await h.sync(p, { allowEmptySide: true, allowMassDelete: true });
     }
     const after = new Map<string, { id: string; version: string; item: Item }>(

@@ -75,7 +75,9 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
 
   progress('recover');
   let state = await deps.state.load();
-  const recovered = options.dryRun ? 0 : await resolveJournal(state.journal, state.rows, execDeps);
+  const recovered = options.dryRun
+    ? 0
+    : await resolveJournal(state.journal, state.rows, new Map(state.failures.map((f) => [f.pairKey, f])), execDeps);
   if (recovered || state.journal.length) state = await deps.state.load();
 
   const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);

@@ -4,7 +4,7 @@
  * the pair key) and without losses (DESIGN.md §4, step 3).
  */
 import { sameSharedContent } from '../model/content-hash.js';
-import type { JournalEntry, StatusStore } from '../ports/state.js';
+import type { FailureRecord, JournalEntry, StatusStore } from '../ports/state.js';
 import type { Action } from './actions.js';
 import { executeActions, type ExecuteDeps } from './execute.js';
 import type { PairStatus } from './status.js';
@@ -12,12 +12,16 @@ import type { PairStatus } from './status.js';
 export async function resolveJournal(
   journal: readonly JournalEntry[],
   rows: readonly PairStatus[],
+  failures: ReadonlyMap<string, FailureRecord>,
   deps: ExecuteDeps & { state: StatusStore },
 ): Promise<number> {
   if (journal.length === 0) return 0;
   const redo: Action[] = [];
   const byKey = new Map(rows.map((r) => [r.key, r]));
   for (const { id, action: a } of journal) {
+    // A pair in backoff after a failure waits for its time, journal entry and all.
+    const failure = failures.get(a.pairKey);
+    if (failure && failure.nextAttemptAt > deps.clock()) continue;
     await deps.state.commit({ journalDone: [id] });
     if (a.type === 'status') continue;
     if (a.type === 'create') {
@@ -49,6 +53,6 @@ export async function resolveJournal(
       redo.push({ ...a, type: 'update', ifVersion: current.version });
     }
   }
-  const result = await executeActions(redo, byKey, new Map(), deps);
+  const result = await executeActions(redo, byKey, failures, deps);
   return result.done.length;
 }

@@ -1,0 +1,93 @@
+// Benchmark (not a test): plan() on 1k, 10k and 100k items per side with 1 % changed on each side, as
+// an incremental run sees them. Prints milliseconds and heap; writes bench/results/core.json.
+// Target on the reference machine: 100k items in ≤ 150 ms, growing linearly (100k/10k ≤ 12).
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { contentHash } from '../src/core/model/content-hash.js';
+import type { Activity } from '../src/core/model/item.js';
+import { itemRange } from '../src/core/model/time.js';
+import { defaultProfile } from '../src/core/profile/profile.js';
+import type { SideEntry } from '../src/core/sync/actions.js';
+import { plan } from '../src/core/sync/plan.js';
+import type { PairStatus } from '../src/core/sync/status.js';
+
+const NOW = Date.UTC(2026, 10, 26, 12);
+const profile = defaultProfile();
+
+function item(i: number, subject = `Visit ${i}`): Activity {
+  const day = new Date(NOW + ((i % 200) - 20) * 86_400_000).toISOString().slice(0, 10);
+  return {
+    kind: 'activity',
+    uid: `uid-${i}`,
+    subject,
+    start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' },
+    end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' },
+    attendees: [],
+    showAs: 'busy',
+    sensitivity: 'normal',
+    categories: [],
+    importance: 'normal',
+    crm: { activityId: String(i).padStart(10, '0'), application: 'SALES' },
+    extra: {},
+  };
+}
+
+function setup(n: number) {
+  const status: PairStatus[] = [];
+  const outlook = new Map<string, SideEntry>();
+  const mobile = new Map<string, SideEntry>();
+  for (let i = 0; i < n; i++) {
+    const it = item(i);
+    const hash = contentHash(it);
+    status.push({
+      key: `crm:${it.crm!.activityId}`,
+      kind: 'activity',
+      subject: it.subject,
+      range: itemRange(it),
+      outlook: { id: `o${i}`, version: 'v1', hash },
+      mobile: { id: `m${i}`, version: 'v1', hash },
+    });
+  }
+  // 1 % changed on each side (different items), as an incremental read delivers them.
+  for (let i = 0; i < n / 100; i++) {
+    const a = i * 2;
+    const b = i * 2 + 1;
+    const ea = item(a, `Visit ${a} (moved)`);
+    const eb = item(b, `Visit ${b} (new room)`);
+    outlook.set(`o${a}`, { id: `o${a}`, version: 'v2', hash: contentHash(ea), item: ea });
+    mobile.set(`m${b}`, { id: `m${b}`, version: 'v2', hash: contentHash(eb), item: eb });
+  }
+  return {
+    status,
+    outlook: { entries: outlook, deleted: new Set<string>(), complete: false },
+    mobile: { entries: mobile, deleted: new Set<string>(), complete: false },
+  };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const rows: { items: number; ms: number; heapMB: number }[] = [];
+for (const n of (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number)) {
+  const input = setup(n);
+  for (let w = 0; w < 3; w++) plan(input.status, input.outlook, input.mobile, profile, NOW); // warm-up
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const times: number[] = [];
+  let peak = 0;
+  for (let r = 0; r < Number(process.env.BENCH_REPEAT ?? 7); r++) {
+    const t = performance.now();
+    const p = plan(input.status, input.outlook, input.mobile, profile, NOW);
+    times.push(performance.now() - t);
+    peak = Math.max(peak, process.memoryUsage().heapUsed - heapBefore);
+    if (p.actions.length !== (n / 100) * 2)
+      throw new Error(`expected ${(n / 100) * 2} actions, got ${p.actions.length}`);
+  }
+  times.sort((a, b) => a - b);
+  const ms = Math.round(times[Math.floor(times.length / 2)]! * 10) / 10;
+  const heapMB = Math.round((Math.max(0, peak) / 2 ** 20) * 10) / 10;
+  rows.push({ items: n, ms, heapMB });
+  console.log(`plan() ${String(n).padStart(7)} items per side: ${ms} ms (median of 7), heap +${heapMB} MB`);
+}
+const ratio = rows[2]!.ms / rows[1]!.ms;
+console.log(`100k/10k ratio: ${ratio.toFixed(1)} (target ≤ 12); 100k: ${rows[2]!.ms} ms (target ≤ 150 ms)`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/core.json', `${JSON.stringify({ rows }, null, 2)}\n`);
+console.log('wrote bench/results/core.json');
