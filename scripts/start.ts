@@ -62,7 +62,7 @@ console.log(`
 CRM Calendar Sync is served at ${base}
   Task pane:      ${base}/taskpane.html   (open it in a browser to use the demo outside Outlook)
   SAP CRM pane:   ${base}/crm-pane.html
-  Conflict dialog:${base}/dialog.html
+  Conflict dialog: ${base}/dialog.html
   Commands:       ${base}/commands.html
   Manifest:       ${path.join(root, 'dist', 'manifest.xml')}
 
