@@ -33,26 +33,11 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const certificate = await loadDevCertificate(root);
-servers.push(
-  await startStaticServer({
-    root: path.join(root, 'dist'),
-    key: certificate.key,
-    cert: certificate.cert,
-    port,
-    host: '127.0.0.1',
-  }),
-);
+const serverOptions = { root: path.join(root, 'dist'), key: certificate.key, cert: certificate.cert, port };
+servers.push(await startStaticServer({ ...serverOptions, host: '127.0.0.1' }));
 // Browsers may resolve localhost to ::1 first; serve there too when the machine has IPv6 loopback.
 try {
-  servers.push(
-    await startStaticServer({
-      root: path.join(root, 'dist'),
-      key: certificate.key,
-      cert: certificate.cert,
-      port,
-      host: '::1',
-    }),
-  );
+  servers.push(await startStaticServer({ ...serverOptions, host: '::1' }));
 } catch {
   /* no IPv6 loopback: 127.0.0.1 is enough */
 }

@@ -8,7 +8,7 @@ import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../po
 import type { StorePort } from '../ports/store.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions } from './execute.js';
-import { plan, type PlanOptions } from './plan.js';
+import { kindsInScope, plan, type PlanOptions } from './plan.js';
 import { readSide } from './read.js';
 import { resolveJournal } from './recover.js';
 import type { ItemKind, Side } from './types.js';
@@ -48,13 +48,10 @@ export interface SyncReport {
   readonly bytes: number;
 }
 
-const kindsOf = (p: Profile): ItemKind[] =>
-  p.sync.itemTypes === 'both' ? ['activity', 'task'] : p.sync.itemTypes === 'activities' ? ['activity'] : ['task'];
-
 export async function runSync(deps: SyncDeps, profile: Profile, options: RunOptions = {}): Promise<SyncReport> {
   const startedAt = deps.clock();
   const progress = (phase: SyncPhase, done = 0, total = 0) => deps.onProgress?.({ phase, done, total });
-  const kinds = kindsOf(profile);
+  const kinds = [...kindsInScope(profile)];
   const storesOf = (side: Side) => kinds.map((k) => deps.stores[side][k]).filter((s): s is StorePort => !!s);
   const storeFor = (side: Side, kind: ItemKind) => {
     const s = deps.stores[side][kind];

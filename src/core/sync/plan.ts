@@ -47,7 +47,8 @@ type SideState =
   | { readonly kind: 'changed'; readonly entry: SideEntry }
   | { readonly kind: 'deleted' };
 
-const kindsInScope = (p: Profile): ReadonlySet<ItemKind> =>
+/** The item types the profile synchronizes (seed: Sync Properties, activities / tasks / both). */
+export const kindsInScope = (p: Profile): ReadonlySet<ItemKind> =>
   new Set<ItemKind>(
     p.sync.itemTypes === 'both' ? ['activity', 'task'] : p.sync.itemTypes === 'activities' ? ['activity'] : ['task'],
   );
