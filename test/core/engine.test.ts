@@ -94,6 +94,28 @@ describe('runSync on memory stores', () => {
     expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
   });
 
+  it('a creation interrupted before its commit and then moved by the user is recovered, not duplicated', async () => {
+    // Found by the property suite (seed 998672425): the journal's create ran again after the user had
+    // moved the item it had created; the store's idempotence on the key must survive the move.
+    const h = new Harness();
+    h.stores.mobile.task.insert(task());
+    let dead = false;
+    h.state.beforeCommit = (c) => {
+      if (dead || c.upsert?.length) {
+        dead = true;
+        throw new Error('process killed');
+      }
+    };
+    await h.sync(profile()).catch(() => undefined);
+    h.state.beforeCommit = undefined;
+    h.stores.outlook.task.renumber(h.stores.outlook.task.all()[0]!.id);
+    const r = await h.sync(profile());
+    expect(r.recovered).to.equal(1);
+    expect(h.stores.outlook.task.all()).to.have.length(1);
+    expect(h.stores.mobile.task.all()).to.have.length(1);
+    expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
   it('calls the user exit for every written item when user exits are on', async () => {
     const h = new Harness();
     const calls: string[] = [];

@@ -21,6 +21,9 @@ import { profile } from './support/plan-fixtures.js';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const RUNS = Number(env.CRM_PROPERTY_RUNS ?? 1000);
+// CRM_PROPERTY_SEED and CRM_PROPERTY_PATH replay a failure that fast-check reported.
+const SEED = env.CRM_PROPERTY_SEED ? Number(env.CRM_PROPERTY_SEED) : undefined;
+const PATH = env.CRM_PROPERTY_PATH || undefined;
 const SIDES: Side[] = ['outlook', 'mobile'];
 const KINDS: ItemKind[] = ['activity', 'task'];
 
@@ -336,7 +339,7 @@ describe('sync engine, model-based (fast-check commands)', () => {
         // Every sequence ends with a clean sync, whose checks cover what the faults left behind.
         await fc.asyncModelRun(() => ({ model: {}, real: w }), [...cmds, new SyncCmd()]);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...(SEED !== undefined && { seed: SEED }), ...(PATH && { path: PATH, endOnFailure: true }) },
     );
   });
 });

@@ -138,7 +138,10 @@ export class MemoryStore implements StorePort {
     const r = this.items.get(id);
     if (!r) return undefined;
     this.remove(id);
-    return this.insert(r.item);
+    const moved = this.insert(r.item);
+    // The creation key travels with the item, as a CalDAV UID or a Graph transactionId does.
+    for (const [key, target] of this.keys) if (target === id) this.keys.set(key, moved);
+    return moved;
   }
 
   get(id: string): Item | undefined {

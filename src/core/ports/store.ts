@@ -39,7 +39,9 @@ export interface StorePort {
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem>>;
   /**
    * Creates `item`. Idempotent on `key`: a second call with the same key (after a crash between the
-   * write and the status commit) returns the item the first call created instead of a duplicate.
+   * write and the status commit) returns the item the first call created instead of a duplicate,
+   * also when that item has been moved or renamed in the store since (CalDAV: the UID is unique in
+   * a collection; Graph: the key is kept in an extended property the adapter can look up).
    */
   create(item: Item, key: string): Promise<{ readonly id: string; readonly version: string }>;
   /** Overwrites item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
