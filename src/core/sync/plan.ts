@@ -58,15 +58,25 @@ function canWrite(p: Profile, target: Side): boolean {
   return p.sync.direction === (target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook');
 }
 
-function stateOf(s: SideStatus | undefined, snap: SideSnapshot, moved = false): SideState {
-  if (!s) return { kind: 'absent' };
-  if (snap.deleted.has(s.id)) return { kind: 'deleted' };
+// Shared states without an entry: the loop over every pair allocates nothing for unchanged pairs.
+const ABSENT: SideState = { kind: 'absent' };
+const SAME: SideState = { kind: 'same' };
+const DELETED: SideState = { kind: 'deleted' };
+
+/** The state of one side of a pair; records the ids of this run's entries that the status knows. */
+function stateOf(s: SideStatus | undefined, snap: SideSnapshot, moved: boolean, known: Set<string>): SideState {
+  if (!s) return ABSENT;
+  if (snap.deleted.size && snap.deleted.has(s.id)) return DELETED;
   const entry = snap.entries.get(s.id);
+  if (entry) known.add(s.id);
   // A moved item (rule 10) counts as touched at least, so that its new id is recorded.
-  if (!entry || (entry.version === s.version && !moved)) return { kind: 'same' };
+  if (!entry || (entry.version === s.version && !moved)) return SAME;
   // A side counts as changed only if its version token and its content hash moved (DESIGN.md §4).
   return entry.hash === s.hash ? { kind: 'touched', entry } : { kind: 'changed', entry };
 }
+
+const changedOn = (s: SideState) => s.kind === 'changed';
+const restingOn = (s: SideState) => s.kind === 'same' || s.kind === 'touched';
 
 const sideStatus = (e: SideEntry): SideStatus => ({ id: e.id, version: e.version, hash: e.hash });
 
@@ -136,11 +146,15 @@ export function plan(
   const record = (r: PairStatus, next: PairStatus | null, reason: Reason) =>
     actions.push({ type: 'status', pairKey: r.key, kind: r.kind, subject: r.subject, reason, status: next });
 
+  // One pass over the status (an incremental run over 100,000 pairs touches each row once).
+  const known: Record<Side, Set<string>> = { outlook: new Set(), mobile: new Set() };
   for (const r of status) {
+    const o = stateOf(r.outlook, outlook, moves.size > 0 && moves.has(`outlook:${r.key}`), known.outlook);
+    const m = stateOf(r.mobile, mobile, moves.size > 0 && moves.has(`mobile:${r.key}`), known.mobile);
     // Case: item type not synchronized — the pair is left as it is, nothing is deleted.
     if (!kinds.has(r.kind)) continue;
-    const o = stateOf(r.outlook, outlook, moves.has(`outlook:${r.key}`));
-    const m = stateOf(r.mobile, mobile, moves.has(`mobile:${r.key}`));
+    // Case: nothing changed on either side (most pairs of an incremental run) → nothing to do.
+    if (o === SAME && m === SAME && !options.decisions?.has(r.key)) continue;
     const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
     // Case: on the exception list (conflict screen) and not temporarily included.
     if (excluded.has(r.key) && !profile.misc.includeExceptionList) {
@@ -159,8 +173,6 @@ export function plan(
       skip(r.key, r.subject, { code: 'skip-excluded-by-user' });
       continue;
     }
-    const changedOn = (s: SideState) => s.kind === 'changed';
-    const restingOn = (s: SideState) => s.kind === 'same' || s.kind === 'touched';
 
     if (restingOn(o) && restingOn(m)) {
       // Case: nothing changed; a version moved without content → remember the new version only.
@@ -249,7 +261,7 @@ export function plan(
     }
   }
 
-  planNewItems(status, snapshots, profile, kinds, window, strategy, options, { actions, pending, skip });
+  planNewItems(status, known, snapshots, profile, kinds, window, strategy, options, { actions, pending, skip });
   holdForConfirmation(actions, pending, profile, options);
   guardMassDelete(actions, status, options);
   return { actions, pending, skipped };
@@ -268,7 +280,7 @@ function followMoves(
   for (const side of ['outlook', 'mobile'] as const) {
     const snap = snapshots[side];
     if (snap.deleted.size === 0) continue;
-    const known = new Set(status.flatMap((r) => (r[side] ? [r[side]!.id] : [])));
+    const known = knownIds(status, side, snap);
     const arrivals = new Map<string, SideEntry>();
     for (const e of snap.entries.values()) if (!known.has(e.id)) arrivals.set(pairKeyOf(e.item), e);
     status.forEach((r, i) => {
@@ -283,6 +295,20 @@ function followMoves(
     });
   }
   return { status: out ?? status, moves };
+}
+
+/**
+ * The ids of this run's entries on `side` that the status already pairs. Sized by the entries read,
+ * not by the status: an incremental run over 100,000 pairs allocates only for what changed.
+ */
+function knownIds(status: readonly PairStatus[], side: Side, snap: SideSnapshot): ReadonlySet<string> {
+  const known = new Set<string>();
+  if (snap.entries.size === 0) return known;
+  for (const r of status) {
+    const s = r[side];
+    if (s && snap.entries.has(s.id)) known.add(s.id);
+  }
+  return known;
 }
 
 function conflictReason(
@@ -337,6 +363,7 @@ interface Sink {
 /** Items neither side knew before: first-sync matching, then creation on the other side. */
 function planNewItems(
   status: readonly PairStatus[],
+  known: Record<Side, ReadonlySet<string>>,
   snapshots: Record<Side, SideSnapshot>,
   profile: Profile,
   kinds: ReadonlySet<ItemKind>,
@@ -345,12 +372,8 @@ function planNewItems(
   options: PlanOptions,
   sink: Sink,
 ): void {
-  const known: Record<Side, Set<string>> = { outlook: new Set(), mobile: new Set() };
-  const usedKeys = new Set(status.map((r) => r.key));
-  for (const r of status) {
-    if (r.outlook) known.outlook.add(r.outlook.id);
-    if (r.mobile) known.mobile.add(r.mobile.id);
-  }
+  if (snapshots.outlook.entries.size === 0 && snapshots.mobile.entries.size === 0) return;
+  let usedKeys: Set<string> | undefined;
   const excluded = new Set(profile.exceptionList);
   const fresh = (side: Side): SideEntry[] =>
     [...snapshots[side].entries.values()].filter((e) => {
@@ -368,6 +391,7 @@ function planNewItems(
   const { pairs, outlookOnly, mobileOnly } = matchNewItems(fresh('outlook'), fresh('mobile'));
   const newKey = (item: Item, id: string) => {
     const key = pairKeyOf(item);
+    usedKeys ??= new Set(status.map((r) => r.key));
     const unique = usedKeys.has(key) ? `${key}#${id}` : key;
     usedKeys.add(unique);
     return unique;
@@ -469,15 +493,26 @@ function guardEmptySides(
 ): void {
   if (options.allowEmptySide) return;
   for (const side of ['outlook', 'mobile'] as const) {
+    const snap = snapshots[side];
     for (const kind of kinds) {
-      const known = status.filter((r) => r.kind === kind && r[side] && intersects(r.range, window));
-      if (known.length === 0) continue;
-      const snap = snapshots[side];
-      const listedOfKind = [...snap.entries.values()].some((e) => e.item.kind === kind);
-      const listedNone = snap.complete && !listedOfKind;
+      let listedOfKind = false;
+      for (const e of snap.entries.values())
+        if (e.item.kind === kind) {
+          listedOfKind = true;
+          break;
+        }
+      // Only a read that lists nothing of the kind can make a side look empty.
+      if (listedOfKind || (!snap.complete && snap.deleted.size === 0)) continue;
+      let known = 0;
       // A delta read that removes every known item and lists nothing else is an empty side too.
-      const allGone = !listedOfKind && known.every((r) => snap.deleted.has(r[side]!.id));
-      if (listedNone || allGone) throw new StoreEmptyError(side, kind, known.length);
+      let allGone = true;
+      for (const r of status) {
+        const s = r[side];
+        if (r.kind !== kind || !s || !intersects(r.range, window)) continue;
+        known++;
+        if (!snap.deleted.has(s.id)) allGone = false;
+      }
+      if (known > 0 && (snap.complete || allGone)) throw new StoreEmptyError(side, kind, known);
     }
   }
 }
@@ -487,8 +522,10 @@ function guardMassDelete(actions: readonly Action[], status: readonly PairStatus
   if (options.allowMassDelete) return;
   for (const side of ['outlook', 'mobile'] as const) {
     const deletions = actions.filter((a) => a.type === 'delete' && a.target === side).length;
-    const total = status.filter((r) => r[side]).length;
-    if (deletions > MASS_DELETE.minimum && deletions > MASS_DELETE.share * total) {
+    if (deletions <= MASS_DELETE.minimum) continue;
+    let total = 0;
+    for (const r of status) if (r[side]) total++;
+    if (deletions > MASS_DELETE.share * total) {
       throw new MassDeleteError(side, deletions, total);
     }
   }
