@@ -81,3 +81,11 @@ export class AuthenticationError extends Error {
     this.name = 'AuthenticationError';
   }
 }
+
+/** The user exit threw or returned something that is not an item: nothing was written. */
+export class UserExitError extends Error {
+  constructor(cause: unknown) {
+    super(`the user exit failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'UserExitError';
+  }
+}

@@ -129,6 +129,62 @@ describe('runSync on memory stores', () => {
     expect(h.stores.outlook.activity.all()[0]!.item.categories).to.include('via exit');
   });
 
+  it('calls the user exit in both directions; null keeps an item from crossing; a throwing exit fails that item only', async () => {
+    const h = new Harness();
+    const calls: string[] = [];
+    h.userExit = ({ direction, item }) => {
+      calls.push(`${direction}:${item.subject}`);
+      if (item.subject === 'Internal only') return null;
+      if (item.subject === 'Broken') throw new Error('exit bug');
+      return item;
+    };
+    h.stores.outlook.activity.insert(activity({ uid: 'o1', crm: undefined, subject: 'From Outlook' }));
+    h.stores.outlook.activity.insert(activity({ uid: 'o2', crm: undefined, subject: 'Internal only' }));
+    h.stores.mobile.task.insert(task({ subject: 'Broken' }));
+    h.stores.mobile.activity.insert(activity({ subject: 'From CRM' }));
+    const r = await h.sync(profile({ misc: { useUserExits: true } }));
+    expect(calls.sort()).to.deep.equal([
+      'mobile-to-outlook:Broken',
+      'mobile-to-outlook:From CRM',
+      'outlook-to-mobile:From Outlook',
+      'outlook-to-mobile:Internal only',
+    ]);
+    expect(r.vetoed).to.equal(1);
+    expect(r.errors.map((e) => e.subject)).to.deep.equal(['Broken']);
+    expect(subjects(h, 'mobile')).to.deep.equal(['Broken', 'From CRM', 'From Outlook']);
+    expect(subjects(h, 'outlook')).to.deep.equal(['From CRM', 'From Outlook', 'Internal only']);
+    expect(h.log.entries.some((e) => e.message.includes('user exit kept this item'))).to.equal(true);
+    expect(h.state.state.journal).to.deep.equal([]);
+  });
+
+  it('prunes the history after 30 days and the error log after the profile retention', async () => {
+    const h = new Harness();
+    const DAY = 86_400_000;
+    await h.history.put({
+      at: h.now - 31 * DAY,
+      pairKey: 'k',
+      side: 'outlook',
+      kind: 'activity',
+      item: activity(),
+      reason: 'old',
+    });
+    await h.history.put({
+      at: h.now - 29 * DAY,
+      pairKey: 'k',
+      side: 'outlook',
+      kind: 'activity',
+      item: activity(),
+      reason: 'recent',
+    });
+    await h.log.append({ at: h.now - 8 * DAY, level: 'error', message: 'old' });
+    await h.log.append({ at: h.now - 6 * DAY, level: 'error', message: 'recent' });
+    await h.sync(profile({ misc: { errorLogRetentionDays: 7 } }));
+    expect(h.history.entries.map((e) => e.reason)).to.deep.equal(['recent']);
+    expect(h.log.entries.map((e) => e.message))
+      .to.include('recent')
+      .and.not.include('old');
+  });
+
   it('an item that changed its id is followed, not deleted and created again', async () => {
     const h = new Harness();
     const id = h.stores.outlook.activity.insert(activity());

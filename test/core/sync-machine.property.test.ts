@@ -100,6 +100,26 @@ class EditCmd implements fc.AsyncCommand<object, World> {
   toString = () => `edit(${this.side},${this.kind},#${this.pick},${this.suffix})`;
 }
 
+/** Moves an item to another day, into or out of the sync period (rule 2: leaving it is no deletion). */
+class RescheduleCmd implements fc.AsyncCommand<object, World> {
+  constructor(
+    readonly side: Side,
+    readonly kind: ItemKind,
+    readonly pick: number,
+    readonly day: number,
+  ) {}
+  check = () => true;
+  async run(_m: object, w: World) {
+    const store = w.h.stores[this.side][this.kind];
+    const all = store.all();
+    if (!all.length) return;
+    const t = all[this.pick % all.length]!;
+    const moved = makeItem(this.kind, t.item.uid, t.item.subject, this.day, isPrivate(t.item));
+    store.write(t.id, { ...moved, ...(t.item.crm && { crm: t.item.crm }) } as Item);
+  }
+  toString = () => `reschedule(${this.side},${this.kind},#${this.pick},day ${this.day})`;
+}
+
 class DeleteCmd implements fc.AsyncCommand<object, World> {
   constructor(
     readonly side: Side,
@@ -301,6 +321,9 @@ const commands = [
     .tuple(side, kind, fc.nat(20), fc.string({ minLength: 1, maxLength: 3, unit: fc.constantFrom('a', 'b', 'c') }))
     .map(([s, k, i, x]) => new EditCmd(s, k, i, x)),
   fc.tuple(side, kind, fc.nat(20)).map(([s, k, i]) => new DeleteCmd(s, k, i)),
+  fc
+    .tuple(side, kind, fc.nat(20), fc.oneof(fc.integer({ min: -40, max: 60 }), fc.constant(400), fc.constant(-400)))
+    .map(([s, k, i, d]) => new RescheduleCmd(s, k, i, d)),
   fc.tuple(side, kind, fc.nat(20)).map(([s, k, i]) => new MoveCmd(s, k, i)),
   fc
     .tuple(

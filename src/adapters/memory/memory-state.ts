@@ -55,6 +55,12 @@ export class MemoryLog implements ErrorLog {
   async append(entry: LogEntry): Promise<void> {
     this.entries.push(entry);
   }
+  async prune(before: number): Promise<number> {
+    const keep = this.entries.filter((e) => e.at >= before);
+    const removed = this.entries.length - keep.length;
+    this.entries.splice(0, this.entries.length, ...keep);
+    return removed;
+  }
 }
 
 export class MemoryHistory implements History {

@@ -73,6 +73,8 @@ export interface LogEntry {
 
 export interface ErrorLog {
   append(entry: LogEntry): Promise<void>;
+  /** Removes entries older than `before` (seed: error log retention); returns how many. */
+  prune(before: number): Promise<number>;
 }
 
 /** A version that was overwritten or deleted, kept so the user can restore it (rule 5). */
@@ -92,11 +94,14 @@ export interface History {
 }
 
 /**
- * The user exit (seed, Miscellaneous: "Use User Exits"): called for every item in both directions
- * with the canonical item and the source's raw representation; returns the item to write.
+ * The user exit (seed, Miscellaneous: "Use User Exits"): called for every item the sync carries from
+ * one side to the other, in both directions (creations and updates, also when an interrupted run's
+ * write is finished), with the canonical item and the source's raw representation. It returns the
+ * item to write, or `null` to keep this item from crossing (logged, nothing written; it is offered
+ * again when it next changes). An exit that throws fails that item only (rule 9).
  */
 export type UserExit = (call: {
   readonly direction: 'outlook-to-mobile' | 'mobile-to-outlook';
   readonly item: Item;
   readonly raw: unknown;
-}) => Item | Promise<Item>;
+}) => Item | null | Promise<Item | null>;

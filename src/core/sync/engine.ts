@@ -22,6 +22,8 @@ export interface SyncDeps {
   readonly history: History;
   readonly clock: () => number;
   readonly userExit?: UserExit;
+  /** Days the history keeps overwritten and deleted versions (default 30). */
+  readonly historyRetentionDays?: number;
   readonly onProgress?: (p: { readonly phase: SyncPhase; readonly done: number; readonly total: number }) => void;
 }
 
@@ -43,6 +45,8 @@ export interface SyncReport {
   readonly pending: readonly PendingAction[];
   readonly errors: readonly { readonly pairKey: string; readonly subject: string; readonly error: string }[];
   readonly deferred: number;
+  /** Items the user exit kept from crossing. */
+  readonly vetoed: number;
   readonly recovered: number;
   readonly requests: number;
   readonly bytes: number;
@@ -128,6 +132,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       pending: planned.pending,
       errors: [],
       deferred: 0,
+      vetoed: 0,
       recovered: 0,
       ...stats(),
     };
@@ -144,6 +149,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   for (const a of result.done) count(written, a);
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
   await deps.state.commit({ tokens: { ...outlook.tokens, ...mobile.tokens }, pending: planned.pending });
+  await prune(deps, profile, startedAt);
   progress('done', planned.actions.length, planned.actions.length);
   return {
     startedAt,
@@ -160,9 +166,31 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     pending: planned.pending,
     errors: result.failed.map(({ action, error }) => ({ pairKey: action.pairKey, subject: action.subject, error })),
     deferred: result.deferred.length,
+    vetoed: result.vetoed.length,
     recovered,
     ...stats(),
   };
+}
+
+export const HISTORY_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** Retention: the history (30 days by default) and the error log (the profile's days). */
+async function prune(deps: SyncDeps, profile: Profile, now: number): Promise<void> {
+  const historyDays = deps.historyRetentionDays ?? HISTORY_RETENTION_DAYS;
+  try {
+    await deps.history.prune(now - historyDays * DAY_MS);
+    await deps.log.prune(now - profile.misc.errorLogRetentionDays * DAY_MS);
+  } catch (error) {
+    // Housekeeping never fails a sync that has written: it is tried again after the next run.
+    await deps.log
+      .append({
+        at: now,
+        level: 'warning',
+        message: `retention clean-up failed: ${error instanceof Error ? error.message : String(error)}`,
+      })
+      .catch(() => undefined);
+  }
 }
 
 function count(written: Record<Side, Counts>, a: Action): void {

@@ -4,7 +4,7 @@
  * the error log with its cause and is retried in later runs with backoff. Before an overwrite or a
  * delete the target's previous version goes into the history (rule 5).
  */
-import { PreconditionFailedError, ThrottledError } from '../errors.js';
+import { PreconditionFailedError, ThrottledError, UserExitError } from '../errors.js';
 import { contentHash } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
 import { itemRange } from '../model/time.js';
@@ -36,6 +36,8 @@ export interface ExecuteDeps {
 
 export interface ExecuteResult {
   readonly done: readonly Action[];
+  /** Actions the user exit kept from crossing (it returned null). */
+  readonly vetoed: readonly Action[];
   readonly failed: readonly { readonly action: Action; readonly error: string }[];
   /** Actions not attempted: the pair is in backoff, or its side asked to slow down. */
   readonly deferred: readonly Action[];
@@ -87,6 +89,7 @@ export async function executeActions(
   onProgress?: (done: number, total: number) => void,
 ): Promise<ExecuteResult> {
   const done: Action[] = [];
+  const vetoed: Action[] = [];
   const failed: { action: Action; error: string }[] = [];
   const deferred: Action[] = [];
   const throttled = new Set<Side>();
@@ -105,6 +108,20 @@ export async function executeActions(
       if (a.type !== 'status') await deps.state.commit({ journalAdd: [journal] });
       const row = statusRows.get(a.pairKey);
       const written = await write(a, deps);
+      if (written === VETOED) {
+        await deps.state.commit({ journalDone: [journal.id], ...(failure && { failuresClear: [a.pairKey] }) });
+        vetoed.push(a);
+        await deps.log.append({
+          at: now,
+          level: 'info',
+          message: `${a.type} skipped: the user exit kept this item from crossing`,
+          pairKey: a.pairKey,
+          subject: a.subject,
+          action: a.type,
+          ...('target' in a && { side: a.target }),
+        });
+        continue;
+      }
       const next = nextStatus(a, row, written);
       const change: StateChange = {
         ...(a.type !== 'status' && { journalDone: [journal.id] }),
@@ -152,7 +169,10 @@ export async function executeActions(
       // Whether an unexplained failure took effect is unknown (the connection may have dropped after
       // the write): its journal entry stays for the next run's recovery to resolve.
       const surelyNotWritten =
-        error instanceof PreconditionFailedError || error instanceof ThrottledError || a.type === 'status';
+        error instanceof PreconditionFailedError ||
+        error instanceof ThrottledError ||
+        error instanceof UserExitError ||
+        a.type === 'status';
       await deps.state.commit({
         ...(surelyNotWritten && { journalDone: [journal.id] }),
         failures: [{ pairKey: a.pairKey, attempts, nextAttemptAt: now + delay, lastError: text, recheck }],
@@ -170,11 +190,16 @@ export async function executeActions(
     }
   }
   onProgress?.(actions.length, actions.length);
-  return { done, failed, deferred };
+  return { done, vetoed, failed, deferred };
 }
 
+const VETOED = Symbol('vetoed by the user exit');
+
 /** Performs one action's write; returns what was written for creates and updates. */
-async function write(a: Action, deps: ExecuteDeps): Promise<{ id: string; version: string; item: Item } | undefined> {
+async function write(
+  a: Action,
+  deps: ExecuteDeps,
+): Promise<{ id: string; version: string; item: Item } | undefined | typeof VETOED> {
   if (a.type === 'status') return undefined;
   const store = deps.store(a.target, a.kind);
   if (a.type === 'delete') {
@@ -185,7 +210,16 @@ async function write(a: Action, deps: ExecuteDeps): Promise<{ id: string; versio
   let item = a.item;
   if (deps.userExit) {
     const direction = a.target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook';
-    item = await deps.userExit({ direction, item, raw: deps.raw?.(a.source.side, a.source.id) });
+    let result: Item | null;
+    try {
+      result = await deps.userExit({ direction, item, raw: deps.raw?.(a.source.side, a.source.id) });
+    } catch (error) {
+      throw new UserExitError(error);
+    }
+    if (result === null) return VETOED;
+    if (typeof result !== 'object' || result.kind !== a.item.kind)
+      throw new UserExitError(`it returned no ${a.item.kind} (return the item, or null to skip it)`);
+    item = result;
   }
   if (a.type === 'create') {
     const created = await store.create(item, a.pairKey);

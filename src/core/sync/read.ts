@@ -46,7 +46,9 @@ export async function readSide(
   for (const r of status) {
     if (!r[side]) continue;
     known.set(r[side]!.id, r[side]!.version);
-    knownOfKind.set(r.kind, [...(knownOfKind.get(r.kind) ?? []), r[side]!.id]);
+    let ids = knownOfKind.get(r.kind);
+    if (!ids) knownOfKind.set(r.kind, (ids = []));
+    ids.push(r[side]!.id);
   }
 
   for (const store of stores) {
