@@ -326,6 +326,34 @@ describe('plan: direction, item types, period', () => {
     const p = plan(status, snap([entry('o1', moved, 'o-v2')]), snap(), profile(), NOW);
     expect(types(p.actions)).to.deep.equal(['update:mobile']);
   });
+
+  it('deleted on one side while the other copy was moved out of the period → the pair ends, the copy is kept', () => {
+    const { status } = synced();
+    const moved = activity({
+      start: { dateTime: '2025-01-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-01-10T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const p = plan(
+      status,
+      snap([], ['o1']),
+      snap([entry('m1', moved, 'm-v2')]),
+      profile({ conflicts: { handling: 'outlook-wins' } }),
+      NOW,
+    );
+    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
+    expect(p.actions[0]).to.include({ status: null });
+  });
+
+  it('deleted on one side while the other copy lies outside the period by now → kept, not deleted', () => {
+    const old = activity({
+      start: { dateTime: '2026-09-01T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-09-01T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const { status } = synced(old);
+    const p = plan(status, snap([], ['o1']), snap([entry('x', task())]), profile(), NOW);
+    const forPair = p.actions.filter((a) => a.pairKey === KEY);
+    expect(forPair.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
+  });
 });
 
 describe('plan: private items and the exception list', () => {

@@ -221,6 +221,13 @@ export function plan(
           );
         }
       } else if (here.kind === 'deleted' && restingOn(there)) {
+        const range = 'entry' in there ? itemRange(there.entry.item) : r.range;
+        if (!intersects(range, window)) {
+          // Case: deleted on one side, the other copy lies outside the period now → not synchronized
+          // any more: the pair ends, the copy is kept (rule 2).
+          record(r, null, { code: 'kept-outside-period', from });
+          continue;
+        }
         // Case: deleted on one side only → delete the other copy (its old version goes to the history).
         if (canWrite(profile, to)) remove(r, to, { code: 'deleted', from }, 'entry' in there ? there.entry : undefined);
         else {
@@ -250,6 +257,12 @@ export function plan(
       ['mobile', m, o],
     ] as const) {
       if (del.kind !== 'deleted' || mod.kind !== 'changed') continue;
+      if (!intersects(itemRange(mod.entry.item), window)) {
+        // Case: deleted on one side, changed out of the period on the other → the pair ends, the
+        // changed copy is kept where it is (rule 2); nothing is deleted or created.
+        record(r, null, { code: 'kept-outside-period', from: deleter });
+        continue;
+      }
       // Case: deleted on one side, changed on the other → a conflict like any other (rule 5).
       const modifier = otherSide(deleter);
       const entries = { [modifier]: mod.entry } as { outlook?: SideEntry; mobile?: SideEntry };

@@ -22,6 +22,7 @@ export type ReasonCode =
   | 'skip-private'
   | 'skip-exception-list'
   | 'skip-outside-period'
+  | 'kept-outside-period'
   | 'skip-item-type'
   | 'skip-direction'
   | 'skip-excluded-by-user';
@@ -74,6 +75,8 @@ export function describeReason(r: Reason): string {
       return 'on the exception list: not synchronized';
     case 'skip-outside-period':
       return 'outside the synchronization period';
+    case 'kept-outside-period':
+      return `deleted in ${sideName(r.from)}; the other copy is outside the synchronization period and is kept`;
     case 'skip-item-type':
       return 'item type not synchronized (Sync Properties)';
     case 'skip-direction':
