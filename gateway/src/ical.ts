@@ -1,0 +1,159 @@
+/**
+ * Checking and indexing the iCalendar objects the gateway stores (RFC 4791 §4.1: one calendar object
+ * resource = one UID, one component type, VTIMEZONEs). The body itself is stored as received; only
+ * the UID and the time range it covers are extracted, recurrence included.
+ */
+import ICAL from 'ical.js';
+import { registerZones } from '../../src/adapters/ical/zones.js';
+import type { ItemIndex } from './store/types.js';
+
+export class ICalError extends Error {
+  constructor(
+    message: string,
+    /** 400 malformed; 403 with a CalDAV precondition (RFC 4791 §5.3.2.1). */
+    readonly status: 400 | 403 = 400,
+    readonly precondition?: 'supported-calendar-component' | 'valid-calendar-object-resource' | 'valid-calendar-data',
+  ) {
+    super(message);
+    this.name = 'ICalError';
+  }
+}
+
+export interface Parsed {
+  readonly cal: ICAL.Component;
+  readonly index: ItemIndex;
+}
+
+const MAX_EXPANSION = 50_000;
+const FAR = 14 * 3600_000; // a time whose zone is unknown is placed within ±14 hours
+
+const instant = (t: ICAL.Time) => t.toJSDate().getTime();
+
+/** Parses and checks a calendar object resource for a collection of `component`s. */
+export function parseObject(body: string, component: 'VEVENT' | 'VTODO'): Parsed {
+  let cal: ICAL.Component;
+  try {
+    cal = new ICAL.Component(ICAL.parse(body) as unknown as unknown[]);
+  } catch (error) {
+    throw new ICalError(`malformed iCalendar: ${(error as Error).message}`, 400, 'valid-calendar-data');
+  }
+  if (cal.name !== 'vcalendar') throw new ICalError(`expected VCALENDAR, found ${cal.name.toUpperCase()}`);
+  const items = cal.getAllSubcomponents().filter((c) => c.name !== 'vtimezone');
+  if (items.length === 0)
+    throw new ICalError('the VCALENDAR holds no VEVENT or VTODO', 403, 'valid-calendar-object-resource');
+  const wrong = items.find((c) => c.name !== component.toLowerCase());
+  if (wrong)
+    throw new ICalError(
+      `this collection stores ${component} only, not ${wrong.name.toUpperCase()}`,
+      403,
+      'supported-calendar-component',
+    );
+  const uids = new Set(
+    items.map((c) => {
+      const v = c.getFirstPropertyValue('uid');
+      return typeof v === 'string' ? v : '';
+    }),
+  );
+  if (uids.has('')) throw new ICalError(`a ${component} has no UID`, 400, 'valid-calendar-object-resource');
+  if (uids.size > 1)
+    throw new ICalError(
+      `one resource holds one UID; found ${[...uids].join(', ')}`,
+      400,
+      'valid-calendar-object-resource',
+    );
+  const masters = items.filter((c) => !c.hasProperty('recurrence-id'));
+  if (masters.length > 1) throw new ICalError('two components without RECURRENCE-ID share one UID', 400);
+  const unknownZones = registerZones(cal);
+  try {
+    return { cal, index: indexOf(items, String([...uids][0]), unknownZones.length > 0) };
+  } catch (error) {
+    if (error instanceof ICalError) throw error;
+    throw new ICalError(`invalid iCalendar value: ${(error as Error).message}`, 400, 'valid-calendar-data');
+  }
+}
+
+function rangeOf(c: ICAL.Component): [number, number] | undefined {
+  const start = (c.getFirstPropertyValue('dtstart') ?? c.getFirstPropertyValue('due')) as ICAL.Time | null;
+  if (!start) return undefined;
+  const s = instant(start);
+  let e = s;
+  const end = (c.getFirstPropertyValue('dtend') ?? c.getFirstPropertyValue('due')) as ICAL.Time | null;
+  const duration = c.getFirstPropertyValue('duration') as ICAL.Duration | null;
+  if (end) e = Math.max(s, instant(end));
+  else if (duration) e = s + duration.toSeconds() * 1000;
+  else if (start.isDate && c.name === 'vevent') e = s + 86_400_000;
+  return [s, e];
+}
+
+function indexOf(items: ICAL.Component[], uid: string, unsure: boolean): ItemIndex {
+  const master = items.find((c) => !c.hasProperty('recurrence-id')) ?? items[0]!;
+  const base = rangeOf(master);
+  const recurring = master.hasProperty('rrule') || master.hasProperty('rdate');
+  if (!base) return { uid, start: null, end: null, recurring };
+  let [start, end]: [number, number | null] = base;
+  if (recurring) {
+    const rule = master.getFirstPropertyValue('rrule') as ICAL.Recur | null;
+    if (rule && !rule.count && !rule.until) end = null;
+    else {
+      const duration = base[1] - base[0];
+      const it = new ICAL.Event(master).iterator();
+      let n = 0;
+      for (let t = it.next(); t; t = it.next()) {
+        if (++n > MAX_EXPANSION) {
+          end = null;
+          break;
+        }
+        end = Math.max(end!, instant(t) + duration);
+      }
+    }
+  }
+  // Moved occurrences may lie outside the master's range.
+  for (const o of items) {
+    if (o === master) continue;
+    const r = rangeOf(o);
+    if (!r) continue;
+    start = Math.min(start, r[0]);
+    if (end !== null) end = Math.max(end, r[1]);
+  }
+  return unsure
+    ? { uid, start: start - FAR, end: end === null ? null : end + FAR, recurring }
+    : { uid, start, end, recurring };
+}
+
+/**
+ * RFC 4791 §9.9: whether the object has an occurrence overlapping [from, to). Recurring VEVENTs are
+ * expanded (exceptions, moved and cancelled occurrences applied); other objects use the index.
+ */
+export function overlaps(body: string, index: ItemIndex, from: number, to: number): boolean {
+  if (index.start === null) return true;
+  if (
+    index.start >= to ||
+    (index.end !== null && index.end <= from && !(index.end === index.start && index.end === from))
+  )
+    return false;
+  if (!index.recurring) return true;
+  const cal = new ICAL.Component(ICAL.parse(body) as unknown as unknown[]);
+  registerZones(cal);
+  const comps = cal.getAllSubcomponents('vevent');
+  const master = comps.find((c) => !c.hasProperty('recurrence-id'));
+  if (!master) return true;
+  const event = new ICAL.Event(master);
+  for (const ex of comps) if (ex !== master) event.relateException(ex);
+  const it = event.iterator();
+  let n = 0;
+  for (let t = it.next(); t && n < MAX_EXPANSION; t = it.next(), n++) {
+    const d = event.getOccurrenceDetails(t);
+    const s = instant(d.startDate);
+    const e = Math.max(s, instant(d.endDate));
+    if (s >= to && instant(t) >= to) break;
+    if (s < to && (e > from || (e === s && s >= from))) return true;
+  }
+  return false;
+}
+
+/** Parses an iCalendar UTC time (20261126T080000Z) of a time-range filter. */
+export function parseUtc(text: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) throw new ICalError(`"${text}" is not a UTC date-time (YYYYMMDDTHHMMSSZ)`);
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+}

@@ -1,0 +1,92 @@
+/**
+ * What the gateway keeps: accounts, app tokens, two collections per user (activities, tasks), items
+ * stored byte for byte as received next to the fields that are indexed, and a change log per
+ * collection that numbers every write (the sync token, RFC 6578). SQLite and PostgreSQL implement it.
+ */
+
+export type CollectionName = 'activities' | 'tasks';
+export const COLLECTIONS: Record<CollectionName, { component: 'VEVENT' | 'VTODO'; displayName: string }> = {
+  activities: { component: 'VEVENT', displayName: 'CRM activities' },
+  tasks: { component: 'VTODO', displayName: 'CRM tasks' },
+};
+
+export interface ItemIndex {
+  readonly uid: string;
+  /** First instant the item covers (UTC ms), or null when it has no date. */
+  readonly start: number | null;
+  /** Last instant it covers, or null when unbounded (an infinite series) or without a date. */
+  readonly end: number | null;
+  readonly recurring: boolean;
+}
+
+export interface StoredItem {
+  readonly href: string;
+  readonly etag: string;
+  readonly body: string;
+  readonly index: ItemIndex;
+}
+
+export interface ItemMeta {
+  readonly href: string;
+  readonly etag: string;
+  readonly index: ItemIndex;
+}
+
+export interface Collection {
+  readonly user: string;
+  readonly name: CollectionName;
+  /** Number of the last change: the ctag and the sync token. */
+  readonly rev: number;
+}
+
+export type PutResult =
+  | { readonly kind: 'created' | 'updated'; readonly etag: string }
+  | { readonly kind: 'precondition-failed' }
+  | { readonly kind: 'uid-conflict'; readonly href: string };
+
+export type DeleteResult = 'deleted' | 'not-found' | 'precondition-failed';
+
+export interface Conditions {
+  /** Strong ETag the current item must have. */
+  readonly ifMatch?: string;
+  /** `If-None-Match: *`: the item must not exist. */
+  readonly ifNoneMatch?: boolean;
+}
+
+export interface ChangeList {
+  readonly rev: number;
+  readonly changed: readonly ItemMeta[];
+  readonly removed: readonly string[];
+}
+
+export interface AppToken {
+  readonly id: string;
+  readonly user: string;
+  readonly label: string;
+  readonly createdAt: number;
+}
+
+export interface GatewayStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending schema migrations; returns the schema version. */
+  migrate(): Promise<number>;
+  close(): Promise<void>;
+
+  addUser(id: string, passwordHash: string): Promise<void>;
+  setPassword(id: string, passwordHash: string): Promise<boolean>;
+  passwordHash(id: string): Promise<string | undefined>;
+  listUsers(): Promise<string[]>;
+
+  addToken(token: AppToken, secretHash: string): Promise<void>;
+  findToken(secretHash: string): Promise<AppToken | undefined>;
+  listTokens(user: string): Promise<AppToken[]>;
+  revokeToken(user: string, id: string): Promise<boolean>;
+
+  collection(user: string, name: CollectionName): Promise<Collection | undefined>;
+  list(user: string, name: CollectionName): Promise<ItemMeta[]>;
+  get(user: string, name: CollectionName, hrefs: readonly string[]): Promise<StoredItem[]>;
+  put(user: string, name: CollectionName, item: StoredItem, cond: Conditions): Promise<PutResult>;
+  delete(user: string, name: CollectionName, href: string, cond: Conditions): Promise<DeleteResult>;
+  /** Changes after `rev`; undefined when `rev` is not a token this collection handed out. */
+  changesSince(user: string, name: CollectionName, rev: number): Promise<ChangeList | undefined>;
+}

@@ -1,0 +1,54 @@
+/**
+ * Time zones for ical.js. A TZID that ical.js does not know makes its times floating without a word,
+ * so every TZID an iCalendar object uses is registered before any of its times is read: the object's
+ * own VTIMEZONE first, else the IANA zone of that name, else the IANA zone of a Windows zone name
+ * (Outlook writes "W. Europe Standard Time"), from timezones-ical-library and windows-iana.
+ */
+import ICAL from 'ical.js';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { findIana } from 'windows-iana';
+
+/** A VTIMEZONE for `tzid` from the IANA database (also for Windows names), or undefined. */
+function zoneFor(tzid: string): ICAL.Timezone | undefined {
+  const candidates = [tzid, ...(findIana(tzid) ?? [])];
+  for (const name of candidates) {
+    const block = tzlib_get_ical_block(name)?.[0];
+    if (!block) continue;
+    const comp = new ICAL.Component(ICAL.parse(block) as unknown as unknown[]);
+    // Registered under the name the data uses.
+    comp.updatePropertyWithValue('tzid', tzid);
+    return new ICAL.Timezone(comp);
+  }
+  return undefined;
+}
+
+/** The TZIDs used by properties of `comp` and its subcomponents. */
+function usedTzids(comp: ICAL.Component, out = new Set<string>()): Set<string> {
+  if (comp.name === 'vtimezone') return out;
+  for (const p of comp.getAllProperties()) {
+    const tzid = p.getParameter('tzid');
+    if (typeof tzid === 'string') out.add(tzid);
+  }
+  for (const c of comp.getAllSubcomponents()) usedTzids(c, out);
+  return out;
+}
+
+/**
+ * Registers the zones `cal` needs; returns the TZIDs that are neither defined in the object nor known
+ * zone names (their times cannot be placed on the time line).
+ */
+export function registerZones(cal: ICAL.Component): string[] {
+  for (const vtz of cal.getAllSubcomponents('vtimezone')) {
+    const tzid = vtz.getFirstPropertyValue('tzid');
+    if (typeof tzid === 'string' && !ICAL.TimezoneService.has(tzid))
+      ICAL.TimezoneService.register(new ICAL.Timezone(vtz));
+  }
+  const unknown: string[] = [];
+  for (const tzid of usedTzids(cal)) {
+    if (ICAL.TimezoneService.has(tzid) || tzid === 'UTC') continue;
+    const zone = zoneFor(tzid);
+    if (zone) ICAL.TimezoneService.register(zone, tzid);
+    else unknown.push(tzid);
+  }
+  return unknown;
+}
