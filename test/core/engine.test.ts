@@ -116,6 +116,32 @@ describe('runSync on memory stores', () => {
     expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
   });
 
+  it('a creation whose answer was lost, edited by the user before recovery, carries the edit over', async () => {
+    // Found by the property suite (seed -274649496): recovery's repeated creation found the item the
+    // first call had made, already edited by the user, and recorded that version as synchronized, so
+    // the edit never reached the other side.
+    const h = new Harness();
+    h.stores.outlook.task.insert(task({ subject: 'Call back' }));
+    let lost = false;
+    h.stores.mobile.task.faults.afterWrite = () => {
+      if (!lost) {
+        lost = true;
+        throw new Error('connection lost after the write');
+      }
+    };
+    const first = await h.sync(profile());
+    expect(first.errors).to.have.length(1);
+    h.stores.mobile.task.faults = {};
+    const copy = h.stores.mobile.task.all()[0]!;
+    h.stores.mobile.task.write(copy.id, { ...copy.item, subject: 'Call back on Friday' });
+    h.now += 3 * 3600_000;
+    const r = await h.sync(profile());
+    expect(r.recovered).to.equal(1);
+    expect(h.stores.outlook.task.all().map((x) => x.item.subject)).to.deep.equal(['Call back on Friday']);
+    expect(h.history.entries.map((e) => `${e.side}:${e.item.subject}`)).to.deep.equal(['outlook:Call back']);
+    expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
   it('calls the user exit for every written item when user exits are on', async () => {
     const h = new Harness();
     const calls: string[] = [];

@@ -344,6 +344,38 @@ describe('plan: direction, item types, period', () => {
     expect(p.actions[0]).to.include({ status: null });
   });
 
+  it('changed on both sides into two places outside the period → neither is overwritten, the conflict waits', () => {
+    // Found by the property suite (seed 1418804728): the conflict policy wrote the winner over a loser
+    // that lay outside the period, an item the sync does not own any more (rule 2).
+    const { status } = synced();
+    const at = (day: string) =>
+      activity({
+        start: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' },
+        end: { dateTime: `${day}T11:00:00`, timeZone: 'Europe/Berlin' },
+      });
+    const p = plan(
+      status,
+      snap([entry('o1', at('2025-10-22'), 'o-v2')]),
+      snap([entry('m1', at('2027-12-31'), 'm-v2')]),
+      profile(),
+      NOW,
+    );
+    expect(p.actions).to.deep.equal([]);
+    expect(p.skipped.map((s) => s.reason.code)).to.deep.equal(['skip-outside-period']);
+  });
+
+  it('changed on one side outside the period while the other copy lies outside too → not synchronized', () => {
+    const past = activity({
+      start: { dateTime: '2025-01-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-01-10T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const { status } = synced(past);
+    const edited = { ...past, subject: 'Edited long ago' };
+    const p = plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), profile(), NOW);
+    expect(p.actions).to.deep.equal([]);
+    expect(p.skipped.map((s) => s.reason.code)).to.deep.equal(['skip-outside-period']);
+  });
+
   it('deleted on one side while the other copy lies outside the period by now → kept, not deleted', () => {
     const old = activity({
       start: { dateTime: '2026-09-01T10:00:00', timeZone: 'Europe/Berlin' },

@@ -4,7 +4,8 @@
 // a crash between a write and its status commit, then a restart). After every clean sync: both sides
 // agree on everything in scope, nothing out of scope changed, no duplicates, no overwritten version
 // without a history entry, and a second sync plans nothing.
-// CRM_PROPERTY_RUNS=100000 runs the long mode (default 1,000 sequences).
+// CRM_PROPERTY_RUNS=100000 runs the long mode (default 1,000 sequences). To replay a failure:
+// CRM_PROPERTY_SEED=<seed> CRM_PROPERTY_PATH=<path> CRM_PROPERTY_REPLAY=<replayPath>.
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -24,6 +25,8 @@ const RUNS = Number(env.CRM_PROPERTY_RUNS ?? 1000);
 // CRM_PROPERTY_SEED and CRM_PROPERTY_PATH replay a failure that fast-check reported.
 const SEED = env.CRM_PROPERTY_SEED ? Number(env.CRM_PROPERTY_SEED) : undefined;
 const PATH = env.CRM_PROPERTY_PATH || undefined;
+// …with CRM_PROPERTY_REPLAY, the counterexample's /*replayPath="…"*/ (fast-check needs all three).
+const REPLAY = env.CRM_PROPERTY_REPLAY || undefined;
 const SIDES: Side[] = ['outlook', 'mobile'];
 const KINDS: ItemKind[] = ['activity', 'task'];
 
@@ -357,11 +360,15 @@ const profiles = fc
 describe('sync engine, model-based (fast-check commands)', () => {
   it(`keeps both sides in agreement through random edits and faults (${RUNS} sequences)`, async () => {
     await fc.assert(
-      fc.asyncProperty(profiles, fc.commands(commands, { maxCommands: 25 }), async (p, cmds) => {
-        const w: World = { h: new Harness(), profile: p, nextUid: 1 };
-        // Every sequence ends with a clean sync, whose checks cover what the faults left behind.
-        await fc.asyncModelRun(() => ({ model: {}, real: w }), [...cmds, new SyncCmd()]);
-      }),
+      fc.asyncProperty(
+        profiles,
+        fc.commands(commands, { maxCommands: 25, ...(REPLAY && { replayPath: REPLAY }) }),
+        async (p, cmds) => {
+          const w: World = { h: new Harness(), profile: p, nextUid: 1 };
+          // Every sequence ends with a clean sync, whose checks cover what the faults left behind.
+          await fc.asyncModelRun(() => ({ model: {}, real: w }), [...cmds, new SyncCmd()]);
+        },
+      ),
       { numRuns: RUNS, ...(SEED !== undefined && { seed: SEED }), ...(PATH && { path: PATH, endOnFailure: true }) },
     );
   });

@@ -78,10 +78,11 @@ export class MemoryStore implements StorePort {
     return out;
   }
 
-  async create(item: Item, key: string): Promise<{ id: string; version: string }> {
+  async create(item: Item, key: string): Promise<{ id: string; version: string; existing?: boolean }> {
     this.requests++;
     const existing = this.keys.get(key);
-    if (existing && this.items.has(existing)) return { id: existing, version: this.items.get(existing)!.version };
+    if (existing && this.items.has(existing))
+      return { id: existing, version: this.items.get(existing)!.version, existing: true };
     this.faults.beforeWrite?.('create', undefined);
     const id = this.insert(item);
     this.keys.set(key, id);

@@ -41,9 +41,13 @@ export interface StorePort {
    * Creates `item`. Idempotent on `key`: a second call with the same key (after a crash between the
    * write and the status commit) returns the item the first call created instead of a duplicate,
    * also when that item has been moved or renamed in the store since (CalDAV: the UID is unique in
-   * a collection; Graph: the key is kept in an extended property the adapter can look up).
+   * a collection; Graph: the key is kept in an extended property the adapter can look up). Such a
+   * repeated call says `existing: true` and returns the item's current version, whatever it holds.
    */
-  create(item: Item, key: string): Promise<{ readonly id: string; readonly version: string }>;
+  create(
+    item: Item,
+    key: string,
+  ): Promise<{ readonly id: string; readonly version: string; readonly existing?: boolean }>;
   /** Overwrites item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
   update(id: string, item: Item, ifVersion: string): Promise<{ readonly version: string }>;
   /** Deletes item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */

@@ -20,7 +20,7 @@ import type {
 import type { StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
 import { describeReason } from './reasons.js';
-import type { PairStatus } from './status.js';
+import { UNKNOWN_VERSION, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
 export interface ExecuteDeps {
@@ -55,7 +55,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}
 function nextStatus(
   a: Action,
   row: PairStatus | undefined,
-  written?: { id: string; version: string; item: Item },
+  written?: { id: string; version: string; item: Item; existing?: boolean },
 ): PairStatus | null {
   switch (a.type) {
     case 'status':
@@ -73,7 +73,8 @@ function nextStatus(
         subject: w.item.subject,
         ...row,
         [side]: source,
-        [a.target]: { id: w.id, version: w.version, hash: contentHash(w.item) },
+        // A repeated creation found the first call's item, maybe edited since: compare it next read.
+        [a.target]: { id: w.id, version: w.existing ? UNKNOWN_VERSION : w.version, hash: contentHash(w.item) },
         range: itemRange(w.item),
         ...((a.cap ?? row?.cap) && { cap: a.cap ?? row?.cap }),
       } as PairStatus;

@@ -77,6 +77,8 @@ function stateOf(s: SideStatus | undefined, snap: SideSnapshot, moved: boolean, 
 
 const changedOn = (s: SideState) => s.kind === 'changed';
 const restingOn = (s: SideState) => s.kind === 'same' || s.kind === 'touched';
+/** Where a side's copy lies: read this run, else as the status last saw it. */
+const rangeOf = (s: SideState, r: PairStatus) => ('entry' in s ? itemRange(s.entry.item) : r.range);
 
 const sideStatus = (e: SideEntry): SideStatus => ({ id: e.id, version: e.version, hash: e.hash });
 
@@ -209,6 +211,12 @@ export function plan(
     ] as const) {
       const to = otherSide(from);
       if (here.kind === 'changed' && (restingOn(there) || there.kind === 'absent')) {
+        if (!intersects(itemRange(here.entry.item), window) && !intersects(rangeOf(there, r), window)) {
+          // Case: changed on one side, and neither copy lies in the period → not synchronized (rule 2);
+          // the status stays, so the change crosses once a copy is back in the period.
+          skip(r.key, r.subject, { code: 'skip-outside-period' });
+          continue;
+        }
         // Case: changed on one side only (or its partner was never written) → write it over.
         if (canWrite(profile, to)) propagate(r, from, here.entry, { code: 'changed', from });
         else {
@@ -221,8 +229,7 @@ export function plan(
           );
         }
       } else if (here.kind === 'deleted' && restingOn(there)) {
-        const range = 'entry' in there ? itemRange(there.entry.item) : r.range;
-        if (!intersects(range, window)) {
+        if (!intersects(rangeOf(there, r), window)) {
           // Case: deleted on one side, the other copy lies outside the period now → not synchronized
           // any more: the pair ends, the copy is kept (rule 2).
           record(r, null, { code: 'kept-outside-period', from });
@@ -244,6 +251,12 @@ export function plan(
       if (sameSharedContent(oe.item, me.item)) {
         // Case: both sides changed the same way → only the status moves.
         record(r, { ...r, outlook: sideStatus(oe), mobile: sideStatus(me) }, { code: 'converged' });
+        continue;
+      }
+      if (!intersects(itemRange(oe.item), window) && !intersects(itemRange(me.item), window)) {
+        // Case: changed on both sides, both copies now outside the period → neither is overwritten
+        // (rule 2); the conflict waits until a copy is back in the period.
+        skip(r.key, r.subject, { code: 'skip-outside-period' });
         continue;
       }
       // Case: changed on both sides → the policy, the user's decision or the source of a one-way sync wins.

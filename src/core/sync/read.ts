@@ -8,7 +8,7 @@ import type { SyncWindow } from '../model/time.js';
 import type { StorePort, StoredItem } from '../ports/store.js';
 import type { RecheckRef } from '../ports/state.js';
 import type { SideEntry, SideSnapshot } from './actions.js';
-import type { PairStatus } from './status.js';
+import { UNKNOWN_VERSION, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
 export interface SideRead {
@@ -43,9 +43,11 @@ export async function readSide(
   let complete = true;
   const known = new Map<string, string>(); // id → version in status
   const knownOfKind = new Map<ItemKind, string[]>();
+  const unknownVersion: RecheckRef[] = [];
   for (const r of status) {
     if (!r[side]) continue;
     known.set(r[side]!.id, r[side]!.version);
+    if (r[side]!.version === UNKNOWN_VERSION) unknownVersion.push({ side, kind: r.kind, id: r[side]!.id });
     let ids = knownOfKind.get(r.kind);
     if (!ids) knownOfKind.set(r.kind, (ids = []));
     ids.push(r[side]!.id);
@@ -63,7 +65,7 @@ export async function readSide(
     // A full listing has no removals: known items it does not list are checked one by one.
     const unlisted = changes.complete ? (knownOfKind.get(store.kind) ?? []).filter((id) => !entries.has(id)) : [];
     const removed = [...changes.removed, ...unlisted].filter((id) => known.has(id) && !entries.has(id));
-    const again = recheck
+    const again = [...recheck, ...unknownVersion]
       .filter((r) => r.side === side && r.kind === store.kind && !entries.has(r.id))
       .map((r) => r.id);
     const ids = [...new Set([...removed, ...again])];

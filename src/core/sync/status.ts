@@ -11,6 +11,13 @@ export interface SideStatus {
 }
 
 /**
+ * The version of a copy the sync wrote without learning which version its write produced: a repeated
+ * creation (journal recovery) finds the item the first call made, possibly edited by the user since.
+ * No store version equals it, so the next read fetches the copy again and compares its content hash.
+ */
+export const UNKNOWN_VERSION = '';
+
+/**
  * One row per synchronized pair (vdirsyncer's status). A side counts as changed only when both its
  * version token and its content hash moved.
  */
