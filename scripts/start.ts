@@ -1,15 +1,22 @@
-// `npm start`: builds the add-in in watch mode, serves it over HTTPS on https://localhost:3000, prints
+// `npm start`: builds the add-in in watch mode, serves it over HTTPS on https://localhost:3000, runs the
+// reference CRM gateway with demo data on https://localhost:4000 (SQLite at .data/gateway.sqlite), prints
 // how to trust the certificate and sideload manifest.xml, and sideloads into desktop Outlook where one
 // exists (Windows, macOS). Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import webpack from 'webpack';
+import { ensureDemo } from '../gateway/src/demo.js';
+import { startGateway, type RunningGateway } from '../gateway/src/server.js';
+import { DEFAULT_DB, openStore } from '../gateway/src/store/open.js';
 import webpackConfig from '../webpack.config.js';
 import { loadDevCertificate } from './certs.js';
 import { startStaticServer, type StaticServer } from './serve.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 3000);
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
+// CRM_GATEWAY_DB: another SQLite file or a postgres:// URL for the demo gateway.
+const gatewayDb = process.env.CRM_GATEWAY_DB ?? path.join(root, DEFAULT_DB);
 const children: ChildProcess[] = [];
 const servers: StaticServer[] = [];
 
@@ -43,6 +50,24 @@ try {
 }
 
 const base = `https://localhost:${port}`;
+
+// The reference CRM gateway, the add-in's mobile-client peer, with the demo user and data.
+const store = await openStore(gatewayDb);
+const createdDemo = await ensureDemo(store);
+const gateways: RunningGateway[] = [];
+const gatewayOptions = {
+  store,
+  port: gatewayPort,
+  corsOrigins: [base],
+  tls: { key: certificate.key, cert: certificate.cert },
+};
+gateways.push(await startGateway({ ...gatewayOptions, host: '127.0.0.1' }));
+try {
+  gateways.push(await startGateway({ ...gatewayOptions, host: '::1' }));
+} catch {
+  /* no IPv6 loopback */
+}
+const gatewayUrl = `https://localhost:${gatewayPort}`;
 console.log(`
 CRM Calendar Sync is served at ${base}
   Task pane:      ${base}/taskpane.html   (open it in a browser to use the demo outside Outlook)
@@ -68,7 +93,10 @@ Sideload dist/manifest.xml into Outlook:
   Classic Outlook on Windows: File → Manage Add-ins (or "Get Add-ins") → "My add-ins" → "Add from file".
   Outlook on Mac: Get Add-ins → "My add-ins" → "Add a custom add-in" → "Add from file".
 
-The reference CRM gateway (demo data) is not part of this version yet: the sync itself is not available.
+CRM gateway (CalDAV, demo data ${createdDemo ? 'created now' : 'kept from an earlier start'}): ${gatewayUrl}/dav/
+  User demo, password demo. Database: ${/^postgres/.test(gatewayDb) ? 'PostgreSQL' : gatewayDb}
+  Any CalDAV client can use it, e.g. vdirsyncer or Thunderbird with ${gatewayUrl}/.well-known/caldav
+  Syncing from the task pane needs the Graph and CalDAV adapters, which are not in this version yet.
 Press Ctrl-C to stop.`);
 
 if ((process.platform === 'win32' || process.platform === 'darwin') && process.env.CRM_SIDELOAD !== '0') {
@@ -92,6 +120,8 @@ async function stop(): Promise<void> {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   await new Promise<void>((resolve) => compiler.close(() => resolve()));
   await Promise.all(servers.map((s) => s.close()));
+  await Promise.all(gateways.map((g) => g.close()));
+  await store.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());

@@ -93,7 +93,9 @@ async function main(argv: string[]) {
         port: Number(values.port),
         corsOrigins: values['cors-origin'] ?? ['https://localhost:3000'],
         maxBodyBytes: values['max-body'] ? Number(values['max-body']) : DEFAULT_MAX_BODY,
-        ...(values['tls-key'] && { tls: { keyFile: values['tls-key'], certFile: values['tls-cert']! } }),
+        ...(values['tls-key'] && {
+          tls: { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']!) },
+        }),
         ...(!values.quiet && { accessLog: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }),
       });
       process.stderr.write(`crm-gateway listening on ${gw.url} (${store.kind})\n`);

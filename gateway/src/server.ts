@@ -3,7 +3,6 @@
  * DESIGN.md §2) over a GatewayStore. Every user has /dav/calendars/<user>/activities/ (VEVENT) and
  * tasks/ (VTODO). Another user's paths answer 404: nothing of them can be read, written or found.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +33,8 @@ export interface GatewayOptions {
   /** Origins allowed to call from a browser (the add-in's). */
   readonly corsOrigins?: readonly string[];
   readonly maxBodyBytes?: number;
-  readonly tls?: { readonly keyFile: string; readonly certFile: string };
+  /** PEM key and certificate: the gateway then speaks HTTPS. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Structured access log, one object per request (never credentials). */
   readonly accessLog?: (entry: Record<string, unknown>) => void;
   readonly throttle?: Throttle;
@@ -392,7 +392,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res);
   const server: http.Server = options.tls
-    ? https.createServer({ key: readFileSync(options.tls.keyFile), cert: readFileSync(options.tls.certFile) }, listener)
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
     : http.createServer(listener);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
