@@ -7,8 +7,7 @@ import { parseArgs } from 'node:util';
 import ICAL from 'ical.js';
 import { hashPassword, USER_ID } from './auth.js';
 import { ensureDemo } from './demo.js';
-import { etagOf } from './etag.js';
-import { parseObject } from './ical.js';
+import { putObject } from './objects.js';
 import { startGateway, DEFAULT_MAX_BODY } from './server.js';
 import { DEFAULT_DB, openStore } from './store/open.js';
 import type { CollectionName } from './store/types.js';
@@ -141,8 +140,7 @@ async function main(argv: string[]) {
         const name: CollectionName = o.component === 'VTODO' ? 'tasks' : 'activities';
         const href = `${o.uid.replace(/[^A-Za-z0-9._@-]/g, '_')}.ics`;
         try {
-          const parsed = parseObject(o.body, o.component);
-          const r = await store.put(user, name, { href, etag: etagOf(o.body), body: o.body, index: parsed.index }, {});
+          const r = await putObject(store, user, name, href, o.body);
           if (r.kind === 'uid-conflict') throw new Error(`UID already stored as ${r.href}`);
           n++;
         } catch (error) {

@@ -6,8 +6,7 @@
  */
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { hashPassword } from './auth.js';
-import { etagOf } from './etag.js';
-import { parseObject } from './ical.js';
+import { putObject } from './objects.js';
 import type { CollectionName, GatewayStore } from './store/types.js';
 
 const PARTNERS = [
@@ -208,10 +207,6 @@ export function demoObjects(now = new Date()): { name: CollectionName; file: str
 export async function ensureDemo(store: GatewayStore, now = new Date()): Promise<boolean> {
   if (await store.passwordHash('demo')) return false;
   await store.addUser('demo', await hashPassword('demo'));
-  for (const o of demoObjects(now)) {
-    const parsed = parseObject(o.body, o.name === 'activities' ? 'VEVENT' : 'VTODO');
-    const item = { href: o.file, etag: etagOf(o.body), body: o.body, index: parsed.index };
-    await store.put('demo', o.name, item, { ifNoneMatch: true });
-  }
+  for (const o of demoObjects(now)) await putObject(store, 'demo', o.name, o.file, o.body, { ifNoneMatch: true });
   return true;
 }

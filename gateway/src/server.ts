@@ -22,9 +22,9 @@ import {
   XmlError,
   type PropName,
 } from './dav/xml.js';
-import { etagOf } from './etag.js';
-import { ICalError, overlaps, parseObject, parseUtc } from './ical.js';
-import { COLLECTIONS, type CollectionName, type GatewayStore, type ItemMeta, type StoredItem } from './store/types.js';
+import { ICalError, overlaps, parseUtc } from './ical.js';
+import { putObject } from './objects.js';
+import { COLLECTIONS, type CollectionName, type GatewayStore, type ItemMeta } from './store/types.js';
 
 export interface GatewayOptions {
   readonly store: GatewayStore;
@@ -372,12 +372,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       throw new HttpError(405, 'PUT works on items', undefined, { Allow: 'PROPFIND, REPORT, OPTIONS' });
     const type = String(req.headers['content-type'] ?? 'text/calendar');
     if (!/^text\/calendar\b/i.test(type)) throw new HttpError(415, `expected text/calendar, got ${type}`);
-    const parsed = parseObject(text, COLLECTIONS[t.name].component);
-    const item: StoredItem = { href: t.file, etag: etagOf(text), body: text, index: parsed.index };
     const ifMatch = req.headers['if-match'];
     const ifNoneMatch = req.headers['if-none-match'];
-    const result = await store.put(user, t.name, item, {
-      ...(ifMatch && ifMatch !== '*' && { ifMatch: ifMatch.trim() }),
+    const result = await putObject(store, user, t.name, t.file, text, {
+      ...(ifMatch && { ifMatch }),
       ...(ifNoneMatch?.trim() === '*' && { ifNoneMatch: true }),
     });
     if (result.kind === 'precondition-failed') throw new HttpError(412, 'the item changed since you read it (ETag)');
@@ -394,6 +392,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server: http.Server = options.tls
     ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
     : http.createServer(listener);
+  // Idle connections stay open longer than clients keep them (undici: the Keep-Alive hint minus 1 s;
+  // browsers and proxies about 60 s), so that a client never sends on a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const started = Date.now();
@@ -488,8 +490,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }
         case 'DELETE': {
           if (t.kind !== 'item') return send(403, 'collections cannot be deleted');
-          const ifMatch = req.headers['if-match']?.trim();
-          const r = await store.delete(user, t.name, t.file, ifMatch && ifMatch !== '*' ? { ifMatch } : {});
+          const ifMatch = req.headers['if-match'];
+          const r = await store.delete(user, t.name, t.file, ifMatch ? { ifMatch } : {});
           if (r === 'not-found') return send(404, 'not found');
           if (r === 'precondition-failed') return send(412, 'the item changed since you read it (ETag)');
           return send(204);

@@ -8,49 +8,14 @@ import { expect } from 'chai';
 import { hashPassword } from '../../gateway/src/auth.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
+import { basic, client, ics, syncBody, tokenOf } from './support/gateway.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-gw-'));
 let gw: RunningGateway;
 let store: SqliteStore;
-const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 const A = basic('alice', 'alice-pw');
 const B = basic('bob', 'bob-pw');
-
-const ics = (uid: string, summary: string, comp = 'VEVENT') =>
-  [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//test//EN',
-    `BEGIN:${comp}`,
-    `UID:${uid}`,
-    'DTSTAMP:20261126T080000Z',
-    'DTSTART:20261127T090000Z',
-    ...(comp === 'VEVENT' ? ['DTEND:20261127T100000Z'] : []),
-    `SUMMARY:${summary}`,
-    'X-UNKNOWN-PROP;X-P=1:kept as is',
-    `END:${comp}`,
-    'END:VCALENDAR',
-    '',
-  ].join('\r\n');
-
-async function req(
-  method: string,
-  path: string,
-  auth: string | undefined,
-  body?: string,
-  headers: Record<string, string> = {},
-) {
-  const r = await fetch(`${gw.url}${path}`, {
-    method,
-    redirect: 'manual',
-    headers: { ...(auth && { Authorization: auth }), ...headers },
-    ...(body !== undefined && { body }),
-  });
-  return { status: r.status, text: await r.text(), headers: r.headers };
-}
-
-const syncBody = (token = '') =>
-  `<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
+const req = client(() => gw.url);
 
 describe('reference gateway (SQLite, loopback)', () => {
   before(async () => {
@@ -125,7 +90,7 @@ describe('reference gateway (SQLite, loopback)', () => {
     const coll = '/dav/calendars/alice/tasks/';
     await req('PUT', `${coll}t1.ics`, A, ics('t1', 'Task 1', 'VTODO'), { 'Content-Type': 'text/calendar' });
     const first = await req('REPORT', coll, A, syncBody());
-    const token = /<D:sync-token>([^<]+)<\/D:sync-token>/.exec(first.text)![1]!;
+    const token = tokenOf(first.text)!;
     expect(first.text).to.include(`${coll}t1.ics`);
     expect((await req('DELETE', `${coll}t1.ics`, A)).status).to.equal(204);
     await req('PUT', `${coll}t2.ics`, A, ics('t2', 'Task 2', 'VTODO'), { 'Content-Type': 'text/calendar' });
@@ -191,5 +156,150 @@ describe('reference gateway (SQLite, loopback)', () => {
       Origin: 'https://localhost:3000',
     });
     expect(get.headers.get('access-control-expose-headers')).to.include('ETag');
+  });
+
+  it('answers OPTIONS with the DAV header and serves HEAD like GET without a body', async () => {
+    const o = await req('OPTIONS', '/dav/calendars/alice/activities/', undefined);
+    expect(o.status).to.equal(200);
+    expect(o.headers.get('dav')).to.include('calendar-access');
+    expect(o.headers.get('allow')).to.include('REPORT');
+    const path = '/dav/calendars/alice/activities/head.ics';
+    await req('PUT', path, A, ics('head', 'Head'), { 'Content-Type': 'text/calendar' });
+    const get = await req('GET', path, A);
+    const head = await req('HEAD', path, A);
+    expect(head.status).to.equal(200);
+    expect(head.text).to.equal('');
+    expect(head.headers.get('etag')).to.equal(get.headers.get('etag'));
+  });
+
+  it('If-Match: * needs an existing item; If-Match takes a list of ETags', async () => {
+    const path = '/dav/calendars/alice/activities/star.ics';
+    const put = (body: string, h: Record<string, string>) =>
+      req('PUT', path, A, body, { 'Content-Type': 'text/calendar', ...h });
+    expect((await put(ics('star', 'a'), { 'If-Match': '*' })).status).to.equal(412);
+    const created = await put(ics('star', 'a'), {});
+    expect(created.status).to.equal(201);
+    expect((await put(ics('star', 'b'), { 'If-Match': '*' })).status).to.equal(204);
+    const etag = (await req('GET', path, A)).headers.get('etag')!;
+    expect((await put(ics('star', 'c'), { 'If-Match': `"old", ${etag}` })).status).to.equal(204);
+    expect((await req('DELETE', path, A, undefined, { 'If-Match': '*' })).status).to.equal(204);
+    expect((await req('DELETE', path, A, undefined, { 'If-Match': '*' })).status).to.equal(404);
+  });
+
+  it('calendar-multiget returns the asked items with data, and 404 for unknown ones', async () => {
+    const coll = '/dav/calendars/alice/tasks/';
+    await req('PUT', `${coll}m1.ics`, A, ics('m1', 'Multi 1', 'VTODO'), { 'Content-Type': 'text/calendar' });
+    const r = await req(
+      'REPORT',
+      coll,
+      A,
+      `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>${coll}m1.ics</D:href><D:href>${coll}nope.ics</D:href></C:calendar-multiget>`,
+      { Depth: '1' },
+    );
+    expect(r.status).to.equal(207);
+    expect(r.text).to.include('SUMMARY:Multi 1').and.include('X-UNKNOWN-PROP;X-P=1:kept as is');
+    expect(r.text).to.match(/nope\.ics<\/D:href><D:status>HTTP\/1\.1 404 Not Found/);
+  });
+
+  it('calendar-query by time range knows recurrences, moved and cancelled occurrences', async () => {
+    const coll = '/dav/calendars/alice/activities/';
+    const weekly = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//test//EN',
+      'BEGIN:VEVENT',
+      'UID:weekly',
+      'DTSTAMP:20261126T080000Z',
+      'DTSTART:20260105T090000Z',
+      'DTEND:20260105T100000Z',
+      'RRULE:FREQ=WEEKLY;COUNT=10',
+      'EXDATE:20260119T090000Z',
+      'SUMMARY:Weekly',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:weekly',
+      'DTSTAMP:20261126T080000Z',
+      'RECURRENCE-ID:20260126T090000Z',
+      'DTSTART:20260128T150000Z',
+      'DTEND:20260128T160000Z',
+      'SUMMARY:Weekly (moved)',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    expect((await req('PUT', `${coll}weekly.ics`, A, weekly, { 'Content-Type': 'text/calendar' })).status).to.equal(
+      201,
+    );
+    const query = (start: string, end: string) =>
+      req(
+        'REPORT',
+        coll,
+        A,
+        `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${start}" end="${end}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+        { Depth: '1' },
+      );
+    const hit = (r: { text: string }) => r.text.includes(`${coll}weekly.ics`);
+    expect(hit(await query('20260112T000000Z', '20260113T000000Z')), 'second occurrence').to.equal(true);
+    expect(hit(await query('20260119T000000Z', '20260120T000000Z')), 'cancelled occurrence').to.equal(false);
+    expect(hit(await query('20260126T000000Z', '20260127T000000Z')), 'moved away from here').to.equal(false);
+    expect(hit(await query('20260128T000000Z', '20260129T000000Z')), 'moved to here').to.equal(true);
+    expect(hit(await query('20260107T000000Z', '20260108T000000Z')), 'between occurrences').to.equal(false);
+    expect(hit(await query('20270101T000000Z', '20270201T000000Z')), 'after the last').to.equal(false);
+    const unsupported = await req(
+      'REPORT',
+      coll,
+      A,
+      `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+      { Depth: '1' },
+    );
+    expect(unsupported.status).to.equal(403);
+    expect(unsupported.text).to.include('supported-filter');
+  });
+
+  it('issues app tokens for the password only, lists them without secrets and revokes them', async () => {
+    const issued = await req('POST', '/auth/token', A, JSON.stringify({ label: 'Outlook add-in' }));
+    expect(issued.status).to.equal(201);
+    const { id, token } = JSON.parse(issued.text) as { id: string; token: string };
+    const bearer = `Bearer ${token}`;
+    expect((await req('PROPFIND', '/dav/calendars/alice/', bearer, '', { Depth: '0' })).status).to.equal(207);
+    expect((await req('POST', '/auth/token', bearer, '{}')).status, 'a token cannot mint tokens').to.equal(403);
+    const list = await req('GET', '/auth/tokens', A);
+    expect(list.text).to.include('Outlook add-in').and.not.include(token);
+    expect((await req('GET', '/auth/tokens', B)).text, 'bob sees none of alice').to.not.include('Outlook add-in');
+    expect((await req('DELETE', `/auth/tokens/${id}`, B)).status, 'bob cannot revoke it').to.equal(404);
+    expect((await req('DELETE', `/auth/tokens/${id}`, A)).status).to.equal(204);
+    expect((await req('PROPFIND', '/dav/calendars/alice/', bearer, '', { Depth: '0' })).status).to.equal(401);
+  });
+
+  it('locks a user out after repeated failed logons (429 with Retry-After), also for the right password', async () => {
+    const own = await startGateway({ store, port: 0, throttle: { maxFailures: 3, lockMs: 60_000, maxLockMs: 60_000 } });
+    try {
+      const ownReq = client(() => own.url);
+      for (let i = 0; i < 2; i++)
+        expect((await ownReq('GET', '/dav/', basic('bob', `wrong-${i}`))).status).to.equal(401);
+      expect((await ownReq('GET', '/dav/', basic('bob', 'wrong-2'))).status, 'the third failure locks').to.equal(429);
+      const locked = await ownReq('GET', '/dav/', B);
+      expect(locked.status).to.equal(429);
+      expect(Number(locked.headers.get('retry-after'))).to.be.within(1, 60);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('writes a structured access log without credentials', async () => {
+    const entries: Record<string, unknown>[] = [];
+    const own = await startGateway({ store, port: 0, accessLog: (e) => entries.push(e) });
+    try {
+      const token = JSON.parse((await client(() => own.url)('POST', '/auth/token', A, '{}')).text) as { token: string };
+      await client(() => own.url)('GET', '/dav/', `Bearer ${token.token}`);
+      await client(() => own.url)('GET', '/dav/', basic('alice', 'typo-pw'));
+      expect(entries).to.have.length(3);
+      expect(entries[0]).to.include({ method: 'POST', path: '/auth/token', status: 201, user: 'alice' });
+      const text = JSON.stringify(entries);
+      for (const secret of ['alice-pw', 'typo-pw', token.token, A.slice(6)])
+        expect(text, 'no credential in the log').to.not.include(secret);
+    } finally {
+      await own.close();
+    }
   });
 });

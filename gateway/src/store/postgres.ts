@@ -17,6 +17,7 @@ import {
   type ItemMeta,
   type PutResult,
   type StoredItem,
+  preconditionFails,
 } from './types.js';
 
 interface ItemRow {
@@ -38,6 +39,11 @@ const meta = (r: ItemRow): ItemMeta => ({
 
 const MIGRATION_LOCK = 4_711_000;
 
+/** Thrown inside a transaction to undo it and answer `result` (a failed precondition, say). */
+class Rollback {
+  constructor(readonly result: unknown) {}
+}
+
 export class PostgresStore implements GatewayStore {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
@@ -48,6 +54,7 @@ export class PostgresStore implements GatewayStore {
     this.pool.on('error', () => undefined);
   }
 
+  /** Runs `fn` in a transaction; `fn` may throw a Rollback to undo everything and answer its result. */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     try {
@@ -57,6 +64,7 @@ export class PostgresStore implements GatewayStore {
       return out;
     } catch (error) {
       await c.query('ROLLBACK').catch(() => undefined);
+      if (error instanceof Rollback) return error.result as T;
       throw error;
     } finally {
       c.release();
@@ -186,12 +194,10 @@ export class PostgresStore implements GatewayStore {
           item.href,
         ])
       ).rows[0];
-      const fail = async (result: PutResult) => {
-        await c.query(`UPDATE collections SET rev = rev - 1 WHERE user_id = $1 AND name = $2`, [user, name]);
-        return result;
+      const fail = (result: PutResult): never => {
+        throw new Rollback(result);
       };
-      if (cond.ifNoneMatch && existing) return fail({ kind: 'precondition-failed' });
-      if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) return fail({ kind: 'precondition-failed' });
+      if (preconditionFails(cond, existing?.etag)) return fail({ kind: 'precondition-failed' });
       const clash = (
         await c.query<{ href: string }>(
           `SELECT href FROM items WHERE user_id = $1 AND collection = $2 AND uid = $3 AND href <> $4`,
@@ -229,13 +235,10 @@ export class PostgresStore implements GatewayStore {
       ).rows[0];
       const outcome: DeleteResult = !existing
         ? 'not-found'
-        : cond.ifMatch !== undefined && existing.etag !== cond.ifMatch
+        : preconditionFails(cond, existing.etag)
           ? 'precondition-failed'
           : 'deleted';
-      if (outcome !== 'deleted') {
-        await c.query(`UPDATE collections SET rev = rev - 1 WHERE user_id = $1 AND name = $2`, [user, name]);
-        return outcome;
-      }
+      if (outcome !== 'deleted') throw new Rollback(outcome);
       await c.query(`DELETE FROM items WHERE user_id = $1 AND collection = $2 AND href = $3`, [user, name, href]);
       await c.query(
         `INSERT INTO tombstones (user_id, collection, href, rev) VALUES ($1, $2, $3, $4)

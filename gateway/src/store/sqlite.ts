@@ -18,6 +18,7 @@ import {
   type ItemMeta,
   type PutResult,
   type StoredItem,
+  preconditionFails,
 } from './types.js';
 
 interface ItemRow {
@@ -157,8 +158,7 @@ export class SqliteStore implements GatewayStore {
       const existing = this.db
         .prepare(`SELECT etag FROM items WHERE user_id = ? AND collection = ? AND href = ?`)
         .get(user, name, item.href) as { etag: string } | undefined;
-      if (cond.ifNoneMatch && existing) return { kind: 'precondition-failed' };
-      if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) return { kind: 'precondition-failed' };
+      if (preconditionFails(cond, existing?.etag)) return { kind: 'precondition-failed' };
       const clash = this.db
         .prepare(`SELECT href FROM items WHERE user_id = ? AND collection = ? AND uid = ? AND href <> ?`)
         .get(user, name, item.index.uid, item.href) as { href: string } | undefined;
@@ -190,7 +190,7 @@ export class SqliteStore implements GatewayStore {
         .prepare(`SELECT etag FROM items WHERE user_id = ? AND collection = ? AND href = ?`)
         .get(user, name, href) as { etag: string } | undefined;
       if (!existing) return 'not-found';
-      if (cond.ifMatch !== undefined && existing.etag !== cond.ifMatch) return 'precondition-failed';
+      if (preconditionFails(cond, existing.etag)) return 'precondition-failed';
       const { rev } = this.db
         .prepare(`UPDATE collections SET rev = rev + 1 WHERE user_id = ? AND name = ? RETURNING rev`)
         .get(user, name) as { rev: number };

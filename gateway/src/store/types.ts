@@ -47,10 +47,19 @@ export type PutResult =
 export type DeleteResult = 'deleted' | 'not-found' | 'precondition-failed';
 
 export interface Conditions {
-  /** Strong ETag the current item must have. */
+  /** `If-Match`: `*` (the item must exist) or one or more strong ETags, comma-separated. */
   readonly ifMatch?: string;
   /** `If-None-Match: *`: the item must not exist. */
   readonly ifNoneMatch?: boolean;
+}
+
+/** Whether `cond` fails against the item's current ETag (undefined: no such item); RFC 9110 §13.1. */
+export function preconditionFails(cond: Conditions, current: string | undefined): boolean {
+  if (cond.ifNoneMatch && current !== undefined) return true;
+  if (cond.ifMatch === undefined) return false;
+  if (current === undefined) return true;
+  if (cond.ifMatch.trim() === '*') return false;
+  return !(cond.ifMatch.match(/"[^"]*"/g) ?? []).includes(current);
 }
 
 export interface ChangeList {
