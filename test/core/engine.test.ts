@@ -142,6 +142,31 @@ describe('runSync on memory stores', () => {
     expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
   });
 
+  it('a creation whose key names an item the status lost track of writes over that item, once', async () => {
+    // Found by the property suite (seed -883565953): the mobile copy left the period under a new id,
+    // so it read as deleted; the edited Outlook copy won and was "created" again — the store found the
+    // moved item by its key, and the next run took that item's old content for a mobile change.
+    const h = new Harness();
+    h.stores.outlook.activity.insert(activity({ subject: 'Review' }));
+    await h.sync(profile());
+    const copy = h.stores.mobile.activity.all()[0]!;
+    h.stores.mobile.activity.write(copy.id, {
+      ...copy.item,
+      start: { dateTime: '2025-10-22T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-10-22T11:00:00', timeZone: 'Europe/Berlin' },
+    } as typeof copy.item);
+    h.stores.mobile.activity.renumber(copy.id);
+    const mine = h.stores.outlook.activity.all()[0]!;
+    h.now += 60_000;
+    h.stores.outlook.activity.write(mine.id, { ...mine.item, subject: 'Review (agenda added)' });
+    const r = await h.sync(profile({ conflicts: { handling: 'outlook-wins' } }), { allowEmptySide: true });
+    expect(r.errors).to.deep.equal([]);
+    expect(h.stores.mobile.activity.all().map((x) => x.item.subject)).to.deep.equal(['Review (agenda added)']);
+    expect(h.stores.outlook.activity.all().map((x) => x.item.subject)).to.deep.equal(['Review (agenda added)']);
+    expect(h.history.entries.map((e) => `${e.side}:${e.item.subject}`)).to.deep.equal(['mobile:Review']);
+    expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
   it('calls the user exit for every written item when user exits are on', async () => {
     const h = new Harness();
     const calls: string[] = [];

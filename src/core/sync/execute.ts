@@ -32,6 +32,8 @@ export interface ExecuteDeps {
   readonly userExit?: UserExit;
   /** Raw source representations read this run, by side and id (for user exits). */
   readonly raw?: (side: Side, id: string) => unknown;
+  /** Finishing the journal of an interrupted run: a creation that finds its item leaves it as it is. */
+  readonly recovering?: boolean;
 }
 
 export interface ExecuteResult {
@@ -200,7 +202,7 @@ const VETOED = Symbol('vetoed by the user exit');
 async function write(
   a: Action,
   deps: ExecuteDeps,
-): Promise<{ id: string; version: string; item: Item } | undefined | typeof VETOED> {
+): Promise<{ id: string; version: string; item: Item; existing?: boolean } | undefined | typeof VETOED> {
   if (a.type === 'status') return undefined;
   const store = deps.store(a.target, a.kind);
   if (a.type === 'delete') {
@@ -224,28 +226,35 @@ async function write(
   }
   if (a.type === 'create') {
     const created = await store.create(item, a.pairKey);
-    return { ...created, item };
+    // Recovery: the interrupted run's creation, maybe edited by the user since; the next read compares.
+    if (!created.existing || deps.recovering) return { ...created, item };
+    // The key names an item the status lost track of (it left the window under a new id, say): the
+    // plan chose this content for the pair, so it is written over that item like any update.
+    const previous = (await store.getMany([created.id])).get(created.id);
+    if (previous && contentHash(previous.item) === contentHash(item))
+      return { id: created.id, version: previous.version, item };
+    if (previous) await saveInHistory(previous.item, a, deps);
+    const updated = await store.update(created.id, item, previous?.version ?? created.version);
+    return { id: created.id, version: updated.version, item };
   }
   await keepPrevious(store, a.id, a, deps);
   const updated = await store.update(a.id, item, a.ifVersion);
   return { id: a.id, version: updated.version, item };
 }
 
-async function keepPrevious(
-  store: StorePort,
-  id: string,
-  a: Action & { target: Side },
-  deps: ExecuteDeps,
-): Promise<void> {
+/** Saves the target's current version in the history before it is overwritten or deleted. */
+async function keepPrevious(store: StorePort, id: string, a: Action & { target: Side }, deps: ExecuteDeps) {
   const previous = (await store.getMany([id])).get(id);
-  if (previous) {
-    await deps.history.put({
-      at: deps.clock(),
-      pairKey: a.pairKey,
-      side: a.target,
-      kind: a.kind,
-      item: previous.item,
-      reason: describeReason(a.reason),
-    });
-  }
+  if (previous) await saveInHistory(previous.item, a, deps);
+}
+
+function saveInHistory(item: Item, a: Action & { target: Side }, deps: ExecuteDeps): Promise<void> {
+  return deps.history.put({
+    at: deps.clock(),
+    pairKey: a.pairKey,
+    side: a.target,
+    kind: a.kind,
+    item,
+    reason: describeReason(a.reason),
+  });
 }

@@ -53,6 +53,6 @@ export async function resolveJournal(
       redo.push({ ...a, type: 'update', ifVersion: current.version });
     }
   }
-  const result = await executeActions(redo, byKey, failures, deps);
+  const result = await executeActions(redo, byKey, failures, { ...deps, recovering: true });
   return result.done.length;
 }
