@@ -167,6 +167,26 @@ describe('runSync on memory stores', () => {
     expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
   });
 
+  it("the user's original that left the window under a new id is found by its UID, not duplicated", async () => {
+    // Found by the property suite (seed 1034895116): the Outlook original moved out of the period and
+    // changed its id, so it read as deleted; the edited mobile copy won and was created in Outlook again.
+    const h = new Harness();
+    h.stores.outlook.activity.insert(activity({ subject: 'Visit' }));
+    await h.sync(profile());
+    const copy = h.stores.mobile.activity.all()[0]!;
+    h.stores.mobile.activity.write(copy.id, { ...copy.item, subject: 'Visit (with demo)' });
+    const mine = h.stores.outlook.activity.all()[0]!;
+    h.stores.outlook.activity.write(mine.id, {
+      ...mine.item,
+      start: { dateTime: '2025-10-22T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-10-22T11:00:00', timeZone: 'Europe/Berlin' },
+    } as typeof mine.item);
+    h.stores.outlook.activity.renumber(mine.id);
+    await h.sync(profile({ conflicts: { handling: 'mobile-wins' } }), { allowEmptySide: true });
+    expect(h.stores.outlook.activity.all().map((x) => x.item.subject)).to.deep.equal(['Visit (with demo)']);
+    expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
   it('calls the user exit for every written item when user exits are on', async () => {
     const h = new Harness();
     const calls: string[] = [];

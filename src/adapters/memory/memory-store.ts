@@ -8,6 +8,7 @@ import { PreconditionFailedError } from '../../core/errors.js';
 import type { Item } from '../../core/model/item.js';
 import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort } from '../../core/ports/store.js';
+import { pairKeyOf } from '../../core/sync/match.js';
 import type { ItemKind, Side } from '../../core/sync/types.js';
 
 export type WriteOp = 'create' | 'update' | 'delete';
@@ -45,6 +46,12 @@ export class MemoryStore implements StorePort {
 
   // --- the store port -------------------------------------------------------------------------
 
+  /** The id of an item whose own pair key (UID or CRM activity id) is `key`, as a CalDAV UID lookup finds it. */
+  private carrying(key: string): string | undefined {
+    for (const [id, r] of this.items) if (pairKeyOf(r.item) === key) return id;
+    return undefined;
+  }
+
   async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
     this.requests++;
     this.faults.beforeRead?.();
@@ -80,7 +87,7 @@ export class MemoryStore implements StorePort {
 
   async create(item: Item, key: string): Promise<{ id: string; version: string; existing?: boolean }> {
     this.requests++;
-    const existing = this.keys.get(key);
+    const existing = this.keys.get(key) ?? this.carrying(key);
     if (existing && this.items.has(existing))
       return { id: existing, version: this.items.get(existing)!.version, existing: true };
     this.faults.beforeWrite?.('create', undefined);

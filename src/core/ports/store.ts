@@ -38,11 +38,13 @@ export interface StorePort {
   /** The current versions of `ids`; ids that no longer exist are absent from the result. */
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem>>;
   /**
-   * Creates `item`. Idempotent on `key`: a second call with the same key (after a crash between the
-   * write and the status commit) returns the item the first call created instead of a duplicate,
-   * also when that item has been moved or renamed in the store since (CalDAV: the UID is unique in
-   * a collection; Graph: the key is kept in an extended property the adapter can look up). Such a
-   * repeated call says `existing: true` and returns the item's current version, whatever it holds.
+   * Creates `item`. Idempotent on `key`: when the store already holds an item with that key — the
+   * one a first call created (after a crash between the write and the status commit), also when it
+   * has been moved or renamed since, or any item whose own pair key is `key` (same UID, same CRM
+   * activity id; e.g. the user's original that left the window under a new id) — that item is
+   * returned instead of a duplicate, with `existing: true` and its current version, whatever it
+   * holds. (CalDAV: the UID is unique in a collection; Graph: the adapter looks the key up in its
+   * extended property, the iCalUId and the CRM activity id.)
    */
   create(
     item: Item,
