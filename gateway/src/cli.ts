@@ -166,7 +166,8 @@ async function main(argv: string[]) {
         );
         for (const s of items) {
           const cal = new ICAL.Component(ICAL.parse(s.body) as unknown as unknown[]);
-          for (const c of cal.getAllSubcomponents()) {
+          // A copy of the list: adding a component to `out` takes it out of `cal`.
+          for (const c of [...cal.getAllSubcomponents()]) {
             if (c.name === 'vtimezone') {
               const tzid = String(c.getFirstPropertyValue('tzid'));
               if (zones.has(tzid)) continue;
