@@ -187,6 +187,32 @@ describe('runSync on memory stores', () => {
     expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
   });
 
+  it('an update that landed although its answer was lost is recorded by recovery, not written again', async () => {
+    // Found by the property suite (seed 286568660): recovery wrote the landed update a second time —
+    // onto a copy that lay outside the period by then, which the sync must leave alone (rule 2).
+    const h = new Harness();
+    h.stores.outlook.task.insert(task({ subject: 'Quote' }));
+    await h.sync(profile());
+    const mine = h.stores.outlook.task.all()[0]!;
+    h.stores.outlook.task.write(mine.id, { ...mine.item, subject: 'Quote v2' });
+    let lost = false;
+    h.stores.mobile.task.faults.afterWrite = () => {
+      if (!lost) {
+        lost = true;
+        throw new Error('connection lost after the write');
+      }
+    };
+    expect((await h.sync(profile())).errors).to.have.length(1);
+    h.stores.mobile.task.faults = {};
+    const landed = h.stores.mobile.task.all()[0]!;
+    expect(landed.item.subject).to.equal('Quote v2');
+    h.now += 3 * 3600_000;
+    const r = await h.sync(profile());
+    expect(r.recovered).to.equal(1);
+    expect(h.stores.mobile.task.all()[0]!.version, 'not written again').to.equal(landed.version);
+    expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
   it('calls the user exit for every written item when user exits are on', async () => {
     const h = new Harness();
     const calls: string[] = [];

@@ -54,7 +54,7 @@ export const backoffDelay = (attempts: number): number =>
 const messageOf = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /** The status row after a successful write of `a`. */
-function nextStatus(
+export function nextStatus(
   a: Action,
   row: PairStatus | undefined,
   written?: { id: string; version: string; item: Item; existing?: boolean },

@@ -6,7 +6,7 @@
 import { sameSharedContent } from '../model/content-hash.js';
 import type { FailureRecord, JournalEntry, StatusStore } from '../ports/state.js';
 import type { Action } from './actions.js';
-import { executeActions, type ExecuteDeps } from './execute.js';
+import { executeActions, nextStatus, type ExecuteDeps } from './execute.js';
 import type { PairStatus } from './status.js';
 
 export async function resolveJournal(
@@ -49,8 +49,9 @@ export async function resolveJournal(
     }
     if (current?.version === a.ifVersion) redo.push(a);
     else if (current && sameSharedContent(current.item, a.item)) {
-      // The update landed before the crash: record it as the update's result.
-      redo.push({ ...a, type: 'update', ifVersion: current.version });
+      // The update landed before the crash: record its result, without writing it again.
+      const status = nextStatus(a, byKey.get(a.pairKey), { id: a.id, version: current.version, item: a.item });
+      redo.push({ type: 'status', pairKey: a.pairKey, kind: a.kind, subject: a.subject, reason: a.reason, status });
     }
   }
   const result = await executeActions(redo, byKey, failures, { ...deps, recovering: true });
