@@ -157,3 +157,58 @@ export function parseUtc(text: string): number {
   if (!m) throw new ICalError(`"${text}" is not a UTC date-time (YYYYMMDDTHHMMSSZ)`);
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
+
+/** RFC 4791 §9.7.5 text-match: a substring match under the collation, maybe negated. */
+export interface TextMatch {
+  readonly text: string;
+  /** i;ascii-casemap (the default) rather than i;octet. */
+  readonly caseless: boolean;
+  readonly negate: boolean;
+}
+
+/** RFC 4791 §9.7.2 prop-filter, without param-filter and time-range on properties. */
+export interface PropFilter {
+  readonly name: string;
+  /** is-not-defined: matches when the component has no such property. */
+  readonly notDefined: boolean;
+  readonly matches: readonly TextMatch[];
+}
+
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+export function textMatches(value: string, m: TextMatch): boolean {
+  const found = m.caseless ? asciiLower(value).includes(asciiLower(m.text)) : value.includes(m.text);
+  return found !== m.negate;
+}
+
+/** Whether one component satisfies every prop-filter (a defined property must match all its text-matches). */
+function componentMatches(comp: ICAL.Component, filters: readonly PropFilter[]): boolean {
+  return filters.every((f) => {
+    const props = comp.getAllProperties(f.name.toLowerCase());
+    if (f.notDefined) return props.length === 0;
+    if (props.length === 0) return false;
+    return props.some((p) => {
+      const value = p
+        .getValues()
+        .map((v) => String(v))
+        .join(',');
+      return f.matches.every((m) => textMatches(value, m));
+    });
+  });
+}
+
+/**
+ * Whether the object matches prop-filters on VCALENDAR (`calendar`) and on its `component`s
+ * (`items`): the latter hold when at least one component of the object (master or override) matches.
+ */
+export function propsMatch(
+  body: string,
+  component: 'VEVENT' | 'VTODO',
+  calendar: readonly PropFilter[],
+  items: readonly PropFilter[],
+): boolean {
+  const cal = new ICAL.Component(ICAL.parse(body) as unknown as unknown[]);
+  if (!componentMatches(cal, calendar)) return false;
+  if (items.length === 0) return true;
+  return cal.getAllSubcomponents(component.toLowerCase()).some((c) => componentMatches(c, items));
+}

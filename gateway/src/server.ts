@@ -22,7 +22,7 @@ import {
   XmlError,
   type PropName,
 } from './dav/xml.js';
-import { ICalError, overlaps, parseUtc } from './ical.js';
+import { ICalError, overlaps, parseUtc, propsMatch, textMatches, type PropFilter, type TextMatch } from './ical.js';
 import { putObject } from './objects.js';
 import { COLLECTIONS, type CollectionName, type GatewayStore, type ItemMeta } from './store/types.js';
 
@@ -64,16 +64,23 @@ class HttpError extends Error {
 }
 
 type Target =
-  | { kind: 'root' }
+  | { kind: 'root'; href: '/' | '/dav/' }
   | { kind: 'principal'; user: string }
   | { kind: 'home'; user: string }
   | { kind: 'collection'; user: string; name: CollectionName }
   | { kind: 'item'; user: string; name: CollectionName; file: string };
 
 function route(path: string): Target | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed %-escape names nothing
+  }
+  // Clients given only the server's address (python-caldav, say) ask its root for the principal.
+  if (parts.length === 0) return { kind: 'root', href: '/' };
   if (parts[0] !== 'dav') return undefined;
-  if (parts.length === 1) return { kind: 'root' };
+  if (parts.length === 1) return { kind: 'root', href: '/dav/' };
   const [, area, user, coll, file, ...rest] = parts;
   if (!user || rest.length) return undefined;
   if (area === 'principals' && !coll) return { kind: 'principal', user };
@@ -84,6 +91,44 @@ function route(path: string): Target | undefined {
   if (!file) return { kind: 'collection', user, name };
   return { kind: 'item', user, name, file };
 }
+
+interface QueryFilter {
+  readonly range?: { readonly from: number; readonly to: number };
+  /** prop-filters on VCALENDAR itself, and on the collection's component. */
+  readonly calendar: readonly PropFilter[];
+  readonly items: readonly PropFilter[];
+}
+
+const unsupportedFilter = (what: string) =>
+  new HttpError(403, `filter ${what} is not supported`, errorBody(NS.caldav, 'supported-filter'));
+
+/** A CALDAV:prop-filter element: is-not-defined, or text-matches (param-filter is not supported). */
+function propFilter(e: Element): PropFilter {
+  const name = e.getAttribute('name') ?? '';
+  if (!/^[A-Za-z0-9-]+$/.test(name)) throw new XmlError('a prop-filter needs a property name');
+  const matches: TextMatch[] = [];
+  let notDefined = false;
+  for (const c of elements(e)) {
+    if (is(c, NS.caldav, 'is-not-defined')) notDefined = true;
+    else if (is(c, NS.caldav, 'text-match')) {
+      const collation = c.getAttribute('collation') ?? 'i;ascii-casemap';
+      if (collation !== 'i;octet' && collation !== 'i;ascii-casemap')
+        throw new HttpError(
+          403,
+          `collation ${collation} is not supported`,
+          errorBody(NS.caldav, 'supported-collation'),
+        );
+      matches.push({
+        text: c.textContent ?? '',
+        caseless: collation === 'i;ascii-casemap',
+        negate: c.getAttribute('negate-condition') === 'yes',
+      });
+    } else throw unsupportedFilter(`${c.localName} in prop-filter ${name}`);
+  }
+  return { name, notDefined, matches };
+}
+
+const isUidMatch = (f: PropFilter) => f.name.toUpperCase() === 'UID' && !f.notDefined;
 
 const enc = encodeURIComponent;
 const hrefs = {
@@ -250,7 +295,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     } else {
       const self =
         t.kind === 'root'
-          ? '/dav/'
+          ? t.href
           : t.kind === 'principal'
             ? hrefs.principal(user)
             : t.kind === 'home'
@@ -338,29 +383,38 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return `${MULTISTATUS_OPEN}${out.join('')}${MULTISTATUS_CLOSE}`;
     }
     if (is(root, NS.caldav, 'calendar-query')) {
-      const range = queryRange(root, COLLECTIONS[name].component);
-      const metas = await store.list(user, name);
-      if (range === 'none') return `${MULTISTATUS_OPEN}${MULTISTATUS_CLOSE}`;
-      let matching = metas;
-      if (range) {
-        const candidates = metas.filter(
+      const component = COLLECTIONS[name].component;
+      const filter = queryFilter(root, component);
+      if (filter === 'none') return `${MULTISTATUS_OPEN}${MULTISTATUS_CLOSE}`;
+      const { range } = filter;
+      let matching = await store.list(user, name);
+      // The index narrows the time range first (every occurrence lies within start…end).
+      if (range)
+        matching = matching.filter(
           (m) =>
             m.index.start === null || (m.index.start < range.to && (m.index.end === null || m.index.end >= range.from)),
         );
-        const recurring = candidates.filter((m) => m.index.recurring);
-        const bodies = new Map(
-          (
-            await store.get(
-              user,
-              name,
-              recurring.map((m) => m.href),
-            )
-          ).map((s) => [s.href, s.body]),
-        );
-        matching = candidates.filter(
-          (m) => !m.index.recurring || overlaps(bodies.get(m.href) ?? '', m.index, range.from, range.to),
-        );
-      }
+      // A UID text-match is answered from the index; other property filters and recurrences read the bodies.
+      const uidOnly = filter.calendar.length === 0 && filter.items.every(isUidMatch);
+      const toRead = uidOnly ? (range ? matching.filter((m) => m.index.recurring) : []) : matching;
+      const bodies = new Map(
+        toRead.length
+          ? (
+              await store.get(
+                user,
+                name,
+                toRead.map((m) => m.href),
+              )
+            ).map((b) => [b.href, b.body])
+          : [],
+      );
+      matching = matching.filter((m) => {
+        const body = bodies.get(m.href) ?? '';
+        if (uidOnly) {
+          if (!filter.items.every((f) => f.matches.every((t) => textMatches(m.index.uid, t)))) return false;
+        } else if (!propsMatch(body, component, filter.calendar, filter.items)) return false;
+        return !range || !m.index.recurring || overlaps(body, m.index, range.from, range.to);
+      });
       const out = await itemResponses(user, name, matching, wanted);
       return `${MULTISTATUS_OPEN}${out.join('')}${MULTISTATUS_CLOSE}`;
     }
@@ -550,22 +604,38 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return send(404, 'not found');
   }
 
-  function queryRange(root: Element, component: string): { from: number; to: number } | undefined | 'none' {
+  /**
+   * The calendar-query filter (RFC 4791 §9.7): VCALENDAR › the collection's component, with a
+   * time-range and prop-filters (is-not-defined, text-match) on either. param-filter and time-range
+   * on a property are refused with supported-filter rather than answered wrongly. 'none': a filter
+   * that no item of this collection can match.
+   */
+  function queryFilter(root: Element, component: string): QueryFilter | 'none' {
     const filter = child(root, NS.caldav, 'filter');
-    if (!filter) return undefined;
+    if (!filter) return { calendar: [], items: [] };
     const cal = child(filter, NS.caldav, 'comp-filter');
     if (!cal || cal.getAttribute('name')?.toUpperCase() !== 'VCALENDAR') return 'none';
-    const comp = child(cal, NS.caldav, 'comp-filter');
-    if (!comp) return undefined;
-    if (comp.getAttribute('name')?.toUpperCase() !== component) return 'none';
-    for (const e of elements(comp))
-      if (!is(e, NS.caldav, 'time-range'))
-        throw new HttpError(403, `filter ${e.localName} is not supported`, errorBody(NS.caldav, 'supported-filter'));
-    const tr = child(comp, NS.caldav, 'time-range');
-    if (!tr) return undefined;
-    const start = tr.getAttribute('start');
-    const end = tr.getAttribute('end');
-    return { from: start ? parseUtc(start) : -Infinity, to: end ? parseUtc(end) : Infinity };
+    const calendar: PropFilter[] = [];
+    const items: PropFilter[] = [];
+    let range: QueryFilter['range'];
+    let comp: Element | undefined;
+    for (const e of elements(cal)) {
+      if (is(e, NS.caldav, 'comp-filter')) comp = e;
+      else if (is(e, NS.caldav, 'prop-filter')) calendar.push(propFilter(e));
+      else throw unsupportedFilter(`${e.localName} on VCALENDAR`);
+    }
+    if (comp) {
+      if (comp.getAttribute('name')?.toUpperCase() !== component) return 'none';
+      for (const e of elements(comp)) {
+        if (is(e, NS.caldav, 'time-range')) {
+          const start = e.getAttribute('start');
+          const end = e.getAttribute('end');
+          range = { from: start ? parseUtc(start) : -Infinity, to: end ? parseUtc(end) : Infinity };
+        } else if (is(e, NS.caldav, 'prop-filter')) items.push(propFilter(e));
+        else throw unsupportedFilter(e.localName);
+      }
+    }
+    return { ...(range && { range }), calendar, items };
   }
 
   await new Promise<void>((resolve, reject) => {

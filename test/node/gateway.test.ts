@@ -249,7 +249,7 @@ describe('reference gateway (SQLite, loopback)', () => {
       'REPORT',
       coll,
       A,
-      `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+      `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:comp-filter name="VALARM"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
       { Depth: '1' },
     );
     expect(unsupported.status).to.equal(403);
@@ -301,5 +301,51 @@ describe('reference gateway (SQLite, loopback)', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it('calendar-query evaluates prop-filters: text-match (collation, negation), is-not-defined; refuses param-filter', async () => {
+    const coll = '/dav/calendars/alice/tasks/';
+    const done = ics('pf-done', 'Done task', 'VTODO').replace('END:VTODO', 'STATUS:COMPLETED\r\nEND:VTODO');
+    await req('PUT', `${coll}pf-open.ics`, A, ics('pf-open', 'Open task', 'VTODO'), {
+      'Content-Type': 'text/calendar',
+    });
+    await req('PUT', `${coll}pf-done.ics`, A, done, { 'Content-Type': 'text/calendar' });
+    const query = async (inner: string) => {
+      const r = await req(
+        'REPORT',
+        coll,
+        A,
+        `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO">${inner}</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+        { Depth: '1' },
+      );
+      return { status: r.status, hrefs: [...r.text.matchAll(/(pf-\w+)\.ics</g)].map((m) => m[1]).sort() };
+    };
+    expect((await query('<C:prop-filter name="STATUS"><C:is-not-defined/></C:prop-filter>')).hrefs).to.deep.equal([
+      'pf-open',
+    ]);
+    expect(
+      (
+        await query(
+          '<C:prop-filter name="STATUS"><C:text-match negate-condition="yes">COMPLETED</C:text-match></C:prop-filter>',
+        )
+      ).hrefs,
+      'a negated match needs the property to exist (RFC 4791 §9.7.2)',
+    ).to.deep.equal([]);
+    expect(
+      (await query('<C:prop-filter name="SUMMARY"><C:text-match>done</C:text-match></C:prop-filter>')).hrefs,
+    ).to.deep.equal(['pf-done']);
+    expect(
+      (
+        await query(
+          '<C:prop-filter name="SUMMARY"><C:text-match collation="i;octet">done</C:text-match></C:prop-filter>',
+        )
+      ).hrefs,
+      'i;octet is case-sensitive',
+    ).to.deep.equal([]);
+    expect(
+      (await query('<C:prop-filter name="UID"><C:text-match>pf-</C:text-match></C:prop-filter>')).hrefs,
+    ).to.deep.equal(['pf-done', 'pf-open']);
+    const param = await query('<C:prop-filter name="SUMMARY"><C:param-filter name="LANGUAGE"/></C:prop-filter>');
+    expect(param.status).to.equal(403);
   });
 });
