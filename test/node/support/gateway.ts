@@ -140,6 +140,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
       `PostgreSQL is not reachable at ${PG_URL.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}). ` +
         'Start it and create a role that may create databases (README, "Running the tests"), ' +
         'or point CRM_TEST_PG_URL at one.',
+      { cause: error },
     );
   }
   const name = `crm_gw_test_${process.pid}_${Date.now()}`;
