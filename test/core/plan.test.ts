@@ -360,7 +360,8 @@ describe('plan: direction, item types, period', () => {
       profile(),
       NOW,
     );
-    expect(p.actions).to.deep.equal([]);
+    // Only the status moves: both new versions are remembered, neither copy is written.
+    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:skip-outside-period']);
     expect(p.skipped.map((s) => s.reason.code)).to.deep.equal(['skip-outside-period']);
   });
 
@@ -372,7 +373,7 @@ describe('plan: direction, item types, period', () => {
     const { status } = synced(past);
     const edited = { ...past, subject: 'Edited long ago' };
     const p = plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), profile(), NOW);
-    expect(p.actions).to.deep.equal([]);
+    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:skip-outside-period']);
     expect(p.skipped.map((s) => s.reason.code)).to.deep.equal(['skip-outside-period']);
   });
 

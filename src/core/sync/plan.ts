@@ -212,9 +212,11 @@ export function plan(
       const to = otherSide(from);
       if (here.kind === 'changed' && (restingOn(there) || there.kind === 'absent')) {
         if (!intersects(itemRange(here.entry.item), window) && !intersects(rangeOf(there, r), window)) {
-          // Case: changed on one side, and neither copy lies in the period → not synchronized (rule 2);
-          // the status stays, so the change crosses once a copy is back in the period.
+          // Case: changed on one side, and neither copy lies in the period → not synchronized (rule 2).
+          // The status takes the new version (an incremental read does not show it again); a copy
+          // that is moved back into the period later is a change of its own and crosses then.
           skip(r.key, r.subject, { code: 'skip-outside-period' });
+          record(r, { ...r, [from]: sideStatus(here.entry) }, { code: 'skip-outside-period' });
           continue;
         }
         // Case: changed on one side only (or its partner was never written) → write it over.
@@ -255,8 +257,10 @@ export function plan(
       }
       if (!intersects(itemRange(oe.item), window) && !intersects(itemRange(me.item), window)) {
         // Case: changed on both sides, both copies now outside the period → neither is overwritten
-        // (rule 2); the conflict waits until a copy is back in the period.
+        // (rule 2); the status takes both versions, and a copy moved back into the period later
+        // carries its content over the other.
         skip(r.key, r.subject, { code: 'skip-outside-period' });
+        record(r, { ...r, outlook: sideStatus(oe), mobile: sideStatus(me) }, { code: 'skip-outside-period' });
         continue;
       }
       // Case: changed on both sides → the policy, the user's decision or the source of a one-way sync wins.
