@@ -13,6 +13,7 @@ import type {
   FailureRecord,
   History,
   JournalEntry,
+  RecheckRef,
   StateChange,
   StatusStore,
   UserExit,
@@ -95,15 +96,34 @@ export async function executeActions(
   const vetoed: Action[] = [];
   const failed: { action: Action; error: string }[] = [];
   const deferred: Action[] = [];
-  const throttled = new Set<Side>();
+  /** Sides that asked to slow down this run, with the time they named. */
+  const throttled = new Map<Side, number>();
   const statusRows = new Map(rows);
   let n = 0;
   for (const a of actions) {
     onProgress?.(n++, actions.length);
     const now = deps.clock();
     const failure = failures.get(a.pairKey);
-    if ((failure && failure.nextAttemptAt > now) || ('target' in a && throttled.has(a.target))) {
+    if (failure && failure.nextAttemptAt > now) {
+      deferred.push(a); // its failure record reads it again once the backoff is over
+      continue;
+    }
+    const slowDownUntil = 'target' in a ? throttled.get(a.target) : undefined;
+    if (slowDownUntil !== undefined) {
+      // Not attempted: remembered like a failure (without counting one), so that the next run reads
+      // the item again — the incremental read that reported it will not report it twice.
       deferred.push(a);
+      await deps.state.commit({
+        failures: [
+          {
+            pairKey: a.pairKey,
+            attempts: failure?.attempts ?? 0,
+            nextAttemptAt: slowDownUntil,
+            lastError: `not attempted: ${(a as { target: Side }).target} asked to slow down`,
+            recheck: recheckOf(a, statusRows.get(a.pairKey)),
+          },
+        ],
+      });
       continue;
     }
     const journal: JournalEntry = { id: `${actionId(a)}@${now}`, action: a, startedAt: now };
@@ -150,7 +170,7 @@ export async function executeActions(
       const text = messageOf(error);
       failed.push({ action: a, error: text });
       const side = 'target' in a ? a.target : undefined;
-      if (error instanceof ThrottledError) throttled.add(error.side);
+      if (error instanceof ThrottledError) throttled.set(error.side, now + error.retryAfterMs);
       const attempts = (failure?.attempts ?? 0) + 1;
       // A precondition failure means the target moved since it was read: the next run plans again at
       // once (it becomes a conflict there); anything else backs off.
@@ -160,15 +180,7 @@ export async function executeActions(
           : error instanceof ThrottledError
             ? error.retryAfterMs
             : backoffDelay(attempts);
-      // Both sides of the pair are read again next run: the change that caused the action may not be
-      // reported by the next incremental read.
-      const row = statusRows.get(a.pairKey);
-      const recheck = [
-        ...('source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : []),
-        ...(['outlook', 'mobile'] as const).flatMap((s) =>
-          row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [],
-        ),
-      ];
+      const recheck = recheckOf(a, statusRows.get(a.pairKey));
       // Whether an unexplained failure took effect is unknown (the connection may have dropped after
       // the write): its journal entry stays for the next run's recovery to resolve.
       const surelyNotWritten =
@@ -197,6 +209,17 @@ export async function executeActions(
 }
 
 const VETOED = Symbol('vetoed by the user exit');
+
+/**
+ * What the next run reads again for an action that did not happen: its source and both sides of the
+ * pair — the change that caused it may not be reported by the next incremental read.
+ */
+function recheckOf(a: Action, row: PairStatus | undefined): RecheckRef[] {
+  return [
+    ...('source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : []),
+    ...(['outlook', 'mobile'] as const).flatMap((s) => (row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [])),
+  ];
+}
 
 /** Performs one action's write; returns what was written for creates and updates. */
 async function write(

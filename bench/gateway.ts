@@ -1,0 +1,313 @@
+// Benchmark (not a test): the reference gateway against Radicale (Debian) serving the same data in the
+// same run. 10 users × 5,000 activities each; wrk (Debian; autocannon cannot send REPORT) with 50
+// connections on loopback sends a mix of incremental sync-collection (40 %), calendar-multiget of 10
+// items (40 %) and PUT of an existing item (20 %). Prints req/s and p50/p99 latency side by side and
+// writes bench/results/gateway.json as {"ours":{"rps","p50","p99",…},"radicale":{…}}.
+// Target: ≥ 5× Radicale's throughput with p99 ≤ 50 ms.
+// BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { hashPassword } from '../gateway/src/auth.js';
+import { putObject } from '../gateway/src/objects.js';
+import { SqliteStore } from '../gateway/src/store/sqlite.js';
+
+const USERS = Number(process.env.BENCH_USERS ?? 10);
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 5000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const root = path.resolve(import.meta.dirname, '..');
+
+for (const tool of ['wrk', 'radicale']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.error(`bench:gateway needs ${tool} (Debian: apt-get install ${tool}).`);
+    process.exit(2);
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'crm-bench-gw-'));
+const children: ChildProcess[] = [];
+/** Stops the servers this run started (by their PIDs), then removes the data. */
+async function cleanup(): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+}
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+process.on('SIGINT', () => process.exit(130));
+
+const user = (u: number) => `user${u}`;
+const password = (u: number) => `pw-${u}-bench`;
+const body = (n: number, summary: string) =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//crm-calendar-sync//bench//EN',
+    'BEGIN:VEVENT',
+    `UID:item-${n}`,
+    'DTSTAMP:20261126T080000Z',
+    `DTSTART:2026${String(1 + (n % 12)).padStart(2, '0')}${String(1 + (n % 28)).padStart(2, '0')}T090000Z`,
+    `DTEND:2026${String(1 + (n % 12)).padStart(2, '0')}${String(1 + (n % 28)).padStart(2, '0')}T100000Z`,
+    `SUMMARY:${summary}`,
+    'X-SAPCRM-BUSINESS-PARTNER:4711 Müller GmbH',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, auth: string): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const r = await fetch(url, { method: 'PROPFIND', headers: { Authorization: auth, Depth: '0' } });
+      if (r.status === 207) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+const basic = (u: number) => `Basic ${Buffer.from(`${user(u)}:${password(u)}`).toString('base64')}`;
+
+// --- the same data for both servers ------------------------------------------------------------
+console.log(`Loading ${USERS} users × ${ITEMS} activities into both servers…`);
+const sqlite = path.join(dir, 'ours.sqlite');
+const store = new SqliteStore(sqlite);
+await store.migrate();
+const radicaleRoot = path.join(dir, 'radicale', 'collection-root');
+const htpasswd: string[] = [];
+for (let u = 0; u < USERS; u++) {
+  await store.addUser(user(u), await hashPassword(password(u)));
+  htpasswd.push(`${user(u)}:${password(u)}`);
+  const coll = path.join(radicaleRoot, user(u), 'activities');
+  mkdirSync(coll, { recursive: true });
+  writeFileSync(
+    path.join(coll, '.Radicale.props'),
+    JSON.stringify({
+      tag: 'VCALENDAR',
+      'D:displayname': 'CRM activities',
+      'C:supported-calendar-component-set': 'VEVENT',
+    }),
+  );
+  for (let n = 0; n < ITEMS; n++) {
+    const text = body(n, `Visit ${n} of ${user(u)}`);
+    await putObject(store, user(u), 'activities', `item-${n}.ics`, text);
+    writeFileSync(path.join(coll, `item-${n}.ics`), text);
+  }
+}
+await store.close();
+writeFileSync(path.join(dir, 'htpasswd'), htpasswd.join('\n') + '\n');
+
+// --- the two servers -----------------------------------------------------------------------------
+const oursPort = await freePort();
+children.push(
+  spawn(
+    process.execPath,
+    [path.join(root, 'gateway/bin/crm-gateway.js'), 'serve', '--db', sqlite, '--port', String(oursPort), '--quiet'],
+    { stdio: 'inherit' },
+  ),
+);
+const radicalePort = await freePort();
+writeFileSync(
+  path.join(dir, 'radicale.conf'),
+  `[server]
+hosts = 127.0.0.1:${radicalePort}
+[auth]
+type = htpasswd
+htpasswd_filename = ${path.join(dir, 'htpasswd')}
+htpasswd_encryption = plain
+[rights]
+type = owner_only
+[storage]
+filesystem_folder = ${path.join(dir, 'radicale')}
+[logging]
+level = warning
+`,
+);
+children.push(spawn('radicale', ['--config', path.join(dir, 'radicale.conf')], { stdio: 'inherit' }));
+
+interface Server {
+  readonly name: 'ours' | 'radicale';
+  readonly origin: string;
+  readonly collection: (u: number) => string;
+}
+const servers: Server[] = [
+  { name: 'ours', origin: `http://127.0.0.1:${oursPort}`, collection: (u) => `/dav/calendars/${user(u)}/activities/` },
+  { name: 'radicale', origin: `http://127.0.0.1:${radicalePort}`, collection: (u) => `/${user(u)}/activities/` },
+];
+
+const syncBody = (token: string) =>
+  `<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
+
+/** Lua for wrk: the request mix over every user, with each user's current sync token. */
+function luaScript(s: Server, tokens: readonly string[]): string {
+  const users = tokens
+    .map(
+      (token, u) =>
+        `{auth=${JSON.stringify(basic(u))}, base=${JSON.stringify(s.collection(u))}, sync=${JSON.stringify(syncBody(token))}}`,
+    )
+    .join(',\n  ');
+  const template = JSON.stringify(body(0, 'SUMMARY_HERE')).replace(/item-0/, 'item-ITEM_HERE');
+  return `-- generated by bench/gateway.ts
+local users = {
+  ${users}
+}
+local items = ${ITEMS}
+local template = ${template}
+local counter = 0
+errors = 0 -- a global: done() reads it from each thread with thread:get
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+local tid = 0
+function init(args)
+  tid = id or 0
+  math.randomseed(os.time() + tid)
+end
+
+function request()
+  counter = counter + 1
+  local u = users[math.random(#users)]
+  local r = math.random(100)
+  if r <= 40 then
+    return wrk.format("REPORT", u.base, {["Authorization"]=u.auth, ["Content-Type"]="application/xml; charset=utf-8", ["Depth"]="1"}, u.sync)
+  elseif r <= 80 then
+    local hrefs = {}
+    for i = 1, 10 do
+      hrefs[i] = "<D:href>" .. u.base .. "item-" .. math.random(0, items - 1) .. ".ics</D:href>"
+    end
+    local q = '<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>' .. table.concat(hrefs) .. '</C:calendar-multiget>'
+    return wrk.format("REPORT", u.base, {["Authorization"]=u.auth, ["Content-Type"]="application/xml; charset=utf-8", ["Depth"]="1"}, q)
+  else
+    local n = math.random(0, items - 1)
+    local b = template:gsub("ITEM_HERE", tostring(n)):gsub("SUMMARY_HERE", "Edited " .. tid .. "-" .. counter)
+    -- the template's dates belong to item 0; any valid dates do for an overwrite
+    return wrk.format("PUT", u.base .. "item-" .. n .. ".ics", {["Authorization"]=u.auth, ["Content-Type"]="text/calendar; charset=utf-8"}, b)
+  end
+end
+
+function response(status, headers, body)
+  if status >= 400 then errors = errors + 1 end
+end
+
+function done(summary, latency, requests)
+  local e = 0
+  for _, t in ipairs(threads) do e = e + (t:get("errors") or 0) end
+  io.write(string.format("ERRORS %d\\n", e))
+end
+`;
+}
+
+const toMs = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function measure(s: Server): Promise<Figures> {
+  // Warm-up and each user's current sync token (Radicale builds its item cache here).
+  const tokens: string[] = [];
+  for (let u = 0; u < USERS; u++) {
+    const r = await fetch(`${s.origin}${s.collection(u)}`, {
+      method: 'REPORT',
+      headers: { Authorization: basic(u), 'Content-Type': 'application/xml', Depth: '1' },
+      body: syncBody(''),
+    });
+    const text = await r.text();
+    const token = /<(?:\w+:)?sync-token>([^<]+)</.exec(text)?.[1];
+    if (r.status !== 207 || !token) throw new Error(`${s.name}: sync-collection answered ${r.status}`);
+    tokens.push(token);
+  }
+  const script = path.join(dir, `${s.name}.lua`);
+  writeFileSync(script, luaScript(s, tokens));
+  const wrk = spawnSync(
+    'wrk',
+    ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '--timeout', '10s', '-s', script, s.origin],
+    { encoding: 'utf8' },
+  );
+  if (wrk.status !== 0) throw new Error(`wrk failed for ${s.name}: ${wrk.stderr}`);
+  const out = wrk.stdout;
+  const pct = (p: string) => {
+    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+    if (!m) throw new Error(`no ${p}% latency in wrk's output:\n${out}`);
+    return Math.round(toMs(m[1]!, m[2]!) * 100) / 100;
+  };
+  return {
+    rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN)),
+    p50: pct('50'),
+    p99: pct('99'),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+    errors: Number(/ERRORS (\d+)/.exec(out)?.[1] ?? NaN),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+  };
+}
+
+await waitFor(`${servers[0]!.origin}${servers[0]!.collection(0)}`, basic(0));
+await waitFor(`${servers[1]!.origin}${servers[1]!.collection(0)}`, basic(0));
+const results: Partial<Record<Server['name'], Figures>> = {};
+for (const s of servers) {
+  console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against ${s.name}…`);
+  results[s.name] = await measure(s);
+}
+const ours = results.ours!;
+const radicale = results.radicale!;
+console.log(`
+                 req/s     p50 ms    p99 ms   requests  errors
+  ours      ${[ours.rps, ours.p50, ours.p99, ours.requests, ours.errors].map((v) => String(v).padStart(9)).join(' ')}
+  radicale  ${[radicale.rps, radicale.p50, radicale.p99, radicale.requests, radicale.errors].map((v) => String(v).padStart(9)).join(' ')}
+
+  throughput ${(ours.rps / radicale.rps).toFixed(1)}× Radicale (target ≥ 5×); p99 ${ours.p99} ms (target ≤ 50 ms)`);
+mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+writeFileSync(
+  path.join(root, 'bench/results/gateway.json'),
+  JSON.stringify(
+    {
+      ours,
+      radicale,
+      setup: {
+        users: USERS,
+        itemsPerUser: ITEMS,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        mix: 'sync 40 / multiget 40 / put 20',
+      },
+      at: new Date().toISOString(),
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log('\nwritten to bench/results/gateway.json');
+await cleanup();
+process.exit(0);
