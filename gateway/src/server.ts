@@ -632,7 +632,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const end = e.getAttribute('end');
           range = { from: start ? parseUtc(start) : -Infinity, to: end ? parseUtc(end) : Infinity };
         } else if (is(e, NS.caldav, 'prop-filter')) items.push(propFilter(e));
-        else throw unsupportedFilter(e.localName);
+        else throw unsupportedFilter(e.localName ?? e.nodeName);
       }
     }
     return { ...(range && { range }), calendar, items };

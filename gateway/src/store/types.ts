@@ -59,7 +59,7 @@ export function preconditionFails(cond: Conditions, current: string | undefined)
   if (cond.ifMatch === undefined) return false;
   if (current === undefined) return true;
   if (cond.ifMatch.trim() === '*') return false;
-  return !(cond.ifMatch.match(/"[^"]*"/g) ?? []).includes(current);
+  return !(cond.ifMatch.match(/"[^"]*"/g) ?? ([] as string[])).includes(current);
 }
 
 export interface ChangeList {
