@@ -30,7 +30,7 @@ describe('task pane in Chromium, outside Office', () => {
 
   it('renders its title and the six tabs with no console error', async () => {
     const { page, errors } = await openPage(browser, `${server.origin}/taskpane.html`);
-    await page.getByRole('heading', { name: 'CRM Calendar Sync' }).waitFor({ timeout: 15000 });
+    await page.getByRole('heading', { name: 'CRM Calendar Sync' }).waitFor({ timeout: 60_000 });
     const tabs = await page.getByRole('tab').allTextContents();
     expect(tabs.map((t) => t.trim())).to.deep.equal(TABS);
     // Outside Office the pane says so (demo mode).
@@ -42,7 +42,7 @@ describe('task pane in Chromium, outside Office', () => {
   it('moves between tabs with the arrow keys and shows the selected panel', async () => {
     const { page, errors } = await openPage(browser, `${server.origin}/taskpane.html`);
     const first = page.getByRole('tab', { name: TABS[0] });
-    await first.waitFor({ timeout: 15000 });
+    await first.waitFor({ timeout: 60_000 });
     await first.focus();
     await page.keyboard.press('ArrowRight');
     expect(await page.getByRole('tab', { name: 'General' }).getAttribute('aria-selected')).to.equal('true');
@@ -60,7 +60,7 @@ describe('task pane in Chromium, outside Office', () => {
       ['dialog.html', /not available yet/],
     ] as const) {
       const { page, errors } = await openPage(browser, `${server.origin}/${file}`);
-      await page.getByText(text).waitFor({ timeout: 15000 });
+      await page.getByText(text).waitFor({ timeout: 60_000 });
       await page.screenshot({ path: artifactPath(file.replace('.html', '.png')) });
       expect(errors, file).to.deep.equal([]);
     }
