@@ -87,6 +87,10 @@ module.exports = (config) => {
     // 10 s on a quiet machine and much longer on a busy VM, which once tripped a 10 s limit.
     client: { mocha: { timeout: 600000 } },
     browserNoActivityTimeout: 600000,
+    // A busy VM stalls the browser for seconds: socket.io then drops and karma gave up after 2 s.
+    pingTimeout: 60000,
+    browserDisconnectTimeout: 60000,
+    browserDisconnectTolerance: 2,
     singleRun: true,
     // Tests listen on loopback only.
     listenAddress: '127.0.0.1',
