@@ -39,6 +39,9 @@ module.exports = (config) => {
     ],
     files: [
       { pattern: 'test/core/**/*.test.ts', watched: false },
+      { pattern: 'test/adapters/**/*.test.ts', watched: false },
+      { pattern: 'test/contract/**/*.test.ts', watched: false },
+      { pattern: 'test/browser/**/*.test.ts', watched: false },
       { pattern: 'src/**/*.test.ts', watched: false },
     ],
     preprocessors: { '**/*.ts': ['webpack'] },
@@ -60,6 +63,10 @@ module.exports = (config) => {
       },
       // resolve.alias does not see the node: scheme; the replacement runs before resolution.
       plugins: [
+        // The reference gateway scripts/test.ts starts for the cross-origin CalDAV tests.
+        new webpack.DefinePlugin({
+          'process.env.CRM_TEST_GATEWAY_URL': JSON.stringify(process.env.CRM_TEST_GATEWAY_URL ?? ''),
+        }),
         new webpack.NormalModuleReplacementPlugin(
           /^node:test$/,
           path.resolve(__dirname, 'test/support/node-test-mocha.ts'),

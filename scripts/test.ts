@@ -3,7 +3,8 @@
 // Exit code 1 when anything failed.
 //   --only node|e2e|karma   run just that suite (after the build), for quick iterations
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 interface Counts {
@@ -77,12 +78,44 @@ async function nodeSuite(name: string, files: string[], extraArgs: string[] = []
   results.push({ name, counts });
 }
 
+/** A reference gateway on loopback with a temporary SQLite and the users `<prefix>1…<prefix>n`. */
+async function startTestGateway(origin: string, prefix: string, n: number) {
+  const [{ startGateway }, { SqliteStore }, { hashPassword }] = await Promise.all([
+    import('../gateway/src/server.js'),
+    import('../gateway/src/store/sqlite.js'),
+    import('../gateway/src/auth.js'),
+  ]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'crm-karma-gw-'));
+  const store = new SqliteStore(path.join(dir, 'gateway.sqlite'));
+  await store.migrate();
+  for (let i = 1; i <= n; i++) await store.addUser(`${prefix}${i}`, await hashPassword(`${prefix}${i}-pw`));
+  const gw = await startGateway({ store, port: 0, corsOrigins: [origin] });
+  return {
+    url: gw.url,
+    async close() {
+      await gw.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function karmaSuite(): Promise<void> {
   const name = 'karma (Chromium)';
   console.log(`\n▶ ${name}`);
   const summary = path.join(buildDir, 'karma-summary.json');
   rmSync(summary, { force: true });
-  const code = await run(bin('karma'), ['start', 'karma.conf.cjs'], { KARMA_SUMMARY_FILE: summary });
+  // The browser tests reach a reference gateway cross-origin (karma serves on localhost:9876).
+  const gateway = await startTestGateway('http://localhost:9876', 'browser', 40);
+  let code: number;
+  try {
+    code = await run(bin('karma'), ['start', 'karma.conf.cjs'], {
+      KARMA_SUMMARY_FILE: summary,
+      CRM_TEST_GATEWAY_URL: gateway.url,
+    });
+  } finally {
+    await gateway.close();
+  }
   const parsed = existsSync(summary)
     ? (JSON.parse(readFileSync(summary, 'utf8')) as Counts & { errors: string[] })
     : { passed: 0, failed: 0, skipped: 0, errors: ['karma wrote no summary'] };
@@ -102,7 +135,12 @@ if (!only) {
 }
 await check('build (development)', bin('webpack'), ['--mode', 'development']);
 if (!only || only === 'node') {
-  await nodeSuite('node', [...findTests('test/core'), ...findTests('test/node')]);
+  await nodeSuite('node', [
+    ...findTests('test/core'),
+    ...findTests('test/adapters'),
+    ...findTests('test/contract'),
+    ...findTests('test/node'),
+  ]);
 }
 if (!only || only === 'e2e') {
   await nodeSuite('e2e (Playwright, Chromium)', findTests('test/e2e'), ['--test-concurrency=1']);

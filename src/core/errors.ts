@@ -60,6 +60,19 @@ export class ConflictError extends Error {
   }
 }
 
+/** The item a write would replace exists but cannot be read, so it could not be kept in the history (rule 5). */
+export class UnreadableTargetError extends Error {
+  /** @param side the store; @param id the item; @param detail why it cannot be read. */
+  constructor(
+    readonly side: Side,
+    readonly id: string,
+    detail: string,
+  ) {
+    super(`the ${side} item ${id} cannot be read (${detail}): it was not overwritten; repair or delete it there`);
+    this.name = 'UnreadableTargetError';
+  }
+}
+
 /** The store was throttled or unavailable; retry after `retryAfterMs`. */
 export class ThrottledError extends Error {
   constructor(

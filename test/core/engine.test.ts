@@ -41,6 +41,50 @@ describe('runSync on memory stores', () => {
     ]);
   });
 
+  it('an unreadable item is logged and skipped: never a deletion, never overwritten, synced once repaired', async () => {
+    const h = new Harness();
+    const id = h.stores.mobile.activity.insert(activity());
+    h.stores.mobile.activity.insert(activity({ uid: 'other', crm: undefined, subject: 'Other' }));
+    await h.sync(profile());
+    h.stores.mobile.activity.corrupt(id, 'line 7, DTSTART: "20261301" is not a valid date');
+    const [outlookId] = h.stores.outlook.activity
+      .all()
+      .filter((x) => x.item.subject !== 'Other')
+      .map((x) => x.id);
+    h.stores.outlook.activity.write(outlookId!, activity({ subject: 'Edited in Outlook' }));
+    const r = await h.sync(profile());
+    expect(r.unreadable).to.deep.equal([
+      { side: 'mobile', id, error: 'line 7, DTSTART: "20261301" is not a valid date' },
+    ]);
+    expect(h.log.entries.some((e) => e.level === 'error' && e.message.includes('20261301'))).to.equal(true);
+    expect(subjects(h, 'outlook')).to.deep.equal(['Edited in Outlook', 'Other']);
+    // The Outlook edit did not overwrite what could not be kept in the history.
+    expect(r.errors.map((e) => e.error).join()).to.match(/cannot be read/);
+    expect(h.stores.mobile.activity.get(id)!.subject).to.equal('Quarterly review with ACME');
+    // A full read (token lost) lists it as unreadable again: still no deletion.
+    h.state.state = { ...h.state.state, tokens: {} };
+    const full = await h.sync(profile());
+    expect(full.unreadable.map((u) => u.id)).to.deep.equal([id]);
+    expect(full.written.outlook.deleted + full.written.mobile.deleted).to.equal(0);
+    h.stores.mobile.activity.write(id, activity({ subject: 'Repaired in the CRM' }));
+    h.now += 2 * 86_400_000; // past the failure's backoff
+    const repaired = await h.sync(profile({ conflicts: { handling: 'mobile-wins' } }));
+    expect(repaired.unreadable).to.deep.equal([]);
+    expect(subjects(h, 'outlook')).to.deep.equal(['Other', 'Repaired in the CRM']);
+  });
+
+  it('an update from the other side keeps what only the target holds (its unknown properties)', async () => {
+    const h = new Harness();
+    const id = h.stores.mobile.activity.insert(activity({ extra: { ical: ['X-ACME-ROUTING:north'] } }));
+    await h.sync(profile());
+    const [o] = h.stores.outlook.activity.all();
+    h.stores.outlook.activity.write(o!.id, { ...o!.item, subject: 'Edited in Outlook', extra: { graph: ['{"x":1}'] } });
+    await h.sync(profile());
+    const mobile = h.stores.mobile.activity.get(id)!;
+    expect(mobile.subject).to.equal('Edited in Outlook');
+    expect(mobile.extra).to.deep.equal({ ical: ['X-ACME-ROUTING:north'], graph: ['{"x":1}'] });
+  });
+
   it('a dry run plans without writing', async () => {
     const h = new Harness();
     h.stores.mobile.activity.insert(activity());

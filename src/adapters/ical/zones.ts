@@ -33,6 +33,16 @@ function usedTzids(comp: ICAL.Component, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/** The VTIMEZONE for `tzid`: the one registered from the data, else from the IANA database. */
+export function vtimezoneFor(tzid: string): ICAL.Component | undefined {
+  if (tzid === 'UTC') return undefined;
+  const known = ICAL.TimezoneService.get(tzid);
+  if (known?.component) return known.component;
+  const zone = zoneFor(tzid);
+  if (zone) ICAL.TimezoneService.register(zone, tzid);
+  return zone?.component ?? undefined;
+}
+
 /**
  * Registers the zones `cal` needs; returns the TZIDs that are neither defined in the object nor known
  * zone names (their times cannot be placed on the time line).

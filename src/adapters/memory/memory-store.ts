@@ -7,7 +7,7 @@
 import { PreconditionFailedError } from '../../core/errors.js';
 import type { Item } from '../../core/model/item.js';
 import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
-import type { ChangeSet, StoredItem, StorePort } from '../../core/ports/store.js';
+import type { ChangeSet, StoredItem, StorePort, UnreadableItem } from '../../core/ports/store.js';
 import { pairKeyOf } from '../../core/sync/match.js';
 import type { ItemKind, Side } from '../../core/sync/types.js';
 
@@ -33,6 +33,8 @@ export class MemoryStore implements StorePort {
   private readonly keys = new Map<string, string>();
   /** Change log: sequence number → id touched (created, changed or deleted). */
   private readonly changes: { seq: number; id: string }[] = [];
+  /** Items that read as unreadable (id → why), as malformed iCalendar does. */
+  private readonly broken = new Map<string, string>();
   private seq = 0;
   private nextId = 1;
   private requests = 0;
@@ -58,29 +60,36 @@ export class MemoryStore implements StorePort {
     const since = token === null ? NaN : Number(token);
     const inWindow = (r: Record_) => intersects(itemRange(r.item), window);
     if (Number.isNaN(since) || since > this.seq) {
-      const changed = [...this.items].filter(([, r]) => inWindow(r)).map(([id, r]) => this.stored(id, r));
-      return { changed, removed: [], complete: true, token: String(this.seq) };
+      const listed = [...this.items].filter(([, r]) => inWindow(r));
+      const changed = listed.filter(([id]) => !this.broken.has(id)).map(([id, r]) => this.stored(id, r));
+      const unreadable = listed.filter(([id]) => this.broken.has(id)).map(([id]) => this.unreadable(id));
+      return { changed, removed: [], unreadable, complete: true, token: String(this.seq) };
     }
     let touched = [...new Set(this.changes.filter((c) => c.seq > since).map((c) => c.id))];
     if (this.faults.partialRead) touched = [...this.faults.partialRead(touched)];
     const changed: StoredItem[] = [];
     const removed: string[] = [];
+    const unreadable: UnreadableItem[] = [];
     for (const id of touched) {
       const r = this.items.get(id);
+      if (r && this.broken.has(id)) {
+        unreadable.push(this.unreadable(id));
+        continue;
+      }
       // Like Graph's calendarView/delta, an item that left the window is reported as removed.
       if (r && inWindow(r)) changed.push(this.stored(id, r));
       else removed.push(id);
     }
-    return { changed, removed, complete: false, token: String(this.seq) };
+    return { changed, removed, unreadable, complete: false, token: String(this.seq) };
   }
 
-  async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem>> {
+  async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem | UnreadableItem>> {
     this.requests++;
     this.faults.beforeRead?.();
-    const out = new Map<string, StoredItem>();
+    const out = new Map<string, StoredItem | UnreadableItem>();
     for (const id of ids) {
       const r = this.items.get(id);
-      if (r) out.set(id, this.stored(id, r));
+      if (r) out.set(id, this.broken.has(id) ? this.unreadable(id) : this.stored(id, r));
     }
     return out;
   }
@@ -130,15 +139,25 @@ export class MemoryStore implements StorePort {
     return id;
   }
 
-  /** Overwrites an item as the user would (no precondition). */
+  /** Overwrites an item as the user would (no precondition); a valid item repairs an unreadable one. */
   write(id: string, item: Item): void {
+    this.broken.delete(id);
     this.items.set(id, { version: `v${++this.seq}`, item, modifiedAt: this.clock() });
     this.changes.push({ seq: this.seq, id });
   }
 
   /** Deletes an item as the user would. */
   remove(id: string): void {
+    this.broken.delete(id);
     if (this.items.delete(id)) this.changes.push({ seq: ++this.seq, id });
+  }
+
+  /** Makes an item unreadable (a new version the store cannot parse), as another client might. */
+  corrupt(id: string, error: string): void {
+    const r = this.items.get(id);
+    if (!r) return;
+    this.write(id, r.item);
+    this.broken.set(id, error);
   }
 
   /** Gives an item a new id, as a move between folders or an id change does (rule 10). */
@@ -158,6 +177,10 @@ export class MemoryStore implements StorePort {
 
   all(): { id: string; version: string; item: Item }[] {
     return [...this.items].map(([id, r]) => ({ id, version: r.version, item: r.item }));
+  }
+
+  private unreadable(id: string): UnreadableItem {
+    return { id, version: this.items.get(id)!.version, error: this.broken.get(id)! };
   }
 
   private stored(id: string, r: Record_): StoredItem {

@@ -56,6 +56,12 @@ export function toInstant(t: TimeValue): number {
   return wall - zoneOffset(first, t.timeZone);
 }
 
+/** The wall-clock time (`YYYY-MM-DDTHH:mm:ss`) of the instant `utcMs` in `timeZone`. */
+export function toWallClock(utcMs: number, timeZone: string): string {
+  const local = new Date(Math.floor(utcMs / 1000) * 1000 + zoneOffset(utcMs, timeZone));
+  return local.toISOString().slice(0, 19);
+}
+
 const FREQ_MAX_MS: Record<RecurrenceRule['freq'], number> = {
   DAILY: DAY_MS,
   WEEKLY: 7 * DAY_MS,

@@ -19,11 +19,38 @@ export interface StoredItem {
   readonly raw?: unknown;
 }
 
+/**
+ * An item the store holds but cannot present in the canonical model (malformed iCalendar, a rule
+ * Outlook cannot express). It is neither changed nor deleted: the engine logs `error` and leaves the
+ * pair alone (rule 9), and never takes it for a deletion (rule 1).
+ */
+export interface UnreadableItem {
+  readonly id: string;
+  readonly version: string;
+  /** What is wrong, precisely (line and property for iCalendar). */
+  readonly error: string;
+}
+
+export const isReadable = (s: StoredItem | UnreadableItem): s is StoredItem => 'item' in s;
+
+/** What a write left in the store. */
+export interface WriteResult {
+  readonly version: string;
+  /**
+   * The item as the store now holds it, when its format changes what it was given (iCalendar keeps
+   * other lines than the model; a store-side default): the status takes this version's content hash,
+   * so the next read does not see a change that is none.
+   */
+  readonly item?: Item;
+}
+
 export interface ChangeSet {
   /** Items created or changed since the token; with `complete`, every item in the window. */
   readonly changed: readonly StoredItem[];
   /** Ids the store reports gone (or gone from the window: the engine confirms with getMany). */
   readonly removed: readonly string[];
+  /** Items created or changed since the token that cannot be read. */
+  readonly unreadable?: readonly UnreadableItem[];
   /** The read listed everything in the window (no token, or the token expired). */
   readonly complete: boolean;
   /** Token for the next incremental read. */
@@ -36,7 +63,7 @@ export interface StorePort {
   /** Changes since `token` (`null`: a full read of the window). */
   changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet>;
   /** The current versions of `ids`; ids that no longer exist are absent from the result. */
-  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem>>;
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem | UnreadableItem>>;
   /**
    * Creates `item`. Idempotent on `key`: when the store already holds an item with that key — the
    * one a first call created (after a crash between the write and the status commit), also when it
@@ -46,12 +73,9 @@ export interface StorePort {
    * holds. (CalDAV: the UID is unique in a collection; Graph: the adapter looks the key up in its
    * extended property, the iCalUId and the CRM activity id.)
    */
-  create(
-    item: Item,
-    key: string,
-  ): Promise<{ readonly id: string; readonly version: string; readonly existing?: boolean }>;
+  create(item: Item, key: string): Promise<WriteResult & { readonly id: string; readonly existing?: boolean }>;
   /** Overwrites item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
-  update(id: string, item: Item, ifVersion: string): Promise<{ readonly version: string }>;
+  update(id: string, item: Item, ifVersion: string): Promise<WriteResult>;
   /** Deletes item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
   delete(id: string, ifVersion: string): Promise<void>;
   /** Requests and bytes since the store was created, for the sync report. */

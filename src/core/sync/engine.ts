@@ -44,6 +44,8 @@ export interface SyncReport {
   readonly conflictsResolved: number;
   readonly pending: readonly PendingAction[];
   readonly errors: readonly { readonly pairKey: string; readonly subject: string; readonly error: string }[];
+  /** Items that exist on a side but could not be read (skipped, in the error log). */
+  readonly unreadable: readonly { readonly side: Side; readonly id: string; readonly error: string }[];
   readonly deferred: number;
   /** Items the user exit kept from crossing. */
   readonly vetoed: number;
@@ -105,6 +107,15 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   ] as const) {
     for (const [id, raw] of read.raw) raws.set(`${side}:${id}`, raw);
   }
+  const unreadable = [...outlook.unreadable, ...mobile.unreadable];
+  if (!options.dryRun)
+    for (const u of unreadable)
+      await deps.log.append({
+        at: startedAt,
+        level: 'error',
+        side: u.side,
+        message: `the ${u.side} ${u.kind} ${u.id} cannot be read and was skipped: ${u.error}`,
+      });
 
   progress('plan');
   const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, profile, startedAt, options);
@@ -131,6 +142,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       conflictsResolved: 0,
       pending: planned.pending,
       errors: [],
+      unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
       deferred: 0,
       vetoed: 0,
       recovered: 0,
@@ -165,6 +177,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ).length,
     pending: planned.pending,
     errors: result.failed.map(({ action, error }) => ({ pairKey: action.pairKey, subject: action.subject, error })),
+    unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
     deferred: result.deferred.length,
     vetoed: result.vetoed.length,
     recovered,

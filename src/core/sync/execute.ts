@@ -4,7 +4,7 @@
  * the error log with its cause and is retried in later runs with backoff. Before an overwrite or a
  * delete the target's previous version goes into the history (rule 5).
  */
-import { PreconditionFailedError, ThrottledError, UserExitError } from '../errors.js';
+import { PreconditionFailedError, ThrottledError, UnreadableTargetError, UserExitError } from '../errors.js';
 import { contentHash } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
 import { itemRange } from '../model/time.js';
@@ -18,7 +18,7 @@ import type {
   StatusStore,
   UserExit,
 } from '../ports/state.js';
-import type { StorePort } from '../ports/store.js';
+import { isReadable, type StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
 import { describeReason } from './reasons.js';
 import { UNKNOWN_VERSION, type PairStatus } from './status.js';
@@ -250,25 +250,43 @@ async function write(
   if (a.type === 'create') {
     const created = await store.create(item, a.pairKey);
     // Recovery: the interrupted run's creation, maybe edited by the user since; the next read compares.
-    if (!created.existing || deps.recovering) return { ...created, item };
+    if (!created.existing || deps.recovering) return { ...created, item: created.item ?? item };
     // The key names an item the status lost track of (it left the window under a new id, say): the
     // plan chose this content for the pair, so it is written over that item like any update.
-    const previous = (await store.getMany([created.id])).get(created.id);
+    const found = (await store.getMany([created.id])).get(created.id);
+    // Never overwrite what cannot be kept in the history (rule 5): that item waits for repair.
+    if (found && !isReadable(found)) throw new UnreadableTargetError(a.target, created.id, found.error);
+    const previous = found;
     if (previous && contentHash(previous.item) === contentHash(item))
       return { id: created.id, version: previous.version, item };
     if (previous) await saveInHistory(previous.item, a, deps);
-    const updated = await store.update(created.id, item, previous?.version ?? created.version);
-    return { id: created.id, version: updated.version, item };
+    const updated = await store.update(
+      created.id,
+      previous ? withTargetExtra(item, previous.item) : item,
+      previous?.version ?? created.version,
+    );
+    return { id: created.id, version: updated.version, item: updated.item ?? item };
   }
-  await keepPrevious(store, a.id, a, deps);
-  const updated = await store.update(a.id, item, a.ifVersion);
-  return { id: a.id, version: updated.version, item };
+  const previous = await keepPrevious(store, a.id, a, deps);
+  const updated = await store.update(a.id, previous ? withTargetExtra(item, previous) : item, a.ifVersion);
+  return { id: a.id, version: updated.version, item: updated.item ?? item };
 }
 
 /** Saves the target's current version in the history before it is overwritten or deleted. */
 async function keepPrevious(store: StorePort, id: string, a: Action & { target: Side }, deps: ExecuteDeps) {
   const previous = (await store.getMany([id])).get(id);
+  if (previous && !isReadable(previous)) throw new UnreadableTargetError(a.target, id, previous.error);
   if (previous) await saveInHistory(previous.item, a, deps);
+  return previous?.item;
+}
+
+/**
+ * The item to write over `target`: the source's content, with the target's own round-trip data
+ * (`extra` of origins the source does not carry: unknown iCalendar properties, Graph-only fields),
+ * so that an update from the other side does not strip what only this side holds.
+ */
+function withTargetExtra(item: Item, target: Item): Item {
+  return { ...item, extra: { ...target.extra, ...item.extra } };
 }
 
 function saveInHistory(item: Item, a: Action & { target: Side }, deps: ExecuteDeps): Promise<void> {

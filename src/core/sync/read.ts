@@ -5,7 +5,7 @@
  */
 import { contentHash } from '../model/content-hash.js';
 import type { SyncWindow } from '../model/time.js';
-import type { StorePort, StoredItem } from '../ports/store.js';
+import { isReadable, type StorePort, type StoredItem } from '../ports/store.js';
 import type { RecheckRef } from '../ports/state.js';
 import type { SideEntry, SideSnapshot } from './actions.js';
 import { UNKNOWN_VERSION, type PairStatus } from './status.js';
@@ -16,6 +16,13 @@ export interface SideRead {
   readonly raw: ReadonlyMap<string, unknown>;
   /** New tokens per kind, committed after the run. */
   readonly tokens: Readonly<Record<string, string>>;
+  /** Items that exist but could not be read: logged, left alone, never deletions. */
+  readonly unreadable: readonly {
+    readonly side: Side;
+    readonly kind: ItemKind;
+    readonly id: string;
+    readonly error: string;
+  }[];
 }
 
 export const tokenKey = (side: Side, kind: ItemKind) => `${side}:${kind}`;
@@ -40,6 +47,7 @@ export async function readSide(
   const deleted = new Set<string>();
   const raw = new Map<string, unknown>();
   const newTokens: Record<string, string> = {};
+  const unreadable: SideRead['unreadable'][number][] = [];
   let complete = true;
   const known = new Map<string, string>(); // id → version in status
   const knownOfKind = new Map<ItemKind, string[]>();
@@ -62,11 +70,16 @@ export async function readSide(
       entries.set(s.id, toEntry(s));
       if (s.raw !== undefined) raw.set(s.id, s.raw);
     }
+    const bad = new Set<string>();
+    for (const u of changes.unreadable ?? []) {
+      bad.add(u.id);
+      unreadable.push({ side, kind: store.kind, id: u.id, error: u.error });
+    }
     // A full listing has no removals: known items it does not list are checked one by one.
     const unlisted = changes.complete ? (knownOfKind.get(store.kind) ?? []).filter((id) => !entries.has(id)) : [];
-    const removed = [...changes.removed, ...unlisted].filter((id) => known.has(id) && !entries.has(id));
+    const removed = [...changes.removed, ...unlisted].filter((id) => known.has(id) && !entries.has(id) && !bad.has(id));
     const again = [...recheck, ...unknownVersion]
-      .filter((r) => r.side === side && r.kind === store.kind && !entries.has(r.id))
+      .filter((r) => r.side === side && r.kind === store.kind && !entries.has(r.id) && !bad.has(r.id))
       .map((r) => r.id);
     const ids = [...new Set([...removed, ...again])];
     if (ids.length === 0) continue;
@@ -76,6 +89,9 @@ export async function readSide(
       if (!s) {
         // Confirmed gone: a real deletion (only for items the status knows).
         if (known.has(id)) deleted.add(id);
+      } else if (!isReadable(s)) {
+        // There, but unreadable: neither a change nor a deletion (rules 1 and 9).
+        unreadable.push({ side, kind: store.kind, id, error: s.error });
       } else if (s.version !== known.get(id)) {
         // Still there with another version: changed (possibly moved out of the period), or a
         // held-back new item (pending confirmation, failed creation) read again.
@@ -84,5 +100,10 @@ export async function readSide(
       }
     }
   }
-  return { snapshot: { entries, deleted, complete: complete && stores.length > 0 }, raw, tokens: newTokens };
+  return {
+    snapshot: { entries, deleted, complete: complete && stores.length > 0 },
+    raw,
+    tokens: newTokens,
+    unreadable,
+  };
 }

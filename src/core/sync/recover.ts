@@ -5,6 +5,7 @@
  */
 import { sameSharedContent } from '../model/content-hash.js';
 import type { FailureRecord, JournalEntry, StatusStore } from '../ports/state.js';
+import { isReadable } from '../ports/store.js';
 import type { Action } from './actions.js';
 import { executeActions, nextStatus, type ExecuteDeps } from './execute.js';
 import type { PairStatus } from './status.js';
@@ -29,7 +30,10 @@ export async function resolveJournal(
       redo.push(a);
       continue;
     }
-    const current = (await deps.store(a.target, a.kind).getMany([a.id])).get(a.id);
+    const found = (await deps.store(a.target, a.kind).getMany([a.id])).get(a.id);
+    // An item that became unreadable changed since: the next plan decides (after the user repairs it).
+    if (found && !isReadable(found)) continue;
+    const current = found;
     if (a.type === 'delete') {
       // Gone: the delete happened, commit it. Unchanged: do it again. Changed since: the next plan decides.
       if (!current || current.version === a.ifVersion)

@@ -1,0 +1,348 @@
+/**
+ * The store port over CalDAV (RFC 4791) for one collection — the CRM gateway's `activities/` or
+ * `tasks/`, or any CalDAV server's calendar. Ids are the items' paths; versions their ETags.
+ * - Reads: the first read lists the sync period with calendar-query + time-range (§7.8), after taking
+ *   the collection's sync-token (RFC 6578 §4) so nothing changed in between is missed; later reads
+ *   ask `sync-collection` for what changed and fetch it with calendar-multiget in chunks. A server
+ *   without RFC 6578 is read by ctag: an unchanged ctag is no change, a moved one a full read.
+ * - Writes: creation with `If-None-Match: *` at a path derived from the UID (so a repeated creation
+ *   after a crash finds its item: 412, or 403 no-uid-conflict naming where the UID lives, §5.3.2.1);
+ *   updates and deletions with `If-Match` (412 → PreconditionFailedError).
+ * Items that do not parse are reported as unreadable with the reader's located error.
+ */
+import { davRequest, type DAVResponse } from 'tsdav';
+import { PreconditionFailedError } from '../../core/errors.js';
+import { hash64 } from '../../core/model/content-hash.js';
+import type { Item } from '../../core/model/item.js';
+import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
+import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
+import type { ItemKind } from '../../core/sync/types.js';
+import type { DavHttp } from './dav-http.js';
+import { ICalendarError } from './ical-errors.js';
+import { parseICalendar } from './ical-read.js';
+import { toICalendar } from './ical-write.js';
+
+const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/"';
+const XML = '<?xml version="1.0" encoding="utf-8"?>';
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export interface CalDavStoreOptions {
+  /** `auto` (default) uses sync-collection when the server reports it, else the ctag. */
+  readonly syncMode?: 'auto' | 'sync-collection' | 'ctag';
+  /** Items per calendar-multiget (default 50). */
+  readonly chunk?: number;
+  /** For DTSTAMP (default Date.now). */
+  readonly clock?: () => number;
+}
+
+/** Normalises an href to the path, each segment percent-encoded one way (servers differ). */
+export function normalizeHref(href: string, base: string): string {
+  const path = new URL(href, base).pathname;
+  return path
+    .split('/')
+    .map((seg) => {
+      try {
+        return encodeURIComponent(decodeURIComponent(seg));
+      } catch {
+        return seg;
+      }
+    })
+    .join('/');
+}
+
+/** A stable resource name for a UID: readable when it is safe in a path, else its hash. */
+export const resourceName = (uid: string): string =>
+  /^[A-Za-z0-9._-]{1,120}$/.test(uid) && !uid.startsWith('.') ? `${uid}.ics` : `${hash64(uid)}.ics`;
+
+const text = (v: unknown): string | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  const o = v as { _cdata?: unknown; _text?: unknown };
+  return text(o._cdata ?? o._text);
+};
+
+const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+
+export class CalDavStore implements StorePort {
+  readonly side = 'mobile' as const;
+  private mode: 'sync-collection' | 'ctag' | undefined;
+  private readonly origin: string;
+  private readonly path: string;
+
+  constructor(
+    readonly kind: ItemKind,
+    /** Absolute URL of the collection, with a trailing slash. */
+    readonly collectionUrl: string,
+    private readonly http: DavHttp,
+    private readonly options: CalDavStoreOptions = {},
+  ) {
+    this.origin = new URL(collectionUrl).origin;
+    this.path = normalizeHref(collectionUrl, collectionUrl);
+    if (options.syncMode && options.syncMode !== 'auto') this.mode = options.syncMode;
+  }
+
+  private url(id: string): string {
+    return `${this.origin}${id}`;
+  }
+
+  private async report(body: string, depth = '1'): Promise<DAVResponse[]> {
+    return davRequest({
+      url: this.collectionUrl,
+      init: { method: 'REPORT', headers: { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' }, body },
+      convertIncoming: false,
+      fetch: this.http.fetch,
+    });
+  }
+
+  /** Collection properties: sync-token, ctag and whether sync-collection is supported. */
+  private async collectionState(): Promise<{ syncToken?: string; ctag?: string; syncCollection: boolean }> {
+    const [r] = await davRequest({
+      url: this.collectionUrl,
+      init: {
+        method: 'PROPFIND',
+        headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+        body: `${XML}<D:propfind ${NS}><D:prop><D:sync-token/><CS:getctag/><D:supported-report-set/></D:prop></D:propfind>`,
+      },
+      convertIncoming: false,
+      fetch: this.http.fetch,
+    });
+    if (!r?.ok) throw new Error(`the collection ${this.collectionUrl} answered ${r?.status ?? 'nothing'} to PROPFIND`);
+    const props = (r.props ?? {}) as Record<string, unknown>;
+    const reports = JSON.stringify(props.supportedReportSet ?? '');
+    return {
+      ...(text(props.syncToken) !== undefined && { syncToken: text(props.syncToken)! }),
+      ...(text(props.getctag) !== undefined && { ctag: text(props.getctag)! }),
+      syncCollection: /syncCollection/.test(reports) || text(props.syncToken) !== undefined,
+    };
+  }
+
+  /** Parses responses carrying calendar-data into stored and unreadable items; 404s into `missing`. */
+  private collect(responses: readonly DAVResponse[]) {
+    const items: StoredItem[] = [];
+    const unreadable: UnreadableItem[] = [];
+    const missing: string[] = [];
+    for (const r of responses) {
+      if (!r.href) continue;
+      const id = normalizeHref(r.href, this.collectionUrl);
+      if (id === this.path) continue;
+      if (r.status === 404) {
+        missing.push(id);
+        continue;
+      }
+      const props = (r.props ?? {}) as Record<string, unknown>;
+      const version = text(props.getetag);
+      const data = text(props.calendarData);
+      if (!r.ok || version === undefined || data === undefined) continue;
+      try {
+        const item = parseICalendar(data);
+        if (item.kind !== this.kind)
+          throw new ICalendarError(`a ${item.kind === 'task' ? 'VTODO' : 'VEVENT'} in the ${this.kind} collection`, {});
+        const modified = Date.parse(text(props.getlastmodified) ?? '');
+        items.push({ id, version, item, raw: data, ...(!Number.isNaN(modified) && { modifiedAt: modified }) });
+      } catch (error) {
+        unreadable.push({ id, version, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { items, unreadable, missing };
+  }
+
+  private async fullRead(window: SyncWindow, token: string): Promise<ChangeSet> {
+    const comp = this.kind === 'activity' ? 'VEVENT' : 'VTODO';
+    const responses = await this.report(
+      `${XML}<C:calendar-query ${NS}><D:prop><D:getetag/><D:getlastmodified/><C:calendar-data/></D:prop>` +
+        `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="${comp}">` +
+        `<C:time-range start="${utc(window.from)}" end="${utc(window.to)}"/>` +
+        `</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+    );
+    this.fail(responses, 'calendar-query');
+    const { items, unreadable } = this.collect(responses);
+    return { changed: items, removed: [], unreadable, complete: true, token };
+  }
+
+  /** A multistatus for the collection itself with an error status means the whole report failed. */
+  private fail(responses: readonly DAVResponse[], what: string): void {
+    const whole = responses.find((r) => !r.href || normalizeHref(r.href, this.collectionUrl) === this.path);
+    if (whole && !whole.ok && whole.status !== 507)
+      throw new Error(`the gateway answered ${whole.status} ${whole.statusText ?? ''} to ${what}`.trim());
+  }
+
+  async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
+    const state = await this.collectionState();
+    this.mode ??= state.syncCollection ? 'sync-collection' : 'ctag';
+    if (this.mode === 'ctag') {
+      const now = `ctag:${state.ctag ?? ''}`;
+      if (token === now && state.ctag !== undefined) return { changed: [], removed: [], complete: false, token };
+      return this.fullRead(window, now);
+    }
+    if (!token?.startsWith('sync:')) return this.fullRead(window, `sync:${state.syncToken ?? ''}`);
+    const changed: string[] = [];
+    const removed = new Set<string>();
+    let current = token.slice('sync:'.length);
+    // RFC 6578 §3.6: a truncated answer (507 for the collection) is continued from its new token.
+    for (let round = 0; round < 100; round++) {
+      const responses = await this.report(
+        `${XML}<D:sync-collection ${NS}><D:sync-token>${esc(current)}</D:sync-token><D:sync-level>1</D:sync-level>` +
+          `<D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      );
+      const whole = responses.find((r) => !r.href || normalizeHref(r.href, this.collectionUrl) === this.path);
+      // 403/409 with valid-sync-token: the token expired (RFC 6578 §3.2) — list the period again.
+      if (whole && (whole.status === 403 || whole.status === 409 || whole.status === 412 || whole.status === 400))
+        return this.fullRead(window, `sync:${state.syncToken ?? ''}`);
+      this.fail(responses, 'sync-collection');
+      for (const r of responses) {
+        if (!r.href) continue;
+        const id = normalizeHref(r.href, this.collectionUrl);
+        if (id === this.path) continue;
+        if (r.status === 404) removed.add(id);
+        else changed.push(id);
+      }
+      const raw = responses[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined;
+      const next = text(raw?.multistatus?.syncToken);
+      if (next === undefined) throw new Error('the gateway sent no sync-token with its changes');
+      current = next;
+      if (whole?.status !== 507) break;
+    }
+    const fetched = await this.getMany([...new Set(changed)].filter((id) => !removed.has(id)));
+    const out: StoredItem[] = [];
+    const unreadable: UnreadableItem[] = [];
+    for (const id of changed) {
+      const s = fetched.get(id);
+      if (!s) removed.add(id);
+      else if (!('item' in s)) unreadable.push(s);
+      // Like Graph's calendarView/delta: an item that left the period is reported as removed.
+      else if (intersects(itemRange(s.item), window)) out.push(s);
+      else removed.add(id);
+    }
+    return {
+      changed: out,
+      removed: [...removed],
+      unreadable,
+      complete: false,
+      token: `sync:${current}`,
+    };
+  }
+
+  async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem | UnreadableItem>> {
+    const out = new Map<string, StoredItem | UnreadableItem>();
+    const chunk = this.options.chunk ?? 50;
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += chunk) {
+      const hrefs = unique
+        .slice(i, i + chunk)
+        .map((id) => `<D:href>${esc(id)}</D:href>`)
+        .join('');
+      const responses = await this.report(
+        `${XML}<C:calendar-multiget ${NS}><D:prop><D:getetag/><D:getlastmodified/><C:calendar-data/></D:prop>${hrefs}</C:calendar-multiget>`,
+      );
+      this.fail(responses, 'calendar-multiget');
+      const { items, unreadable } = this.collect(responses);
+      for (const s of [...items, ...unreadable]) out.set(s.id, s);
+    }
+    return out;
+  }
+
+  /** The current ETag of `id` (when a write's answer carried none). */
+  private async etagOf(id: string): Promise<string> {
+    const found = (await this.getMany([id])).get(id);
+    if (!found) throw new Error(`${id} is gone right after it was written`);
+    return found.version;
+  }
+
+  /** Where an item carrying `key` lives, if anywhere: by UID (its path, then a UID query) or CRM id. */
+  private async find(key: string, uid: string): Promise<string | undefined> {
+    const [prop, value] = key.startsWith('crm:')
+      ? ['X-SAPCRM-ACTIVITY-ID', key.slice(4)]
+      : ['UID', key.startsWith('uid:') ? key.slice(4) : uid];
+    const comp = this.kind === 'activity' ? 'VEVENT' : 'VTODO';
+    const responses = await this.report(
+      `${XML}<C:calendar-query ${NS}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>` +
+        `<C:comp-filter name="VCALENDAR"><C:comp-filter name="${comp}"><C:prop-filter name="${prop}">` +
+        `<C:text-match collation="i;octet">${esc(value)}</C:text-match></C:prop-filter>` +
+        `</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+    );
+    this.fail(responses, 'calendar-query');
+    // text-match is a substring match (RFC 4791 §9.7.5): the exact value is checked on the item.
+    const { items } = this.collect(responses);
+    return items.find((s) => (prop === 'UID' ? s.item.uid === value : s.item.crm?.activityId === value))?.id;
+  }
+
+  private async existing(id: string): Promise<{ id: string; version: string; existing: true }> {
+    return { id, version: await this.etagOf(id), existing: true };
+  }
+
+  async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
+    // A CRM id can sit on an item with another UID (created in the CRM): look it up first.
+    if (key.startsWith('crm:')) {
+      const found = await this.find(key, item.uid);
+      if (found) return this.existing(found);
+    }
+    const id = `${this.path}${encodeURIComponent(resourceName(item.uid))}`;
+    const body = toICalendar(item, (this.options.clock ?? Date.now)());
+    const response = await this.http.fetch(this.url(id), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'If-None-Match': '*' },
+      body,
+    });
+    // Only these mean stored: Xandikos answers a UID conflict with 207 (a 412 inside).
+    if (response.status === 200 || response.status === 201 || response.status === 204) {
+      await response.body?.cancel();
+      return {
+        id,
+        version: response.headers.get('ETag') ?? (await this.etagOf(id)),
+        item: parseICalendar(body),
+      };
+    }
+    const detail = await response.text();
+    // 412: something is at our path already — the item a first call created (same UID, same path).
+    if (response.status === 412) return this.existing(id);
+    // 403 no-uid-conflict (RFC 4791 §5.3.2.1) names where the UID lives; servers that answer 409 or a
+    // 207, or name no href, are asked with a UID query.
+    if (response.status === 403 || response.status === 409 || /no-uid-conflict/.test(detail)) {
+      const at = detail.indexOf('no-uid-conflict');
+      const href = at < 0 ? undefined : /<(?:\w+:)?href>([^<]+)<\/(?:\w+:)?href>/.exec(detail.slice(at))?.[1];
+      const found = href ? normalizeHref(href, this.collectionUrl) : await this.find(`uid:${item.uid}`, item.uid);
+      if (found) return this.existing(found);
+    }
+    throw new Error(`creating "${item.subject}" failed: HTTP ${response.status} ${summary(detail)}`);
+  }
+
+  async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {
+    const body = toICalendar(item, (this.options.clock ?? Date.now)());
+    const response = await this.http.fetch(this.url(id), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'If-Match': ifVersion },
+      body,
+    });
+    if (response.status === 412 || response.status === 404) {
+      await response.body?.cancel();
+      throw new PreconditionFailedError('mobile', id, ifVersion);
+    }
+    if (response.status !== 200 && response.status !== 201 && response.status !== 204)
+      throw new Error(`updating "${item.subject}" failed: HTTP ${response.status} ${summary(await response.text())}`);
+    await response.body?.cancel();
+    return { version: response.headers.get('ETag') ?? (await this.etagOf(id)), item: parseICalendar(body) };
+  }
+
+  async delete(id: string, ifVersion: string): Promise<void> {
+    const response = await this.http.fetch(this.url(id), { method: 'DELETE', headers: { 'If-Match': ifVersion } });
+    if (response.status === 412 || response.status === 404) {
+      await response.body?.cancel();
+      throw new PreconditionFailedError('mobile', id, ifVersion);
+    }
+    if (!response.ok)
+      throw new Error(`deleting ${id} failed: HTTP ${response.status} ${summary(await response.text())}`);
+    await response.body?.cancel();
+  }
+
+  stats() {
+    return this.http.stats();
+  }
+}
+
+/** The first words of an error body, without markup, for a message. */
+const summary = (body: string) =>
+  body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);

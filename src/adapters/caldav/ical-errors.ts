@@ -1,0 +1,16 @@
+/**
+ * Why an iCalendar object could not be read or written. The message names the line and the property,
+ * so that the error log tells the user (or the CRM administrator) exactly what to fix; the item is
+ * skipped and the rest of the collection syncs.
+ */
+export class ICalendarError extends Error {
+  readonly line?: number;
+  readonly property?: string;
+  constructor(detail: string, where: { readonly line?: number; readonly property?: string }) {
+    const at = [where.line !== undefined && `line ${where.line}`, where.property].filter(Boolean).join(', ');
+    super(at ? `${at}: ${detail}` : detail);
+    this.name = 'ICalendarError';
+    if (where.line !== undefined) this.line = where.line;
+    if (where.property !== undefined) this.property = where.property;
+  }
+}

@@ -1,0 +1,676 @@
+/**
+ * iCalendar object (one CalDAV resource) → canonical item. VEVENT → Activity, VTODO → Task; a series
+ * with its RECURRENCE-ID overrides is one item (DESIGN.md rule 6). ical.js decodes the values; the raw
+ * lines (ical-text.ts) are paired with ical.js's properties in document order, so that every error
+ * names its line and every line the model cannot regenerate exactly is kept in `extra`:
+ * - `extra.ical`: the master component's lines the model does not read (verbatim, in order), then one
+ *   section per group of known properties whose lines a fresh generation would not reproduce (a
+ *   Windows TZID, DURATION instead of DTEND, an X-parameter on an ATTENDEE, two alarms): `#sig GROUP
+ *   HASH` followed by the original lines; the writer puts them back while the values are unchanged;
+ * - `extra['ical:override:<recurrence id>']`: the same for each override component;
+ * - `extra['ical:calendar']`: VCALENDAR properties and components the model does not read.
+ * DTSTAMP is not kept: the writer stamps each write (RFC 5545 §3.8.7.2).
+ */
+import ICAL from 'ical.js';
+import { findIana } from 'windows-iana';
+import { parseCrmContext, type CrmContext } from '../../core/model/crm-context.js';
+import type {
+  Activity,
+  Attendee,
+  Importance,
+  Item,
+  OccurrenceOverride,
+  Person,
+  Recurrence,
+  RecurrenceRule,
+  Sensitivity,
+  ShowAs,
+  Task,
+  TaskStatus,
+  TimeValue,
+  Weekday,
+} from '../../core/model/item.js';
+import { stableStringify } from '../../core/model/content-hash.js';
+import { toInstant, toWallClock } from '../../core/model/time.js';
+import { registerZones } from '../ical/zones.js';
+import { ICalendarError } from './ical-errors.js';
+import {
+  generateActivity,
+  generateOverride,
+  generateTask,
+  groupOf,
+  recurrenceKey,
+  signature,
+  type Groups,
+} from './ical-generate.js';
+import { componentLines, rawTree, type RawComponent, type RawLine } from './ical-text.js';
+
+export const EXTRA_MASTER = 'ical';
+export const EXTRA_CALENDAR = 'ical:calendar';
+export const extraOverride = (key: string) => `ical:override:${key}`;
+export const SIG = '#sig ';
+
+// --- values ---------------------------------------------------------------------------------------
+
+const zoneNames = new Map<string, boolean>();
+/** Whether the JavaScript runtime knows `name` as an IANA zone (Intl is the core's time base). */
+function isIana(name: string): boolean {
+  let ok = zoneNames.get(name);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    zoneNames.set(name, ok);
+  }
+  return ok;
+}
+
+/** The IANA zone a TZID means: itself, a Windows name, or a prefixed IANA path (Mozilla, libical). */
+export function ianaZone(tzid: string): string | undefined {
+  if (isIana(tzid)) return tzid;
+  const windows = findIana(tzid)?.find(isIana);
+  if (windows) return windows;
+  const segments = tzid.split('/');
+  for (let i = 1; i < segments.length - 1; i++) {
+    const candidate = segments.slice(i).join('/');
+    if (candidate.includes('/') && isIana(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+const DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/;
+
+function checkRanges(m: RegExpExecArray, text: string): void {
+  const [, , mo, d, h = '0', mi = '0', s = '0'] = m;
+  if (+mo! < 1 || +mo! > 12 || +d! < 1 || +d! > 31 || +h > 23 || +mi > 59 || +s > 60)
+    throw new Error(`"${text}" is not a valid date or date-time`);
+}
+
+/** A DATE or DATE-TIME value text with its TZID → canonical time (never silently floating). */
+export function timeFromText(text: string, tzid: string | undefined): TimeValue {
+  const d = DATE.exec(text);
+  if (d) {
+    checkRanges(d, text);
+    return { date: `${d[1]}-${d[2]}-${d[3]}` };
+  }
+  const t = DATE_TIME.exec(text);
+  if (!t) throw new Error(`"${text}" is not a DATE (YYYYMMDD) or DATE-TIME (YYYYMMDDTHHMMSS[Z])`);
+  checkRanges(t, text);
+  const wall = `${t[1]}-${t[2]}-${t[3]}T${t[4]}:${t[5]}:${t[6]}`;
+  if (t[7]) return { dateTime: wall, timeZone: 'UTC' };
+  if (tzid === undefined) return { dateTime: wall, timeZone: null };
+  const iana = ianaZone(tzid);
+  if (iana) return { dateTime: wall, timeZone: iana };
+  // A zone defined only by the object's VTIMEZONE (e.g. Outlook's "(UTC+01:00) Amsterdam, …"): keep
+  // the instant, in UTC, rather than a wall time no other system can place.
+  const zone = ICAL.TimezoneService.get(tzid);
+  if (!zone) throw new Error(`unknown time zone "${tzid}" (no VTIMEZONE in the object, not an IANA or Windows name)`);
+  const time = ICAL.Time.fromDateTimeString(wall, undefined as never);
+  time.zone = zone;
+  const utc = time.convertToZone(ICAL.Timezone.utcTimezone);
+  return { dateTime: utc.toString().slice(0, 19), timeZone: 'UTC' };
+}
+
+/** The value part of a content line (after the first ':' outside double quotes). */
+export function rawValue(text: string): string {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '"') quoted = !quoted;
+    else if (text[i] === ':' && !quoted) return text.slice(i + 1);
+  }
+  return '';
+}
+
+const param = (p: ICAL.Property, name: string): string | undefined => {
+  const v = p.getParameter(name);
+  return Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined;
+};
+
+/** TEXT unescaping (RFC 5545 §3.3.11), for X-properties: ical.js leaves their values as written. */
+export const unescapeText = (s: string): string =>
+  s.replace(/\\([\\;,nN])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
+
+const text = (p: ICAL.Property): string => {
+  const v = p.getFirstValue();
+  return typeof v === 'string' ? v : String(v ?? '');
+};
+/** The text of an X-property (ical.js types them "unknown" and does not unescape). */
+const xText = (l: RawLine): string => unescapeText(rawValue(l.text));
+
+const times = (p: ICAL.Property, l: RawLine): TimeValue[] => {
+  if ((param(p, 'value') ?? '').toUpperCase() === 'PERIOD') throw new Error('PERIOD values are not supported');
+  return rawValue(l.text)
+    .split(',')
+    .map((v) => timeFromText(v.trim(), param(p, 'tzid')));
+};
+
+const email = (value: string) => value.replace(/^mailto:/i, '');
+
+function person(p: ICAL.Property): Person {
+  const cn = param(p, 'cn');
+  return { email: email(text(p)), ...(cn !== undefined && { name: cn }) };
+}
+
+const RESPONSE: Record<string, Attendee['response']> = {
+  'NEEDS-ACTION': 'needsAction',
+  ACCEPTED: 'accepted',
+  TENTATIVE: 'tentative',
+  DECLINED: 'declined',
+};
+
+function attendee(p: ICAL.Property): Attendee {
+  const cutype = (param(p, 'cutype') ?? '').toUpperCase();
+  const role = (param(p, 'role') ?? 'REQ-PARTICIPANT').toUpperCase();
+  const partstat = param(p, 'partstat')?.toUpperCase();
+  return {
+    ...person(p),
+    role:
+      cutype === 'RESOURCE' || cutype === 'ROOM'
+        ? 'resource'
+        : role === 'OPT-PARTICIPANT' || role === 'NON-PARTICIPANT'
+          ? 'optional'
+          : 'required',
+    response: partstat === undefined ? 'none' : (RESPONSE[partstat] ?? 'none'),
+  };
+}
+
+const WEEKDAYS = new Set(['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']);
+const ints = (v: string, key: string, min: number, max: number) =>
+  v.split(',').map((s) => {
+    const n = Number(s);
+    if (!/^[+-]?\d+$/.test(s) || n < min || n > max || n === 0) throw new Error(`${key}=${v} is out of range`);
+    return n;
+  });
+
+/** RRULE value → the rule subset Outlook can express too; anything else is refused by name. */
+export function parseRule(value: string): RecurrenceRule {
+  const parts = new Map<string, string>();
+  for (const part of value.split(';')) {
+    const [k, v] = part.split('=');
+    if (!k || v === undefined || parts.has(k.toUpperCase())) throw new Error(`"${part}" is not a valid RRULE part`);
+    parts.set(k.toUpperCase(), v.toUpperCase());
+  }
+  const freq = parts.get('FREQ');
+  if (freq !== 'DAILY' && freq !== 'WEEKLY' && freq !== 'MONTHLY' && freq !== 'YEARLY')
+    throw new Error(
+      `FREQ=${freq ?? '(missing)'} cannot be synchronized (Outlook repeats daily, weekly, monthly or yearly)`,
+    );
+  for (const k of parts.keys())
+    if (!['FREQ', 'INTERVAL', 'COUNT', 'UNTIL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYSETPOS', 'WKST'].includes(k))
+      throw new Error(`RRULE part ${k} cannot be synchronized (Outlook has no such pattern)`);
+  if (parts.has('COUNT') && parts.has('UNTIL')) throw new Error('RRULE has both COUNT and UNTIL (RFC 5545 §3.3.10)');
+  const interval = parts.has('INTERVAL') ? ints(parts.get('INTERVAL')!, 'INTERVAL', 1, 1000)[0]! : 1;
+  const rule: {
+    -readonly [K in keyof RecurrenceRule]: RecurrenceRule[K];
+  } = { freq, interval };
+  if (parts.has('COUNT')) rule.count = ints(parts.get('COUNT')!, 'COUNT', 1, 100_000)[0]!;
+  if (parts.has('UNTIL')) rule.until = timeFromText(parts.get('UNTIL')!, undefined);
+  if (parts.has('BYDAY'))
+    rule.byDay = parts
+      .get('BYDAY')!
+      .split(',')
+      .map((d) => {
+        const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(d);
+        if (!m || !WEEKDAYS.has(m[2]!) || (m[1] !== undefined && (Number(m[1]) === 0 || Math.abs(Number(m[1])) > 53)))
+          throw new Error(`BYDAY=${parts.get('BYDAY')} is not a list of weekdays`);
+        return { day: m[2] as Weekday, ...(m[1] !== undefined && { ordinal: Number(m[1]) }) };
+      });
+  if (parts.has('BYMONTHDAY')) rule.byMonthDay = ints(parts.get('BYMONTHDAY')!, 'BYMONTHDAY', -31, 31);
+  if (parts.has('BYMONTH')) rule.byMonth = ints(parts.get('BYMONTH')!, 'BYMONTH', 1, 12);
+  if (parts.has('BYSETPOS')) rule.bySetPos = ints(parts.get('BYSETPOS')!, 'BYSETPOS', -366, 366);
+  if (parts.has('WKST')) {
+    const w = parts.get('WKST')!;
+    if (!WEEKDAYS.has(w)) throw new Error(`WKST=${w} is not a weekday`);
+    rule.weekStart = w as Weekday;
+  }
+  return rule;
+}
+
+const SENSITIVITY: Record<string, Sensitivity> = {
+  PUBLIC: 'normal',
+  PRIVATE: 'private',
+  CONFIDENTIAL: 'confidential',
+  'X-PERSONAL': 'personal',
+};
+const BUSY: Record<string, ShowAs> = {
+  FREE: 'free',
+  TENTATIVE: 'tentative',
+  BUSY: 'busy',
+  OOF: 'oof',
+  WORKINGELSEWHERE: 'workingElsewhere',
+  UNKNOWN: 'unknown',
+};
+const TASK_STATUS: Record<string, TaskStatus> = {
+  'NEEDS-ACTION': 'notStarted',
+  'IN-PROCESS': 'inProgress',
+  COMPLETED: 'completed',
+  CANCELLED: 'deferred',
+};
+
+function importance(priority: number): Importance {
+  if (priority >= 1 && priority <= 4) return 'high';
+  if (priority >= 6 && priority <= 9) return 'low';
+  return 'normal';
+}
+
+// --- components ---------------------------------------------------------------------------------
+
+/** What one VEVENT/VTODO says, property by property; absent fields were not in the component. */
+interface Read {
+  uid?: string;
+  recurrenceId?: TimeValue;
+  start?: TimeValue;
+  end?: TimeValue;
+  duration?: ICAL.Duration;
+  due?: TimeValue;
+  subject?: string;
+  location?: string;
+  description?: string;
+  html?: string;
+  organizer?: Person;
+  attendees: Attendee[];
+  transp?: string;
+  busy?: string;
+  sensitivity?: Sensitivity;
+  categories: string[];
+  priority?: number;
+  status?: string;
+  taskStatus?: string;
+  percent?: number;
+  completed?: TimeValue;
+  rrule?: RecurrenceRule;
+  exdates: TimeValue[];
+  rdates: TimeValue[];
+  crm: Record<string, { value: string; id?: string }>;
+  reminderMinutes?: number;
+}
+
+function readComponent(comp: ICAL.Component, raw: RawComponent, kind: Item['kind']): Read {
+  const r: Read = { attendees: [], categories: [], exdates: [], rdates: [], crm: {} };
+  const props = comp.getAllProperties();
+  raw.props.forEach((l, i) => {
+    const p = props[i];
+    if (!p) throw new ICalendarError('ical.js and the line reader disagree on this property', l);
+    try {
+      readProperty(r, p, l);
+    } catch (error) {
+      if (error instanceof ICalendarError) throw error;
+      throw new ICalendarError(error instanceof Error ? error.message : String(error), {
+        line: l.line,
+        property: l.name,
+      });
+    }
+  });
+  const alarms = comp.getAllSubcomponents('valarm');
+  for (const alarm of alarms) {
+    const trigger = alarm.getFirstProperty('trigger');
+    const value = trigger?.getFirstValue();
+    if (!(value instanceof ICAL.Duration)) continue;
+    const related = (param(trigger!, 'related') ?? 'START').toUpperCase();
+    if ((kind === 'task') !== (related === 'END')) continue;
+    r.reminderMinutes = Math.round(-value.toSeconds() / 60) || 0;
+    break;
+  }
+  return r;
+}
+
+function readProperty(r: Read, p: ICAL.Property, l: RawLine): void {
+  const tzid = param(p, 'tzid');
+  switch (l.name) {
+    case 'UID':
+      r.uid = text(p);
+      break;
+    case 'RECURRENCE-ID':
+      r.recurrenceId = timeFromText(rawValue(l.text), tzid);
+      break;
+    case 'DTSTART':
+      r.start = timeFromText(rawValue(l.text), tzid);
+      break;
+    case 'DTEND':
+      r.end = timeFromText(rawValue(l.text), tzid);
+      break;
+    case 'DUE':
+      r.due = timeFromText(rawValue(l.text), tzid);
+      break;
+    case 'DURATION': {
+      const v = p.getFirstValue();
+      if (!(v instanceof ICAL.Duration) || !/^[+-]?P/i.test(rawValue(l.text))) throw new Error('not a duration');
+      r.duration = v;
+      break;
+    }
+    case 'SUMMARY':
+      r.subject = text(p);
+      break;
+    case 'LOCATION':
+      r.location = text(p);
+      break;
+    case 'DESCRIPTION':
+      r.description = text(p);
+      break;
+    case 'X-ALT-DESC':
+      if ((param(p, 'fmttype') ?? '').toLowerCase() === 'text/html') r.html = xText(l);
+      break;
+    case 'ORGANIZER':
+      r.organizer = person(p);
+      break;
+    case 'ATTENDEE':
+      r.attendees.push(attendee(p));
+      break;
+    case 'TRANSP':
+      r.transp = text(p).toUpperCase();
+      break;
+    case 'X-MICROSOFT-CDO-BUSYSTATUS':
+      r.busy = xText(l).toUpperCase();
+      break;
+    case 'CLASS':
+      r.sensitivity = SENSITIVITY[text(p).toUpperCase()] ?? 'private'; // RFC 5545 §3.8.1.3
+      break;
+    case 'CATEGORIES':
+      r.categories.push(
+        ...p
+          .getValues()
+          .map(String)
+          .filter((c) => c.length),
+      );
+      break;
+    case 'PRIORITY': {
+      const n = Number(rawValue(l.text));
+      if (!Number.isInteger(n) || n < 0 || n > 9) throw new Error('must be an integer from 0 to 9');
+      r.priority = n;
+      break;
+    }
+    case 'STATUS':
+      r.status = text(p).toUpperCase();
+      break;
+    case 'X-CRM-SYNC-TASK-STATUS':
+      r.taskStatus = xText(l);
+      break;
+    case 'PERCENT-COMPLETE': {
+      const n = Number(rawValue(l.text));
+      if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error('must be an integer from 0 to 100');
+      r.percent = n;
+      break;
+    }
+    case 'COMPLETED':
+      r.completed = timeFromText(rawValue(l.text), tzid);
+      break;
+    case 'RRULE':
+      if (r.rrule) throw new Error('more than one RRULE cannot be synchronized');
+      r.rrule = parseRule(rawValue(l.text));
+      break;
+    case 'EXDATE':
+      r.exdates.push(...times(p, l));
+      break;
+    case 'RDATE':
+      r.rdates.push(...times(p, l));
+      break;
+    default:
+      if (l.name.startsWith('X-SAPCRM-')) {
+        const id = param(p, 'x-sapcrm-id');
+        r.crm[l.name.slice('X-SAPCRM-'.length)] = { value: xText(l), ...(id !== undefined && { id }) };
+      }
+  }
+}
+
+function crmOf(r: Read, line: number): CrmContext | undefined {
+  if (!r.crm['ACTIVITY-ID']) return undefined;
+  const ref = (name: string) => {
+    const v = r.crm[name];
+    return v && { id: v.id ?? '', label: v.value };
+  };
+  try {
+    return parseCrmContext({
+      activityId: r.crm['ACTIVITY-ID'].value,
+      application: r.crm.APPLICATION?.value.toUpperCase(),
+      businessPartner: ref('BUSINESS-PARTNER'),
+      contactPerson: ref('CONTACT-PERSON'),
+      opportunity: ref('OPPORTUNITY'),
+    });
+  } catch (error) {
+    throw new ICalendarError(error instanceof Error ? error.message : String(error), { line, property: 'X-SAPCRM-*' });
+  }
+}
+
+/** DTSTART + DURATION, in the start's own form. */
+function addDuration(start: TimeValue, d: ICAL.Duration): TimeValue {
+  const all = 'date' in start;
+  const t = ICAL.Time.fromDateTimeString(all ? `${start.date}T00:00:00` : start.dateTime, undefined as never);
+  t.addDuration(d);
+  const s = t.toString().slice(0, 19);
+  return all ? { date: s.slice(0, 10) } : { dateTime: s, timeZone: start.timeZone };
+}
+
+function endOf(r: Read, start: TimeValue): TimeValue {
+  if (r.end) return r.end;
+  if (r.duration) return addDuration(start, r.duration);
+  // RFC 5545 §3.6.1: without DTEND or DURATION a dated event lasts a day, a timed one no time.
+  if ('date' in start) return addDuration(start, ICAL.Duration.fromString('P1D'));
+  return start;
+}
+
+function showAs(r: Read): ShowAs {
+  if (r.busy && BUSY[r.busy]) return BUSY[r.busy]!;
+  return r.transp === 'TRANSPARENT' ? 'free' : 'busy';
+}
+
+const body = (r: Read) =>
+  r.description !== undefined || r.html !== undefined
+    ? { text: r.description ?? '', ...(r.html !== undefined && { html: r.html }) }
+    : undefined;
+
+// --- the lines to keep ----------------------------------------------------------------------------
+
+/** Lines of `raw` per group (VALARM blocks whole) and the lines the model does not read. */
+function splitLines(raw: RawComponent, kind: Item['kind'], override: boolean) {
+  const groups = new Map<string, string[]>();
+  const unknown: string[] = [];
+  const add = (g: string | undefined, lines: string[]) => {
+    if (g === 'DTSTAMP') return;
+    if (g === undefined) unknown.push(...lines);
+    else groups.set(g, [...(groups.get(g) ?? []), ...lines]);
+  };
+  for (const l of raw.props) add(groupOf(l.name, kind, override), [l.text]);
+  for (const c of raw.comps) add(groupOf(c.name, kind, override), componentLines(c));
+  return { groups, unknown };
+}
+
+/** `extra` lines for one component: what the model does not read, then the groups to keep. */
+function keptLines(raw: RawComponent, generated: Groups, kind: Item['kind'], override: boolean): string[] {
+  const { groups, unknown } = splitLines(raw, kind, override);
+  const out = [...unknown];
+  for (const [g, lines] of generated) {
+    if (g === 'DTSTAMP') continue;
+    const original = groups.get(g) ?? [];
+    if (original.join('\n') !== lines.join('\n')) out.push(`${SIG}${g} ${signature(lines)}`, ...original);
+  }
+  return out;
+}
+
+// --- the object -----------------------------------------------------------------------------------
+
+/**
+ * Reads one iCalendar object. Throws ICalendarError naming the line and property of the first thing
+ * that cannot be read; nothing else escapes (a fuzz suite checks it).
+ */
+export function parseICalendar(source: string): Item {
+  try {
+    return parse(source);
+  } catch (error) {
+    if (error instanceof ICalendarError) throw error;
+    throw new ICalendarError(error instanceof Error ? error.message : String(error), {});
+  }
+}
+
+function parse(source: string): Item {
+  const tree = rawTree(source);
+  let jcal: unknown;
+  try {
+    jcal = ICAL.parse(source);
+  } catch (error) {
+    throw new ICalendarError(`not valid iCalendar: ${error instanceof Error ? error.message : String(error)}`, {});
+  }
+  const cal = new ICAL.Component(jcal as unknown[]);
+  registerZones(cal);
+  const comps = cal.getAllSubcomponents();
+  if (comps.length !== tree.comps.length) throw new ICalendarError('ical.js and the line reader disagree', {});
+  const kindName = tree.comps.some((c) => c.name === 'VEVENT')
+    ? 'VEVENT'
+    : tree.comps.some((c) => c.name === 'VTODO')
+      ? 'VTODO'
+      : undefined;
+  if (!kindName) throw new ICalendarError('the object holds no VEVENT or VTODO', { line: tree.line });
+  const kind: Item['kind'] = kindName === 'VEVENT' ? 'activity' : 'task';
+
+  const calendarExtra = tree.props.filter((l) => l.name !== 'VERSION' && l.name !== 'PRODID').map((l) => l.text);
+  const mains: { raw: RawComponent; read: Read }[] = [];
+  tree.comps.forEach((raw, i) => {
+    if (raw.name === 'VTIMEZONE') return;
+    // Task overrides have no place in the model: kept verbatim with the object.
+    if (raw.name !== kindName || (kind === 'task' && raw.props.some((l) => l.name === 'RECURRENCE-ID'))) {
+      calendarExtra.push(...componentLines(raw));
+      return;
+    }
+    mains.push({ raw, read: readComponent(comps[i]!, raw, kind) });
+  });
+  const masters = mains.filter((m) => !m.read.recurrenceId);
+  if (masters.length === 0)
+    throw new ICalendarError('cannot relate the exception (RECURRENCE-ID) to a missing series', {
+      line: mains[0]!.raw.line,
+    });
+  if (masters.length > 1)
+    throw new ICalendarError(`a second ${kindName} without RECURRENCE-ID in one object`, {
+      line: masters[1]!.raw.line,
+    });
+  const master = masters[0]!;
+  const uid = master.read.uid;
+  if (!uid) throw new ICalendarError('UID is missing', { line: master.raw.line, property: 'UID' });
+  for (const m of mains)
+    if (m.read.uid !== uid)
+      throw new ICalendarError(`UID "${m.read.uid ?? ''}" differs from the series' "${uid}"`, {
+        line: m.raw.line,
+        property: 'UID',
+      });
+
+  const r = master.read;
+  // RFC 5545 §3.3.10: UNTIL is UTC when DTSTART is zoned; the model keeps it in the start's zone.
+  // (A task's series may be anchored on its due date.)
+  const anchor = r.start ?? (kind === 'task' ? r.due : undefined);
+  if (r.rrule?.until && anchor && !('date' in anchor) && anchor.timeZone && anchor.timeZone !== 'UTC') {
+    const u = r.rrule.until;
+    if (!('date' in u) && u.timeZone === 'UTC')
+      r.rrule = {
+        ...r.rrule,
+        until: { dateTime: toWallClock(toInstant(u), anchor.timeZone), timeZone: anchor.timeZone },
+      };
+  }
+  const crm = crmOf(r, master.raw.line);
+  const b = body(r);
+  const recurrence = (overrides: OccurrenceOverride[]): Recurrence | undefined =>
+    r.rrule
+      ? { rule: r.rrule, exceptionDates: r.exdates, extraDates: r.rdates, overrides }
+      : r.exdates.length || r.rdates.length || overrides.length
+        ? (() => {
+            throw new ICalendarError('EXDATE, RDATE or an override without an RRULE cannot be synchronized', {
+              line: master.raw.line,
+              property: 'RRULE',
+            });
+          })()
+        : undefined;
+  const common = {
+    uid,
+    subject: r.subject ?? '',
+    ...(b && { body: b }),
+    sensitivity: r.sensitivity ?? 'normal',
+    categories: r.categories,
+    ...(r.reminderMinutes !== undefined && { reminderMinutes: r.reminderMinutes }),
+    importance: importance(r.priority ?? 0),
+    ...(crm && { crm }),
+  };
+  const stamp = '';
+  if (kind === 'task') {
+    const status = (r.taskStatus && TASK_STATUS_X.has(r.taskStatus) ? r.taskStatus : undefined) as
+      TaskStatus | undefined;
+    const rec = recurrence([]);
+    const task: Task = {
+      kind: 'task',
+      ...common,
+      status: status ?? TASK_STATUS[r.status ?? 'NEEDS-ACTION'] ?? 'notStarted',
+      percentComplete: r.percent ?? 0,
+      ...(r.start && { start: r.start }),
+      ...(r.due ? { due: r.due } : r.start && r.duration ? { due: addDuration(r.start, r.duration) } : {}),
+      ...(r.completed && { completed: r.completed }),
+      ...(rec && { recurrence: rec }),
+      extra: {},
+    };
+    return withExtra(task, {
+      [EXTRA_MASTER]: keptLines(master.raw, generateTask(task, stamp), kind, false),
+      [EXTRA_CALENDAR]: calendarExtra,
+    });
+  }
+
+  if (!r.start) throw new ICalendarError('DTSTART is missing', { line: master.raw.line, property: 'DTSTART' });
+  const base: Activity = {
+    kind: 'activity',
+    ...common,
+    start: r.start,
+    end: endOf(r, r.start),
+    ...(r.location !== undefined && { location: r.location }),
+    ...(r.organizer && { organizer: r.organizer }),
+    attendees: r.attendees,
+    showAs: showAs(r),
+    extra: {},
+  };
+  const overrides: { o: OccurrenceOverride; raw: RawComponent }[] = [];
+  for (const m of mains) {
+    if (!m.read.recurrenceId) continue;
+    const o = m.read;
+    const start = o.start ?? o.recurrenceId!;
+    const occurrence = {
+      subject: o.subject ?? base.subject,
+      start,
+      end: o.end || o.duration ? endOf(o, start) : start,
+      location: o.location ?? base.location,
+      body: body(o) ?? base.body,
+      showAs: o.transp || o.busy ? showAs(o) : base.showAs,
+      attendees: o.attendees.length ? o.attendees : base.attendees,
+      reminderMinutes: o.reminderMinutes ?? base.reminderMinutes,
+    };
+    const fields: Record<string, unknown> = { start: occurrence.start, end: occurrence.end };
+    for (const [k, v] of Object.entries(occurrence))
+      if (k !== 'start' && k !== 'end' && stableStringify(v) !== stableStringify(base[k as keyof Activity]))
+        fields[k] = v;
+    overrides.push({ o: { recurrenceId: o.recurrenceId!, fields }, raw: m.raw });
+  }
+  const keys = new Set<string>();
+  for (const { o, raw } of overrides) {
+    const key = recurrenceKey(o.recurrenceId);
+    if (keys.has(key))
+      throw new ICalendarError('two overrides of one occurrence', { line: raw.line, property: 'RECURRENCE-ID' });
+    keys.add(key);
+  }
+  const rec = recurrence(overrides.map((x) => x.o));
+  const activity: Activity = { ...base, ...(rec && { recurrence: rec }) };
+  const extra: Record<string, string[]> = {
+    [EXTRA_MASTER]: keptLines(master.raw, generateActivity(activity, stamp), kind, false),
+    [EXTRA_CALENDAR]: calendarExtra,
+  };
+  for (const { o, raw } of overrides)
+    extra[extraOverride(recurrenceKey(o.recurrenceId))] = keptLines(
+      raw,
+      generateOverride(activity, o, stamp),
+      kind,
+      true,
+    );
+  return withExtra(activity, extra);
+}
+
+const TASK_STATUS_X = new Set(['waitingOnOthers', 'deferred']);
+
+function withExtra<T extends Item>(item: T, extra: Record<string, string[]>): T {
+  const kept = Object.fromEntries(Object.entries(extra).filter(([, lines]) => lines.length));
+  return { ...item, extra: kept };
+}

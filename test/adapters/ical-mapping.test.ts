@@ -1,0 +1,165 @@
+// The iCalendar ⇄ canonical mapping, in Node and in the browser: generated items survive
+// item → ics → item exactly, and generated or mutated iCalendar never throws anything but a located
+// ICalendarError out of the reader.
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { ICalendarError } from '../../src/adapters/caldav/ical-errors.js';
+import { parseICalendar } from '../../src/adapters/caldav/ical-read.js';
+import { toICalendar } from '../../src/adapters/caldav/ical-write.js';
+import { unfold } from '../../src/adapters/caldav/ical-text.js';
+import { contentHash, normalizeItem } from '../../src/core/model/content-hash.js';
+import type { Item } from '../../src/core/model/item.js';
+import { activityArb, taskArb } from './support/item-arbitraries.js';
+
+const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
+const RUNS = 400;
+
+/** The item without what the hash ignores, for readable failures. */
+const comparable = (item: Item) => JSON.parse(JSON.stringify(normalizeItem(item))) as unknown;
+
+describe('iCalendar mapping: canonical → ics → canonical', () => {
+  for (const [name, arb] of [
+    ['activities', activityArb],
+    ['tasks', taskArb],
+  ] as const) {
+    it(`round-trips ${name} exactly, and writes what it reads again unchanged`, () => {
+      fc.assert(
+        fc.property(arb as fc.Arbitrary<Item>, (item) => {
+          const text = toICalendar(item, NOW);
+          const back = parseICalendar(text);
+          expect(comparable(back), text).to.deep.equal(comparable(item));
+          expect(back.extra, `a fresh generation needs nothing kept:\n${text}`).to.deep.equal({});
+          expect(toICalendar(back, NOW)).to.equal(text);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('folds long lines at 75 octets without splitting a character', () => {
+    fc.assert(
+      fc.property(activityArb, (item) => {
+        const text = toICalendar({ ...item, subject: `${item.subject} ${'Ä€😀'.repeat(40)}` }, NOW);
+        for (const line of text.split('\r\n')) expect(new TextEncoder().encode(line).length).to.be.at.most(75);
+        expect(text).not.to.include('\uFFFD');
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+// --- fuzzing --------------------------------------------------------------------------------------
+
+const validText = fc
+  .oneof(activityArb as fc.Arbitrary<Item>, taskArb as fc.Arbitrary<Item>)
+  .map((i) => toICalendar(i, NOW));
+
+/** Mutations of a valid object at the line and the character level. */
+const mutated = fc
+  .tuple(
+    validText,
+    fc.array(
+      fc.record({
+        op: fc.constantFrom('drop', 'duplicate', 'truncate', 'garbage', 'char', 'swap', 'value'),
+        at: fc.nat(),
+        junk: fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.constantFrom(
+            'BEGIN:VEVENT',
+            'END:VTODO',
+            'DTSTART;TZID=Nowhere/Special:20261301T250000',
+            'RRULE:FREQ=SECONDLY;BYHOUR=1',
+            'RRULE:FREQ=WEEKLY;COUNT=0',
+            'RDATE;VALUE=PERIOD:20261201T100000Z/PT1H',
+            'DURATION:forever',
+            'X-SAPCRM-ACTIVITY-ID:',
+            'X-SAPCRM-APPLICATION:CRM',
+            'ATTENDEE;CN="unterminated:mailto:x@y',
+            'RECURRENCE-ID:20261201T100000Z',
+            'PERCENT-COMPLETE:150',
+            'PRIORITY:high',
+            ';NOPE',
+            ' continuation',
+          ),
+        ),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+  )
+  .map(([text, ops]) => {
+    let lines = text.split('\r\n');
+    for (const { op, at, junk } of ops) {
+      const i = at % Math.max(lines.length, 1);
+      const line = lines[i] ?? '';
+      if (op === 'drop') lines.splice(i, 1);
+      else if (op === 'duplicate') lines.splice(i, 0, line);
+      else if (op === 'truncate') lines = lines.slice(0, i);
+      else if (op === 'garbage') lines.splice(i, 0, junk);
+      else if (op === 'char')
+        lines[i] = line.slice(0, at % (line.length + 1)) + junk + line.slice(at % (line.length + 1));
+      else if (op === 'swap') [lines[i], lines[(i + 1) % lines.length]] = [lines[(i + 1) % lines.length]!, line];
+      else lines[i] = `${line.split(':')[0]}:${junk}`;
+    }
+    return lines.join('\r\n');
+  });
+
+/** Anything that looks a little like iCalendar. */
+const noise = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('BEGIN:VCALENDAR', 'END:VCALENDAR', 'BEGIN:VEVENT', 'END:VEVENT', 'BEGIN:VTODO', 'END:VTODO'),
+      fc.constantFrom('UID:x', 'DTSTART:20261201T100000Z', 'DTSTART;VALUE=DATE:20261201', 'VERSION:2.0'),
+      fc.string({ maxLength: 30 }),
+    ),
+    { maxLength: 12 },
+  )
+  .map((lines) => lines.join('\r\n'));
+
+describe('iCalendar mapping: fuzzing', () => {
+  it('never throws anything but a located ICalendarError, and what it reads it can write and read again', () => {
+    let rejected = 0;
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof({ weight: 4, arbitrary: mutated }, { weight: 1, arbitrary: noise }), (text) => {
+        let item: Item;
+        try {
+          item = parseICalendar(text);
+        } catch (error) {
+          expect(error, String(error)).to.be.instanceOf(ICalendarError);
+          expect((error as Error).message).to.have.length.greaterThan(5);
+          rejected++;
+          return;
+        }
+        accepted++;
+        const again = parseICalendar(toICalendar(item, NOW));
+        expect(contentHash(again)).to.equal(contentHash(item));
+      }),
+      { numRuns: 1200 },
+    );
+    // Both outcomes must occur, or the generator tests nothing.
+    expect(rejected).to.be.greaterThan(100);
+    expect(accepted).to.be.greaterThan(100);
+  });
+
+  it('names the line of a malformed property', () => {
+    const text = toICalendar(
+      {
+        kind: 'activity',
+        uid: 'u1',
+        subject: 'x',
+        start: { dateTime: '2026-12-01T10:00:00', timeZone: 'UTC' },
+        end: { dateTime: '2026-12-01T11:00:00', timeZone: 'UTC' },
+        attendees: [],
+        showAs: 'busy',
+        sensitivity: 'normal',
+        categories: [],
+        importance: 'normal',
+        extra: {},
+      },
+      NOW,
+    ).replace('DTEND:20261201T110000Z', 'DTEND:20261201T116000Z');
+    const line = unfold(text).find((l) => l.name === 'DTEND')!.line;
+    expect(() => parseICalendar(text)).to.throw(ICalendarError, new RegExp(`^line ${line}, DTEND: `));
+  });
+});

@@ -1,0 +1,165 @@
+// The store contract on the CalDAV store against real servers on loopback: the reference gateway,
+// Radicale and Xandikos (Debian packages). Each test gets a fresh collection: a new gateway user,
+// or a new calendar made with MKCALENDAR on Radicale and Xandikos.
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../gateway/src/auth.js';
+import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
+import { SqliteStore } from '../../gateway/src/store/sqlite.js';
+import { CalDavStore } from '../../src/adapters/caldav/caldav-store.js';
+import { DavHttp } from '../../src/adapters/caldav/dav-http.js';
+import { openCalDavStores } from '../../src/adapters/caldav/discover.js';
+import { syncWindow } from '../../src/core/model/time.js';
+import { runSync } from '../../src/core/sync/engine.js';
+import { Harness } from '../core/support/harness.js';
+import { profile } from '../core/support/plan-fixtures.js';
+import { CONTRACT_NOW, contractActivity, storeContract } from '../contract/store-contract.js';
+import { basic } from './support/gateway.js';
+import { startCalDavServer, type CalDavServer } from './support/caldav-servers.js';
+
+const clock = () => CONTRACT_NOW;
+
+// --- the reference gateway ------------------------------------------------------------------------
+const dir = mkdtempSync(join(tmpdir(), 'crm-contract-'));
+let gw: RunningGateway;
+let store: SqliteStore;
+let users = 0;
+before(async () => {
+  store = new SqliteStore(join(dir, 'g.sqlite'));
+  await store.migrate();
+  gw = await startGateway({ store, port: 0 });
+});
+after(async () => {
+  await gw?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+storeContract('CalDAV store ↔ reference gateway', {
+  async fresh(kind) {
+    const user = `contract${++users}`;
+    await store.addUser(user, await hashPassword(`${user}-pw`));
+    // Discovery from the bare server URL, as the General tab does it.
+    const stores = await openCalDavStores(
+      gw.url,
+      { credentials: { username: user, password: `${user}-pw` } },
+      { clock },
+    );
+    return stores[kind]!;
+  },
+});
+
+// --- Radicale and Xandikos ------------------------------------------------------------------------
+const servers = new Map<'radicale' | 'xandikos', CalDavServer>();
+let extraCalendars = 0;
+for (const kind of ['radicale', 'xandikos'] as const) {
+  let calendars = 0;
+  before(async () => {
+    servers.set(kind, await startCalDavServer(kind));
+  });
+  after(async () => servers.get(kind)?.stop());
+  storeContract(`CalDAV store ↔ ${kind}`, {
+    async fresh(k) {
+      const server = servers.get(kind)!;
+      const url = await server.makeCalendar(`contract-${++calendars}`, k === 'activity' ? 'VEVENT' : 'VTODO');
+      return new CalDavStore(k, url, new DavHttp({ credentials: server.credentials }), { clock });
+    },
+  });
+}
+
+// --- beyond the port contract: what only a CalDAV store meets ---------------------------------------
+const rawIcs = (uid: string, summary: string, extra: string[] = []) =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//another client//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261120T080000Z',
+    'DTSTART:20261201T100000Z',
+    'DTEND:20261201T110000Z',
+    `SUMMARY:${summary}`,
+    ...extra,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
+async function put(url: string, auth: string, body: string): Promise<void> {
+  const r = await fetch(url, {
+    method: 'PUT',
+    headers: { Authorization: auth, 'Content-Type': 'text/calendar; charset=utf-8' },
+    body,
+  });
+  await r.text();
+  if (!r.ok) throw new Error(`PUT ${url} answered ${r.status}`);
+}
+
+const WINDOW = syncWindow(CONTRACT_NOW, 30, 90);
+
+describe('CalDAV store beyond the contract', () => {
+  const targets: { name: string; open: () => Promise<{ store: CalDavStore; url: string; auth: string }> }[] = [
+    {
+      name: 'reference gateway',
+      async open() {
+        const user = `extra${++users}`;
+        await store.addUser(user, await hashPassword(`${user}-pw`));
+        const s = (
+          await openCalDavStores(gw.url, { credentials: { username: user, password: `${user}-pw` } }, { clock })
+        ).activity!;
+        return { store: s, url: s.collectionUrl, auth: basic(user, `${user}-pw`) };
+      },
+    },
+    ...(['radicale', 'xandikos'] as const).map((kind) => ({
+      name: kind,
+      async open() {
+        const server = servers.get(kind)!;
+        const url = await server.makeCalendar(`extra-${++extraCalendars}`, 'VEVENT');
+        const s = new CalDavStore('activity', url, new DavHttp({ credentials: server.credentials }), { clock });
+        return { store: s, url, auth: basic(server.credentials.username, server.credentials.password) };
+      },
+    })),
+  ];
+  for (const t of targets) {
+    it(`${t.name}: an item another client put under another name is found by its UID, not duplicated`, async () => {
+      const { store: s, url, auth } = await t.open();
+      await put(`${url}renamed-by-another-client.ics`, auth, rawIcs('moved@example.com', 'Original'));
+      const item = { ...contractActivity(40, { crm: undefined }), uid: 'moved@example.com' };
+      const created = await s.create(item, `uid:${item.uid}`);
+      expect(created.existing).to.equal(true);
+      expect(created.id).to.match(/renamed-by-another-client\.ics$/);
+      const all = await s.changesSince(null, WINDOW);
+      expect(all.changed.map((x) => x.item.subject)).to.deep.equal(['Original']);
+    });
+
+    it(`${t.name}: an item the model cannot hold is reported with its line and skipped; the rest syncs`, async () => {
+      const { store: s, url, auth } = await t.open();
+      await put(`${url}good.ics`, auth, rawIcs('good@example.com', 'Good one'));
+      await put(`${url}hourly.ics`, auth, rawIcs('hourly@example.com', 'Every hour', ['RRULE:FREQ=HOURLY;COUNT=3']));
+      const full = await s.changesSince(null, WINDOW);
+      expect(full.changed.map((x) => x.item.subject)).to.deep.equal(['Good one']);
+      // The line is the server's copy's (Radicale writes the object anew).
+      expect(full.unreadable?.map((u) => u.error)).to.have.length(1);
+      expect(full.unreadable![0]!.error).to.match(
+        /^line \d+, RRULE: FREQ=HOURLY cannot be synchronized \(Outlook repeats daily, weekly, monthly or yearly\)$/,
+      );
+      // Through the engine: the good item crosses, the bad one is in the error log, nothing is deleted.
+      const h = new Harness();
+      const report = await runSync(
+        { ...h.deps(), stores: { outlook: { activity: h.stores.outlook.activity }, mobile: { activity: s } } },
+        profile({ sync: { itemTypes: 'activities' } }),
+      );
+      expect(h.stores.outlook.activity.all().map((x) => x.item.subject)).to.deep.equal(['Good one']);
+      expect(report.unreadable.map((u) => u.id)).to.deep.equal([full.unreadable![0]!.id]);
+      expect(
+        h.log.entries
+          .filter((e) => e.level === 'error')
+          .map((e) => e.message)
+          .join(),
+      ).to.include('FREQ=HOURLY');
+    });
+  }
+});
