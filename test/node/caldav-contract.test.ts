@@ -163,3 +163,26 @@ describe('CalDAV store beyond the contract', () => {
     });
   }
 });
+
+describe('CalDAV store without RFC 6578 (ctag mode)', () => {
+  it('an unchanged ctag is no change; a moved one lists the period again', async () => {
+    const user = `ctag${++users}`;
+    await store.addUser(user, await hashPassword(`${user}-pw`));
+    const s = (
+      await openCalDavStores(
+        gw.url,
+        { credentials: { username: user, password: `${user}-pw` } },
+        { clock, syncMode: 'ctag' },
+      )
+    ).activity!;
+    const a = contractActivity(50);
+    const c = await s.create(a, `uid:${a.uid}`);
+    const first = await s.changesSince(null, WINDOW);
+    expect([first.complete, first.changed.length, first.token.startsWith('ctag:')]).to.deep.equal([true, 1, true]);
+    const idle = await s.changesSince(first.token, WINDOW);
+    expect([idle.complete, idle.changed, idle.token]).to.deep.equal([false, [], first.token]);
+    await s.update(c.id, { ...a, subject: 'Changed' }, c.version);
+    const moved = await s.changesSince(first.token, WINDOW);
+    expect([moved.complete, moved.changed.map((x) => x.item.subject)]).to.deep.equal([true, ['Changed']]);
+  });
+});

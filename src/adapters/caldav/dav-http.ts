@@ -70,7 +70,7 @@ export class DavHttp {
     } catch (error) {
       const origin = new URL(url).origin;
       if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-        throw new Error(`the CRM gateway at ${origin} did not answer within ${Math.round(timeout / 1000)} s`, {
+        throw new Error(`the CRM gateway at ${origin} did not answer within ${timeout / 1000} s`, {
           cause: error,
         });
       throw new Error(
