@@ -79,7 +79,7 @@ async function nodeSuite(name: string, files: string[], extraArgs: string[] = []
 }
 
 /** A reference gateway on loopback with a temporary SQLite and the users `<prefix>1…<prefix>n`. */
-async function startTestGateway(origin: string, prefix: string, n: number) {
+async function startTestGateway(origins: string[], prefix: string, n: number) {
   const [{ startGateway }, { SqliteStore }, { hashPassword }] = await Promise.all([
     import('../gateway/src/server.js'),
     import('../gateway/src/store/sqlite.js'),
@@ -89,7 +89,7 @@ async function startTestGateway(origin: string, prefix: string, n: number) {
   const store = new SqliteStore(path.join(dir, 'gateway.sqlite'));
   await store.migrate();
   for (let i = 1; i <= n; i++) await store.addUser(`${prefix}${i}`, await hashPassword(`${prefix}${i}-pw`));
-  const gw = await startGateway({ store, port: 0, corsOrigins: [origin] });
+  const gw = await startGateway({ store, port: 0, corsOrigins: origins });
   return {
     url: gw.url,
     async close() {
@@ -105,8 +105,8 @@ async function karmaSuite(): Promise<void> {
   console.log(`\n▶ ${name}`);
   const summary = path.join(buildDir, 'karma-summary.json');
   rmSync(summary, { force: true });
-  // The browser tests reach a reference gateway cross-origin (karma serves on localhost:9876).
-  const gateway = await startTestGateway('http://localhost:9876', 'browser', 40);
+  // The browser tests reach a reference gateway cross-origin (karma serves on 127.0.0.1:9876).
+  const gateway = await startTestGateway(['http://127.0.0.1:9876', 'http://localhost:9876'], 'browser', 40);
   let code: number;
   try {
     code = await run(bin('karma'), ['start', 'karma.conf.cjs'], {

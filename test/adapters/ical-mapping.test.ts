@@ -142,6 +142,28 @@ describe('iCalendar mapping: fuzzing', () => {
     expect(accepted).to.be.greaterThan(100);
   });
 
+  it('writes back an alarm it kept, with a TZID nobody defines, as it came (fuzz find in Chromium)', () => {
+    const text = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VTODO',
+      'UID:t1',
+      'SUMMARY:x',
+      'BEGIN:VALARM',
+      'DTSTART;TZID=Nowhere/Special:20261201T100000',
+      'ACTION:DISPLAY',
+      'TRIGGER;RELATED=END:PT0S',
+      'END:VALARM',
+      'END:VTODO',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const item = parseICalendar(text);
+    const written = toICalendar(item, NOW);
+    expect(written).to.include('DTSTART;TZID=Nowhere/Special:20261201T100000');
+    expect(contentHash(parseICalendar(written))).to.equal(contentHash(item));
+  });
+
   it('names the line of a malformed property', () => {
     const text = toICalendar(
       {

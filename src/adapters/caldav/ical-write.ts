@@ -57,7 +57,9 @@ function component(
   const { unknownProps, unknownBlocks, groups } = splitKept(kept);
   const pick = (g: string, lines: string[]) => {
     const k = groups.get(g);
-    return k && k.sig === signature(lines) ? k.lines : lines;
+    if (!k || k.sig !== signature(lines)) return lines;
+    for (const l of k.lines) verbatim.add(l);
+    return k.lines;
   };
   const props: string[] = [];
   for (const [g, lines] of generated) if (g !== 'VALARM') props.push(...(g === 'DTSTAMP' ? lines : pick(g, lines)));
@@ -78,7 +80,7 @@ const TZID = /;TZID=("[^"]*"|[^;:]*)/gi;
 export function toICalendar(item: Item, now: number): string {
   const stamp = stampOf(now);
   const body: string[] = [];
-  // Lines the model does not read: a TZID only they use may stay without a definition, as it came.
+  // Lines written as they came: a TZID only they use may stay without a definition, as it came.
   const verbatim = new Set<string>();
   if (item.kind === 'task') {
     body.push(...component('VTODO', generateTask(item, stamp), item.extra[EXTRA_MASTER], verbatim));
