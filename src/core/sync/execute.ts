@@ -260,16 +260,14 @@ async function write(
     if (previous && contentHash(previous.item) === contentHash(item))
       return { id: created.id, version: previous.version, item };
     if (previous) await saveInHistory(previous.item, a, deps);
-    const updated = await store.update(
-      created.id,
-      previous ? withTargetExtra(item, previous.item) : item,
-      previous?.version ?? created.version,
-    );
-    return { id: created.id, version: updated.version, item: updated.item ?? item };
+    const over = previous ? withTargetExtra(item, previous.item) : item;
+    const updated = await store.update(created.id, over, previous?.version ?? created.version);
+    return { id: created.id, version: updated.version, item: updated.item ?? over };
   }
   const previous = await keepPrevious(store, a.id, a, deps);
-  const updated = await store.update(a.id, previous ? withTargetExtra(item, previous) : item, a.ifVersion);
-  return { id: a.id, version: updated.version, item: updated.item ?? item };
+  const over = previous ? withTargetExtra(item, previous) : item;
+  const updated = await store.update(a.id, over, a.ifVersion);
+  return { id: a.id, version: updated.version, item: updated.item ?? over };
 }
 
 /** Saves the target's current version in the history before it is overwritten or deleted. */
