@@ -17,7 +17,12 @@ const root = path.resolve(import.meta.dirname, '..');
 const buildDir = path.join(root, '.build');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const results: { name: string; counts: Counts }[] = [];
+const results: { name: string; counts: Counts; seconds: number }[] = [];
+/** The slowest top-level suites of the Node runs, printed with the summary. */
+const slowest: { name: string; seconds: number }[] = [];
+const began = Date.now();
+/** Seconds since `from`, for the summary: CI has a time limit, and this shows where the time went. */
+const since = (from: number) => Math.round((Date.now() - from) / 1000);
 
 function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
   return new Promise((resolve) => {
@@ -34,8 +39,9 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
 async function check(name: string, cmd: string, cmdArgs: string[]): Promise<boolean> {
   console.log(`\n▶ ${name}`);
+  const started = Date.now();
   const ok = (await run(cmd, cmdArgs)) === 0;
-  results.push({ name, counts: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 } });
+  results.push({ name, counts: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 }, seconds: since(started) });
   return ok;
 }
 
@@ -53,8 +59,9 @@ function findTests(dir: string): string[] {
 /** Runs files with Node's test runner: spec output on the console, TAP in a file for the counts. */
 async function nodeSuite(name: string, files: string[], extraArgs: string[] = []): Promise<void> {
   console.log(`\n▶ ${name} (${files.length} files)`);
+  const started = Date.now();
   if (files.length === 0) {
-    results.push({ name, counts: { passed: 0, failed: 0, skipped: 0 } });
+    results.push({ name, counts: { passed: 0, failed: 0, skipped: 0 }, seconds: 0 });
     return;
   }
   const tap = path.join(buildDir, `${name.replace(/\W+/g, '-')}.tap`);
@@ -75,7 +82,10 @@ async function nodeSuite(name: string, files: string[], extraArgs: string[] = []
   const counts = { passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
   // A runner that died without reporting, or exited non-zero with no failed test, is one failure.
   if (code !== 0 && counts.failed === 0) counts.failed = 1;
-  results.push({ name, counts });
+  results.push({ name, counts, seconds: since(started) });
+  for (const m of text.matchAll(/^(?:not )?ok \d+ - (.+)\n {2}---\n {2}duration_ms: ([\d.]+)/gm)) {
+    slowest.push({ name: m[1]!, seconds: Math.round(Number(m[2]) / 1000) });
+  }
 }
 
 /** A reference gateway on loopback with a temporary SQLite and the users `<prefix>1…<prefix>n`. */
@@ -103,6 +113,7 @@ async function startTestGateway(origins: string[], prefix: string, n: number) {
 async function karmaSuite(): Promise<void> {
   const name = 'karma (Chromium)';
   console.log(`\n▶ ${name}`);
+  const started = Date.now();
   const summary = path.join(buildDir, 'karma-summary.json');
   rmSync(summary, { force: true });
   // The browser tests reach a reference gateway cross-origin (karma serves on 127.0.0.1:9876).
@@ -122,7 +133,7 @@ async function karmaSuite(): Promise<void> {
   for (const error of parsed.errors) console.error(`karma: ${error}`);
   const counts = { passed: parsed.passed, failed: parsed.failed + parsed.errors.length, skipped: parsed.skipped };
   if (code !== 0 && counts.failed === 0) counts.failed = 1;
-  results.push({ name, counts });
+  results.push({ name, counts, seconds: since(started) });
 }
 
 mkdirSync(buildDir, { recursive: true });
@@ -134,13 +145,20 @@ if (!only) {
   await check('typecheck: tests and tools', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 }
 await check('build (development)', bin('webpack'), ['--mode', 'development']);
+await check('build (gateway)', 'npm', ['run', '--silent', 'build:gateway']);
 if (!only || only === 'node') {
-  await nodeSuite('node', [
-    ...findTests('test/core'),
-    ...findTests('test/adapters'),
-    ...findTests('test/contract'),
-    ...findTests('test/node'),
-  ]);
+  // Three files at a time: most of them wait on servers and child processes, not on the CPU (each
+  // file has its own ports, databases and folders).
+  await nodeSuite(
+    'node',
+    [
+      ...findTests('test/core'),
+      ...findTests('test/adapters'),
+      ...findTests('test/contract'),
+      ...findTests('test/node'),
+    ],
+    ['--test-concurrency=3'],
+  );
 }
 if (!only || only === 'e2e') {
   await nodeSuite('e2e (Playwright, Chromium)', findTests('test/e2e'), ['--test-concurrency=1']);
@@ -148,10 +166,14 @@ if (!only || only === 'e2e') {
 if (!only || only === 'karma') await karmaSuite();
 
 console.log('\nSummary');
-for (const { name, counts } of results) {
+for (const { name, counts, seconds } of results) {
   console.log(
-    `  ${counts.failed ? '✗' : '✓'} ${name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
+    `  ${counts.failed ? '✗' : '✓'} ${name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} (${seconds} s)`,
   );
+}
+console.log(`  took ${since(began)} s in all; slowest Node suites:`);
+for (const { name, seconds } of slowest.sort((a, b) => b.seconds - a.seconds).slice(0, 8)) {
+  console.log(`    ${seconds} s  ${name}`);
 }
 const total = results.reduce(
   (a, r) => ({

@@ -5,12 +5,16 @@
  * (Outlook writes "W. Europe Standard Time"), from timezones-ical-library and windows-iana.
  */
 import ICAL from 'ical.js';
-import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
 import { findIana } from 'windows-iana';
+
+/** The zone names the library knows (asked first: it writes to the console about any other name). */
+let ianaNames: Set<string> | undefined;
 
 /** A VTIMEZONE for `tzid` from the IANA database (also for Windows names), or undefined. */
 function zoneFor(tzid: string): ICAL.Timezone | undefined {
-  const candidates = [tzid, ...(findIana(tzid) ?? [])];
+  ianaNames ??= new Set(tzlib_get_timezones() as string[]);
+  const candidates = [tzid, ...(findIana(tzid) ?? [])].filter((name) => ianaNames!.has(name));
   for (const name of candidates) {
     const block = tzlib_get_ical_block(name)?.[0];
     if (!block) continue;
