@@ -4,7 +4,8 @@
 // items (40 %) and PUT of an existing item (20 %). Prints req/s and p50/p99 latency side by side and
 // writes bench/results/gateway.json as {"ours":{"rps","p50","p99",…},"radicale":{…}}.
 // Target: ≥ 5× Radicale's throughput with p99 ≤ 50 ms.
-// BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50).
+// BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50);
+// BENCH_PROFILE=DIR writes a CPU profile of our gateway there (node --cpu-prof) for a look at hot spots.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -126,7 +127,16 @@ const oursPort = await freePort();
 children.push(
   spawn(
     process.execPath,
-    [path.join(root, 'gateway/bin/crm-gateway.js'), 'serve', '--db', sqlite, '--port', String(oursPort), '--quiet'],
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      path.join(root, 'gateway/bin/crm-gateway.js'),
+      'serve',
+      '--db',
+      sqlite,
+      '--port',
+      String(oursPort),
+      '--quiet',
+    ],
     { stdio: 'inherit' },
   ),
 );

@@ -45,6 +45,41 @@ async function check(name: string, cmd: string, cmdArgs: string[]): Promise<bool
   return ok;
 }
 
+/**
+ * Runs checks two at a time (the machines here have two cores; a typecheck waits on the disk as much
+ * as on the CPU); each one's output is printed whole when it ends, results in the given order.
+ */
+async function checksTogether(list: readonly (readonly [string, string, string[]])[]): Promise<void> {
+  const outcomes: { ok: boolean; seconds: number }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      const [name, cmd, cmdArgs] = list[i]!;
+      const started = Date.now();
+      const output: Buffer[] = [];
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.on('data', (d: Buffer) => output.push(d));
+        child.stderr.on('data', (d: Buffer) => output.push(d));
+        child.on('error', (error) => {
+          output.push(Buffer.from(`cannot start ${cmd}: ${error.message}\n`));
+          resolve(127);
+        });
+        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+      });
+      outcomes[i] = { ok: code === 0, seconds: since(started) };
+      console.log(`\n▶ ${name}${code === 0 ? '' : ` (exit code ${code})`}`);
+      process.stdout.write(Buffer.concat(output));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  list.forEach(([name], i) => {
+    const { ok, seconds } = outcomes[i]!;
+    results.push({ name, counts: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 }, seconds });
+  });
+}
+
 function findTests(dir: string): string[] {
   const abs = path.join(root, dir);
   if (!existsSync(abs)) return [];
@@ -137,15 +172,22 @@ async function karmaSuite(): Promise<void> {
 }
 
 mkdirSync(buildDir, { recursive: true });
-if (!only) {
-  await check('lint: eslint', bin('eslint'), ['.']);
-  await check('lint: prettier', bin('prettier'), ['--check', '.']);
-  await check('typecheck: add-in', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-  await check('typecheck: pure core', bin('tsc'), ['--noEmit', '-p', 'src/core/tsconfig.json']);
-  await check('typecheck: tests and tools', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
+const builds: [string, string, string[]][] = [
+  ['build (development)', bin('webpack'), ['--mode', 'development']],
+  ['build (gateway)', 'npm', ['run', '--silent', 'build:gateway']],
+];
+if (only) {
+  for (const [name, cmd, cmdArgs] of builds) await check(name, cmd, cmdArgs);
+} else {
+  await checksTogether([
+    ['typecheck: tests and tools', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']],
+    ['lint: eslint', bin('eslint'), ['.']],
+    ['lint: prettier', bin('prettier'), ['--check', '.']],
+    ['typecheck: add-in', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+    ['typecheck: pure core', bin('tsc'), ['--noEmit', '-p', 'src/core/tsconfig.json']],
+    ...builds,
+  ]);
 }
-await check('build (development)', bin('webpack'), ['--mode', 'development']);
-await check('build (gateway)', 'npm', ['run', '--silent', 'build:gateway']);
 if (!only || only === 'node') {
   // Three files at a time: most of them wait on servers and child processes, not on the CPU (each
   // file has its own ports, databases and folders).

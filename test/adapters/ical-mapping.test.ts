@@ -47,6 +47,36 @@ describe('iCalendar mapping: canonical → ics → canonical', () => {
       { numRuns: 50 },
     );
   });
+
+  it('an UNTIL in a DST gap is written as its instant and read back as the time after the gap', () => {
+    // CI's find (seed -1681905696): 1995-03-26 02:00 does not exist in Berlin (§3.3.5).
+    const item: Item = {
+      kind: 'activity',
+      uid: 'gap',
+      subject: 'Daily',
+      sensitivity: 'normal',
+      categories: [],
+      importance: 'normal',
+      start: { dateTime: '1990-01-01T00:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '1990-01-01T01:00:00', timeZone: 'Europe/Berlin' },
+      attendees: [],
+      showAs: 'busy',
+      recurrence: {
+        rule: { freq: 'DAILY', interval: 1, until: { dateTime: '1995-03-26T02:00:00', timeZone: 'Europe/Berlin' } },
+        exceptionDates: [],
+        extraDates: [],
+        overrides: [],
+      },
+      extra: {},
+    };
+    const text = toICalendar(item, NOW);
+    expect(unfold(text).map((l) => l.text)).to.include('RRULE:FREQ=DAILY;UNTIL=19950326T010000Z');
+    const back = parseICalendar(text);
+    expect(back.kind === 'activity' && back.recurrence?.rule.until).to.deep.equal({
+      dateTime: '1995-03-26T03:00:00',
+      timeZone: 'Europe/Berlin',
+    });
+  });
 });
 
 // --- fuzzing --------------------------------------------------------------------------------------
