@@ -1,26 +1,23 @@
 #!/usr/bin/env node
 // Runs the gateway: the bundle `npm run build:gateway` writes (gateway/dist/cli.mjs, plain Node, starts
-// in a fraction of the time) when it is at least as new as every source file; otherwise the
-// TypeScript sources through tsx (a dependency), so a checkout runs without a build step.
-import { readdirSync, statSync } from 'node:fs';
+// in a fraction of the time) when it is at least as new as every source file it was built from (the
+// repository files esbuild's metafile lists); otherwise the TypeScript sources through tsx (a
+// dependency), so a checkout runs without a build step and an edit never runs stale code.
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.join(here, '../..');
 const bundle = path.join(here, '../dist/cli.mjs');
-const sources = path.join(here, '../src');
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(file) : statSync(file).mtimeMs);
-  }
-  return newest;
-}
+const meta = path.join(here, '../dist/meta.json');
 
 function bundleIsFresh() {
   try {
-    return statSync(bundle).mtimeMs >= newestSource(sources);
+    const built = statSync(bundle).mtimeMs;
+    const inputs = Object.keys(JSON.parse(readFileSync(meta, 'utf8')).inputs).filter(
+      (f) => !f.includes('node_modules/'),
+    );
+    return inputs.length > 0 && inputs.every((f) => statSync(path.join(root, f)).mtimeMs <= built);
   } catch {
     return false;
   }
