@@ -5,8 +5,9 @@
 // dependency), so a checkout runs without a build step and an edit never runs stale code.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
+const here = path.dirname(fileURLToPath(import.meta.url)); // also right for paths with spaces, and on Windows
 const root = path.join(here, '../..');
 const bundle = path.join(here, '../dist/cli.mjs');
 const meta = path.join(here, '../dist/meta.json');
@@ -24,7 +25,7 @@ function bundleIsFresh() {
 }
 
 if (bundleIsFresh()) {
-  await import(bundle);
+  await import(pathToFileURL(bundle).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
