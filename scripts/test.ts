@@ -24,32 +24,35 @@ const began = Date.now();
 /** Seconds since `from`, for the summary: CI has a time limit, and this shows where the time went. */
 const since = (from: number) => Math.round((Date.now() - from) / 1000);
 
-function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+/** Runs a command to its end; with `output`, its stdout and stderr are collected there, not shown. */
+function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = {}, output?: Buffer[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(cmd, cmdArgs, {
+      cwd: root,
+      stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...env },
+    });
+    child.stdout?.on('data', (d: Buffer) => output!.push(d));
+    child.stderr?.on('data', (d: Buffer) => output!.push(d));
     child.on('error', (error) => {
       console.error(`cannot start ${cmd}: ${error.message}`);
       resolve(127);
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
-async function check(name: string, cmd: string, cmdArgs: string[]): Promise<boolean> {
-  console.log(`\n▶ ${name}`);
-  const started = Date.now();
-  const ok = (await run(cmd, cmdArgs)) === 0;
-  results.push({ name, counts: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 }, seconds: since(started) });
-  return ok;
-}
+/** A check: its name, the command and its arguments. */
+type Check = readonly [string, string, string[]];
 
 /**
- * Runs checks two at a time (the machines here have two cores; a typecheck waits on the disk as much
- * as on the CPU); each one's output is printed whole when it ends, results in the given order.
+ * Runs checks (each one counts as one test) two at a time: the machines here have two cores, and a
+ * typecheck waits on the disk as much as on the CPU. Each one's output is printed whole when it ends;
+ * results go in the given order.
  */
-async function checksTogether(list: readonly (readonly [string, string, string[]])[]): Promise<void> {
+async function checks(list: readonly Check[]): Promise<void> {
   const outcomes: { ok: boolean; seconds: number }[] = [];
   let next = 0;
   const worker = async () => {
@@ -58,16 +61,7 @@ async function checksTogether(list: readonly (readonly [string, string, string[]
       const [name, cmd, cmdArgs] = list[i]!;
       const started = Date.now();
       const output: Buffer[] = [];
-      const code = await new Promise<number>((resolve) => {
-        const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout.on('data', (d: Buffer) => output.push(d));
-        child.stderr.on('data', (d: Buffer) => output.push(d));
-        child.on('error', (error) => {
-          output.push(Buffer.from(`cannot start ${cmd}: ${error.message}\n`));
-          resolve(127);
-        });
-        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
-      });
+      const code = await run(cmd, cmdArgs, {}, output);
       outcomes[i] = { ok: code === 0, seconds: since(started) };
       console.log(`\n▶ ${name}${code === 0 ? '' : ` (exit code ${code})`}`);
       process.stdout.write(Buffer.concat(output));
@@ -172,22 +166,19 @@ async function karmaSuite(): Promise<void> {
 }
 
 mkdirSync(buildDir, { recursive: true });
-const builds: [string, string, string[]][] = [
+// Lint and typechecks unless --only; the builds always (the suites run against them).
+const lintAndTypes: Check[] = [
+  ['typecheck: tests and tools', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']],
+  ['lint: eslint', bin('eslint'), ['.']],
+  ['lint: prettier', bin('prettier'), ['--check', '.']],
+  ['typecheck: add-in', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  ['typecheck: pure core', bin('tsc'), ['--noEmit', '-p', 'src/core/tsconfig.json']],
+];
+await checks([
+  ...(only ? [] : lintAndTypes),
   ['build (development)', bin('webpack'), ['--mode', 'development']],
   ['build (gateway)', 'npm', ['run', '--silent', 'build:gateway']],
-];
-if (only) {
-  for (const [name, cmd, cmdArgs] of builds) await check(name, cmd, cmdArgs);
-} else {
-  await checksTogether([
-    ['typecheck: tests and tools', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']],
-    ['lint: eslint', bin('eslint'), ['.']],
-    ['lint: prettier', bin('prettier'), ['--check', '.']],
-    ['typecheck: add-in', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
-    ['typecheck: pure core', bin('tsc'), ['--noEmit', '-p', 'src/core/tsconfig.json']],
-    ...builds,
-  ]);
-}
+]);
 if (!only || only === 'node') {
   // Three files at a time: most of them wait on servers and child processes, not on the CPU (each
   // file has its own ports, databases and folders).
