@@ -54,6 +54,8 @@ interface Failures {
 export class Authenticator {
   private readonly failures = new Map<string, Failures>();
   private readonly verified = new Map<string, number>();
+  /** Checks in progress: parallel requests with the same credentials share one scrypt. */
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly store: GatewayStore,
@@ -80,18 +82,27 @@ export class Authenticator {
       return { ok: false, status: 429, retryAfterS: Math.ceil(locked / 1000), reason: 'too many failed logons' };
     const cacheKey = sha256(`${user}\u0000${password}`);
     if ((this.verified.get(cacheKey) ?? 0) > this.clock()) return { ok: true, user, via: 'password' };
-    const stored = USER_ID.test(user) ? await this.store.passwordHash(user) : undefined;
-    // Unknown users cost the same scrypt as known ones (no user enumeration by timing).
-    const good = stored ? await verifyPassword(password, stored) : (await hashPassword(password), false);
-    if (!good) return this.fail(keys, 'wrong user or password');
+    let verifying = this.pending.get(cacheKey);
+    if (!verifying) {
+      verifying = this.verify(user, password).finally(() => this.pending.delete(cacheKey));
+      this.pending.set(cacheKey, verifying);
+    }
+    if (!(await verifying)) return this.fail(keys, 'wrong user or password');
     for (const k of keys) this.failures.delete(k);
     this.verified.set(cacheKey, this.clock() + 5 * 60_000);
     return { ok: true, user, via: 'password' };
   }
 
+  private async verify(user: string, password: string): Promise<boolean> {
+    const stored = USER_ID.test(user) ? await this.store.passwordHash(user) : undefined;
+    // Unknown users cost the same scrypt as known ones (no user enumeration by timing).
+    return stored ? verifyPassword(password, stored) : (await hashPassword(password), false);
+  }
+
   /** Forgets remembered logons (after a password change). */
   forget(): void {
     this.verified.clear();
+    this.pending.clear();
   }
 
   private lockedFor(keys: string[]): number {

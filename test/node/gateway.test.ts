@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { hashPassword } from '../../gateway/src/auth.js';
+import { Authenticator, hashPassword } from '../../gateway/src/auth.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
 import { basic, client, ics, syncBody, tokenOf } from './support/gateway.js';
@@ -284,6 +284,26 @@ describe('reference gateway (SQLite, loopback)', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it('checks parallel requests with the same new credentials with one scrypt, and remembers the result', async () => {
+    let lookups = 0;
+    const counting = new Proxy(store, {
+      get: (target, key, receiver) =>
+        key === 'passwordHash'
+          ? (id: string) => (lookups++, target.passwordHash(id))
+          : (Reflect.get(target, key, receiver) as unknown),
+    });
+    const auth = new Authenticator(counting);
+    const header = basic('bob', 'bob-pw');
+    const results = await Promise.all(Array.from({ length: 8 }, () => auth.check(header, '127.0.0.1')));
+    expect(results.every((r) => r.ok)).to.equal(true);
+    expect(lookups, 'one verification for eight parallel requests').to.equal(1);
+    expect((await auth.check(header, '127.0.0.1')).ok).to.equal(true);
+    expect(lookups, 'then from memory').to.equal(1);
+    const wrong = await Promise.all([1, 2].map(() => auth.check(basic('bob', 'nope'), '127.0.0.1')));
+    expect(wrong.map((r) => r.ok)).to.deep.equal([false, false]);
+    expect(lookups).to.equal(2);
   });
 
   it('writes a structured access log without credentials', async () => {

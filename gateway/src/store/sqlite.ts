@@ -40,6 +40,8 @@ const meta = (r: ItemRow): ItemMeta => ({
 export class SqliteStore implements GatewayStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
+  /** Prepared once, run many times: compiling the SQL was a large share of a small request's time. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -50,19 +52,23 @@ export class SqliteStore implements GatewayStore {
     this.db.pragma('busy_timeout = 5000');
   }
 
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
   async migrate(): Promise<number> {
     this.db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     const current = Number(
-      (this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined)
-        ?.value ?? 0,
+      (this.sql(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined)?.value ??
+        0,
     );
     const apply = this.db.transaction(() => {
       for (let v = current; v < MIGRATIONS.length; v++) for (const sql of MIGRATIONS[v]!) this.db.exec(sql);
-      this.db
-        .prepare(
-          `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        )
-        .run(String(MIGRATIONS.length));
+      this.sql(
+        `INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ).run(String(MIGRATIONS.length));
     });
     if (current < MIGRATIONS.length) apply.immediate();
     return MIGRATIONS.length;
@@ -75,45 +81,49 @@ export class SqliteStore implements GatewayStore {
   async addUser(id: string, passwordHash: string): Promise<void> {
     this.db
       .transaction(() => {
-        this.db
-          .prepare(`INSERT INTO users (id, password_hash, created_at) VALUES (?, ?, ?)`)
-          .run(id, passwordHash, Date.now());
+        this.sql(`INSERT INTO users (id, password_hash, created_at) VALUES (?, ?, ?)`).run(
+          id,
+          passwordHash,
+          Date.now(),
+        );
         for (const name of Object.keys(COLLECTIONS))
-          this.db.prepare(`INSERT INTO collections (user_id, name) VALUES (?, ?)`).run(id, name);
+          this.sql(`INSERT INTO collections (user_id, name) VALUES (?, ?)`).run(id, name);
       })
       .immediate();
   }
 
   async setPassword(id: string, passwordHash: string): Promise<boolean> {
-    return this.db.prepare(`UPDATE users SET password_hash = ? WHERE id = ?`).run(passwordHash, id).changes === 1;
+    return this.sql(`UPDATE users SET password_hash = ? WHERE id = ?`).run(passwordHash, id).changes === 1;
   }
 
   async passwordHash(id: string): Promise<string | undefined> {
-    return (
-      this.db.prepare(`SELECT password_hash FROM users WHERE id = ?`).get(id) as { password_hash: string } | undefined
-    )?.password_hash;
+    return (this.sql(`SELECT password_hash FROM users WHERE id = ?`).get(id) as { password_hash: string } | undefined)
+      ?.password_hash;
   }
 
   async listUsers(): Promise<string[]> {
-    return (this.db.prepare(`SELECT id FROM users ORDER BY id`).all() as { id: string }[]).map((r) => r.id);
+    return (this.sql(`SELECT id FROM users ORDER BY id`).all() as { id: string }[]).map((r) => r.id);
   }
 
   async addToken(t: AppToken, secretHash: string): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO tokens (id, user_id, label, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)`)
-      .run(t.id, t.user, t.label, secretHash, t.createdAt);
+    this.sql(`INSERT INTO tokens (id, user_id, label, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)`).run(
+      t.id,
+      t.user,
+      t.label,
+      secretHash,
+      t.createdAt,
+    );
   }
 
   async findToken(secretHash: string): Promise<AppToken | undefined> {
-    const r = this.db
-      .prepare(`SELECT id, user_id, label, created_at FROM tokens WHERE secret_hash = ?`)
-      .get(secretHash) as { id: string; user_id: string; label: string; created_at: number } | undefined;
+    const r = this.sql(`SELECT id, user_id, label, created_at FROM tokens WHERE secret_hash = ?`).get(secretHash) as
+      { id: string; user_id: string; label: string; created_at: number } | undefined;
     return r && { id: r.id, user: r.user_id, label: r.label, createdAt: r.created_at };
   }
 
   async listTokens(user: string): Promise<AppToken[]> {
     return (
-      this.db.prepare(`SELECT id, label, created_at FROM tokens WHERE user_id = ? ORDER BY created_at`).all(user) as {
+      this.sql(`SELECT id, label, created_at FROM tokens WHERE user_id = ? ORDER BY created_at`).all(user) as {
         id: string;
         label: string;
         created_at: number;
@@ -122,27 +132,25 @@ export class SqliteStore implements GatewayStore {
   }
 
   async revokeToken(user: string, id: string): Promise<boolean> {
-    return this.db.prepare(`DELETE FROM tokens WHERE user_id = ? AND id = ?`).run(user, id).changes === 1;
+    return this.sql(`DELETE FROM tokens WHERE user_id = ? AND id = ?`).run(user, id).changes === 1;
   }
 
   async collection(user: string, name: CollectionName): Promise<Collection | undefined> {
-    const r = this.db.prepare(`SELECT rev FROM collections WHERE user_id = ? AND name = ?`).get(user, name) as
+    const r = this.sql(`SELECT rev FROM collections WHERE user_id = ? AND name = ?`).get(user, name) as
       { rev: number } | undefined;
     return r && { user, name, rev: r.rev };
   }
 
   async list(user: string, name: CollectionName): Promise<ItemMeta[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? ORDER BY href`,
-        )
-        .all(user, name) as ItemRow[]
+      this.sql(
+        `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? ORDER BY href`,
+      ).all(user, name) as ItemRow[]
     ).map(meta);
   }
 
   async get(user: string, name: CollectionName, hrefs: readonly string[]): Promise<StoredItem[]> {
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       `SELECT href, etag, body, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? AND href = ?`,
     );
     const out: StoredItem[] = [];
@@ -155,30 +163,29 @@ export class SqliteStore implements GatewayStore {
 
   async put(user: string, name: CollectionName, item: StoredItem, cond: Conditions): Promise<PutResult> {
     const run = this.db.transaction((): PutResult => {
-      const existing = this.db
-        .prepare(`SELECT etag FROM items WHERE user_id = ? AND collection = ? AND href = ?`)
-        .get(user, name, item.href) as { etag: string } | undefined;
+      const existing = this.sql(`SELECT etag FROM items WHERE user_id = ? AND collection = ? AND href = ?`).get(
+        user,
+        name,
+        item.href,
+      ) as { etag: string } | undefined;
       if (preconditionFails(cond, existing?.etag)) return { kind: 'precondition-failed' };
-      const clash = this.db
-        .prepare(`SELECT href FROM items WHERE user_id = ? AND collection = ? AND uid = ? AND href <> ?`)
-        .get(user, name, item.index.uid, item.href) as { href: string } | undefined;
+      const clash = this.sql(
+        `SELECT href FROM items WHERE user_id = ? AND collection = ? AND uid = ? AND href <> ?`,
+      ).get(user, name, item.index.uid, item.href) as { href: string } | undefined;
       if (clash) return { kind: 'uid-conflict', href: clash.href };
-      const { rev } = this.db
-        .prepare(`UPDATE collections SET rev = rev + 1 WHERE user_id = ? AND name = ? RETURNING rev`)
-        .get(user, name) as { rev: number };
+      const { rev } = this.sql(`UPDATE collections SET rev = rev + 1 WHERE user_id = ? AND name = ? RETURNING rev`).get(
+        user,
+        name,
+      ) as { rev: number };
       const i = item.index;
-      this.db
-        .prepare(
-          `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev)
+      this.sql(
+        `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (user_id, collection, href) DO UPDATE SET uid = excluded.uid, etag = excluded.etag,
              body = excluded.body, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
              recurring = excluded.recurring, rev = excluded.rev`,
-        )
-        .run(user, name, item.href, i.uid, item.etag, item.body, i.start, i.end, i.recurring ? 1 : 0, rev);
-      this.db
-        .prepare(`DELETE FROM tombstones WHERE user_id = ? AND collection = ? AND href = ?`)
-        .run(user, name, item.href);
+      ).run(user, name, item.href, i.uid, item.etag, item.body, i.start, i.end, i.recurring ? 1 : 0, rev);
+      this.sql(`DELETE FROM tombstones WHERE user_id = ? AND collection = ? AND href = ?`).run(user, name, item.href);
       return { kind: existing ? 'updated' : 'created', etag: item.etag };
     });
     return run.immediate();
@@ -186,21 +193,22 @@ export class SqliteStore implements GatewayStore {
 
   async delete(user: string, name: CollectionName, href: string, cond: Conditions): Promise<DeleteResult> {
     const run = this.db.transaction((): DeleteResult => {
-      const existing = this.db
-        .prepare(`SELECT etag FROM items WHERE user_id = ? AND collection = ? AND href = ?`)
-        .get(user, name, href) as { etag: string } | undefined;
+      const existing = this.sql(`SELECT etag FROM items WHERE user_id = ? AND collection = ? AND href = ?`).get(
+        user,
+        name,
+        href,
+      ) as { etag: string } | undefined;
       if (!existing) return 'not-found';
       if (preconditionFails(cond, existing.etag)) return 'precondition-failed';
-      const { rev } = this.db
-        .prepare(`UPDATE collections SET rev = rev + 1 WHERE user_id = ? AND name = ? RETURNING rev`)
-        .get(user, name) as { rev: number };
-      this.db.prepare(`DELETE FROM items WHERE user_id = ? AND collection = ? AND href = ?`).run(user, name, href);
-      this.db
-        .prepare(
-          `INSERT INTO tombstones (user_id, collection, href, rev) VALUES (?, ?, ?, ?)
+      const { rev } = this.sql(`UPDATE collections SET rev = rev + 1 WHERE user_id = ? AND name = ? RETURNING rev`).get(
+        user,
+        name,
+      ) as { rev: number };
+      this.sql(`DELETE FROM items WHERE user_id = ? AND collection = ? AND href = ?`).run(user, name, href);
+      this.sql(
+        `INSERT INTO tombstones (user_id, collection, href, rev) VALUES (?, ?, ?, ?)
            ON CONFLICT (user_id, collection, href) DO UPDATE SET rev = excluded.rev`,
-        )
-        .run(user, name, href, rev);
+      ).run(user, name, href, rev);
       return 'deleted';
     });
     return run.immediate();
@@ -208,20 +216,20 @@ export class SqliteStore implements GatewayStore {
 
   async changesSince(user: string, name: CollectionName, since: number): Promise<ChangeList | undefined> {
     const read = this.db.transaction((): ChangeList | undefined => {
-      const c = this.db.prepare(`SELECT rev FROM collections WHERE user_id = ? AND name = ?`).get(user, name) as
+      const c = this.sql(`SELECT rev FROM collections WHERE user_id = ? AND name = ?`).get(user, name) as
         { rev: number } | undefined;
       if (!c || since < 0 || since > c.rev) return undefined;
       const changed = (
-        this.db
-          .prepare(
-            `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? AND rev > ? ORDER BY rev`,
-          )
-          .all(user, name, since) as ItemRow[]
+        this.sql(
+          `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? AND rev > ? ORDER BY rev`,
+        ).all(user, name, since) as ItemRow[]
       ).map(meta);
       const removed = (
-        this.db
-          .prepare(`SELECT href FROM tombstones WHERE user_id = ? AND collection = ? AND rev > ? ORDER BY rev`)
-          .all(user, name, since) as { href: string }[]
+        this.sql(`SELECT href FROM tombstones WHERE user_id = ? AND collection = ? AND rev > ? ORDER BY rev`).all(
+          user,
+          name,
+          since,
+        ) as { href: string }[]
       ).map((r) => r.href);
       return { rev: c.rev, changed, removed };
     });
