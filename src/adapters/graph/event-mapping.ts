@@ -1,0 +1,384 @@
+/**
+ * Graph event JSON ⇄ canonical Activity (https://learn.microsoft.com/graph/api/resources/event). Pure.
+ * - Times: Graph answers in UTC (no `Prefer: outlook.timezone`); the wall clock is taken in the
+ *   event's originalStartTimeZone (Windows or IANA name). The IANA name the add-in wrote is kept in an
+ *   extended property, so that Europe/Vienna comes back as Europe/Vienna and not as the first IANA zone
+ *   of "W. Europe Standard Time" (rule 7). All-day events are written at midnight UTC.
+ * - A series is one unit: the master, its exceptions (instances of type exception) and the original
+ *   starts of cancelled occurrences (rule 6).
+ * - The CRM id, the pair key, the original UID and the CRM context live in single-value extended
+ *   properties; the CRM context also in the add-in's custom properties (cecp-<add-in id>), which the
+ *   SAP CRM pane reads with Office.js
+ *   (https://learn.microsoft.com/office/dev/add-ins/outlook/metadata-for-an-outlook-add-in).
+ */
+import { findIana, findWindows } from 'windows-iana';
+import { parseCrmContext, type CrmContext } from '../../core/model/crm-context.js';
+import { stableStringify } from '../../core/model/content-hash.js';
+import {
+  isAllDay,
+  type Activity,
+  type Attendee,
+  type AttendeeResponse,
+  type OccurrenceOverride,
+  type TimeValue,
+} from '../../core/model/item.js';
+import { toInstant, toWallClock } from '../../core/model/time.js';
+import { CRM_CONTEXT_PROPERTY } from '../office/crm-custom-properties.js';
+import {
+  fromGraphRecurrence,
+  GraphMappingError,
+  toGraphRecurrence,
+  type GraphRecurrence,
+} from './recurrence-mapping.js';
+
+/** The add-in's property set for its extended properties. */
+const SET = '{8f0c3a52-6d1e-4b7f-a0c9-2e5b7d41c963}';
+export const PROP = {
+  key: `String ${SET} Name CrmSyncKey`,
+  activityId: `String ${SET} Name CrmActivityId`,
+  uid: `String ${SET} Name CrmUid`,
+  context: `String ${SET} Name CrmContext`,
+  zones: `String ${SET} Name CrmTimeZones`,
+} as const;
+/** PS_PUBLIC_STRINGS, where Outlook keeps an add-in's custom properties. */
+export const customPropertiesId = (addinId: string) =>
+  `String {00020329-0000-0000-C000-000000000046} Name cecp-${addinId.toLowerCase()}`;
+
+export interface DateTimeTimeZone {
+  dateTime: string;
+  timeZone: string;
+}
+interface EmailAddress {
+  name?: string;
+  address?: string;
+}
+export interface GraphAttendee {
+  type?: 'required' | 'optional' | 'resource';
+  status?: { response?: string; time?: string };
+  emailAddress?: EmailAddress;
+}
+export interface GraphExtendedProperty {
+  id: string;
+  value: string;
+}
+export interface GraphEvent {
+  id: string;
+  changeKey?: string;
+  iCalUId?: string;
+  type?: 'singleInstance' | 'occurrence' | 'exception' | 'seriesMaster';
+  seriesMasterId?: string | null;
+  originalStart?: string | null;
+  subject?: string | null;
+  body?: { contentType?: 'text' | 'html'; content?: string } | null;
+  start?: DateTimeTimeZone;
+  end?: DateTimeTimeZone;
+  originalStartTimeZone?: string | null;
+  originalEndTimeZone?: string | null;
+  isAllDay?: boolean;
+  location?: { displayName?: string | null } | null;
+  attendees?: GraphAttendee[];
+  organizer?: { emailAddress?: EmailAddress } | null;
+  showAs?: Activity['showAs'];
+  sensitivity?: Activity['sensitivity'];
+  importance?: Activity['importance'];
+  categories?: string[];
+  isReminderOn?: boolean;
+  reminderMinutesBeforeStart?: number;
+  recurrence?: GraphRecurrence | null;
+  lastModifiedDateTime?: string;
+  singleValueExtendedProperties?: GraphExtendedProperty[];
+  transactionId?: string;
+  '@removed'?: { reason?: string };
+}
+
+/** A series or single event as one unit of the sync. */
+export interface EventUnit {
+  readonly event: GraphEvent;
+  readonly exceptions: readonly GraphEvent[];
+  /** Original starts (UTC ISO) of cancelled occurrences. */
+  readonly cancelled: readonly string[];
+}
+
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Coordinated Universal Time', 'tzone://Microsoft/Utc']);
+
+/** The IANA zone of a Graph time zone name (Windows or IANA), or undefined when it names none. */
+export function knownIana(zone: string): string | undefined {
+  if (UTC_NAMES.has(zone)) return 'UTC';
+  const iana = findIana(zone)?.[0];
+  if (iana) return iana;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The IANA zone of a Graph time zone name; unknown and custom zones (tzone://Microsoft/Custom) → UTC. */
+export const ianaOf = (zone: string | null | undefined): string => (zone && knownIana(zone)) || 'UTC';
+
+/** The Windows name Graph and every Outlook understand for an IANA zone (the IANA name when none). */
+export function graphZoneOf(iana: string | null): string {
+  if (iana === null || iana === 'UTC') return 'UTC';
+  return findWindows(iana)?.[0] ?? iana;
+}
+
+/** The IANA zone to read a time in: the name the add-in wrote when it still fits the event's zone. */
+function zoneFor(original: string | null | undefined, hint: string | null | undefined): string {
+  if (hint && original && (hint === original || ((findWindows(hint) ?? []) as readonly string[]).includes(original)))
+    return hint;
+  return ianaOf(original);
+}
+
+const graphInstant = (t: DateTimeTimeZone): number =>
+  toInstant({ dateTime: t.dateTime.slice(0, 19), timeZone: ianaOf(t.timeZone) });
+
+interface Zones {
+  start?: string | null;
+  end?: string | null;
+}
+
+function readTime(t: DateTimeTimeZone | undefined, allDay: boolean, zone: string, floating: boolean): TimeValue {
+  if (!t) throw new GraphMappingError('the event has no start or end');
+  const ms = graphInstant(t);
+  // An all-day event spans midnight to midnight in its own zone (UTC for those the add-in writes).
+  if (allDay) return { date: toWallClock(ms, zone).slice(0, 10) };
+  const wall = toWallClock(ms, floating ? 'UTC' : zone);
+  return { dateTime: wall, timeZone: floating ? null : zone };
+}
+
+function writeTime(t: TimeValue): DateTimeTimeZone {
+  if (isAllDay(t)) return { dateTime: `${t.date}T00:00:00`, timeZone: 'UTC' };
+  return { dateTime: t.dateTime, timeZone: graphZoneOf(t.timeZone) };
+}
+
+const RESPONSE_IN: Record<string, AttendeeResponse> = {
+  none: 'none',
+  organizer: 'accepted',
+  accepted: 'accepted',
+  tentativelyAccepted: 'tentative',
+  declined: 'declined',
+  notResponded: 'needsAction',
+};
+const RESPONSE_OUT: Record<AttendeeResponse, string> = {
+  none: 'none',
+  accepted: 'accepted',
+  tentative: 'tentativelyAccepted',
+  declined: 'declined',
+  needsAction: 'notResponded',
+};
+
+function readAttendees(list: GraphAttendee[] | undefined): Attendee[] {
+  return (list ?? [])
+    .filter((a) => a.emailAddress?.address)
+    .map((a) => ({
+      email: a.emailAddress!.address!,
+      ...(a.emailAddress?.name && { name: a.emailAddress.name }),
+      role: a.type ?? 'required',
+      response: RESPONSE_IN[a.status?.response ?? 'none'] ?? 'none',
+    }));
+}
+
+const writeAttendees = (list: readonly Attendee[]): GraphAttendee[] =>
+  list.map((a) => ({
+    type: a.role,
+    status: { response: RESPONSE_OUT[a.response] },
+    emailAddress: { address: a.email, ...(a.name && { name: a.name }) },
+  }));
+
+/** Text of an HTML body, for the model's `text` (the HTML itself is kept next to it). */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|tr|h\d)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function readBody(b: GraphEvent['body']): Activity['body'] {
+  const content = b?.content ?? '';
+  if (!content.trim()) return undefined;
+  return b?.contentType === 'html' ? { text: htmlToText(content), html: content } : { text: content };
+}
+
+const property = (e: GraphEvent, id: string): string | undefined =>
+  e.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
+
+function readZones(e: GraphEvent): Zones {
+  const raw = property(e, PROP.zones);
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as Zones;
+  } catch {
+    return {};
+  }
+}
+
+/** The fields an exception shares with the model's OccurrenceFields. */
+function occurrenceFields(e: GraphEvent, allDay: boolean, zone: string, floating: boolean) {
+  return {
+    subject: e.subject ?? '',
+    start: readTime(e.start, allDay, zone, floating),
+    end: readTime(e.end, allDay, zone, floating),
+    location: e.location?.displayName || undefined,
+    body: readBody(e.body),
+    showAs: e.showAs ?? 'busy',
+    attendees: readAttendees(e.attendees),
+    reminderMinutes: e.isReminderOn ? e.reminderMinutesBeforeStart : undefined,
+  };
+}
+
+/** A Graph event (single or series unit) as the canonical Activity. */
+export function eventToActivity(unit: EventUnit): Activity {
+  const e = unit.event;
+  const zones = readZones(e);
+  const allDay = e.isAllDay === true;
+  const floating = zones.start === null && !allDay;
+  const zone = zoneFor(e.originalStartTimeZone, zones.start);
+  const endZone = zoneFor(e.originalEndTimeZone, zones.end);
+  const base = occurrenceFields(e, allDay, zone, floating);
+  const contextText = property(e, PROP.context);
+  let crm: CrmContext | undefined;
+  if (contextText) crm = parseCrmContext(JSON.parse(contextText));
+  const activity: Activity = {
+    kind: 'activity',
+    uid: property(e, PROP.uid) ?? e.iCalUId ?? e.id,
+    subject: base.subject,
+    ...(base.body && { body: base.body }),
+    sensitivity: e.sensitivity ?? 'normal',
+    categories: e.categories ?? [],
+    ...(base.reminderMinutes !== undefined && { reminderMinutes: base.reminderMinutes }),
+    importance: e.importance ?? 'normal',
+    ...(crm && { crm }),
+    extra: {},
+    start: base.start,
+    end: readTime(e.end, allDay, endZone, floating),
+    ...(base.location !== undefined && { location: base.location }),
+    ...(e.organizer?.emailAddress?.address && {
+      organizer: {
+        email: e.organizer.emailAddress.address,
+        ...(e.organizer.emailAddress.name && { name: e.organizer.emailAddress.name }),
+      },
+    }),
+    attendees: base.attendees,
+    showAs: base.showAs,
+  };
+  if (!e.recurrence) return activity;
+  const rule = fromGraphRecurrence(e.recurrence, activity.start);
+  const originalStart = (iso: string): TimeValue =>
+    allDay
+      ? { date: toWallClock(Date.parse(iso), zone).slice(0, 10) }
+      : { dateTime: toWallClock(Date.parse(iso), floating ? 'UTC' : zone), timeZone: floating ? null : zone };
+  const overrides: OccurrenceOverride[] = unit.exceptions
+    .filter((x) => x.originalStart)
+    .map((x) => {
+      const o = occurrenceFields(x, allDay, zone, floating);
+      const fields: Record<string, unknown> = { start: o.start, end: o.end };
+      for (const [k, v] of Object.entries(o))
+        if (k !== 'start' && k !== 'end' && stableStringify(v) !== stableStringify(base[k as keyof typeof base]))
+          fields[k] = v;
+      return { recurrenceId: originalStart(x.originalStart!), fields };
+    })
+    // An instance PATCHed back to the series' values is an exception for Graph but none for the model.
+    .filter(
+      (o) =>
+        Object.keys(o.fields).length > 2 ||
+        toInstant(o.fields.start as TimeValue) !== toInstant(o.recurrenceId) ||
+        toInstant(o.fields.end as TimeValue) - toInstant(o.fields.start as TimeValue) !==
+          toInstant(activity.end) - toInstant(activity.start),
+    );
+  return {
+    ...activity,
+    recurrence: {
+      rule,
+      exceptionDates: unit.cancelled.map(originalStart),
+      extraDates: [],
+      overrides,
+    },
+  };
+}
+
+export interface WriteOptions {
+  /** The add-in's id (manifest <Id>), for the custom properties the SAP CRM pane reads. */
+  readonly addinId?: string;
+  /** The pair key, stored for idempotent creation. */
+  readonly key?: string;
+}
+
+/** The fields of a POST or PATCH for `a` (the series master's fields for a series). */
+export function activityToEvent(a: Activity, options: WriteOptions = {}): Record<string, unknown> {
+  if (a.recurrence?.extraDates.length)
+    throw new GraphMappingError('Outlook cannot express extra dates (RDATE) of a series; it was not written');
+  const start = writeTime(a.start);
+  const props: GraphExtendedProperty[] = [
+    { id: PROP.uid, value: a.uid },
+    {
+      id: PROP.zones,
+      value: JSON.stringify({
+        start: isAllDay(a.start) ? 'UTC' : a.start.timeZone,
+        end: isAllDay(a.end) ? 'UTC' : a.end.timeZone,
+      }),
+    },
+    { id: PROP.context, value: a.crm ? JSON.stringify(a.crm) : '' },
+    { id: PROP.activityId, value: a.crm?.activityId ?? '' },
+  ];
+  if (options.key) props.push({ id: PROP.key, value: options.key });
+  if (options.addinId)
+    props.push({
+      id: customPropertiesId(options.addinId),
+      value: JSON.stringify(a.crm ? { [CRM_CONTEXT_PROPERTY]: JSON.stringify(a.crm) } : {}),
+    });
+  return {
+    subject: a.subject,
+    body: a.body?.html
+      ? { contentType: 'html', content: a.body.html }
+      : { contentType: 'text', content: a.body?.text ?? '' },
+    start,
+    end: writeTime(a.end),
+    isAllDay: isAllDay(a.start),
+    location: { displayName: a.location ?? '' },
+    attendees: writeAttendees(a.attendees),
+    ...(a.organizer && {
+      organizer: { emailAddress: { address: a.organizer.email, ...(a.organizer.name && { name: a.organizer.name }) } },
+    }),
+    showAs: a.showAs,
+    sensitivity: a.sensitivity,
+    importance: a.importance,
+    categories: [...a.categories],
+    isReminderOn: a.reminderMinutes !== undefined,
+    ...(a.reminderMinutes !== undefined && { reminderMinutesBeforeStart: a.reminderMinutes }),
+    recurrence: a.recurrence ? toGraphRecurrence(a.recurrence.rule, a.start, start.timeZone) : null,
+    singleValueExtendedProperties: props,
+  };
+}
+
+/** The PATCH that makes an occurrence carry an override's fields (the rest as the master has them). */
+export function overrideToPatch(a: Activity, o: OccurrenceOverride): Record<string, unknown> {
+  const f = { ...o.fields };
+  return {
+    subject: f.subject ?? a.subject,
+    ...(f.start && { start: writeTime(f.start) }),
+    ...(f.end && { end: writeTime(f.end) }),
+    location: { displayName: f.location ?? a.location ?? '' },
+    body: (f.body ?? a.body)?.html
+      ? { contentType: 'html', content: (f.body ?? a.body)!.html }
+      : { contentType: 'text', content: (f.body ?? a.body)?.text ?? '' },
+    showAs: f.showAs ?? a.showAs,
+    attendees: writeAttendees(f.attendees ?? a.attendees),
+    isReminderOn: (f.reminderMinutes ?? a.reminderMinutes) !== undefined,
+    ...((f.reminderMinutes ?? a.reminderMinutes) !== undefined && {
+      reminderMinutesBeforeStart: f.reminderMinutes ?? a.reminderMinutes,
+    }),
+  };
+}
+
+/** The instant a recurrence id (an original start) names. */
+export const instantOfRecurrenceId = (t: TimeValue): number => toInstant(t);

@@ -1,0 +1,410 @@
+/**
+ * The store port over Microsoft Graph for one Outlook calendar (business activities). Ids are event ids
+ * (immutable: `Prefer: IdType="ImmutableId"`, https://learn.microsoft.com/graph/outlook-immutable-id);
+ * a series is one item under its master's id.
+ * - Reads: `calendarView/delta` over the sync period, paged (`odata.maxpagesize`), following nextLink
+ *   to the deltaLink (https://learn.microsoft.com/graph/delta-query-events). Delta returns instances,
+ *   not masters, and no extended properties: the changed units are then fetched by id with their
+ *   extended properties, and for a series its exceptions (`/instances`), in $batch of 20. The
+ *   occurrence → master map goes into the token, so that a cancelled occurrence (`@removed`) marks its
+ *   series changed. 410 Gone → a full read (the engine matches instead of duplicating).
+ * - Versions: the change key of a single event; for a series a hash over the master's and the
+ *   exceptions' change keys and the cancelled occurrences.
+ * - Writes: creation looks for an item carrying the key first (extended properties), then POSTs with a
+ *   `transactionId` derived from the key, so a retry after a crash creates nothing twice; updates and
+ *   deletions check the version, then send `If-Match` with the change key (412 → PreconditionFailed).
+ *   Exceptions are PATCHes of instances, cancelled occurrences DELETEs of instances.
+ */
+import { PreconditionFailedError } from '../../core/errors.js';
+import { hash64, stableStringify } from '../../core/model/content-hash.js';
+import { isAllDay, isPrivate, type Activity, type Item, type TimeValue } from '../../core/model/item.js';
+import { toInstant, toWallClock, type SyncWindow } from '../../core/model/time.js';
+import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
+import {
+  activityToEvent,
+  eventToActivity,
+  overrideToPatch,
+  PROP,
+  type EventUnit,
+  type GraphEvent,
+} from './event-mapping.js';
+import type { BatchRequest, GraphHttp } from './graph-http.js';
+import { GraphMappingError, occurrenceStarts } from './recurrence-mapping.js';
+
+export interface GraphEventStoreOptions {
+  /** The add-in's manifest id, for the custom properties the SAP CRM pane reads. */
+  readonly addinId?: string;
+  /** Events per delta page (default 100). */
+  readonly pageSize?: number;
+  /** Leave private and confidential events out of every read (the profile's "synchronize private items" off). */
+  readonly skipPrivate?: boolean;
+  /** Send meeting updates to attendees on writes (the profile's setting); off: no mail goes out. */
+  readonly notifyAttendees?: boolean;
+  readonly clock?: () => number;
+}
+
+interface Token {
+  /** The deltaLink. */
+  d: string;
+  /** Occurrence and exception ids seen in the view → their series master. */
+  o: Record<string, string>;
+}
+
+const DAY = 86_400_000;
+const HEADERS = { Prefer: 'IdType="ImmutableId", outlook.timezone="UTC"' };
+const EXPAND = `$expand=singleValueExtendedProperties($filter=${Object.values(PROP)
+  .map((id) => `id eq '${id}'`)
+  .join(' or ')})`;
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const quote = (s: string) => s.replace(/'/g, "''");
+
+/** `t` moved by `ms`, in the same form and zone. */
+function shift(t: TimeValue, ms: number): TimeValue {
+  const at = toInstant(t) + ms;
+  return isAllDay(t)
+    ? { date: toWallClock(at, 'UTC').slice(0, 10) }
+    : { dateTime: toWallClock(at, t.timeZone ?? 'UTC'), timeZone: t.timeZone };
+}
+
+export class GraphEventStore implements StorePort {
+  readonly side = 'outlook' as const;
+  readonly kind = 'activity' as const;
+  private window: SyncWindow | undefined;
+
+  constructor(
+    private readonly http: GraphHttp,
+    readonly calendarId: string,
+    private readonly options: GraphEventStoreOptions = {},
+  ) {}
+
+  stats() {
+    return this.http.stats();
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** The range a series' exceptions and cancellations are read in: the period, a year further back. */
+  private seriesRange(): [number, number] {
+    const w = this.window ?? { from: this.now() - 365 * DAY, to: this.now() + 2 * 365 * DAY };
+    return [w.from - 365 * DAY, w.to];
+  }
+
+  // --- reading ----------------------------------------------------------------------------------------
+
+  /** Fetches units by id: event + extended properties, and for a series its exceptions and cancellations. */
+  private async units(ids: readonly string[]): Promise<Map<string, EventUnit | { error: string }>> {
+    const out = new Map<string, EventUnit | { error: string }>();
+    const gets = await this.http.batch(
+      ids.map((id) => ({ method: 'GET', url: `/me/events/${encodeURIComponent(id)}?${EXPAND}`, headers: HEADERS })),
+    );
+    const [from, to] = this.seriesRange();
+    const masters: GraphEvent[] = [];
+    gets.forEach((r, i) => {
+      if (r.status === 404) return;
+      if (r.status >= 400) {
+        out.set(ids[i]!, { error: `Graph answered ${r.status} reading the event` });
+        return;
+      }
+      const e = r.body as GraphEvent;
+      if (e.recurrence) masters.push(e);
+      else out.set(ids[i]!, { event: e, exceptions: [], cancelled: [] });
+    });
+    const instances = await this.http.batch(
+      masters.map((m): BatchRequest => ({
+        method: 'GET',
+        url: `/me/events/${encodeURIComponent(m.id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
+        headers: HEADERS,
+      })),
+    );
+    masters.forEach((m, i) => {
+      const r = instances[i]!;
+      if (r.status >= 400) {
+        out.set(m.id, { error: `Graph answered ${r.status} listing the occurrences of the series` });
+        return;
+      }
+      const list = ((r.body as { value?: GraphEvent[] }).value ?? []).filter((x) => x.originalStart);
+      out.set(m.id, {
+        event: m,
+        exceptions: list.filter((x) => x.type === 'exception'),
+        cancelled: this.cancelled(m, list, from, to),
+      });
+    });
+    return out;
+  }
+
+  /** Occurrences the pattern has in [from, to) that Graph no longer lists: cancelled ones. */
+  private cancelled(master: GraphEvent, listed: readonly GraphEvent[], from: number, to: number): string[] {
+    const seen = new Set(
+      listed.map((x) => Date.parse(x.originalStart!.endsWith('Z') ? x.originalStart! : `${x.originalStart!}Z`)),
+    );
+    const shape = eventToActivity({ event: master, exceptions: [], cancelled: [] });
+    return occurrenceStarts(shape.recurrence!.rule, shape.start, from, to)
+      .map((t) => toInstant(t))
+      .filter((ms) => !seen.has(ms))
+      .map((ms) => new Date(ms).toISOString());
+  }
+
+  private versionOf(u: EventUnit): string {
+    if (!u.event.recurrence) return u.event.changeKey ?? '';
+    const parts = [
+      u.event.changeKey ?? '',
+      ...u.exceptions.map((x) => `${x.originalStart}=${x.changeKey}`).sort(),
+      ...[...u.cancelled].sort(),
+    ];
+    return `S${hash64(parts.join('|'))}`;
+  }
+
+  private stored(id: string, u: EventUnit | { error: string }): StoredItem | UnreadableItem {
+    if ('error' in u) return { id, version: '', error: u.error };
+    try {
+      const item = eventToActivity(u);
+      return {
+        id,
+        version: this.versionOf(u),
+        item,
+        ...(u.event.lastModifiedDateTime && { modifiedAt: Date.parse(u.event.lastModifiedDateTime) }),
+        raw: u.event,
+      };
+    } catch (error) {
+      return { id, version: this.versionOf(u), error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem | UnreadableItem>> {
+    const units = await this.units(ids);
+    const out = new Map<string, StoredItem | UnreadableItem>();
+    for (const id of ids) {
+      const u = units.get(id);
+      if (u) out.set(id, this.stored(id, u));
+    }
+    return out;
+  }
+
+  async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
+    this.window = window;
+    let state: Token | undefined;
+    try {
+      state = token ? (JSON.parse(token) as Token) : undefined;
+    } catch {
+      state = undefined;
+    }
+    const prefer = `${HEADERS.Prefer}, odata.maxpagesize=${this.options.pageSize ?? 100}`;
+    const start = `/me/calendars/${encodeURIComponent(this.calendarId)}/calendarView/delta?startDateTime=${iso(window.from)}&endDateTime=${iso(window.to)}`;
+    const occurrences: Record<string, string> = { ...(state?.o ?? {}) };
+    const changedUnits = new Set<string>();
+    const removed = new Set<string>();
+    const url = await this.http.readDelta<GraphEvent>(state?.d ?? start, prefer, 'calendar', (e) => {
+      const master = e.seriesMasterId ?? occurrences[e.id];
+      if (e['@removed']) {
+        if (master) changedUnits.add(master);
+        else removed.add(e.id);
+        delete occurrences[e.id];
+      } else if (e.seriesMasterId) {
+        occurrences[e.id] = e.seriesMasterId;
+        changedUnits.add(e.seriesMasterId);
+      } else changedUnits.add(e.id);
+    });
+    // An expired delta state: start over with a full read (the engine matches, nothing is duplicated).
+    if (url === 'gone') {
+      if (!state) throw new Error('Graph refused a new calendar delta query (410)');
+      return this.changesSince(null, window);
+    }
+    const units = await this.units([...changedUnits]);
+    const changed: StoredItem[] = [];
+    const unreadable: UnreadableItem[] = [];
+    for (const id of changedUnits) {
+      const u = units.get(id);
+      if (!u) {
+        removed.add(id); // the series is gone
+        continue;
+      }
+      const s = this.stored(id, u);
+      if (!('item' in s)) unreadable.push(s);
+      else if (this.options.skipPrivate && isPrivate(s.item)) continue;
+      else changed.push(s);
+    }
+    // Only masters stay in the map whose occurrences were seen.
+    const masters = new Set(Object.values(occurrences));
+    for (const m of removed)
+      if (masters.has(m)) for (const [k, v] of Object.entries(occurrences)) if (v === m) delete occurrences[k];
+    return {
+      changed,
+      removed: [...removed],
+      ...(unreadable.length && { unreadable }),
+      complete: !state,
+      token: JSON.stringify({ d: url, o: occurrences } satisfies Token),
+    };
+  }
+
+  // --- writing ----------------------------------------------------------------------------------------
+
+  private current(id: string, ifVersion: string): Promise<StoredItem | UnreadableItem> {
+    return this.getMany([id]).then((m) => {
+      const s = m.get(id);
+      if (!s || s.version !== ifVersion) throw new PreconditionFailedError('outlook', id, ifVersion);
+      return s;
+    });
+  }
+
+  private writeHeaders(extra: Record<string, string> = {}) {
+    return { ...HEADERS, ...extra };
+  }
+
+  /** Items carrying `key`: the stored key, or the CRM activity id / original UID it names. */
+  private async findByKey(key: string): Promise<string | undefined> {
+    const filters = [`singleValueExtendedProperties/Any(ep: ep/id eq '${PROP.key}' and ep/value eq '${quote(key)}')`];
+    if (key.startsWith('crm:'))
+      filters.push(
+        `singleValueExtendedProperties/Any(ep: ep/id eq '${PROP.activityId}' and ep/value eq '${quote(key.slice(4))}')`,
+      );
+    if (key.startsWith('uid:'))
+      filters.push(
+        `singleValueExtendedProperties/Any(ep: ep/id eq '${PROP.uid}' and ep/value eq '${quote(key.slice(4))}')`,
+      );
+    const found = await this.http.batch(
+      filters.map((f) => ({
+        method: 'GET',
+        url: `/me/calendars/${encodeURIComponent(this.calendarId)}/events?$filter=${encodeURIComponent(f)}&$select=id`,
+        headers: HEADERS,
+      })),
+    );
+    for (const r of found) {
+      const hit = r.status < 400 ? (r.body as { value?: { id: string }[] }).value?.[0] : undefined;
+      if (hit) return hit.id;
+    }
+    return undefined;
+  }
+
+  async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
+    const a = this.activity(item);
+    const existing = await this.findByKey(key);
+    if (existing) {
+      const s = (await this.getMany([existing])).get(existing);
+      if (s) return { id: existing, version: s.version, existing: true, ...('item' in s && { item: s.item }) };
+    }
+    const body = {
+      ...activityToEvent(a, { key, ...(this.options.addinId && { addinId: this.options.addinId }) }),
+      // https://learn.microsoft.com/graph/api/resources/event: transactionId lets the server drop a
+      // repeated POST of the same event.
+      transactionId: `crm-sync-${hash64(`${this.calendarId}|${key}`)}`,
+    };
+    const r = await this.http.request<GraphEvent>(
+      'POST',
+      `/me/calendars/${encodeURIComponent(this.calendarId)}/events`,
+      body,
+      this.writeHeaders(),
+    );
+    if (r.status >= 400) throw new Error(`Graph answered ${r.status} creating the event`);
+    const id = r.body.id;
+    if (a.recurrence) await this.applyOccurrences(id, a, undefined);
+    const after = await this.readBack(id);
+    return { id, ...after };
+  }
+
+  async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {
+    const a = this.activity(item);
+    const before = await this.current(id, ifVersion);
+    const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
+    const r = await this.http.request<GraphEvent>(
+      'PATCH',
+      `/me/events/${encodeURIComponent(id)}`,
+      activityToEvent(a, { ...(this.options.addinId && { addinId: this.options.addinId }) }),
+      this.writeHeaders(raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {}),
+    );
+    if (r.status === 412 || r.status === 404) throw new PreconditionFailedError('outlook', id, ifVersion);
+    if (r.status >= 400) throw new Error(`Graph answered ${r.status} updating the event`);
+    // Graph drops a series' exceptions when its pattern or start changes; otherwise they stay to reconcile.
+    const patternKept =
+      'item' in before &&
+      before.item.kind === 'activity' &&
+      stableStringify([before.item.recurrence?.rule, before.item.start]) ===
+        stableStringify([a.recurrence?.rule, a.start]);
+    if (a.recurrence)
+      await this.applyOccurrences(id, a, patternKept && 'item' in before ? (before.item as Activity) : undefined);
+    return this.readBack(id);
+  }
+
+  async delete(id: string, ifVersion: string): Promise<void> {
+    const before = await this.current(id, ifVersion);
+    const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
+    const r = await this.http.request(
+      'DELETE',
+      `/me/events/${encodeURIComponent(id)}`,
+      undefined,
+      raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {},
+    );
+    if (r.status === 412) throw new PreconditionFailedError('outlook', id, ifVersion);
+    if (r.status >= 400 && r.status !== 404) throw new Error(`Graph answered ${r.status} deleting the event`);
+  }
+
+  private activity(item: Item): Activity {
+    if (item.kind !== 'activity') throw new GraphMappingError('a task cannot be written to a calendar');
+    return item;
+  }
+
+  private async readBack(id: string): Promise<WriteResult> {
+    const s = (await this.getMany([id])).get(id);
+    if (!s) throw new Error(`the event ${id} was written but cannot be read back`);
+    return { version: s.version, ...('item' in s && { item: s.item }) };
+  }
+
+  /**
+   * Makes the series' occurrences match `a`: overrides PATCHed onto their instances, exceptions that
+   * are no longer overrides reset to the series, cancelled dates deleted. `before` is what the series
+   * held when its pattern did not change (else Graph has dropped every exception already).
+   */
+  private async applyOccurrences(id: string, a: Activity, before: Activity | undefined): Promise<void> {
+    const rec = a.recurrence!;
+    const old = before?.recurrence;
+    const wanted = new Map(rec.overrides.map((o) => [toInstant(o.recurrenceId), o]));
+    const cancel = new Set(rec.exceptionDates.map((t) => toInstant(t)));
+    for (const t of old?.exceptionDates ?? [])
+      if (!cancel.has(toInstant(t)))
+        throw new GraphMappingError(
+          `Outlook cannot restore the cancelled occurrence of ${'date' in t ? t.date : t.dateTime} of "${a.subject}"`,
+        );
+    const reset = (old?.overrides ?? [])
+      .filter((o) => !wanted.has(toInstant(o.recurrenceId)))
+      .map((o) => o.recurrenceId);
+    const touched = [...wanted.keys(), ...cancel, ...reset.map((t) => toInstant(t))];
+    if (!touched.length) return;
+    const from = Math.min(...touched) - DAY;
+    const to = Math.max(...touched) + DAY;
+    const list = await this.http.get<{ value?: GraphEvent[] }>(
+      `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
+      HEADERS,
+    );
+    const byStart = new Map(
+      (list.value ?? [])
+        .filter((x) => x.originalStart)
+        .map((x) => [Date.parse(x.originalStart!.endsWith('Z') ? x.originalStart! : `${x.originalStart!}Z`), x]),
+    );
+    const writes: BatchRequest[] = [];
+    const instance = (ms: number, what: string) => {
+      const x = byStart.get(ms);
+      if (!x)
+        throw new GraphMappingError(
+          `the series "${a.subject}" has no occurrence at ${new Date(ms).toISOString()} to ${what}`,
+        );
+      return `/me/events/${encodeURIComponent(x.id)}`;
+    };
+    for (const [ms, o] of wanted)
+      writes.push({ method: 'PATCH', url: instance(ms, 'change'), body: overrideToPatch(a, o), headers: HEADERS });
+    // An exception that is none any more goes back to the series' values at its original time.
+    const duration = toInstant(a.end) - toInstant(a.start);
+    for (const t of reset)
+      writes.push({
+        method: 'PATCH',
+        url: instance(toInstant(t), 'reset'),
+        body: overrideToPatch(a, { recurrenceId: t, fields: { start: t, end: shift(t, duration) } }),
+        headers: HEADERS,
+      });
+    for (const ms of cancel) if (byStart.has(ms)) writes.push({ method: 'DELETE', url: instance(ms, 'cancel') });
+    const results = await this.http.batch(writes);
+    const failed = results.findIndex((r) => r.status >= 400 && r.status !== 404);
+    if (failed >= 0)
+      throw new Error(`Graph answered ${results[failed]!.status} writing an occurrence of "${a.subject}"`);
+  }
+}

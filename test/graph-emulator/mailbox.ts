@@ -1,0 +1,376 @@
+/**
+ * One emulated mailbox: calendars with events (series with exceptions and cancelled occurrences), To Do
+ * lists with tasks, a change sequence for delta queries, and transactionId de-duplication. Every
+ * behaviour cites the Graph page it follows; the HTTP side is in server.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { knownIana } from '../../src/adapters/graph/event-mapping.js';
+import { toInstant, toWallClock } from '../../src/core/model/time.js';
+import { occurrenceDates, type GraphRecurrence } from './recurrence.js';
+
+export type Json = Record<string, unknown>;
+
+export class GraphError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DateTimeTimeZone {
+  dateTime: string;
+  timeZone: string;
+}
+
+interface Exception {
+  id: string;
+  changeKey: string;
+  fields: Json;
+}
+
+export interface EmulatedEvent {
+  id: string;
+  calendarId: string;
+  changeKey: string;
+  seq: number;
+  created: string;
+  modified: string;
+  /** Graph fields as last written (subject, start, end, recurrence, singleValueExtendedProperties, …). */
+  fields: Json;
+  /** Exceptions by original start (UTC ISO). */
+  exceptions: Record<string, Exception>;
+  /** Cancelled occurrences by original start (UTC ISO). */
+  cancelled: string[];
+}
+
+export interface EmulatedTask {
+  id: string;
+  listId: string;
+  seq: number;
+  fields: Json;
+  created: string;
+  modified: string;
+}
+
+export interface MailboxState {
+  seq: number;
+  /** Delta tokens issued before this sequence answer 410 (emulating an expired sync state). */
+  expiredBefore: number;
+  calendars: { id: string; name: string; isDefaultCalendar: boolean }[];
+  events: Record<string, EmulatedEvent>;
+  /** Ids that disappeared (deleted events, cancelled or vanished occurrences), with their sequence. */
+  tombstones: { id: string; parent: string; seq: number }[];
+  /** transactionId → event id (https://learn.microsoft.com/graph/api/resources/event, transactionId). */
+  transactions: Record<string, string>;
+  todoLists: { id: string; displayName: string; wellknownListName: string }[];
+  tasks: Record<string, EmulatedTask>;
+  taskTombstones: { id: string; listId: string; seq: number }[];
+}
+
+/** The horizon the emulator expands series to when no window bounds them. */
+const HORIZON_YEARS = 6;
+
+const newId = () => randomUUID().replace(/-/g, '');
+const changeKey = () => Buffer.from(randomUUID()).toString('base64').slice(0, 24);
+
+/** IANA name of a Graph time zone (Windows or IANA names are both accepted by Graph); 400 for others. */
+export function ianaOf(zone: string): string {
+  const iana = knownIana(zone);
+  if (iana) return iana;
+  throw new GraphError(400, 'TimeZoneNotSupportedException', `A valid TimeZone value must be specified: ${zone}`);
+}
+
+/** The instant of a Graph dateTimeTimeZone. */
+export function instantOf(t: DateTimeTimeZone): number {
+  if (!t || typeof t.dateTime !== 'string' || typeof t.timeZone !== 'string')
+    throw new GraphError(400, 'ErrorInvalidRequest', 'start and end need dateTime and timeZone');
+  const wall = t.dateTime.slice(0, 19);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(wall))
+    throw new GraphError(400, 'ErrorInvalidRequest', `"${t.dateTime}" is not a dateTime`);
+  return toInstant({ dateTime: wall, timeZone: ianaOf(t.timeZone) });
+}
+
+/**
+ * A dateTimeTimeZone in the zone the client asked for with `Prefer: outlook.timezone`, UTC by default
+ * (https://learn.microsoft.com/graph/api/event-get, "Prefer: outlook.timezone").
+ */
+export function inZone(ms: number, zone: string): DateTimeTimeZone {
+  return { dateTime: `${toWallClock(ms, ianaOf(zone))}.0000000`, timeZone: zone };
+}
+
+export function newMailbox(): MailboxState {
+  return {
+    seq: 0,
+    expiredBefore: 0,
+    calendars: [{ id: newId(), name: 'Calendar', isDefaultCalendar: true }],
+    events: {},
+    tombstones: [],
+    transactions: {},
+    // Every mailbox has the default "Tasks" list (https://learn.microsoft.com/graph/api/resources/todotasklist).
+    todoLists: [{ id: newId(), displayName: 'Tasks', wellknownListName: 'defaultList' }],
+    tasks: {},
+    taskTombstones: [],
+  };
+}
+
+/** One instance of a calendar view: a single event, an occurrence or an exception of a series. */
+export interface Instance {
+  id: string;
+  type: 'singleInstance' | 'occurrence' | 'exception';
+  event: EmulatedEvent;
+  start: number;
+  end: number;
+  originalStart?: string;
+  exception?: Exception;
+}
+
+const occurrenceId = (masterId: string, originalStart: string) =>
+  `${masterId}_${originalStart.replace(/[-:.]/g, '').slice(0, 15)}`;
+
+export class Mailbox {
+  constructor(readonly state: MailboxState) {}
+
+  private bump(): number {
+    return ++this.state.seq;
+  }
+
+  calendar(id: string) {
+    const c = this.state.calendars.find((x) => x.id === id);
+    if (!c) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    return c;
+  }
+
+  addCalendar(name: string) {
+    if (!name) throw new GraphError(400, 'ErrorInvalidRequest', 'a calendar needs a name');
+    const c = { id: newId(), name, isDefaultCalendar: false };
+    this.state.calendars.push(c);
+    return c;
+  }
+
+  /** The event or the series master that `id` names (an occurrence or exception id names its master). */
+  find(id: string): { event: EmulatedEvent; originalStart?: string } {
+    const direct = this.state.events[id];
+    if (direct) return { event: direct };
+    const m = /^(.+)_(\d{8}T\d{6})$/.exec(id);
+    const master = m && this.state.events[m[1]!];
+    if (master) {
+      const originalStart = this.instances(master, -Infinity, Infinity).find((i) => i.id === id)?.originalStart;
+      if (originalStart) return { event: master, originalStart };
+    }
+    throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  }
+
+  /** The instances of an event that overlap [from, to) (a calendarView; series expanded). */
+  instances(event: EmulatedEvent, from: number, to: number): Instance[] {
+    const f = event.fields;
+    const start = instantOf(f.start as DateTimeTimeZone);
+    const end = instantOf(f.end as DateTimeTimeZone);
+    const overlaps = (s: number, e: number) => s < to && (e > from || (e === s && s >= from));
+    const recurrence = f.recurrence as GraphRecurrence | undefined | null;
+    if (!recurrence) return overlaps(start, end) ? [{ id: event.id, type: 'singleInstance', event, start, end }] : [];
+    const zone = ianaOf((f.start as DateTimeTimeZone).timeZone);
+    const wallTime = toWallClock(start, zone).slice(10);
+    const horizonMs = Number.isFinite(to) ? to : Date.now() + HORIZON_YEARS * 366 * 86_400_000;
+    const horizon = new Date(horizonMs + 86_400_000).toISOString().slice(0, 10);
+    const out: Instance[] = [];
+    for (const date of occurrenceDates(recurrence, horizon)) {
+      const os = toInstant({ dateTime: `${date}${wallTime}`, timeZone: zone });
+      const originalStart = new Date(os).toISOString();
+      if (event.cancelled.includes(originalStart)) continue;
+      const exception = event.exceptions[originalStart];
+      const s = exception?.fields.start ? instantOf(exception.fields.start as DateTimeTimeZone) : os;
+      const e = exception?.fields.end ? instantOf(exception.fields.end as DateTimeTimeZone) : os + (end - start);
+      if (!overlaps(s, e)) continue;
+      out.push({
+        id: exception?.id ?? occurrenceId(event.id, originalStart),
+        type: exception ? 'exception' : 'occurrence',
+        event,
+        start: s,
+        end: e,
+        originalStart,
+        ...(exception && { exception }),
+      });
+    }
+    return out;
+  }
+
+  /** Instance ids of an event over the emulator's horizon (to find what an edit made disappear). */
+  private allIds(event: EmulatedEvent): Set<string> {
+    return new Set(this.instances(event, -Infinity, Infinity).map((i) => i.id));
+  }
+
+  private touched(event: EmulatedEvent, before: Set<string>): void {
+    event.seq = this.bump();
+    event.changeKey = changeKey();
+    event.modified = new Date().toISOString();
+    const after = this.allIds(event);
+    for (const id of before) if (!after.has(id)) this.state.tombstones.push({ id, parent: event.id, seq: event.seq });
+  }
+
+  /**
+   * Creates an event. A transactionId seen before returns the event it created
+   * (https://learn.microsoft.com/graph/api/resources/event: "transactionId … to avoid redundant POST
+   * operations in case of client retries to create the same event").
+   */
+  createEvent(calendarId: string, body: Json): EmulatedEvent {
+    this.calendar(calendarId);
+    const tid = typeof body.transactionId === 'string' ? body.transactionId : undefined;
+    const known = tid ? this.state.events[this.state.transactions[tid] ?? ''] : undefined;
+    if (known) return known;
+    if (!body.start || !body.end) throw new GraphError(400, 'ErrorInvalidRequest', 'an event needs start and end');
+    instantOf(body.start as DateTimeTimeZone);
+    instantOf(body.end as DateTimeTimeZone);
+    const now = new Date().toISOString();
+    const id = newId();
+    const event: EmulatedEvent = {
+      id,
+      calendarId,
+      changeKey: changeKey(),
+      seq: this.bump(),
+      created: now,
+      modified: now,
+      fields: {
+        iCalUId: `040000008200E00074C5B7101A82E008${id.toUpperCase()}`,
+        ...body,
+        // https://learn.microsoft.com/graph/api/resources/event: originalStartTimeZone is "the start time
+        // zone that was set when the event was created".
+        originalStartTimeZone: (body.start as DateTimeTimeZone).timeZone,
+        originalEndTimeZone: (body.end as DateTimeTimeZone).timeZone,
+      },
+      exceptions: {},
+      cancelled: [],
+    };
+    if (event.fields.recurrence) this.instances(event, 0, 1); // validates the pattern
+    this.state.events[id] = event;
+    if (tid) this.state.transactions[tid] = id;
+    return event;
+  }
+
+  /** PATCH of an event, series master, occurrence or exception. */
+  updateEvent(id: string, body: Json): EmulatedEvent {
+    const { event, originalStart } = this.find(id);
+    const before = this.allIds(event);
+    if (originalStart) {
+      // Updating an occurrence makes it an exception with the same id
+      // (https://learn.microsoft.com/graph/api/event-update).
+      if ('recurrence' in body) throw new GraphError(400, 'ErrorInvalidRequest', 'an occurrence has no recurrence');
+      const ex = event.exceptions[originalStart] ?? { id, changeKey: '', fields: {} };
+      ex.fields = { ...ex.fields, ...body };
+      ex.changeKey = changeKey();
+      event.exceptions[originalStart] = ex;
+    } else {
+      const next = { ...event.fields, ...body };
+      if ('start' in body) next.originalStartTimeZone = (body.start as DateTimeTimeZone).timeZone;
+      if ('end' in body) next.originalEndTimeZone = (body.end as DateTimeTimeZone).timeZone;
+      instantOf(next.start as DateTimeTimeZone);
+      instantOf(next.end as DateTimeTimeZone);
+      const patternChanged =
+        'recurrence' in body && JSON.stringify(body.recurrence) !== JSON.stringify(event.fields.recurrence);
+      event.fields = next;
+      // A changed pattern drops the exceptions and cancellations, as Outlook does.
+      if (patternChanged) {
+        event.exceptions = {};
+        event.cancelled = [];
+      }
+      if (event.fields.recurrence) this.instances(event, 0, 1);
+    }
+    this.touched(event, before);
+    return event;
+  }
+
+  /** DELETE of an event or series (all its instances), or of one occurrence (it is cancelled). */
+  deleteEvent(id: string): void {
+    const { event, originalStart } = this.find(id);
+    const before = this.allIds(event);
+    if (originalStart) {
+      event.cancelled.push(originalStart);
+      delete event.exceptions[originalStart];
+      this.touched(event, before);
+      return;
+    }
+    delete this.state.events[event.id];
+    const seq = this.bump();
+    for (const i of before) this.state.tombstones.push({ id: i, parent: event.id, seq });
+    if (!before.has(event.id)) this.state.tombstones.push({ id: event.id, parent: event.id, seq });
+  }
+
+  /** The change key of what `id` names (an exception has its own). */
+  changeKeyOf(id: string): string {
+    const { event, originalStart } = this.find(id);
+    return originalStart ? (event.exceptions[originalStart]?.changeKey ?? event.changeKey) : event.changeKey;
+  }
+
+  // --- To Do ---------------------------------------------------------------------------------------
+
+  list(id: string) {
+    const l = this.state.todoLists.find((x) => x.id === id);
+    if (!l) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    return l;
+  }
+
+  addList(displayName: string) {
+    if (!displayName) throw new GraphError(400, 'invalidRequest', 'a list needs a displayName');
+    const l = { id: newId(), displayName, wellknownListName: 'none' };
+    this.state.todoLists.push(l);
+    return l;
+  }
+
+  task(listId: string, id: string): EmulatedTask {
+    const t = this.state.tasks[id];
+    if (!t || t.listId !== listId)
+      throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    return t;
+  }
+
+  createTask(listId: string, body: Json): EmulatedTask {
+    this.list(listId);
+    if (typeof body.title !== 'string') throw new GraphError(400, 'invalidRequest', 'a task needs a title');
+    const now = new Date().toISOString();
+    const linkedResources = ((body.linkedResources as Json[] | undefined) ?? []).map((r) => ({ id: newId(), ...r }));
+    const t: EmulatedTask = {
+      id: newId(),
+      listId,
+      seq: this.bump(),
+      created: now,
+      modified: now,
+      fields: {
+        status: 'notStarted',
+        importance: 'normal',
+        ...body,
+        linkedResources,
+        // Open extensions created with the task (https://learn.microsoft.com/graph/api/opentypeextension-post-opentypeextension).
+        extensions: ((body.extensions as Json[] | undefined) ?? []).map((e) => ({
+          ...e,
+          id: `microsoft.graph.openTypeExtension.${String(e.extensionName)}`,
+        })),
+      },
+    };
+    this.state.tasks[t.id] = t;
+    return t;
+  }
+
+  updateTask(listId: string, id: string, body: Json): EmulatedTask {
+    const t = this.task(listId, id);
+    const next = { ...t.fields, ...body };
+    if (body.linkedResources)
+      next.linkedResources = (body.linkedResources as Json[]).map((r) => ({ id: newId(), ...r }));
+    // https://learn.microsoft.com/graph/api/resources/todotask: completedDateTime is set when the status
+    // becomes completed.
+    if (body.status === 'completed' && !next.completedDateTime)
+      next.completedDateTime = { dateTime: new Date().toISOString().slice(0, 19) + '.0000000', timeZone: 'UTC' };
+    if (body.status && body.status !== 'completed' && !('completedDateTime' in body)) delete next.completedDateTime;
+    t.fields = next;
+    t.seq = this.bump();
+    t.modified = new Date().toISOString();
+    return t;
+  }
+
+  deleteTask(listId: string, id: string): void {
+    this.task(listId, id);
+    delete this.state.tasks[id];
+    this.state.taskTombstones.push({ id, listId, seq: this.bump() });
+  }
+}

@@ -1,0 +1,571 @@
+/**
+ * The Graph emulator: the subset of Microsoft Graph v1.0 the Outlook adapter uses, with its documented
+ * semantics, on 127.0.0.1 (tests, and `npm start`'s offline demo). A bearer token `dev:<mailbox>`
+ * selects the mailbox (created on first use). Each behaviour cites the page it follows.
+ *
+ * Control endpoints for tests (not Graph): POST /emulator/throttle {count, retryAfter, status?} makes
+ * the next `count` requests — also requests inside a $batch — answer 429 (or `status`) with
+ * Retry-After; POST /emulator/expire-delta?mailbox=m makes every delta token issued so far answer 410.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  GraphError,
+  instantOf,
+  inZone,
+  Mailbox,
+  newMailbox,
+  type EmulatedEvent,
+  type EmulatedTask,
+  type DateTimeTimeZone,
+  type Instance,
+  type Json,
+  type MailboxState,
+} from './mailbox.js';
+import { RecurrenceError } from './recurrence.js';
+
+export interface GraphEmulatorOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Keeps the mailboxes in this JSON file (loaded at start, written after every change). */
+  readonly file?: string;
+  /** Page size when the client sends no `Prefer: odata.maxpagesize` (Graph's default is larger). */
+  readonly defaultPageSize?: number;
+}
+
+export interface RunningGraphEmulator {
+  readonly url: string;
+  /** Requests served, by method and path pattern, for tests that count calls. */
+  readonly requests: { method: string; path: string }[];
+  mailbox(name: string): Mailbox;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface DeltaState {
+  kind: 'events' | 'tasks';
+  container: string;
+  /** calendarView window (ms). */
+  from: number;
+  to: number;
+  /** Changes after this sequence are reported. */
+  since: number;
+  /** The sequence the round is a snapshot of. */
+  upTo: number;
+  /** Position in the snapshot's entries (paging). */
+  offset: number;
+}
+
+const encodeToken = (s: DeltaState) => Buffer.from(JSON.stringify(s)).toString('base64url');
+function decodeToken(t: string): DeltaState {
+  try {
+    return JSON.parse(Buffer.from(t, 'base64url').toString('utf8')) as DeltaState;
+  } catch {
+    throw new GraphError(400, 'BadRequest', 'the delta or skip token is malformed');
+  }
+}
+
+/** Extended property ids the request asked for with $expand=singleValueExtendedProperties($filter=…). */
+function expandedProperties(expand: string | null): Set<string> | undefined {
+  if (!expand) return undefined;
+  const m = /singleValueExtendedProperties\(\$filter=(.*)\)/i.exec(expand);
+  if (!m) return undefined;
+  return new Set([...m[1]!.matchAll(/id eq '([^']+)'/gi)].map((x) => x[1]!.toLowerCase()));
+}
+
+/** `$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')` or `iCalUId eq '…'`. */
+function eventFilter(filter: string | null): ((e: Json) => boolean) | undefined {
+  if (!filter) return undefined;
+  const ext =
+    /singleValueExtendedProperties\/Any\(\w+:\s*\w+\/id eq '([^']+)' and \w+\/value eq '((?:[^']|'')*)'\)/i.exec(
+      filter,
+    );
+  if (ext) {
+    const id = ext[1]!.toLowerCase();
+    const value = ext[2]!.replace(/''/g, "'");
+    return (e) =>
+      ((e.singleValueExtendedProperties as { id: string; value: string }[] | undefined) ?? []).some(
+        (p) => p.id.toLowerCase() === id && p.value === value,
+      );
+  }
+  const uid = /^iCalUId eq '((?:[^']|'')*)'$/i.exec(filter.trim());
+  if (uid) return (e) => e.iCalUId === uid[1]!.replace(/''/g, "'");
+  throw new GraphError(400, 'ErrorInvalidUrlQueryFilter', `the emulator does not support the filter ${filter}`);
+}
+
+export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
+  const mailboxes = new Map<string, Mailbox>();
+  if (options.file) {
+    try {
+      const saved = JSON.parse(readFileSync(options.file, 'utf8')) as Record<string, MailboxState>;
+      for (const [name, state] of Object.entries(saved)) mailboxes.set(name, new Mailbox(state));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  const save = () => {
+    if (!options.file) return;
+    const all = Object.fromEntries([...mailboxes].map(([k, m]) => [k, m.state]));
+    writeFileSync(`${options.file}.tmp`, JSON.stringify(all));
+    renameSync(`${options.file}.tmp`, options.file);
+  };
+  const mailbox = (name: string) => {
+    let m = mailboxes.get(name);
+    if (!m) mailboxes.set(name, (m = new Mailbox(newMailbox())));
+    return m;
+  };
+  let throttle = { count: 0, retryAfter: 1, status: 429 };
+  const requests: { method: string; path: string }[] = [];
+  const pageDefault = options.defaultPageSize ?? 100;
+  let base = '';
+
+  // --- representations ----------------------------------------------------------------------------
+
+  const tz = (prefer: string) => /outlook\.timezone="([^"]+)"/i.exec(prefer)?.[1] ?? 'UTC';
+
+  function eventJson(inst: Instance | EmulatedEvent, prefer: string, props?: Set<string>): Json {
+    const isInstance = 'type' in inst;
+    const event = isInstance ? inst.event : inst;
+    const f = event.fields;
+    const zone = tz(prefer);
+    const { singleValueExtendedProperties: ext, transactionId: _t, ...rest } = f;
+    void _t;
+    const exFields = isInstance && inst.exception ? inst.exception.fields : {};
+    const type = isInstance ? inst.type : f.recurrence ? 'seriesMaster' : 'singleInstance';
+    const start = isInstance ? inst.start : instantOf(f.start as DateTimeTimeZone);
+    const end = isInstance ? inst.end : instantOf(f.end as DateTimeTimeZone);
+    const id = isInstance ? inst.id : event.id;
+    const ck = isInstance && inst.exception ? inst.exception.changeKey : event.changeKey;
+    const out: Json = {
+      '@odata.etag': `W/"${ck}"`,
+      id,
+      createdDateTime: event.created,
+      lastModifiedDateTime: event.modified,
+      changeKey: ck,
+      categories: [],
+      attendees: [],
+      sensitivity: 'normal',
+      importance: 'normal',
+      showAs: 'busy',
+      isAllDay: false,
+      isReminderOn: true,
+      reminderMinutesBeforeStart: 15,
+      body: { contentType: 'text', content: '' },
+      location: { displayName: '' },
+      ...rest,
+      ...exFields,
+      type,
+      start: inZone(start, zone),
+      end: inZone(end, zone),
+      recurrence: type === 'seriesMaster' ? f.recurrence : null,
+      ...(isInstance && type !== 'singleInstance' && { seriesMasterId: event.id, originalStart: inst.originalStart }),
+    };
+    if (props) {
+      const chosen = ((ext as { id: string; value: string }[] | undefined) ?? []).filter((p) =>
+        props.has(p.id.toLowerCase()),
+      );
+      // https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get: the property comes
+      // back only when it exists; an event without it has no singleValueExtendedProperties member.
+      if (chosen.length) out.singleValueExtendedProperties = chosen;
+    }
+    return out;
+  }
+
+  function taskJson(t: EmulatedTask, expandExtensions: boolean): Json {
+    const { extensions, ...fields } = t.fields;
+    return {
+      '@odata.etag': `W/"${t.seq}"`,
+      id: t.id,
+      createdDateTime: t.created,
+      lastModifiedDateTime: t.modified,
+      categories: [],
+      body: { content: '', contentType: 'text' },
+      ...fields,
+      ...(expandExtensions && { extensions: extensions ?? [] }),
+    };
+  }
+
+  // --- delta (https://learn.microsoft.com/graph/delta-query-events, https://learn.microsoft.com/graph/api/todotask-delta)
+
+  function deltaEntries(m: Mailbox, s: DeltaState, prefer: string): Json[] {
+    if (s.kind === 'events') {
+      const out: Json[] = [];
+      const seen = new Set<string>();
+      for (const e of Object.values(m.state.events)) {
+        if (e.calendarId !== s.container || e.seq <= s.since || e.seq > s.upTo) continue;
+        const inst = m.instances(e, s.from, s.to);
+        for (const i of inst) {
+          seen.add(i.id);
+          out.push(eventJson(i, prefer));
+        }
+        // A single event moved out of the view is reported removed to holders of a token.
+        if (s.since > 0 && !e.fields.recurrence && !inst.length)
+          out.push({ id: e.id, '@removed': { reason: 'deleted' } });
+      }
+      if (s.since > 0)
+        for (const t of m.state.tombstones)
+          if (t.seq > s.since && t.seq <= s.upTo && !seen.has(t.id)) {
+            seen.add(t.id);
+            out.push({ id: t.id, '@removed': { reason: 'deleted' } });
+          }
+      return out;
+    }
+    const out: Json[] = [];
+    for (const t of Object.values(m.state.tasks))
+      if (t.listId === s.container && t.seq > s.since && t.seq <= s.upTo) out.push(taskJson(t, false));
+    if (s.since > 0)
+      for (const t of m.state.taskTombstones)
+        if (t.listId === s.container && t.seq > s.since && t.seq <= s.upTo)
+          out.push({ id: t.id, '@removed': { reason: 'deleted' } });
+    return out;
+  }
+
+  function deltaPage(m: Mailbox, s: DeltaState, prefer: string, path: string): Reply {
+    // https://learn.microsoft.com/graph/delta-query-overview: an expired state answers 410 Gone; the
+    // client starts over with a full synchronization.
+    if (s.since > 0 && s.since < m.state.expiredBefore)
+      throw new GraphError(410, 'SyncStateNotFound', 'The sync state is no longer available. Resync required.');
+    const size = Number(/odata\.maxpagesize=(\d+)/i.exec(prefer)?.[1] ?? pageDefault);
+    const all = deltaEntries(m, s, prefer);
+    const page = all.slice(s.offset, s.offset + size);
+    const more = s.offset + size < all.length;
+    const link = more
+      ? { '@odata.nextLink': `${base}${path}?$skiptoken=${encodeToken({ ...s, offset: s.offset + size })}` }
+      : {
+          '@odata.deltaLink': `${base}${path}?$deltatoken=${encodeToken({ ...s, since: s.upTo, upTo: 0, offset: 0 })}`,
+        };
+    return {
+      status: 200,
+      body: { value: page, ...link },
+      ...(/odata\.maxpagesize/i.test(prefer) && { headers: { 'Preference-Applied': `odata.maxpagesize=${size}` } }),
+    };
+  }
+
+  function startDelta(m: Mailbox, url: URL, kind: DeltaState['kind'], container: string, prefer: string): Reply {
+    const path = url.pathname;
+    const skip = url.searchParams.get('$skiptoken');
+    const delta = url.searchParams.get('$deltatoken');
+    if (skip) return deltaPage(m, decodeToken(skip), prefer, path);
+    if (delta) return deltaPage(m, { ...decodeToken(delta), upTo: m.state.seq }, prefer, path);
+    let from = -Infinity;
+    let to = Infinity;
+    if (kind === 'events') {
+      // https://learn.microsoft.com/graph/api/event-delta: startDateTime and endDateTime are required.
+      const a = Date.parse(url.searchParams.get('startDateTime') ?? '');
+      const b = Date.parse(url.searchParams.get('endDateTime') ?? '');
+      if (Number.isNaN(a) || Number.isNaN(b))
+        throw new GraphError(400, 'ErrorInvalidParameter', 'startDateTime and endDateTime are required');
+      [from, to] = [a, b];
+    }
+    return deltaPage(m, { kind, container, from, to, since: 0, upTo: m.state.seq, offset: 0 }, prefer, path);
+  }
+
+  // --- routing -----------------------------------------------------------------------------------
+
+  function precondition(m: Mailbox, id: string, ifMatch: string | undefined) {
+    // Outlook items carry their change key as the ETag; a PATCH or DELETE with a stale If-Match fails
+    // with 412 (https://learn.microsoft.com/graph/api/resources/event, changeKey; ErrorIrresolvableConflict).
+    if (!ifMatch || ifMatch === '*') return;
+    const want = ifMatch.replace(/^W\//, '').replace(/"/g, '');
+    if (m.changeKeyOf(id) !== want)
+      throw new GraphError(
+        412,
+        'ErrorIrresolvableConflict',
+        'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
+      );
+  }
+
+  function route(m: Mailbox, method: string, url: URL, body: Json, headers: Record<string, string>): Reply {
+    const prefer = headers.prefer ?? '';
+    const p = url.pathname.replace(/^\/v1\.0/, '').replace(/\/$/, '');
+    let x: RegExpExecArray | null;
+    const json = (status: number, b?: unknown): Reply => ({ status, ...(b !== undefined && { body: b }) });
+    const calendarJson = (c: { id: string; name: string; isDefaultCalendar: boolean }) => ({
+      id: c.id,
+      name: c.name,
+      isDefaultCalendar: c.isDefaultCalendar,
+      canEdit: true,
+      changeKey: c.id.slice(0, 8),
+    });
+
+    if (p === '/me/calendars' && method === 'GET') return json(200, { value: m.state.calendars.map(calendarJson) });
+    if (p === '/me/calendars' && method === 'POST')
+      return json(201, calendarJson(m.addCalendar(String(body.name ?? ''))));
+    if (p === '/me/calendar' && method === 'GET')
+      return json(200, calendarJson(m.state.calendars.find((c) => c.isDefaultCalendar)!));
+    if ((x = /^\/me\/calendars\/([^/]+)\/calendarView\/delta$/.exec(p)) && method === 'GET') {
+      m.calendar(x[1]!);
+      return startDelta(m, url, 'events', x[1]!, prefer);
+    }
+    if ((x = /^\/me\/calendars\/([^/]+)\/events$/.exec(p))) {
+      const cal = x[1]!;
+      m.calendar(cal);
+      if (method === 'POST') {
+        const e = m.createEvent(cal, body);
+        return json(201, eventJson(e, prefer));
+      }
+      if (method === 'GET') {
+        // https://learn.microsoft.com/graph/api/calendar-list-events: series masters and single events.
+        const keep = eventFilter(url.searchParams.get('$filter'));
+        const props = expandedProperties(url.searchParams.get('$expand'));
+        const value = Object.values(m.state.events)
+          .filter((e) => e.calendarId === cal && (!keep || keep(e.fields)))
+          .map((e) => eventJson(e, prefer, props));
+        return json(200, { value });
+      }
+    }
+    if ((x = /^\/me\/events\/([^/]+)\/instances$/.exec(p)) && method === 'GET') {
+      // https://learn.microsoft.com/graph/api/event-list-instances: occurrences and exceptions in the range.
+      const { event } = m.find(x[1]!);
+      const a = Date.parse(url.searchParams.get('startDateTime') ?? '');
+      const b = Date.parse(url.searchParams.get('endDateTime') ?? '');
+      if (Number.isNaN(a) || Number.isNaN(b))
+        throw new GraphError(400, 'ErrorInvalidParameter', 'startDateTime and endDateTime are required');
+      return json(200, { value: m.instances(event, a, b).map((i) => eventJson(i, prefer)) });
+    }
+    if ((x = /^\/me\/events\/([^/]+)$/.exec(p))) {
+      const id = x[1]!;
+      if (method === 'GET') {
+        const { event, originalStart } = m.find(id);
+        const props = expandedProperties(url.searchParams.get('$expand'));
+        if (!originalStart) return json(200, eventJson(event, prefer, props));
+        const inst = m.instances(event, -Infinity, Infinity).find((i) => i.id === id)!;
+        return json(200, eventJson(inst, prefer, props));
+      }
+      if (method === 'PATCH') {
+        precondition(m, id, headers['if-match']);
+        const e = m.updateEvent(id, body);
+        const { originalStart } = m.find(id);
+        const inst = originalStart ? m.instances(e, -Infinity, Infinity).find((i) => i.id === id) : undefined;
+        return json(200, eventJson(inst ?? e, prefer));
+      }
+      if (method === 'DELETE') {
+        precondition(m, id, headers['if-match']);
+        m.deleteEvent(id);
+        return json(204);
+      }
+    }
+
+    // To Do (https://learn.microsoft.com/graph/api/resources/todo-overview)
+    const listJson = (l: { id: string; displayName: string; wellknownListName: string }) => ({
+      id: l.id,
+      displayName: l.displayName,
+      wellknownListName: l.wellknownListName,
+      isOwner: true,
+      isShared: false,
+    });
+    if (p === '/me/todo/lists' && method === 'GET') return json(200, { value: m.state.todoLists.map(listJson) });
+    if (p === '/me/todo/lists' && method === 'POST')
+      return json(201, listJson(m.addList(String(body.displayName ?? ''))));
+    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/delta$/.exec(p)) && method === 'GET') {
+      m.list(x[1]!);
+      return startDelta(m, url, 'tasks', x[1]!, prefer);
+    }
+    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks$/.exec(p))) {
+      const list = x[1]!;
+      m.list(list);
+      if (method === 'POST') return json(201, taskJson(m.createTask(list, body), true));
+      if (method === 'GET') {
+        const value = Object.values(m.state.tasks)
+          .filter((t) => t.listId === list)
+          .map((t) => taskJson(t, /extensions/i.test(url.searchParams.get('$expand') ?? '')));
+        return json(200, { value });
+      }
+    }
+    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/([^/]+)\/extensions\/([^/]+)$/.exec(p))) {
+      // https://learn.microsoft.com/graph/api/opentypeextension-update: PATCH replaces the extension's
+      // custom data; https://learn.microsoft.com/graph/api/opentypeextension-get.
+      const t = m.task(x[1]!, x[2]!);
+      const name = decodeURIComponent(x[3]!);
+      const list = ((t.fields.extensions as Json[] | undefined) ?? []).filter((e) => e.extensionName !== name);
+      if (method === 'GET') {
+        const found = ((t.fields.extensions as Json[] | undefined) ?? []).find((e) => e.extensionName === name);
+        if (!found) throw new GraphError(404, 'ErrorItemNotFound', 'The extension was not found.');
+        return json(200, found);
+      }
+      if (method === 'PATCH') {
+        m.updateTask(x[1]!, x[2]!, {
+          extensions: [...list, { ...body, extensionName: name, id: `microsoft.graph.openTypeExtension.${name}` }],
+        });
+        return json(200, { ...body, extensionName: name });
+      }
+    }
+    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/([^/]+)$/.exec(p))) {
+      const [list, id] = [x[1]!, x[2]!];
+      const expand = /extensions/i.test(url.searchParams.get('$expand') ?? '');
+      if (method === 'GET') return json(200, taskJson(m.task(list, id), expand));
+      if (method === 'PATCH') {
+        const ifMatch = headers['if-match'];
+        if (
+          ifMatch &&
+          ifMatch !== '*' &&
+          ifMatch.replace(/^W\//, '').replace(/"/g, '') !== String(m.task(list, id).seq)
+        )
+          throw new GraphError(412, 'PreconditionFailed', 'The ETag does not match the current version of the task.');
+        return json(200, taskJson(m.updateTask(list, id, body), true));
+      }
+      if (method === 'DELETE') {
+        m.deleteTask(list, id);
+        return json(204);
+      }
+    }
+    throw new GraphError(400, 'BadRequest', `Resource not found for the segment in ${method} ${p}`);
+  }
+
+  /** One request: authentication, the throttle switch, routing; errors in Graph's error shape. */
+  function serve(method: string, rawUrl: string, headers: Record<string, string>, body: unknown): Reply {
+    const url = new URL(rawUrl, base || 'http://127.0.0.1');
+    requests.push({ method, path: url.pathname });
+    try {
+      // https://learn.microsoft.com/graph/throttling: 429 with Retry-After, also per request in a batch.
+      if (throttle.count > 0) {
+        throttle.count--;
+        throw new GraphError(throttle.status, 'TooManyRequests', 'Too many requests: retry after the given delay.');
+      }
+      const auth = /^Bearer dev:([A-Za-z0-9._@-]{1,100})$/.exec(headers.authorization ?? '');
+      if (!auth)
+        throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty or not a development token.');
+      const m = mailbox(auth[1]!);
+      const reply = route(m, method, url, (body ?? {}) as Json, headers);
+      if (method !== 'GET') save();
+      return reply;
+    } catch (error) {
+      if (error instanceof GraphError)
+        return {
+          status: error.status,
+          body: { error: { code: error.code, message: error.message } },
+          ...((error.status === 429 || error.status === 503) && {
+            headers: { 'Retry-After': String(throttle.retryAfter) },
+          }),
+        };
+      if (error instanceof RecurrenceError)
+        return { status: 400, body: { error: { code: 'ErrorInvalidRequest', message: error.message } } };
+      throw error;
+    }
+  }
+
+  /**
+   * JSON batching (https://learn.microsoft.com/graph/json-batching): at most 20 requests, relative URLs,
+   * `dependsOn` runs a request after the ones it names and fails it with 424 when one of them failed.
+   */
+  function batch(body: Json, headers: Record<string, string>): Reply {
+    const list = body.requests as {
+      id: string;
+      method: string;
+      url: string;
+      headers?: Record<string, string>;
+      body?: unknown;
+      dependsOn?: string[];
+    }[];
+    if (!Array.isArray(list) || list.length === 0)
+      return { status: 400, body: { error: { code: 'BadRequest', message: 'a batch needs requests' } } };
+    if (list.length > 20)
+      return {
+        status: 400,
+        body: { error: { code: 'BadRequest', message: 'A batch may contain at most 20 requests.' } },
+      };
+    const done = new Map<string, number>();
+    const responses: Json[] = [];
+    for (const r of list) {
+      const failed = (r.dependsOn ?? []).some((d) => !done.has(d) || done.get(d)! >= 400);
+      let reply: Reply;
+      if (failed)
+        reply = {
+          status: 424,
+          body: { error: { code: 'FailedDependency', message: 'A request it depends on failed.' } },
+        };
+      else {
+        const sub = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        reply = serve(
+          r.method.toUpperCase(),
+          `/v1.0${r.url.startsWith('/') ? '' : '/'}${r.url}`,
+          { ...sub, authorization: headers.authorization ?? '', prefer: sub.prefer ?? headers.prefer ?? '' },
+          r.body,
+        );
+      }
+      done.set(r.id, reply.status);
+      responses.push({
+        id: r.id,
+        status: reply.status,
+        headers: reply.headers ?? {},
+        ...(reply.body !== undefined && { body: reply.body }),
+      });
+    }
+    return { status: 200, body: { responses } };
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = req.method ?? 'GET';
+      // CORS for the add-in running in a browser (Graph answers preflights for any origin).
+      const cors: Record<string, string> = {
+        'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+        'Access-Control-Expose-Headers': 'ETag, Location, Retry-After, Preference-Applied, request-id',
+      };
+      if (method === 'OPTIONS') {
+        res.writeHead(204, {
+          ...cors,
+          'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Prefer, If-Match',
+          'Access-Control-Max-Age': '600',
+        });
+        return res.end();
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      let reply: Reply;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+        const url = new URL(req.url ?? '/', base);
+        if (url.pathname === '/emulator/throttle' && method === 'POST') {
+          const b = (body ?? {}) as { count?: number; retryAfter?: number; status?: number };
+          throttle = { count: b.count ?? 1, retryAfter: b.retryAfter ?? 1, status: b.status ?? 429 };
+          reply = { status: 204 };
+        } else if (url.pathname === '/emulator/expire-delta' && method === 'POST') {
+          const m = mailbox(url.searchParams.get('mailbox') ?? '');
+          m.state.expiredBefore = m.state.seq + 1;
+          save();
+          reply = { status: 204 };
+        } else if (url.pathname === '/v1.0/$batch' && method === 'POST') reply = batch((body ?? {}) as Json, headers);
+        else reply = serve(method, req.url ?? '/', headers, body);
+      } catch (error) {
+        reply =
+          error instanceof SyntaxError
+            ? { status: 400, body: { error: { code: 'BadRequest', message: `malformed JSON: ${error.message}` } } }
+            : { status: 500, body: { error: { code: 'InternalServerError', message: String(error) } } };
+      }
+      const out = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      res.writeHead(reply.status, {
+        ...cors,
+        ...(out && { 'Content-Type': 'application/json' }),
+        ...reply.headers,
+      });
+      res.end(out);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  return {
+    url: base,
+    requests,
+    mailbox,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
