@@ -63,9 +63,10 @@ module.exports = (config) => {
       },
       // resolve.alias does not see the node: scheme; the replacement runs before resolution.
       plugins: [
-        // The reference gateway scripts/test.ts starts for the cross-origin CalDAV tests.
+        // The reference gateway and the Graph emulator scripts/test.ts starts for the cross-origin tests.
         new webpack.DefinePlugin({
           'process.env.CRM_TEST_GATEWAY_URL': JSON.stringify(process.env.CRM_TEST_GATEWAY_URL ?? ''),
+          'process.env.CRM_TEST_GRAPH_URL': JSON.stringify(process.env.CRM_TEST_GRAPH_URL ?? ''),
         }),
         new webpack.NormalModuleReplacementPlugin(
           /^node:test$/,

@@ -147,14 +147,19 @@ async function karmaSuite(): Promise<void> {
   rmSync(summary, { force: true });
   // The browser tests reach a reference gateway cross-origin (karma serves on 127.0.0.1:9876).
   const gateway = await startTestGateway(['http://127.0.0.1:9876', 'http://localhost:9876'], 'browser', 40);
+  // …and the Graph emulator, also cross-origin, for the Outlook adapter.
+  const { startGraphEmulator } = await import('../test/graph-emulator/server.js');
+  const graph = await startGraphEmulator();
   let code: number;
   try {
     code = await run(bin('karma'), ['start', 'karma.conf.cjs'], {
       KARMA_SUMMARY_FILE: summary,
       CRM_TEST_GATEWAY_URL: gateway.url,
+      CRM_TEST_GRAPH_URL: graph.url,
     });
   } finally {
     await gateway.close();
+    await graph.close();
   }
   const parsed = existsSync(summary)
     ? (JSON.parse(readFileSync(summary, 'utf8')) as Counts & { errors: string[] })

@@ -27,6 +27,7 @@ import { CRM_CONTEXT_PROPERTY } from '../office/crm-custom-properties.js';
 import {
   fromGraphRecurrence,
   GraphMappingError,
+  occurrenceStarts,
   toGraphRecurrence,
   type GraphRecurrence,
 } from './recurrence-mapping.js';
@@ -380,5 +381,22 @@ export function overrideToPatch(a: Activity, o: OccurrenceOverride): Record<stri
   };
 }
 
-/** The instant a recurrence id (an original start) names. */
-export const instantOfRecurrenceId = (t: TimeValue): number => toInstant(t);
+/**
+ * Original starts (UTC ISO) of the occurrences the series' pattern has in [from, to) that Graph does
+ * not list among its instances: the cancelled ones (Graph v1.0 has no list of them).
+ */
+export function cancelledOccurrences(
+  master: GraphEvent,
+  listed: readonly GraphEvent[],
+  from: number,
+  to: number,
+): string[] {
+  const utc = (s: string) => Date.parse(/Z$|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
+  const seen = new Set(listed.filter((x) => x.originalStart).map((x) => utc(x.originalStart!)));
+  const shape = eventToActivity({ event: master, exceptions: [], cancelled: [] });
+  if (!shape.recurrence) return [];
+  return occurrenceStarts(shape.recurrence.rule, shape.start, from, to)
+    .map((t) => toInstant(t))
+    .filter((ms) => !seen.has(ms))
+    .map((ms) => new Date(ms).toISOString());
+}

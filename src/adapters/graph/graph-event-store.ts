@@ -22,6 +22,7 @@ import { toInstant, toWallClock, type SyncWindow } from '../../core/model/time.j
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
 import {
   activityToEvent,
+  cancelledOccurrences,
   eventToActivity,
   overrideToPatch,
   PROP,
@@ -29,7 +30,7 @@ import {
   type GraphEvent,
 } from './event-mapping.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
-import { GraphMappingError, occurrenceStarts } from './recurrence-mapping.js';
+import { GraphMappingError } from './recurrence-mapping.js';
 
 export interface GraphEventStoreOptions {
   /** The add-in's manifest id, for the custom properties the SAP CRM pane reads. */
@@ -128,22 +129,10 @@ export class GraphEventStore implements StorePort {
       out.set(m.id, {
         event: m,
         exceptions: list.filter((x) => x.type === 'exception'),
-        cancelled: this.cancelled(m, list, from, to),
+        cancelled: cancelledOccurrences(m, list, from, to),
       });
     });
     return out;
-  }
-
-  /** Occurrences the pattern has in [from, to) that Graph no longer lists: cancelled ones. */
-  private cancelled(master: GraphEvent, listed: readonly GraphEvent[], from: number, to: number): string[] {
-    const seen = new Set(
-      listed.map((x) => Date.parse(x.originalStart!.endsWith('Z') ? x.originalStart! : `${x.originalStart!}Z`)),
-    );
-    const shape = eventToActivity({ event: master, exceptions: [], cancelled: [] });
-    return occurrenceStarts(shape.recurrence!.rule, shape.start, from, to)
-      .map((t) => toInstant(t))
-      .filter((ms) => !seen.has(ms))
-      .map((ms) => new Date(ms).toISOString());
   }
 
   private versionOf(u: EventUnit): string {

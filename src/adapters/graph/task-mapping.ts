@@ -93,11 +93,22 @@ export function graphToTask(t: GraphTask): Task {
   const due = readTime(t.dueDateTime, forms.due);
   const completed = readTime(t.completedDateTime, forms.completed);
   const content = t.body?.content ?? '';
+  // A task made in To Do has a reminder time, not minutes: counted back from its start or due date.
+  const anchor = start ?? due;
+  const reminderAt = t.reminderDateTime?.dateTime
+    ? toInstant({ dateTime: t.reminderDateTime.dateTime.slice(0, 19), timeZone: ianaOf(t.reminderDateTime.timeZone) })
+    : undefined;
+  const reminderMinutes =
+    x.reminderMinutes ??
+    (anchor && reminderAt !== undefined ? Math.round((toInstant(anchor) - reminderAt) / 60_000) : undefined);
   const link = t.linkedResources?.find((r) => r.externalId);
   const crm = x.crm
     ? parseCrmContext(JSON.parse(x.crm))
     : link?.externalId
-      ? parseCrmContext({ activityId: link.externalId, application: 'SALES' })
+      ? parseCrmContext({
+          activityId: link.externalId,
+          application: /service/i.test(link.applicationName ?? '') ? 'SERVICE' : 'SALES',
+        })
       : undefined;
   const task: Task = {
     kind: 'task',
@@ -108,7 +119,7 @@ export function graphToTask(t: GraphTask): Task {
     }),
     sensitivity: x.sensitivity ?? 'normal',
     categories: t.categories ?? [],
-    ...(t.isReminderOn && x.reminderMinutes !== undefined && { reminderMinutes: x.reminderMinutes }),
+    ...(t.isReminderOn && reminderMinutes !== undefined && { reminderMinutes }),
     importance: t.importance ?? 'normal',
     ...(crm && { crm }),
     extra: {},

@@ -5,7 +5,7 @@ import { GraphEventStore } from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../src/adapters/graph/graph-task-store.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
-import { storeContract } from './store-contract.js';
+import { storeContract } from '../contract/store-contract.js';
 
 let emulator: RunningGraphEmulator;
 before(async () => {

@@ -1,0 +1,185 @@
+// The Outlook adapter with the sync engine against the Graph emulator: throttling, an expired delta
+// state, a crash between a creation and its status commit, series with exceptions, private items.
+import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { GraphEventStore, type GraphEventStoreOptions } from '../../src/adapters/graph/graph-event-store.js';
+import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
+import type { GraphEvent } from '../../src/adapters/graph/event-mapping.js';
+import { sameSharedContent } from '../../src/core/model/content-hash.js';
+import type { Activity } from '../../src/core/model/item.js';
+import { runSync } from '../../src/core/sync/engine.js';
+import { contractActivity, contractSeries } from '../contract/store-contract.js';
+import { Harness } from '../core/support/harness.js';
+import { profile } from '../core/support/plan-fixtures.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
+
+let emulator: RunningGraphEmulator;
+before(async () => {
+  emulator = await startGraphEmulator({ defaultPageSize: 4 });
+});
+after(() => emulator.close());
+
+const activities = profile({ sync: { itemTypes: 'activities' } });
+
+/** A fresh mailbox, its default calendar as a store, and the waits the adapter asked for. */
+async function outlook(options: GraphEventStoreOptions = {}, maxAttempts?: number) {
+  const mailbox = `m-${randomUUID().slice(0, 8)}`;
+  const waits: number[] = [];
+  const http = new GraphHttp({
+    baseUrl: `${emulator.url}/v1.0`,
+    token: async () => `dev:${mailbox}`,
+    sleep: async (ms) => void waits.push(ms),
+    ...(maxAttempts && { maxAttempts }),
+  });
+  const { value } = await http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
+  const calendar = value.find((c) => c.isDefaultCalendar)!.id;
+  const store = new GraphEventStore(http, calendar, { pageSize: 3, ...options });
+  const events = () => Object.values(emulator.mailbox(mailbox).state.events);
+  return { mailbox, http, store, waits, calendar, events };
+}
+
+function syncWith(h: Harness, store: GraphEventStore) {
+  return runSync(
+    { ...h.deps(), stores: { outlook: { activity: store }, mobile: { activity: h.stores.mobile.activity } } },
+    activities,
+  );
+}
+
+const control = (path: string, body: unknown = {}) =>
+  fetch(`${emulator.url}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => {
+    if (r.status !== 204) throw new Error(`${path} answered ${r.status}`);
+  });
+
+describe('Outlook adapter with the engine, on the Graph emulator', () => {
+  it('a burst of 429s slows the sync down (Retry-After honoured) but loses nothing', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    for (let n = 0; n < 12; n++) h.stores.mobile.activity.insert(contractActivity(100 + n));
+    await control('/emulator/throttle', { count: 5, retryAfter: 3 });
+    const report = await syncWith(h, o.store);
+    expect(report.errors).to.deep.equal([]);
+    expect(
+      o.waits.filter((w) => w === 3000),
+      'each 429 waited its Retry-After',
+    ).to.have.length(5);
+    expect(o.events()).to.have.length(12);
+    expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+  });
+
+  it('throttling that outlasts the retries defers the work to the next run, without duplicates', async () => {
+    const o = await outlook({}, 3);
+    const h = new Harness();
+    for (let n = 0; n < 6; n++) h.stores.mobile.activity.insert(contractActivity(200 + n));
+    await control('/emulator/throttle', { count: 1000, retryAfter: 1 });
+    const first = await syncWith(h, o.store).catch((e: unknown) => e);
+    await control('/emulator/throttle', { count: 0 });
+    expect(o.events().length, 'nothing or part of it got through').to.be.below(6);
+    void first;
+    const second = await syncWith(h, o.store);
+    expect(second.errors).to.deep.equal([]);
+    expect(o.events()).to.have.length(6);
+    expect(h.stores.mobile.activity.all()).to.have.length(6);
+  });
+
+  it('an expired delta state (410) becomes a full read: changes arrive, nothing is duplicated', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    for (let n = 0; n < 5; n++) h.stores.mobile.activity.insert(contractActivity(300 + n));
+    await syncWith(h, o.store);
+    const target = o.events().find((e) => (e.fields.subject as string).endsWith('302'))!;
+    await o.http.request('PATCH', `/me/events/${target.id}`, { subject: 'Renamed in Outlook' });
+    await control(`/emulator/expire-delta?mailbox=${o.mailbox}`);
+    const report = await syncWith(h, o.store);
+    expect(report.written.mobile).to.deep.include({ created: 0, updated: 1, deleted: 0 });
+    expect(report.written.outlook).to.deep.include({ created: 0, updated: 0, deleted: 0 });
+    expect(h.stores.mobile.activity.all().map((s) => s.item.subject)).to.include('Renamed in Outlook');
+    expect(o.events()).to.have.length(5);
+    expect(h.stores.mobile.activity.all()).to.have.length(5);
+  });
+
+  it('a crash between a creation and its status commit leaves no duplicate', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    h.stores.mobile.activity.insert(contractActivity(400));
+    let dead = false;
+    h.state.beforeCommit = (c) => {
+      if (dead || c.upsert?.length) {
+        dead = true;
+        throw new Error('process killed');
+      }
+    };
+    await syncWith(h, o.store).catch(() => undefined);
+    expect(o.events()).to.have.length(1);
+    h.state.beforeCommit = undefined;
+    const r = await syncWith(h, o.store);
+    expect(r.recovered).to.equal(1);
+    expect(o.events()).to.have.length(1);
+    expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+  });
+
+  it('a repeated POST with the same transactionId creates one event (Graph de-duplicates it)', async () => {
+    const o = await outlook();
+    const body = {
+      subject: 'Once',
+      start: { dateTime: '2026-12-01T09:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-12-01T10:00:00', timeZone: 'UTC' },
+      transactionId: 'crm-sync-test-1',
+    };
+    const a = await o.http.request<GraphEvent>('POST', `/me/calendars/${o.calendar}/events`, body);
+    const b = await o.http.request<GraphEvent>('POST', `/me/calendars/${o.calendar}/events`, body);
+    expect(b.body.id).to.equal(a.body.id);
+    expect(o.events()).to.have.length(1);
+  });
+
+  it('a series with a moved and a cancelled occurrence crosses as one unit, and an Outlook edit of one occurrence comes back', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    const series = contractSeries(500);
+    h.stores.mobile.activity.insert(series);
+    await syncWith(h, o.store);
+    expect(o.events()).to.have.length(1);
+    const [stored] = (await o.store.changesSince(null, { from: Date.UTC(2026, 9, 1), to: Date.UTC(2027, 5, 1) }))
+      .changed;
+    expect(sameSharedContent(stored!.item, series)).to.equal(true);
+    // The user moves the occurrence of 23 November to the afternoon in Outlook.
+    const { value } = await o.http.get<{ value: GraphEvent[] }>(
+      `/me/events/${stored!.id}/instances?startDateTime=2026-11-23T00:00:00Z&endDateTime=2026-11-24T00:00:00Z`,
+    );
+    await o.http.request('PATCH', `/me/events/${value[0]!.id}`, {
+      start: { dateTime: '2026-11-23T15:00:00', timeZone: 'W. Europe Standard Time' },
+      end: { dateTime: '2026-11-23T16:00:00', timeZone: 'W. Europe Standard Time' },
+    });
+    const report = await syncWith(h, o.store);
+    expect(report.written.mobile.updated).to.equal(1);
+    const back = h.stores.mobile.activity.all()[0]!.item as Activity;
+    expect(back.recurrence!.overrides.map((x) => x.recurrenceId)).to.deep.include({
+      dateTime: '2026-11-23T09:00:00',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(back.recurrence!.exceptionDates).to.deep.equal(series.recurrence!.exceptionDates);
+    expect(h.stores.mobile.activity.all()).to.have.length(1);
+  });
+
+  it('private items are not read into the sync when they are excluded', async () => {
+    const o = await outlook({ skipPrivate: true });
+    for (const [subject, sensitivity] of [
+      ['Doctor', 'private'],
+      ['Customer lunch', 'normal'],
+    ])
+      await o.http.request('POST', `/me/calendars/${o.calendar}/events`, {
+        subject,
+        sensitivity,
+        start: { dateTime: '2026-11-30T12:00:00', timeZone: 'W. Europe Standard Time' },
+        end: { dateTime: '2026-11-30T13:00:00', timeZone: 'W. Europe Standard Time' },
+      });
+    const read = await o.store.changesSince(null, { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 31) });
+    expect(
+      read.changed.map((s) => s.item.subject),
+      'the store does not hand it over',
+    ).to.deep.equal(['Customer lunch']);
+    const h = new Harness();
+    await syncWith(h, o.store);
+    expect(h.stores.mobile.activity.all().map((s) => s.item.subject)).to.deep.equal(['Customer lunch']);
+  });
+});
