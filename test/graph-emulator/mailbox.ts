@@ -263,6 +263,17 @@ export class Mailbox {
       event.exceptions[originalStart] = ex;
     } else {
       const next = { ...event.fields, ...body };
+      // A PATCH with singleValueExtendedProperties creates or updates the properties it names and keeps
+      // the others (https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-post-singlevalueextendedproperties).
+      if (Array.isArray(body.singleValueExtendedProperties)) {
+        const merged = new Map<string, unknown>();
+        for (const p of [
+          ...((event.fields.singleValueExtendedProperties as { id: string }[] | undefined) ?? []),
+          ...(body.singleValueExtendedProperties as { id: string }[]),
+        ])
+          merged.set(p.id.toLowerCase(), p);
+        next.singleValueExtendedProperties = [...merged.values()];
+      }
       if ('start' in body) next.originalStartTimeZone = (body.start as DateTimeTimeZone).timeZone;
       if ('end' in body) next.originalEndTimeZone = (body.end as DateTimeTimeZone).timeZone;
       instantOf(next.start as DateTimeTimeZone);

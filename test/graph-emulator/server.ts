@@ -552,6 +552,10 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       res.end(out);
     });
   });
+  // Idle connections outlive the clients' keep-alive (undici: the hint minus 1 s), so that a client never
+  // sends on a socket the server is closing ("fetch failed" under load).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
