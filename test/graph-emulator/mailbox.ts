@@ -68,7 +68,29 @@ export interface MailboxState {
   todoLists: { id: string; displayName: string; wellknownListName: string }[];
   tasks: Record<string, EmulatedTask>;
   taskTombstones: { id: string; listId: string; seq: number }[];
+  /** Meeting mail Graph would have sent on the user's behalf (absent in state files of older emulators). */
+  sent?: SentMail[];
 }
+
+/** A meeting message the emulator records instead of sending. */
+export interface SentMail {
+  readonly kind: 'invitation' | 'update' | 'cancellation';
+  readonly eventId: string;
+  readonly to: readonly string[];
+}
+
+/**
+ * Fields of an event that are the organizer's own: the emulator sends no meeting update for a PATCH
+ * that changes only these (Outlook's behaviour; the Graph pages do not list them).
+ */
+const PERSONAL = new Set(['categories', 'isReminderOn', 'reminderMinutesBeforeStart', 'singleValueExtendedProperties']);
+const addresses = (list: unknown): string[] =>
+  Array.isArray(list)
+    ? list
+        .map((a) => (a as { emailAddress?: { address?: string } }).emailAddress?.address ?? '')
+        .filter((x) => x)
+        .map((x) => x.toLowerCase())
+    : [];
 
 /** The horizon the emulator expands series to when no window bounds them. */
 const HORIZON_YEARS = 6;
@@ -132,6 +154,11 @@ const occurrenceId = (masterId: string, originalStart: string) =>
 
 export class Mailbox {
   constructor(readonly state: MailboxState) {}
+
+  private mail(kind: SentMail['kind'], eventId: string, to: string[]): void {
+    if (!to.length) return;
+    (this.state.sent ??= []).push({ kind, eventId, to });
+  }
 
   private bump(): number {
     return ++this.state.seq;
@@ -246,6 +273,9 @@ export class Mailbox {
     if (event.fields.recurrence) this.instances(event, 0, 1); // validates the pattern
     this.state.events[id] = event;
     if (tid) this.state.transactions[tid] = id;
+    // https://learn.microsoft.com/graph/api/user-post-events: "When an event is sent, the server sends
+    // invitations to all attendees."
+    this.mail('invitation', id, addresses(event.fields.attendees));
     return event;
   }
 
@@ -253,6 +283,28 @@ export class Mailbox {
   updateEvent(id: string, body: Json): EmulatedEvent {
     const { event, originalStart } = this.find(id);
     const before = this.allIds(event);
+    // https://learn.microsoft.com/graph/api/event-update: the organizer's update of a meeting goes to
+    // its attendees; "an event update that includes only the attendees property in the request body
+    // sends a meeting update to only the attendees that have changed".
+    if (event.fields.isOrganizer !== false && Object.keys(body).some((k) => !PERSONAL.has(k))) {
+      const had = addresses(
+        (originalStart ? event.exceptions[originalStart]?.fields.attendees : undefined) ?? event.fields.attendees,
+      );
+      const keys = Object.keys(body).filter((k) => !PERSONAL.has(k));
+      if (keys.length === 1 && keys[0] === 'attendees') {
+        const now = addresses(body.attendees);
+        this.mail(
+          'invitation',
+          id,
+          now.filter((a) => !had.includes(a)),
+        );
+        this.mail(
+          'cancellation',
+          id,
+          had.filter((a) => !now.includes(a)),
+        );
+      } else this.mail('update', id, 'attendees' in body ? addresses(body.attendees) : had);
+    }
     if (originalStart) {
       // Updating an occurrence makes it an exception with the same id
       // (https://learn.microsoft.com/graph/api/event-update).
@@ -296,6 +348,16 @@ export class Mailbox {
   deleteEvent(id: string): void {
     const { event, originalStart } = this.find(id);
     const before = this.allIds(event);
+    // https://learn.microsoft.com/graph/api/event-delete: "If the event is a meeting, deleting the event
+    // on the organizer's calendar sends a cancellation message to the meeting attendees."
+    if (event.fields.isOrganizer !== false)
+      this.mail(
+        'cancellation',
+        id,
+        addresses(
+          (originalStart ? event.exceptions[originalStart]?.fields.attendees : undefined) ?? event.fields.attendees,
+        ),
+      );
     if (originalStart) {
       event.cancelled.push(originalStart);
       delete event.exceptions[originalStart];

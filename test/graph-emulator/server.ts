@@ -150,6 +150,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       changeKey: ck,
       categories: [],
       attendees: [],
+      // https://learn.microsoft.com/graph/api/resources/event: isOrganizer "set to true if the calendar
+      // owner … is the organizer of the event"; events created through Graph are the owner's.
+      isOrganizer: true,
       sensitivity: 'normal',
       importance: 'normal',
       showAs: 'busy',

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { GraphEventStore, type GraphEventStoreOptions } from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
+import { listFolders } from '../../src/adapters/graph/folders.js';
 import type { GraphEvent } from '../../src/adapters/graph/event-mapping.js';
 import { sameSharedContent } from '../../src/core/model/content-hash.js';
 import type { Activity } from '../../src/core/model/item.js';
@@ -181,5 +182,138 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const h = new Harness();
     await syncWith(h, o.store);
     expect(h.stores.mobile.activity.all().map((s) => s.item.subject)).to.deep.equal(['Customer lunch']);
+  });
+
+  describe('"send update to attendees"', () => {
+    const mail = (mailbox: string) => emulator.mailbox(mailbox).state.sent ?? [];
+    const later = (a: Activity, hours: number): Activity => {
+      const move = (t: Activity['start']) =>
+        'date' in t
+          ? t
+          : {
+              ...t,
+              dateTime: t.dateTime.replace(
+                /T(\d\d)/,
+                (_, h: string) => `T${String(Number(h) + hours).padStart(2, '0')}`,
+              ),
+            };
+      return { ...a, start: move(a.start), end: move(a.end) };
+    };
+
+    it('off (the default): CRM attendees are kept without inviting them, and come back unchanged', async () => {
+      const o = await outlook();
+      const h = new Harness();
+      const id = h.stores.mobile.activity.insert(contractActivity(300));
+      expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
+      const [event] = o.events();
+      expect(event!.fields.attendees, 'no Outlook attendee, so no invitation').to.equal(undefined);
+      expect(mail(o.mailbox)).to.deep.equal([]);
+      expect((await syncWith(h, o.store)).plan.actions, 'the attendees read back equal the CRM ones').to.deep.equal([]);
+      h.stores.mobile.activity.write(id, later(h.stores.mobile.activity.get(id) as Activity, 1));
+      const moved = await syncWith(h, o.store);
+      expect(moved.errors).to.deep.equal([]);
+      expect(moved.written.outlook.updated).to.equal(1);
+      expect(mail(o.mailbox), 'nobody was told').to.deep.equal([]);
+    });
+
+    it('on: creating invites, a real change updates, an unchanged run mails nobody', async () => {
+      const o = await outlook({ notifyAttendees: true });
+      const h = new Harness();
+      const id = h.stores.mobile.activity.insert(contractActivity(301));
+      await syncWith(h, o.store);
+      expect(mail(o.mailbox).map((m) => [m.kind, m.to])).to.deep.equal([['invitation', ['jane.roe@acme.example']]]);
+      expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+      h.stores.mobile.activity.write(id, later(h.stores.mobile.activity.get(id) as Activity, 2));
+      expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
+      expect(mail(o.mailbox).map((m) => m.kind)).to.deep.equal(['invitation', 'update']);
+      await syncWith(h, o.store);
+      expect(mail(o.mailbox)).to.have.length(2);
+    });
+
+    /** A meeting the user organizes in Outlook (invitation sent from Outlook), synced to the CRM. */
+    async function organizedMeeting() {
+      const o = await outlook();
+      await o.http.request('POST', `/me/calendars/${o.calendar}/events`, {
+        subject: 'Pipeline review',
+        start: { dateTime: '2026-11-30T09:00:00', timeZone: 'W. Europe Standard Time' },
+        end: { dateTime: '2026-11-30T10:00:00', timeZone: 'W. Europe Standard Time' },
+        attendees: [{ type: 'required', emailAddress: { address: 'jane.roe@acme.example', name: 'Jane Roe' } }],
+      });
+      const h = new Harness();
+      h.stores.mobile.activity.insert(contractActivity(302)); // so that a deletion does not empty the CRM side
+      await syncWith(h, o.store);
+      const row = h.stores.mobile.activity.all().find((r) => r.item.subject === 'Pipeline review')!;
+      const meeting = () => o.events().find((e) => e.fields.subject === 'Pipeline review');
+      return { o, h, row, meeting, invited: mail(o.mailbox).length };
+    }
+
+    it('off: a meeting the user organizes takes personal changes silently and refuses the others', async () => {
+      const { o, h, row, meeting, invited } = await organizedMeeting();
+      const crm = row.item as Activity;
+      expect(crm.attendees.map((a) => a.email)).to.deep.equal(['jane.roe@acme.example']);
+
+      h.stores.mobile.activity.write(row.id, { ...crm, categories: ['CRM', 'Key account'], reminderMinutes: 30 });
+      const personal = await syncWith(h, o.store);
+      expect(personal.errors).to.deep.equal([]);
+      expect(meeting()!.fields.categories).to.deep.equal(['CRM', 'Key account']);
+      expect(mail(o.mailbox), 'categories and reminder are the organizer’s own').to.have.length(invited);
+
+      const before = JSON.stringify(meeting()!.fields.start);
+      h.stores.mobile.activity.write(row.id, later(h.stores.mobile.activity.get(row.id) as Activity, 1));
+      const moved = await syncWith(h, o.store);
+      expect(moved.errors.map((e) => e.error).join()).to.match(/AttendeeUpdateRefused.*Send update to attendees/);
+      expect(JSON.stringify(meeting()!.fields.start), 'Outlook unchanged').to.equal(before);
+      expect(mail(o.mailbox)).to.have.length(invited);
+    });
+
+    it('off: deleting in the CRM a meeting the user organizes is refused, no cancellation goes out', async () => {
+      const { o, h, row, meeting, invited } = await organizedMeeting();
+      h.stores.mobile.activity.remove(row.id);
+      const removed = await syncWith(h, o.store);
+      expect(removed.errors.map((e) => e.error).join()).to.match(/AttendeeUpdateRefused.*not deleted in Outlook/);
+      expect(meeting(), 'still in Outlook').to.not.equal(undefined);
+      expect(mail(o.mailbox)).to.have.length(invited);
+    });
+  });
+
+  it('lists the calendars and To Do lists for the folder pickers, default first, following nextLink', async () => {
+    const o = await outlook();
+    await o.http.request('POST', '/me/calendars', { name: 'CRM visits' });
+    await o.http.request('POST', '/me/calendars', { name: 'Archive' });
+    await o.http.request('POST', '/me/todo/lists', { displayName: 'CRM tasks' });
+    const folders = await listFolders(o.http);
+    expect(folders.calendars.map((c) => [c.name, c.isDefault, c.canWrite])).to.deep.equal([
+      ['Calendar', true, true],
+      ['Archive', false, true],
+      ['CRM visits', false, true],
+    ]);
+    expect(folders.taskLists.map((l) => [l.name, l.isDefault])).to.deep.equal([
+      ['Tasks', true],
+      ['CRM tasks', false],
+    ]);
+
+    // Graph pages long collections: every page is read.
+    const pages: Record<string, unknown> = {
+      '/me/calendars': {
+        value: [{ id: 'a', name: 'Shared by Jane', isDefaultCalendar: false, canEdit: false }],
+        '@odata.nextLink': 'https://graph.test/v1.0/me/calendars?$skip=1',
+      },
+      '/me/calendars?$skip=1': { value: [{ id: 'b', name: 'Calendar', isDefaultCalendar: true, canEdit: true }] },
+      '/me/todo/lists': { value: [] },
+    };
+    const paged = new GraphHttp({
+      baseUrl: 'https://graph.test/v1.0',
+      token: async () => 'dev:x',
+      fetch: async (url) => {
+        const u = new URL(String(url));
+        const key = u.pathname.replace('/v1.0', '') + (u.searchParams.has('$skip') ? '?$skip=1' : '');
+        return new Response(JSON.stringify(pages[key]), { status: 200 });
+      },
+    });
+    const read = await listFolders(paged);
+    expect(read.calendars.map((c) => [c.id, c.canWrite])).to.deep.equal([
+      ['b', true],
+      ['a', false],
+    ]);
   });
 });

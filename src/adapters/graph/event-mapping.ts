@@ -40,6 +40,8 @@ export const PROP = {
   uid: `String ${SET} Name CrmUid`,
   context: `String ${SET} Name CrmContext`,
   zones: `String ${SET} Name CrmTimeZones`,
+  /** The attendees of an event written without inviting them ("send update to attendees" off). */
+  attendees: `String ${SET} Name CrmAttendees`,
 } as const;
 /** PS_PUBLIC_STRINGS, where Outlook keeps an add-in's custom properties. */
 export const customPropertiesId = (addinId: string) =>
@@ -79,6 +81,7 @@ export interface GraphEvent {
   location?: { displayName?: string | null } | null;
   attendees?: GraphAttendee[];
   organizer?: { emailAddress?: EmailAddress } | null;
+  isOrganizer?: boolean;
   showAs?: Activity['showAs'];
   sensitivity?: Activity['sensitivity'];
   importance?: Activity['importance'];
@@ -223,8 +226,27 @@ function readZones(e: GraphEvent): Zones {
   }
 }
 
+/** The attendees kept in the extended property (written without invitations), if any. */
+function readQuietAttendees(e: GraphEvent): Attendee[] | undefined {
+  const raw = property(e, PROP.attendees);
+  if (!raw) return undefined;
+  try {
+    const list = JSON.parse(raw) as unknown;
+    return Array.isArray(list) ? (list as Attendee[]).filter((a) => typeof a?.email === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The fields an exception shares with the model's OccurrenceFields. */
-function occurrenceFields(e: GraphEvent, allDay: boolean, zone: string, floating: boolean) {
+function occurrenceFields(
+  e: GraphEvent,
+  allDay: boolean,
+  zone: string,
+  floating: boolean,
+  quietAttendees: Attendee[] | undefined,
+) {
+  const attendees = readAttendees(e.attendees);
   return {
     subject: e.subject ?? '',
     start: readTime(e.start, allDay, zone, floating),
@@ -232,7 +254,8 @@ function occurrenceFields(e: GraphEvent, allDay: boolean, zone: string, floating
     location: e.location?.displayName || undefined,
     body: readBody(e.body),
     showAs: e.showAs ?? 'busy',
-    attendees: readAttendees(e.attendees),
+    // Attendees written without inviting them live in an extended property until Outlook has real ones.
+    attendees: attendees.length || !quietAttendees ? attendees : quietAttendees,
     reminderMinutes: e.isReminderOn ? e.reminderMinutesBeforeStart : undefined,
   };
 }
@@ -245,7 +268,7 @@ export function eventToActivity(unit: EventUnit): Activity {
   const floating = zones.start === null && !allDay;
   const zone = zoneFor(e.originalStartTimeZone, zones.start);
   const endZone = zoneFor(e.originalEndTimeZone, zones.end);
-  const base = occurrenceFields(e, allDay, zone, floating);
+  const base = occurrenceFields(e, allDay, zone, floating, readQuietAttendees(e));
   const contextText = property(e, PROP.context);
   let crm: CrmContext | undefined;
   if (contextText) crm = parseCrmContext(JSON.parse(contextText));
@@ -281,7 +304,7 @@ export function eventToActivity(unit: EventUnit): Activity {
   const overrides: OccurrenceOverride[] = unit.exceptions
     .filter((x) => x.originalStart)
     .map((x) => {
-      const o = occurrenceFields(x, allDay, zone, floating);
+      const o = occurrenceFields(x, allDay, zone, floating, readQuietAttendees(e));
       const fields: Record<string, unknown> = { start: o.start, end: o.end };
       for (const [k, v] of Object.entries(o))
         if (k !== 'start' && k !== 'end' && stableStringify(v) !== stableStringify(base[k as keyof typeof base]))
@@ -312,7 +335,25 @@ export interface WriteOptions {
   readonly addinId?: string;
   /** The pair key, stored for idempotent creation. */
   readonly key?: string;
+  /**
+   * Write the attendees as Outlook attendees, which makes Graph send them invitations and updates
+   * (https://learn.microsoft.com/graph/api/user-post-events, .../event-update). Off (the profile's
+   * "send update to attendees" off): they are kept in an extended property and nobody is mailed.
+   * Default on.
+   */
+  readonly inviteAttendees?: boolean;
 }
+
+/**
+ * Fields of an event that are the organizer's own and go to no attendee when PATCHed: categories,
+ * reminder and extended properties. Everything else of a meeting is part of what attendees receive.
+ */
+export const PERSONAL_FIELDS = [
+  'categories',
+  'isReminderOn',
+  'reminderMinutesBeforeStart',
+  'singleValueExtendedProperties',
+];
 
 /** The fields of a POST or PATCH for `a` (the series master's fields for a series). */
 export function activityToEvent(a: Activity, options: WriteOptions = {}): Record<string, unknown> {
@@ -331,6 +372,8 @@ export function activityToEvent(a: Activity, options: WriteOptions = {}): Record
     { id: PROP.context, value: a.crm ? JSON.stringify(a.crm) : '' },
     { id: PROP.activityId, value: a.crm?.activityId ?? '' },
   ];
+  const invite = options.inviteAttendees !== false;
+  props.push({ id: PROP.attendees, value: invite || !a.attendees.length ? '' : JSON.stringify(a.attendees) });
   if (options.key) props.push({ id: PROP.key, value: options.key });
   if (options.addinId)
     props.push({
@@ -346,7 +389,7 @@ export function activityToEvent(a: Activity, options: WriteOptions = {}): Record
     end: writeTime(a.end),
     isAllDay: isAllDay(a.start),
     location: { displayName: a.location ?? '' },
-    attendees: writeAttendees(a.attendees),
+    ...(invite && { attendees: writeAttendees(a.attendees) }),
     ...(a.organizer && {
       organizer: { emailAddress: { address: a.organizer.email, ...(a.organizer.name && { name: a.organizer.name }) } },
     }),
@@ -362,8 +405,12 @@ export function activityToEvent(a: Activity, options: WriteOptions = {}): Record
 }
 
 /** The PATCH that makes an occurrence carry an override's fields (the rest as the master has them). */
-export function overrideToPatch(a: Activity, o: OccurrenceOverride): Record<string, unknown> {
+export function overrideToPatch(a: Activity, o: OccurrenceOverride, inviteAttendees = true): Record<string, unknown> {
   const f = { ...o.fields };
+  if (!inviteAttendees && f.attendees && stableStringify(f.attendees) !== stableStringify(a.attendees))
+    throw new GraphMappingError(
+      `an occurrence of "${a.subject}" has attendees of its own, which Outlook would invite ("send update to attendees" is off)`,
+    );
   return {
     subject: f.subject ?? a.subject,
     ...(f.start && { start: writeTime(f.start) }),
@@ -373,7 +420,7 @@ export function overrideToPatch(a: Activity, o: OccurrenceOverride): Record<stri
       ? { contentType: 'html', content: (f.body ?? a.body)!.html }
       : { contentType: 'text', content: (f.body ?? a.body)?.text ?? '' },
     showAs: f.showAs ?? a.showAs,
-    attendees: writeAttendees(f.attendees ?? a.attendees),
+    ...(inviteAttendees && { attendees: writeAttendees(f.attendees ?? a.attendees) }),
     isReminderOn: (f.reminderMinutes ?? a.reminderMinutes) !== undefined,
     ...((f.reminderMinutes ?? a.reminderMinutes) !== undefined && {
       reminderMinutesBeforeStart: f.reminderMinutes ?? a.reminderMinutes,

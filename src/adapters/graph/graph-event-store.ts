@@ -16,7 +16,7 @@
  *   Exceptions are PATCHes of instances, cancelled occurrences DELETEs of instances.
  */
 import { PreconditionFailedError } from '../../core/errors.js';
-import { hash64, stableStringify } from '../../core/model/content-hash.js';
+import { hash64, sameSharedContent, stableStringify } from '../../core/model/content-hash.js';
 import { isAllDay, isPrivate, type Activity, type Item, type TimeValue } from '../../core/model/item.js';
 import { toInstant, toWallClock, type SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
@@ -25,12 +25,29 @@ import {
   cancelledOccurrences,
   eventToActivity,
   overrideToPatch,
+  PERSONAL_FIELDS,
   PROP,
   type EventUnit,
   type GraphEvent,
 } from './event-mapping.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
+
+/** A write that would mail a meeting's attendees while "send update to attendees" is off. */
+export class AttendeeUpdateRefused extends GraphMappingError {
+  constructor(subject: string, attendees: number, what: 'changing' | 'deleting') {
+    super(
+      `"${subject}" was not ${what === 'changing' ? 'changed' : 'deleted'} in Outlook: it is a meeting you organize ` +
+        `with ${attendees} attendee${attendees === 1 ? '' : 's'}, and ${what} it would send them ` +
+        `${what === 'changing' ? 'an update' : 'a cancellation'}, while "Send update to attendees" is off ` +
+        `(Miscellaneous tab). Make the change in Outlook, or turn the setting on.`,
+    );
+    this.name = 'AttendeeUpdateRefused';
+  }
+}
+
+/** An Outlook meeting the user organizes: Graph mails its attendees on every change. */
+const meetingAttendees = (e: GraphEvent | undefined) => (e && e.isOrganizer !== false ? (e.attendees?.length ?? 0) : 0);
 
 export interface GraphEventStoreOptions {
   /** The add-in's manifest id, for the custom properties the SAP CRM pane reads. */
@@ -39,7 +56,14 @@ export interface GraphEventStoreOptions {
   readonly pageSize?: number;
   /** Leave private and confidential events out of every read (the profile's "synchronize private items" off). */
   readonly skipPrivate?: boolean;
-  /** Send meeting updates to attendees on writes (the profile's setting); off: no mail goes out. */
+  /**
+   * The profile's "send update to attendees" (default off). Graph mails attendees whenever the
+   * organizer creates, changes or deletes a meeting, and has no switch to keep quiet. Off: attendees
+   * of events the sync creates are kept in an extended property instead of being invited; a meeting
+   * the user organizes gets only its personal fields (categories, reminder, CRM data) written, and a
+   * change or deletion that attendees would be told of is refused with an AttendeeUpdateRefused
+   * error (the error log says what to do). On: writes go through as they are, and Graph mails.
+   */
   readonly notifyAttendees?: boolean;
   readonly clock?: () => number;
 }
@@ -80,6 +104,18 @@ export class GraphEventStore implements StorePort {
 
   stats() {
     return this.http.stats();
+  }
+
+  private get invite(): boolean {
+    return this.options.notifyAttendees === true;
+  }
+
+  private writeOptions(key?: string) {
+    return {
+      ...(key && { key }),
+      ...(this.options.addinId && { addinId: this.options.addinId }),
+      inviteAttendees: this.invite,
+    };
   }
 
   private now(): number {
@@ -274,7 +310,7 @@ export class GraphEventStore implements StorePort {
       if (s) return { id: existing, version: s.version, existing: true, ...('item' in s && { item: s.item }) };
     }
     const body = {
-      ...activityToEvent(a, { key, ...(this.options.addinId && { addinId: this.options.addinId }) }),
+      ...activityToEvent(a, this.writeOptions(key)),
       // https://learn.microsoft.com/graph/api/resources/event: transactionId lets the server drop a
       // repeated POST of the same event.
       transactionId: `crm-sync-${hash64(`${this.calendarId}|${key}`)}`,
@@ -296,10 +332,25 @@ export class GraphEventStore implements StorePort {
     const a = this.activity(item);
     const before = await this.current(id, ifVersion);
     const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
+    let body = activityToEvent(a, this.writeOptions());
+    const attendees = meetingAttendees(raw);
+    if (!this.invite && attendees) {
+      // Only the organizer's own fields may change without mailing the attendees.
+      const previous = 'item' in before && before.item.kind === 'activity' ? before.item : undefined;
+      const personal = ({ categories: _c, crm: _x, reminderMinutes: _r, ...x }: Activity): Activity => ({
+        ...x,
+        categories: a.categories,
+        ...(a.crm && { crm: a.crm }),
+        ...(a.reminderMinutes !== undefined && { reminderMinutes: a.reminderMinutes }),
+      });
+      if (!previous || !sameSharedContent(personal(previous), a))
+        throw new AttendeeUpdateRefused(a.subject, attendees, 'changing');
+      body = Object.fromEntries(Object.entries(body).filter(([k]) => PERSONAL_FIELDS.includes(k)));
+    }
     const r = await this.http.request<GraphEvent>(
       'PATCH',
       `/me/events/${encodeURIComponent(id)}`,
-      activityToEvent(a, { ...(this.options.addinId && { addinId: this.options.addinId }) }),
+      body,
       this.writeHeaders(raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {}),
     );
     if (r.status === 412 || r.status === 404) throw new PreconditionFailedError('outlook', id, ifVersion);
@@ -318,6 +369,8 @@ export class GraphEventStore implements StorePort {
   async delete(id: string, ifVersion: string): Promise<void> {
     const before = await this.current(id, ifVersion);
     const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
+    const attendees = meetingAttendees(raw);
+    if (!this.invite && attendees) throw new AttendeeUpdateRefused(raw?.subject ?? '', attendees, 'deleting');
     const r = await this.http.request(
       'DELETE',
       `/me/events/${encodeURIComponent(id)}`,
@@ -348,16 +401,23 @@ export class GraphEventStore implements StorePort {
     const rec = a.recurrence!;
     const old = before?.recurrence;
     const wanted = new Map(rec.overrides.map((o) => [toInstant(o.recurrenceId), o]));
+    // An override the series already has as it is needs no write (each write of a meeting's occurrence
+    // mails its attendees).
+    for (const o of old?.overrides ?? [])
+      if (stableStringify(wanted.get(toInstant(o.recurrenceId))) === stableStringify(o))
+        wanted.delete(toInstant(o.recurrenceId));
     const cancel = new Set(rec.exceptionDates.map((t) => toInstant(t)));
+    const cancelledBefore = new Set((old?.exceptionDates ?? []).map((t) => toInstant(t)));
     for (const t of old?.exceptionDates ?? [])
       if (!cancel.has(toInstant(t)))
         throw new GraphMappingError(
           `Outlook cannot restore the cancelled occurrence of ${'date' in t ? t.date : t.dateTime} of "${a.subject}"`,
         );
     const reset = (old?.overrides ?? [])
-      .filter((o) => !wanted.has(toInstant(o.recurrenceId)))
+      .filter((o) => !rec.overrides.some((w) => toInstant(w.recurrenceId) === toInstant(o.recurrenceId)))
       .map((o) => o.recurrenceId);
-    const touched = [...wanted.keys(), ...cancel, ...reset.map((t) => toInstant(t))];
+    const newlyCancelled = [...cancel].filter((ms) => !cancelledBefore.has(ms));
+    const touched = [...wanted.keys(), ...newlyCancelled, ...reset.map((t) => toInstant(t))];
     if (!touched.length) return;
     const from = Math.min(...touched) - DAY;
     const to = Math.max(...touched) + DAY;
@@ -380,17 +440,23 @@ export class GraphEventStore implements StorePort {
       return `/me/events/${encodeURIComponent(x.id)}`;
     };
     for (const [ms, o] of wanted)
-      writes.push({ method: 'PATCH', url: instance(ms, 'change'), body: overrideToPatch(a, o), headers: HEADERS });
+      writes.push({
+        method: 'PATCH',
+        url: instance(ms, 'change'),
+        body: overrideToPatch(a, o, this.invite),
+        headers: HEADERS,
+      });
     // An exception that is none any more goes back to the series' values at its original time.
     const duration = toInstant(a.end) - toInstant(a.start);
     for (const t of reset)
       writes.push({
         method: 'PATCH',
         url: instance(toInstant(t), 'reset'),
-        body: overrideToPatch(a, { recurrenceId: t, fields: { start: t, end: shift(t, duration) } }),
+        body: overrideToPatch(a, { recurrenceId: t, fields: { start: t, end: shift(t, duration) } }, this.invite),
         headers: HEADERS,
       });
-    for (const ms of cancel) if (byStart.has(ms)) writes.push({ method: 'DELETE', url: instance(ms, 'cancel') });
+    for (const ms of newlyCancelled)
+      if (byStart.has(ms)) writes.push({ method: 'DELETE', url: instance(ms, 'cancel') });
     const results = await this.http.batch(writes);
     const failed = results.findIndex((r) => r.status >= 400 && r.status !== 404);
     if (failed >= 0)
