@@ -2,6 +2,7 @@
 // breaks ts-loader); types are checked separately with `tsc --noEmit` (npm run typecheck).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import webpack from 'webpack';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
 import { rewriteManifest, resolveBuildConfig } from './scripts/build-config.js';
@@ -30,6 +31,8 @@ export default (_env, argv) => {
       taskpane: './taskpane/taskpane.ts',
       'crm-pane': './taskpane/crm-pane.ts',
       dialog: './taskpane/dialog.ts',
+      // The Microsoft sign-in of the Office-dialog fallback (hosts without nested app authentication).
+      'auth-dialog': './taskpane/auth-dialog.ts',
       commands: './commands/commands.ts',
       // Classic Outlook on Windows runs event handlers in a JavaScript-only runtime that loads one
       // file: this entry must stay self-contained (see splitChunks below).
@@ -66,6 +69,12 @@ export default (_env, argv) => {
       page('taskpane', './taskpane/taskpane.html', ['taskpane']),
       page('crm-pane', './taskpane/crm-pane.html', ['crm-pane']),
       page('dialog', './taskpane/dialog.html', ['dialog']),
+      page('auth-dialog', './taskpane/auth-dialog.html', ['auth-dialog']),
+      // The Entra app the add-in signs in as (not secret: it is also in manifest.xml).
+      new webpack.DefinePlugin({
+        __ENTRA_CLIENT_ID__: JSON.stringify(config.clientId),
+        __ENTRA_AUTHORITY__: JSON.stringify(config.authority),
+      }),
       page('commands', './commands/commands.html', ['commands']),
       new CopyWebpackPlugin({
         patterns: [

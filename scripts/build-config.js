@@ -12,7 +12,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * @typedef {{ mode: 'development' | 'production', baseUrl: string, clientId: string,
- *   officeJsLocal: boolean, officeJsUrl: string }} BuildConfig
+ *   authority: string, officeJsLocal: boolean, officeJsUrl: string }} BuildConfig
  */
 
 /**
@@ -35,12 +35,20 @@ export function resolveBuildConfig(mode, env) {
   if (!GUID.test(clientId)) {
     throw new Error(`ENTRA_CLIENT_ID must be the GUID of the Entra app registration, got "${clientId}"`);
   }
+  // Entra authority of the sign-in: `common` (any organisation) unless a tenant's is given.
+  const authority = (env.ENTRA_AUTHORITY ?? 'https://login.microsoftonline.com/common').replace(/\/+$/, '');
+  if (!/^https:\/\/[^/?#]+\/[^?#]+$/.test(authority)) {
+    throw new Error(
+      `ENTRA_AUTHORITY must be an https:// authority such as https://login.microsoftonline.com/<tenant id>, got "${authority}"`,
+    );
+  }
   // The CDN is used in production unless explicitly overridden (offline tests of the production build).
   const officeJsLocal = production ? env.OFFICE_JS_LOCAL === '1' : true;
   return {
     mode,
     baseUrl,
     clientId,
+    authority,
     officeJsLocal,
     officeJsUrl: officeJsLocal ? 'office-js/office.js' : OFFICE_JS_CDN,
   };

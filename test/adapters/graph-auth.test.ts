@@ -10,6 +10,12 @@ import {
   type OfficeLike,
   type PublicClientLike,
 } from '../../src/adapters/graph/auth.js';
+import {
+  runSignInDialog,
+  type StandardClientLike,
+  type TokenResultLike,
+} from '../../src/adapters/graph/sign-in-dialog.js';
+import { connectOutlook } from '../../src/adapters/graph/connect.js';
 import { AuthenticationError } from '../../src/core/errors.js';
 
 class InteractionRequired extends Error {}
@@ -118,5 +124,100 @@ describe('Graph tokens', () => {
 
   it('the emulator takes the development token of a mailbox', async () => {
     expect(await devTokenSource('demo')()).to.equal('dev:demo');
+  });
+});
+
+describe('the sign-in page of the dialog fallback', () => {
+  const token = (t: string): TokenResultLike => ({
+    accessToken: t,
+    expiresOn: new Date(Date.UTC(2026, 10, 27, 12)),
+    account: { homeAccountId: 'anna' },
+  });
+  function fakeStandard(options: { back?: string; account?: boolean; silent?: 'ok' | 'interaction' | 'broken' }) {
+    const calls: string[] = [];
+    const pca: StandardClientLike = {
+      handleRedirectPromise: async () => (options.back ? token(options.back) : null),
+      getAllAccounts: () => (options.account ? [{ homeAccountId: 'anna' }] : []),
+      acquireTokenSilent: async () => {
+        calls.push('silent');
+        if (options.silent === 'interaction') throw new InteractionRequired('consent needed');
+        if (options.silent === 'broken') throw new Error('network down');
+        return token('silent-token');
+      },
+      acquireTokenRedirect: async () => void calls.push('redirect'),
+    };
+    return { pca, calls };
+  }
+  const run = async (f: ReturnType<typeof fakeStandard>) => {
+    const sent: unknown[] = [];
+    const outcome = await runSignInDialog(
+      f.pca,
+      (text) => sent.push(JSON.parse(text)),
+      (e) => e instanceof InteractionRequired,
+    );
+    return { outcome, sent };
+  };
+
+  it('back from Entra: the token goes to the task pane with its expiry', async () => {
+    const f = fakeStandard({ back: 'from-redirect' });
+    expect(await run(f)).to.deep.equal({
+      outcome: 'sent',
+      sent: [{ accessToken: 'from-redirect', expiresOn: Date.UTC(2026, 10, 27, 12) }],
+    });
+    expect(f.calls).to.deep.equal([]);
+  });
+
+  it('signed in already: silent, no trip to Entra', async () => {
+    const f = fakeStandard({ account: true, silent: 'ok' });
+    const r = await run(f);
+    expect(r.sent).to.deep.equal([{ accessToken: 'silent-token', expiresOn: Date.UTC(2026, 10, 27, 12) }]);
+    expect(f.calls).to.deep.equal(['silent']);
+  });
+
+  it('no account, or Entra asks for interaction: the page goes to Entra; other failures are reported', async () => {
+    const none = fakeStandard({});
+    expect((await run(none)).outcome).to.equal('redirecting');
+    expect(none.calls).to.deep.equal(['redirect']);
+    const consent = fakeStandard({ account: true, silent: 'interaction' });
+    expect(await run(consent)).to.deep.equal({ outcome: 'redirecting', sent: [] });
+    expect(consent.calls).to.deep.equal(['silent', 'redirect']);
+    const broken = fakeStandard({ account: true, silent: 'broken' });
+    expect((await run(broken)).sent).to.deep.equal([{ error: 'Microsoft sign-in failed: network down' }]);
+    expect(broken.calls).to.deep.equal(['silent']);
+  });
+});
+
+describe('opening the Graph connection', () => {
+  const noMsal = () => Promise.reject(new Error('MSAL must not load'));
+  it('the demo uses the development token on the emulator, and never on Microsoft Graph', async () => {
+    const seen: string[] = [];
+    const http = await connectOutlook(
+      {
+        graphUrl: 'http://127.0.0.1:4100/v1.0/',
+        devMailbox: 'demo',
+        auth: { clientId: 'x' },
+        http: {
+          fetch: async (url, init) => {
+            seen.push(`${String(url)} ${new Headers(init?.headers).get('Authorization')}`);
+            return new Response('{"value":[]}', { status: 200 });
+          },
+        },
+      },
+      undefined,
+      noMsal,
+    );
+    await http.get('/me/calendars');
+    expect(seen).to.deep.equal(['http://127.0.0.1:4100/v1.0/me/calendars Bearer dev:demo']);
+    let refused: unknown;
+    await connectOutlook({ devMailbox: 'demo', auth: { clientId: 'x' } }, undefined, noMsal).catch(
+      (e) => (refused = e),
+    );
+    expect(String(refused)).to.match(/emulator only/);
+  });
+
+  it('Microsoft Graph needs Outlook to sign in', async () => {
+    let refused: unknown;
+    await connectOutlook({ auth: { clientId: 'x' } }, undefined, noMsal).catch((e) => (refused = e));
+    expect(String(refused)).to.match(/needs Outlook/);
   });
 });

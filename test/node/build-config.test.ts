@@ -21,4 +21,13 @@ describe('build configuration', () => {
     expect(() => resolveBuildConfig('production', { ADDIN_BASE_URL: 'http://crm.example.com' })).to.throw(/https/);
     expect(() => resolveBuildConfig('development', { ENTRA_CLIENT_ID: 'my-app' })).to.throw(/GUID/);
   });
+
+  it('signs in with the common authority unless a tenant’s is given, and rejects one that is not https', () => {
+    expect(resolveBuildConfig('development', {}).authority).to.equal('https://login.microsoftonline.com/common');
+    const tenant = 'https://login.microsoftonline.com/0e1f5b0c-5c5e-4b0a-9a53-b6b6e5d0f7a1/';
+    expect(resolveBuildConfig('development', { ENTRA_AUTHORITY: tenant }).authority).to.equal(tenant.slice(0, -1));
+    expect(() => resolveBuildConfig('development', { ENTRA_AUTHORITY: 'http://login.example.com/x' })).to.throw(
+      /ENTRA_AUTHORITY/,
+    );
+  });
 });

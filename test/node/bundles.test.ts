@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEV_CLIENT_ID } from '../../scripts/build-config.js';
 
 const dist = path.resolve(import.meta.dirname, '../../dist');
 const HEAVY = ['@azure/msal-browser', '@microsoft/microsoft-graph-client', 'tsdav', 'ical.js'];
@@ -41,5 +42,13 @@ describe('bundles', () => {
     const text = readFileSync(path.join(dist, 'events.js'), 'utf8');
     expect(text).to.include('onAppointmentSend');
     expect(text).not.to.match(/chunks\/|__webpack_require__\.e\(/);
+  });
+
+  it('auth-dialog.html, the sign-in page of the dialog fallback, carries MSAL and the Entra client id', () => {
+    const scripts = initialScripts('auth-dialog.html');
+    const text = scripts.map((src) => readFileSync(path.join(dist, src), 'utf8')).join('\n');
+    expect(text).to.include('node_modules/@azure/msal-browser/');
+    expect(text).to.include(DEV_CLIENT_ID);
+    expect(text).to.include('messageParent');
   });
 });

@@ -1,0 +1,37 @@
+// Entry of taskpane/auth-dialog.html: the Microsoft sign-in page of the Office-dialog fallback.
+// MSAL is loaded here on purpose: this page exists only to sign in.
+import {
+  createStandardPublicClientApplication,
+  InteractionRequiredAuthError,
+  type AccountInfo,
+} from '@azure/msal-browser';
+import { runSignInDialog } from '../src/adapters/graph/sign-in-dialog.js';
+
+// Written by the build (scripts/build-config.js: ENTRA_CLIENT_ID, ENTRA_AUTHORITY; webpack DefinePlugin).
+declare const __ENTRA_CLIENT_ID__: string;
+declare const __ENTRA_AUTHORITY__: string;
+
+const status = document.getElementById('status')!;
+
+async function main(): Promise<void> {
+  await Office.onReady();
+  const pca = await createStandardPublicClientApplication({
+    auth: {
+      clientId: __ENTRA_CLIENT_ID__,
+      authority: __ENTRA_AUTHORITY__,
+      // Entra sends the user back to this page (registered as an SPA redirect URI).
+      redirectUri: `${location.origin}${location.pathname}`,
+    },
+    cache: { cacheLocation: 'sessionStorage' },
+  });
+  const outcome = await runSignInDialog<AccountInfo>(
+    pca,
+    (text) => Office.context.ui.messageParent(text),
+    (e) => e instanceof InteractionRequiredAuthError,
+  );
+  status.textContent = outcome === 'sent' ? 'Done. This window closes.' : 'Opening the Microsoft sign-in…';
+}
+
+main().catch((error: unknown) => {
+  status.textContent = `Sign-in cannot start: ${error instanceof Error ? error.message : String(error)}`;
+});
