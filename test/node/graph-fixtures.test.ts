@@ -16,6 +16,7 @@ import { graphToTask, taskExtension, taskToGraph } from '../../src/adapters/grap
 import { GraphMappingError, toGraphRecurrence } from '../../src/adapters/graph/recurrence-mapping.js';
 import { sameSharedContent } from '../../src/core/model/content-hash.js';
 import type { Activity } from '../../src/core/model/item.js';
+import { toInstant } from '../../src/core/model/time.js';
 import { contractActivity, contractSeries, contractTask } from '../contract/store-contract.js';
 
 const fixture = <T>(name: string): T =>
@@ -25,15 +26,11 @@ const fixture = <T>(name: string): T =>
 function asStored(body: Record<string, unknown>, id = 'written-1'): GraphEvent {
   const start = body.start as { dateTime: string; timeZone: string };
   const end = body.end as { dateTime: string; timeZone: string };
-  const toUtc = (t: { dateTime: string; timeZone: string }) => {
-    const zone = ianaOf(t.timeZone);
-    const ms = new Date(`${t.dateTime}Z`).getTime();
-    // one offset pass is enough away from DST changes, which these items are
-    const offset =
-      new Date(new Date(ms).toLocaleString('en-US', { timeZone: zone })).getTime() -
-      new Date(new Date(ms).toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
-    return { dateTime: new Date(ms - offset).toISOString().slice(0, 19), timeZone: 'UTC' };
-  };
+  // As Graph answers with `Prefer: outlook.timezone="UTC"`.
+  const toUtc = (t: { dateTime: string; timeZone: string }) => ({
+    dateTime: new Date(toInstant({ dateTime: t.dateTime, timeZone: ianaOf(t.timeZone) })).toISOString().slice(0, 19),
+    timeZone: 'UTC',
+  });
   return {
     ...(body as object),
     id,

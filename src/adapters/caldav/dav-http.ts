@@ -6,6 +6,7 @@
  * header only, never in a URL or a message.
  */
 import { AuthenticationError, ThrottledError } from '../../core/errors.js';
+import { retryAfter } from '../http/retry-after.js';
 
 export type DavCredentials =
   | { readonly username: string; readonly password: string }
@@ -29,12 +30,9 @@ function basic(username: string, password: string): string {
   return `Basic ${btoa(binary)}`;
 }
 
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`. */
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`; else `fallback`. */
 export function retryAfterMs(value: string | null, now: number, fallback: number): number {
-  if (!value) return fallback;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? fallback : Math.max(0, at - now);
+  return retryAfter(value, now) ?? fallback;
 }
 
 export class DavHttp {

@@ -428,6 +428,9 @@ export function overrideToPatch(a: Activity, o: OccurrenceOverride, inviteAttend
   };
 }
 
+/** The instant of a Graph UTC time such as `originalStart`, which comes with or without its `Z`. */
+export const utcOf = (s: string): number => Date.parse(/Z$|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
+
 /**
  * Original starts (UTC ISO) of the occurrences the series' pattern has in [from, to) that Graph does
  * not list among its instances: the cancelled ones (Graph v1.0 has no list of them).
@@ -438,8 +441,7 @@ export function cancelledOccurrences(
   from: number,
   to: number,
 ): string[] {
-  const utc = (s: string) => Date.parse(/Z$|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
-  const seen = new Set(listed.filter((x) => x.originalStart).map((x) => utc(x.originalStart!)));
+  const seen = new Set(listed.filter((x) => x.originalStart).map((x) => utcOf(x.originalStart!)));
   const shape = eventToActivity({ event: master, exceptions: [], cancelled: [] });
   if (!shape.recurrence) return [];
   return occurrenceStarts(shape.recurrence.rule, shape.start, from, to)

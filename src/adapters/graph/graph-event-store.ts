@@ -29,6 +29,7 @@ import {
   PROP,
   type EventUnit,
   type GraphEvent,
+  utcOf,
 } from './event-mapping.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
@@ -425,11 +426,7 @@ export class GraphEventStore implements StorePort {
       `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
       HEADERS,
     );
-    const byStart = new Map(
-      (list.value ?? [])
-        .filter((x) => x.originalStart)
-        .map((x) => [Date.parse(x.originalStart!.endsWith('Z') ? x.originalStart! : `${x.originalStart!}Z`), x]),
-    );
+    const byStart = new Map((list.value ?? []).filter((x) => x.originalStart).map((x) => [utcOf(x.originalStart!), x]));
     const writes: BatchRequest[] = [];
     const instance = (ms: number, what: string) => {
       const x = byStart.get(ms);

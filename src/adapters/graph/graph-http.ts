@@ -10,6 +10,7 @@
  * The token goes in the Authorization header only, never in a URL or a message.
  */
 import { AuthenticationError, ThrottledError } from '../../core/errors.js';
+import { retryAfter } from '../http/retry-after.js';
 
 export type TokenSource = (options?: { forceRefresh?: boolean }) => Promise<string>;
 
@@ -61,14 +62,6 @@ export interface BatchResponse {
 
 const RETRY = new Set([429, 503, 504]);
 const BATCH_MAX = 20;
-
-/** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms. */
-function retryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 function errorOf(status: number, body: unknown): GraphRequestError {
   const e = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
