@@ -102,3 +102,11 @@ export class UserExitError extends Error {
     this.name = 'UserExitError';
   }
 }
+
+/** The user cancelled the run before anything was written. */
+export class SyncCancelledError extends Error {
+  constructor() {
+    super('the synchronization was cancelled before anything was written');
+    this.name = 'SyncCancelledError';
+  }
+}

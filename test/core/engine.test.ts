@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ThrottledError } from '../../src/core/errors.js';
+import { SyncCancelledError, ThrottledError } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/model/item.js';
 import { activity, task } from './support/items.js';
 import { Harness } from './support/harness.js';
@@ -83,6 +83,40 @@ describe('runSync on memory stores', () => {
     const mobile = h.stores.mobile.activity.get(id)!;
     expect(mobile.subject).to.equal('Edited in Outlook');
     expect(mobile.extra).to.deep.equal({ ical: ['X-ACME-ROUTING:north'], graph: ['{"x":1}'] });
+  });
+
+  it('cancel during the writes: the write under way finishes, the rest waits for the next run', async () => {
+    const h = new Harness();
+    for (let i = 0; i < 10; i++) h.stores.mobile.activity.insert(activity({ uid: `c${i}`, subject: `Visit ${i}` }));
+    const stop = new AbortController();
+    let written = 0;
+    h.stores.outlook.activity.faults.afterWrite = () => {
+      if (++written === 3) stop.abort();
+    };
+    const first = await h.sync(profile({ sync: { itemTypes: 'activities' } }), { signal: stop.signal });
+    expect(first.written.outlook.created).to.equal(3);
+    expect(first.cancelled).to.deep.equal({ notStarted: 7 });
+    h.stores.outlook.activity.faults.afterWrite = undefined;
+    const second = await h.sync(profile({ sync: { itemTypes: 'activities' } }));
+    expect(second.written.outlook.created, 'the rest, nothing twice').to.equal(7);
+    expect(h.stores.outlook.activity.all()).to.have.length(10);
+    expect((await h.sync(profile({ sync: { itemTypes: 'activities' } }))).plan.actions).to.deep.equal([]);
+  });
+
+  it('cancel before the writes: nothing is written and the run says so', async () => {
+    const h = new Harness();
+    h.stores.mobile.activity.insert(activity({ uid: 'c1' }));
+    const stop = new AbortController();
+    stop.abort();
+    let error: unknown;
+    try {
+      await h.sync(profile({ sync: { itemTypes: 'activities' } }), { signal: stop.signal });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(SyncCancelledError);
+    expect(h.stores.outlook.activity.all()).to.deep.equal([]);
+    expect((await h.sync(profile({ sync: { itemTypes: 'activities' } }))).written.outlook.created).to.equal(1);
   });
 
   it('a dry run plans without writing', async () => {

@@ -2,6 +2,7 @@
  * One synchronization run: resolve the journal, read both sides, plan, execute, report
  * (DESIGN.md §4). A failed read stops the run before anything is written (rule 1).
  */
+import { SyncCancelledError } from '../errors.js';
 import { syncWindow } from '../model/time.js';
 import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
@@ -30,6 +31,12 @@ export interface SyncDeps {
 export interface RunOptions extends PlanOptions {
   /** Plan only: return what a sync would do, write nothing ("Preview"). */
   readonly dryRun?: boolean;
+  /**
+   * "Cancel" (an AbortSignal; the core names only what it reads of it): before the writes the run stops with SyncCancelledError; during them, the write under
+   * way finishes and no other starts. The read tokens then stay where they were, so the next run reads
+   * the same changes again and does what is left (what was done is in the status table).
+   */
+  readonly signal?: { readonly aborted: boolean };
 }
 
 type Counts = Record<'created' | 'updated' | 'deleted', number>;
@@ -52,6 +59,8 @@ export interface SyncReport {
   readonly recovered: number;
   readonly requests: number;
   readonly bytes: number;
+  /** Set when the user cancelled during the writes: `notStarted` actions wait for the next run. */
+  readonly cancelled?: { readonly notStarted: number };
 }
 
 export async function runSync(deps: SyncDeps, profile: Profile, options: RunOptions = {}): Promise<SyncReport> {
@@ -74,6 +83,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     clock: deps.clock,
     ...(userExit && { userExit }),
     raw: (side: Side, id: string) => raws.get(`${side}:${id}`),
+    cancelled: () => options.signal?.aborted === true,
   };
 
   progress('recover');
@@ -150,6 +160,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     };
   }
 
+  if (options.signal?.aborted) throw new SyncCancelledError();
   progress('write', 0, planned.actions.length);
   const result = await executeActions(
     planned.actions,
@@ -160,7 +171,11 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   );
   for (const a of result.done) count(written, a);
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
-  await deps.state.commit({ tokens: { ...outlook.tokens, ...mobile.tokens }, pending: planned.pending });
+  // A cancelled run keeps the old tokens: what it did not start is read and planned again.
+  await deps.state.commit({
+    ...(!result.notStarted && { tokens: { ...outlook.tokens, ...mobile.tokens } }),
+    pending: planned.pending,
+  });
   await prune(deps, profile, startedAt);
   progress('done', planned.actions.length, planned.actions.length);
   return {
@@ -182,6 +197,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     vetoed: result.vetoed.length,
     recovered,
     ...stats(),
+    ...(result.notStarted && { cancelled: { notStarted: result.notStarted } }),
   };
 }
 

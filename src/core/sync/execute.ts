@@ -35,6 +35,8 @@ export interface ExecuteDeps {
   readonly raw?: (side: Side, id: string) => unknown;
   /** Finishing the journal of an interrupted run: a creation that finds its item leaves it as it is. */
   readonly recovering?: boolean;
+  /** True once the user cancelled: no further action starts (the one under way finishes). */
+  readonly cancelled?: () => boolean;
 }
 
 export interface ExecuteResult {
@@ -44,6 +46,8 @@ export interface ExecuteResult {
   readonly failed: readonly { readonly action: Action; readonly error: string }[];
   /** Actions not attempted: the pair is in backoff, or its side asked to slow down. */
   readonly deferred: readonly Action[];
+  /** Actions not started because the run was cancelled. */
+  readonly notStarted: number;
 }
 
 const BACKOFF_BASE_MS = 60_000;
@@ -101,6 +105,7 @@ export async function executeActions(
   const statusRows = new Map(rows);
   let n = 0;
   for (const a of actions) {
+    if (deps.cancelled?.()) break;
     onProgress?.(n++, actions.length);
     const now = deps.clock();
     const failure = failures.get(a.pairKey);
@@ -205,7 +210,7 @@ export async function executeActions(
     }
   }
   onProgress?.(actions.length, actions.length);
-  return { done, vetoed, failed, deferred };
+  return { done, vetoed, failed, deferred, notStarted: actions.length - n };
 }
 
 const VETOED = Symbol('vetoed by the user exit');

@@ -1,0 +1,217 @@
+/**
+ * The engine's state on the device, in IndexedDB (DESIGN.md §1: the task pane and the function-command
+ * runtime share it): the status table with its journal and tokens, the error log, the history of
+ * overwritten versions, the reports of recent runs, and the device part of the profile. One database
+ * per mailbox. A state change is one IndexedDB transaction over every store it touches, so a reload
+ * or a crash in the middle of a commit leaves all of it or none (rule 3).
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type {
+  ErrorLog,
+  History,
+  HistoryEntry,
+  JournalEntry,
+  FailureRecord,
+  LogEntry,
+  LogLevel,
+  StateChange,
+  StatusStore,
+  SyncState,
+} from '../../core/ports/state.js';
+import type { PendingAction } from '../../core/sync/actions.js';
+import type { PairStatus } from '../../core/sync/status.js';
+
+/** What the pane keeps of a finished run for its report and history chart. */
+export interface RunRecord {
+  readonly at: number;
+  readonly durationMs: number;
+  readonly dryRun: boolean;
+  readonly written: Readonly<Record<'outlook' | 'mobile', { created: number; updated: number; deleted: number }>>;
+  readonly conflicts: number;
+  readonly pending: number;
+  readonly errors: number;
+  /** Set when the run did not finish (cancelled, a side unreachable, …). */
+  readonly failure?: string;
+}
+
+interface Schema extends DBSchema {
+  rows: { key: string; value: PairStatus };
+  tokens: { key: string; value: string };
+  journal: { key: string; value: JournalEntry };
+  failures: { key: string; value: FailureRecord };
+  /** `pending` → PendingAction[]; `device` → the device profile; `profile` → the roaming profile's mirror. */
+  meta: { key: string; value: unknown };
+  log: { key: number; value: LogEntry; indexes: { at: number } };
+  history: { key: number; value: HistoryEntry; indexes: { at: number } };
+  runs: { key: number; value: RunRecord; indexes: { at: number } };
+}
+
+const VERSION = 1;
+export type StateDb = IDBPDatabase<Schema>;
+
+/** Opens (and creates on first use) the state database of one mailbox. */
+export function openStateDb(mailbox: string): Promise<StateDb> {
+  return openDB<Schema>(`crm-calendar-sync:${mailbox.toLowerCase()}`, VERSION, {
+    upgrade(db) {
+      db.createObjectStore('rows', { keyPath: 'key' });
+      db.createObjectStore('tokens');
+      db.createObjectStore('journal', { keyPath: 'id' });
+      db.createObjectStore('failures', { keyPath: 'pairKey' });
+      db.createObjectStore('meta');
+      db.createObjectStore('log', { autoIncrement: true }).createIndex('at', 'at');
+      db.createObjectStore('history', { autoIncrement: true }).createIndex('at', 'at');
+      db.createObjectStore('runs', { autoIncrement: true }).createIndex('at', 'at');
+    },
+  });
+}
+
+/** IndexedDB stores JSON-like data; Infinity (an infinite series' range end) survives structured clone. */
+export class IdbStatusStore implements StatusStore {
+  constructor(private readonly db: StateDb) {}
+
+  async load(): Promise<SyncState> {
+    const tx = this.db.transaction(['rows', 'tokens', 'journal', 'failures', 'meta']);
+    const [rows, tokenKeys, tokenValues, journal, failures, pending] = await Promise.all([
+      tx.objectStore('rows').getAll(),
+      tx.objectStore('tokens').getAllKeys(),
+      tx.objectStore('tokens').getAll(),
+      tx.objectStore('journal').getAll(),
+      tx.objectStore('failures').getAll(),
+      tx.objectStore('meta').get('pending'),
+    ]);
+    await tx.done;
+    return {
+      rows,
+      tokens: Object.fromEntries(tokenKeys.map((k, i) => [k, tokenValues[i]!])),
+      journal: journal.sort((a, b) => a.startedAt - b.startedAt),
+      failures,
+      pending: (pending as PendingAction[] | undefined) ?? [],
+    };
+  }
+
+  /** All of the change in one transaction: a failure anywhere aborts it, and nothing is applied. */
+  async commit(change: StateChange): Promise<void> {
+    const tx = this.db.transaction(['rows', 'tokens', 'journal', 'failures', 'meta'], 'readwrite');
+    const rows = tx.objectStore('rows');
+    const tokens = tx.objectStore('tokens');
+    const journal = tx.objectStore('journal');
+    const failures = tx.objectStore('failures');
+    const writes: Promise<unknown>[] = [];
+    try {
+      for (const key of change.remove ?? []) writes.push(rows.delete(key));
+      for (const r of change.upsert ?? []) writes.push(rows.put(r));
+      for (const [k, v] of Object.entries(change.tokens ?? {}))
+        writes.push(v === null ? tokens.delete(k) : tokens.put(v, k));
+      for (const j of change.journalAdd ?? []) writes.push(journal.put(j));
+      for (const id of change.journalDone ?? []) writes.push(journal.delete(id));
+      for (const key of change.failuresClear ?? []) writes.push(failures.delete(key));
+      for (const f of change.failures ?? []) writes.push(failures.put(f));
+      if (change.pending) writes.push(tx.objectStore('meta').put(change.pending, 'pending'));
+    } catch (error) {
+      // A value IndexedDB cannot store throws synchronously: nothing of the change may stay.
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw error;
+    }
+    await Promise.all([...writes, tx.done]);
+  }
+}
+
+export interface LogQuery {
+  readonly levels?: readonly LogLevel[];
+  /** Case-insensitive text in message, subject or cause. */
+  readonly search?: string;
+  readonly limit?: number;
+}
+
+export class IdbLog implements ErrorLog {
+  constructor(private readonly db: StateDb) {}
+
+  async append(entry: LogEntry): Promise<void> {
+    await this.db.add('log', entry);
+  }
+
+  async prune(before: number): Promise<number> {
+    return pruneBefore(this.db, 'log', before);
+  }
+
+  /** Newest first. */
+  async list(query: LogQuery = {}): Promise<LogEntry[]> {
+    const needle = query.search?.trim().toLowerCase();
+    const out: LogEntry[] = [];
+    let cursor = await this.db.transaction('log').store.index('at').openCursor(null, 'prev');
+    while (cursor && out.length < (query.limit ?? 500)) {
+      const e = cursor.value;
+      if (
+        (!query.levels || query.levels.includes(e.level)) &&
+        (!needle || [e.message, e.subject, e.cause].some((t) => t?.toLowerCase().includes(needle)))
+      )
+        out.push(e);
+      cursor = await cursor.continue();
+    }
+    return out;
+  }
+}
+
+export class IdbHistory implements History {
+  constructor(private readonly db: StateDb) {}
+
+  async put(entry: HistoryEntry): Promise<void> {
+    await this.db.add('history', entry);
+  }
+
+  async prune(before: number): Promise<number> {
+    return pruneBefore(this.db, 'history', before);
+  }
+
+  /** Newest first. */
+  async list(limit = 200): Promise<HistoryEntry[]> {
+    const all = await this.db.getAllFromIndex('history', 'at');
+    return all.reverse().slice(0, limit);
+  }
+}
+
+/** The reports of recent runs (the pane's history chart); the oldest beyond `keep` are dropped. */
+export class IdbRuns {
+  constructor(
+    private readonly db: StateDb,
+    private readonly keep = 50,
+  ) {}
+
+  async add(run: RunRecord): Promise<void> {
+    const tx = this.db.transaction('runs', 'readwrite');
+    await tx.store.add(run);
+    const keys = await tx.store.index('at').getAllKeys();
+    for (const key of keys.slice(0, Math.max(0, keys.length - this.keep))) await tx.store.delete(key);
+    await tx.done;
+  }
+
+  /** Oldest first. */
+  async list(): Promise<RunRecord[]> {
+    return this.db.getAllFromIndex('runs', 'at');
+  }
+}
+
+async function pruneBefore(db: StateDb, store: 'log' | 'history', before: number): Promise<number> {
+  const tx = db.transaction(store, 'readwrite');
+  let removed = 0;
+  let cursor = await tx.store.index('at').openCursor(IDBKeyRange.upperBound(before, true));
+  while (cursor) {
+    await cursor.delete();
+    removed++;
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+  return removed;
+}
+
+/** Small values of the device: the device profile, the roaming profile's mirror. */
+export class IdbMeta {
+  constructor(private readonly db: StateDb) {}
+  get<T>(key: 'device' | 'profile'): Promise<T | undefined> {
+    return this.db.get('meta', key) as Promise<T | undefined>;
+  }
+  async set(key: 'device' | 'profile', value: unknown): Promise<void> {
+    await this.db.put('meta', value, key);
+  }
+}
