@@ -31,6 +31,8 @@ export interface StaticServerOptions {
   readonly cert: string;
   readonly port?: number;
   readonly host?: string;
+  /** Extra JSON answers by path (the demo's `/demo-config.json`), served before the files. */
+  readonly json?: Readonly<Record<string, unknown>>;
 }
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
@@ -46,6 +48,16 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       pathname = decodeURIComponent(new URL(req.url ?? '/', 'https://localhost').pathname);
     } catch {
       res.writeHead(400).end('bad request');
+      return;
+    }
+    if (options.json && Object.hasOwn(options.json, pathname)) {
+      res
+        .writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        })
+        .end(req.method === 'HEAD' ? undefined : JSON.stringify(options.json[pathname]));
       return;
     }
     const file = path.join(root, pathname.endsWith('/') ? `${pathname}index.html` : pathname);

@@ -3,6 +3,7 @@
 // how to trust the certificate and sideload manifest.xml, and sideloads into desktop Outlook where one
 // exists (Windows, macOS). Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import webpack from 'webpack';
 import { ensureDemo } from '../gateway/src/demo.js';
@@ -11,10 +12,13 @@ import { DEFAULT_DB, openStore } from '../gateway/src/store/open.js';
 import webpackConfig from '../webpack.config.js';
 import { loadDevCertificate } from './certs.js';
 import { startStaticServer, type StaticServer } from './serve.js';
+import { ensureDemoMailbox } from '../test/graph-emulator/demo.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '../test/graph-emulator/server.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 3000);
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
+const graphPort = Number(process.env.GRAPH_EMULATOR_PORT ?? 4100);
 // CRM_GATEWAY_DB: another SQLite file or a postgres:// URL for the demo gateway.
 const gatewayDb = process.env.CRM_GATEWAY_DB ?? path.join(root, DEFAULT_DB);
 const children: ChildProcess[] = [];
@@ -40,7 +44,25 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const certificate = await loadDevCertificate(root);
-const serverOptions = { root: path.join(root, 'dist'), key: certificate.key, cert: certificate.cert, port };
+const base = `https://localhost:${port}`;
+const gatewayUrl = `https://localhost:${gatewayPort}`;
+const graphUrl = `https://localhost:${graphPort}`;
+// What the task pane reads in a browser outside Outlook to run the demo against these servers. The
+// password is the demo user's, public by design; a real deployment serves no such file.
+const demoConfig = {
+  gatewayUrl: `${gatewayUrl}/dav/`,
+  graphUrl: `${graphUrl}/v1.0`,
+  mailbox: 'demo',
+  userId: 'demo',
+  password: 'demo',
+};
+const serverOptions = {
+  root: path.join(root, 'dist'),
+  key: certificate.key,
+  cert: certificate.cert,
+  port,
+  json: { '/demo-config.json': demoConfig },
+};
 servers.push(await startStaticServer({ ...serverOptions, host: '127.0.0.1' }));
 // Browsers may resolve localhost to ::1 first; serve there too when the machine has IPv6 loopback.
 try {
@@ -48,8 +70,6 @@ try {
 } catch {
   /* no IPv6 loopback: 127.0.0.1 is enough */
 }
-
-const base = `https://localhost:${port}`;
 
 // The reference CRM gateway, the add-in's mobile-client peer, with the demo user and data.
 const store = await openStore(gatewayDb);
@@ -67,7 +87,17 @@ try {
 } catch {
   /* no IPv6 loopback */
 }
-const gatewayUrl = `https://localhost:${gatewayPort}`;
+
+// The Graph emulator with the demo mailbox: Outlook's side of the demo, kept in .data/ between starts.
+mkdirSync(path.join(root, '.data'), { recursive: true });
+const emulator: RunningGraphEmulator = await startGraphEmulator({
+  port: graphPort,
+  host: '127.0.0.1',
+  file: path.join(root, '.data', 'graph-emulator.json'),
+  tls: { key: certificate.key, cert: certificate.cert },
+  publicUrl: graphUrl,
+});
+const createdMailbox = ensureDemoMailbox(emulator.mailbox('demo'));
 console.log(`
 CRM Calendar Sync is served at ${base}
   Task pane:      ${base}/taskpane.html   (open it in a browser to use the demo outside Outlook)
@@ -96,7 +126,10 @@ Sideload dist/manifest.xml into Outlook:
 CRM gateway (CalDAV, demo data ${createdDemo ? 'created now' : 'kept from an earlier start'}): ${gatewayUrl}/dav/
   User demo, password demo. Database: ${/^postgres/.test(gatewayDb) ? 'PostgreSQL' : gatewayDb}
   Any CalDAV client can use it, e.g. vdirsyncer or Thunderbird with ${gatewayUrl}/.well-known/caldav
-  Syncing from the task pane needs the Graph and CalDAV adapters, which are not in this version yet.
+Graph emulator (Outlook's side of the demo, mailbox "demo" ${createdMailbox ? 'created now' : 'kept from an earlier start'}): ${graphUrl}/v1.0
+  State in .data/graph-emulator.json; delete it (and .data/gateway.sqlite) to start the demo afresh.
+
+Demo: open ${base}/taskpane.html in a browser (pass the certificate warning if any), then "Sync now".
 Press Ctrl-C to stop.`);
 
 if ((process.platform === 'win32' || process.platform === 'darwin') && process.env.CRM_SIDELOAD !== '0') {
@@ -121,6 +154,7 @@ async function stop(): Promise<void> {
   await new Promise<void>((resolve) => compiler.close(() => resolve()));
   await Promise.all(servers.map((s) => s.close()));
   await Promise.all(gateways.map((g) => g.close()));
+  await emulator.close();
   await store.close();
   process.exit(0);
 }

@@ -8,6 +8,7 @@
  * Retry-After; POST /emulator/expire-delta?mailbox=m makes every delta token issued so far answer 410.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
@@ -32,6 +33,10 @@ export interface GraphEmulatorOptions {
   readonly file?: string;
   /** Page size when the client sends no `Prefer: odata.maxpagesize` (Graph's default is larger). */
   readonly defaultPageSize?: number;
+  /** Serve HTTPS with this key and certificate (the demo: a page on https:// may not call http://). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  /** The address clients use (nextLink and deltaLink are absolute, as Graph's); default the bound one. */
+  readonly publicUrl?: string;
 }
 
 export interface RunningGraphEmulator {
@@ -503,7 +508,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return { status: 200, body: { responses } };
   }
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -554,7 +559,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       });
       res.end(out);
     });
-  });
+  };
+  const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
   // Idle connections outlive the clients' keep-alive (undici: the hint minus 1 s), so that a client never
   // sends on a socket the server is closing ("fetch failed" under load).
   server.keepAliveTimeout = 65_000;
@@ -564,7 +570,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  base =
+    options.publicUrl?.replace(/\/+$/, '') ??
+    `${options.tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   return {
     url: base,
     requests,
