@@ -40,6 +40,8 @@ describe('iCalendar mapping: canonical → ics → canonical', () => {
   it('folds long lines at 75 octets without splitting a character', () => {
     fc.assert(
       fc.property(activityArb, (item) => {
+        // A generated text may hold U+FFFD itself (seed 690760638 in a karma run); the check is for ones folding makes.
+        fc.pre(!JSON.stringify(item).includes('\uFFFD'));
         const text = toICalendar({ ...item, subject: `${item.subject} ${'Ä€😀'.repeat(40)}` }, NOW);
         for (const line of text.split('\r\n')) expect(new TextEncoder().encode(line).length).to.be.at.most(75);
         expect(text).not.to.include('\uFFFD');
