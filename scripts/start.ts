@@ -1,19 +1,15 @@
 // `npm start`: builds the add-in in watch mode, serves it over HTTPS on https://localhost:3000, runs the
-// reference CRM gateway with demo data on https://localhost:4000 (SQLite at .data/gateway.sqlite), prints
+// reference CRM gateway with demo data on https://localhost:4000 (SQLite at .data/gateway.sqlite) and
+// the Graph emulator with a demo mailbox on https://localhost:4100 (.data/graph-emulator.json), prints
 // how to trust the certificate and sideload manifest.xml, and sideloads into desktop Outlook where one
 // exists (Windows, macOS). Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import webpack from 'webpack';
-import { ensureDemo } from '../gateway/src/demo.js';
-import { startGateway, type RunningGateway } from '../gateway/src/server.js';
-import { DEFAULT_DB, openStore } from '../gateway/src/store/open.js';
+import { DEFAULT_DB } from '../gateway/src/store/open.js';
 import webpackConfig from '../webpack.config.js';
 import { loadDevCertificate } from './certs.js';
-import { startStaticServer, type StaticServer } from './serve.js';
-import { ensureDemoMailbox } from '../test/graph-emulator/demo.js';
-import { startGraphEmulator, type RunningGraphEmulator } from '../test/graph-emulator/server.js';
+import { startDemoServers } from './demo-servers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 3000);
@@ -22,7 +18,6 @@ const graphPort = Number(process.env.GRAPH_EMULATOR_PORT ?? 4100);
 // CRM_GATEWAY_DB: another SQLite file or a postgres:// URL for the demo gateway.
 const gatewayDb = process.env.CRM_GATEWAY_DB ?? path.join(root, DEFAULT_DB);
 const children: ChildProcess[] = [];
-const servers: StaticServer[] = [];
 
 console.log('Building the add-in (development)…');
 const compiler = webpack(webpackConfig({}, { mode: 'development' }));
@@ -44,60 +39,17 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const certificate = await loadDevCertificate(root);
-const base = `https://localhost:${port}`;
-const gatewayUrl = `https://localhost:${gatewayPort}`;
-const graphUrl = `https://localhost:${graphPort}`;
-// What the task pane reads in a browser outside Outlook to run the demo against these servers. The
-// password is the demo user's, public by design; a real deployment serves no such file.
-const demoConfig = {
-  gatewayUrl: `${gatewayUrl}/dav/`,
-  graphUrl: `${graphUrl}/v1.0`,
-  mailbox: 'demo',
-  userId: 'demo',
-  password: 'demo',
-};
-const serverOptions = {
-  root: path.join(root, 'dist'),
-  key: certificate.key,
-  cert: certificate.cert,
-  port,
-  json: { '/demo-config.json': demoConfig },
-};
-servers.push(await startStaticServer({ ...serverOptions, host: '127.0.0.1' }));
-// Browsers may resolve localhost to ::1 first; serve there too when the machine has IPv6 loopback.
-try {
-  servers.push(await startStaticServer({ ...serverOptions, host: '::1' }));
-} catch {
-  /* no IPv6 loopback: 127.0.0.1 is enough */
-}
-
-// The reference CRM gateway, the add-in's mobile-client peer, with the demo user and data.
-const store = await openStore(gatewayDb);
-const createdDemo = await ensureDemo(store);
-const gateways: RunningGateway[] = [];
-const gatewayOptions = {
-  store,
-  port: gatewayPort,
-  corsOrigins: [base],
-  tls: { key: certificate.key, cert: certificate.cert },
-};
-gateways.push(await startGateway({ ...gatewayOptions, host: '127.0.0.1' }));
-try {
-  gateways.push(await startGateway({ ...gatewayOptions, host: '::1' }));
-} catch {
-  /* no IPv6 loopback */
-}
-
-// The Graph emulator with the demo mailbox: Outlook's side of the demo, kept in .data/ between starts.
-mkdirSync(path.join(root, '.data'), { recursive: true });
-const emulator: RunningGraphEmulator = await startGraphEmulator({
-  port: graphPort,
-  host: '127.0.0.1',
-  file: path.join(root, '.data', 'graph-emulator.json'),
-  tls: { key: certificate.key, cert: certificate.cert },
-  publicUrl: graphUrl,
+const demo = await startDemoServers({
+  dist: path.join(root, 'dist'),
+  dataDir: path.join(root, '.data'),
+  gatewayDb,
+  certificate,
+  ports: { addin: port, gateway: gatewayPort, graph: graphPort },
+  ipv6: true,
 });
-const createdMailbox = ensureDemoMailbox(emulator.mailbox('demo'));
+const base = demo.addinUrl;
+const gatewayUrl = demo.gatewayUrl;
+const graphUrl = demo.graphUrl;
 console.log(`
 CRM Calendar Sync is served at ${base}
   Task pane:      ${base}/taskpane.html   (open it in a browser to use the demo outside Outlook)
@@ -123,10 +75,10 @@ Sideload dist/manifest.xml into Outlook:
   Classic Outlook on Windows: File → Manage Add-ins (or "Get Add-ins") → "My add-ins" → "Add from file".
   Outlook on Mac: Get Add-ins → "My add-ins" → "Add a custom add-in" → "Add from file".
 
-CRM gateway (CalDAV, demo data ${createdDemo ? 'created now' : 'kept from an earlier start'}): ${gatewayUrl}/dav/
+CRM gateway (CalDAV, demo data ${demo.created.gateway ? 'created now' : 'kept from an earlier start'}): ${gatewayUrl}/dav/
   User demo, password demo. Database: ${/^postgres/.test(gatewayDb) ? 'PostgreSQL' : gatewayDb}
   Any CalDAV client can use it, e.g. vdirsyncer or Thunderbird with ${gatewayUrl}/.well-known/caldav
-Graph emulator (Outlook's side of the demo, mailbox "demo" ${createdMailbox ? 'created now' : 'kept from an earlier start'}): ${graphUrl}/v1.0
+Graph emulator (Outlook's side of the demo, mailbox "demo" ${demo.created.mailbox ? 'created now' : 'kept from an earlier start'}): ${graphUrl}/v1.0
   State in .data/graph-emulator.json; delete it (and .data/gateway.sqlite) to start the demo afresh.
 
 Demo: open ${base}/taskpane.html in a browser (pass the certificate warning if any), then "Sync now".
@@ -152,10 +104,7 @@ async function stop(): Promise<void> {
   console.log('\nStopping…');
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   await new Promise<void>((resolve) => compiler.close(() => resolve()));
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all(gateways.map((g) => g.close()));
-  await emulator.close();
-  await store.close();
+  await demo.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());

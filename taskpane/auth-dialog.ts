@@ -6,10 +6,7 @@ import {
   type AccountInfo,
 } from '@azure/msal-browser';
 import { runSignInDialog } from '../src/adapters/graph/sign-in-dialog.js';
-
-// Written by the build (scripts/build-config.js: ENTRA_CLIENT_ID, ENTRA_AUTHORITY; webpack DefinePlugin).
-declare const __ENTRA_CLIENT_ID__: string;
-declare const __ENTRA_AUTHORITY__: string;
+import { ENTRA } from '../src/ui/build-constants.js';
 
 const status = document.getElementById('status')!;
 
@@ -17,8 +14,8 @@ async function main(): Promise<void> {
   await Office.onReady();
   const pca = await createStandardPublicClientApplication({
     auth: {
-      clientId: __ENTRA_CLIENT_ID__,
-      authority: __ENTRA_AUTHORITY__,
+      clientId: ENTRA.clientId,
+      authority: ENTRA.authority,
       // Entra sends the user back to this page (registered as an SPA redirect URI).
       redirectUri: `${location.origin}${location.pathname}`,
     },

@@ -31,10 +31,12 @@ describe('task pane in Chromium, outside Office', () => {
   it('renders its title and the six tabs with no console error', async () => {
     const { page, errors } = await openPage(browser, `${server.origin}/taskpane.html`);
     await page.getByRole('heading', { name: 'CRM Calendar Sync' }).waitFor({ timeout: 60_000 });
+    // The settings appear once the profile is loaded from this browser's storage.
+    await page.getByRole('tab').first().waitFor({ timeout: 60_000 });
     const tabs = await page.getByRole('tab').allTextContents();
     expect(tabs.map((t) => t.trim())).to.deep.equal(TABS);
     // Outside Office the pane says so (demo mode).
-    expect(await page.getByRole('status').textContent()).to.match(/outside Outlook/);
+    await page.getByText(/Running outside Outlook/).waitFor();
     await page.screenshot({ path: artifactPath('taskpane.png'), fullPage: true });
     expect(errors).to.deep.equal([]);
   });

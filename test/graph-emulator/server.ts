@@ -35,8 +35,6 @@ export interface GraphEmulatorOptions {
   readonly defaultPageSize?: number;
   /** Serve HTTPS with this key and certificate (the demo: a page on https:// may not call http://). */
   readonly tls?: { readonly key: string; readonly cert: string };
-  /** The address clients use (nextLink and deltaLink are absolute, as Graph's); default the bound one. */
-  readonly publicUrl?: string;
 }
 
 export interface RunningGraphEmulator {
@@ -44,6 +42,8 @@ export interface RunningGraphEmulator {
   /** Requests served, by method and path pattern, for tests that count calls. */
   readonly requests: { method: string; path: string }[];
   mailbox(name: string): Mailbox;
+  /** The address clients use when it is not the bound one (nextLink and deltaLink are absolute, as Graph's). */
+  setPublicUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -570,13 +570,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  base =
-    options.publicUrl?.replace(/\/+$/, '') ??
-    `${options.tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  base = `${options.tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   return {
     url: base,
     requests,
     mailbox,
+    setPublicUrl: (url) => {
+      base = url.replace(/\/+$/, '');
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,16 +1,31 @@
+import { ContextProvider } from '@lit/context';
+import { servicesContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
+import { createServices } from '../services/app-services.js';
 import '../crm-app/crm-app.js';
 import { detectHost } from './host.js';
+import { applyOfficeTheme } from './theme.js';
 
 /**
  * Mounts the ribbon task pane at once, in the browser's language, then settles host mode and Office's
- * display language when office.js is ready (outside Office that takes seconds).
+ * display language when office.js is ready (outside Office that takes seconds), and hands the pane
+ * its services for where it runs.
  */
 export async function startTaskpane(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
+  const services = new ContextProvider(mount, { context: servicesContext, initialValue: undefined });
   const app = document.createElement('crm-app');
   app.translator = createTranslator(navigator.language);
   mount.replaceChildren(app);
   const host = await detectHost(office, navigator);
   if (host.displayLanguage !== navigator.language) app.translator = createTranslator(host.displayLanguage);
   app.mode = host.mode;
+  if (host.mode === 'office-missing') return;
+  if (host.mode === 'outlook') applyOfficeTheme(office!.context.officeTheme, document.documentElement);
+  services.setValue(
+    await createServices(office, host.mode === 'outlook', {
+      fetch: globalThis.fetch.bind(globalThis),
+      storage: localStorage,
+      origin: location.origin,
+    }),
+  );
 }

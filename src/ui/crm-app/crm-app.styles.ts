@@ -31,7 +31,34 @@ export const styles = css`
     background: var(--crm-error-bg);
     color: var(--crm-error-fg);
   }
-  .not-yet {
+  h2 {
+    font-size: 16px;
+    margin: 16px 0 4px;
+  }
+  details {
+    margin: 8px 0;
+    border-top: 1px solid var(--crm-border);
+    padding-top: 8px;
+  }
+  summary {
+    cursor: pointer;
+    font-weight: 600;
+  }
+  .save-bar {
+    display: flex;
+    gap: 8px;
+    align-items: center;
+    position: sticky;
+    bottom: 0;
+    background: var(--crm-bg);
+    padding: 8px 0;
+    border-top: 1px solid var(--crm-border);
+  }
+  .bad {
+    color: var(--crm-error-fg);
+  }
+  .note {
     color: var(--crm-fg-muted);
+    font-size: 12px;
   }
 `;

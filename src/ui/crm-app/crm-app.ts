@@ -1,11 +1,22 @@
-import { LitElement, html } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { provide } from '@lit/context';
-import { translatorContext } from '../contexts.js';
-import { createTranslator, type Translator } from '../i18n/translator.js';
+import { consume, provide } from '@lit/context';
+import { servicesContext, translatorContext } from '../contexts.js';
+import { createTranslator, type MessageKey, type Translator } from '../i18n/translator.js';
+import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import { SETTINGS_TABS } from '../crm-settings-tabs/crm-settings-tabs.js';
+import type { AppServices } from '../services/app-services.js';
+import type { FieldChangeDetail } from '../crm-settings-form/crm-settings-form.js';
+import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
+import type { LogQueryDetail } from '../crm-log-viewer/crm-log-viewer.js';
+import type { SyncRequestDetail } from '../crm-sync-panel/crm-sync-panel.js';
 import '../crm-settings-tabs/crm-settings-tabs.js';
+import '../crm-settings-form/crm-settings-form.js';
+import '../crm-sync-panel/crm-sync-panel.js';
+import '../crm-pending-list/crm-pending-list.js';
+import '../crm-log-viewer/crm-log-viewer.js';
+import { PaneController } from './pane-controller.js';
 import { styles } from './crm-app.styles.js';
 
 /**
@@ -14,36 +25,169 @@ import { styles } from './crm-app.styles.js';
  */
 export type HostMode = 'starting' | 'outlook' | 'browser' | 'office-missing';
 
+/** Engine errors the user can override by confirming, with the run option that does it. */
+const CONFIRMABLE: Record<string, 'allowEmptySide' | 'allowMassDelete'> = {
+  StoreEmptyError: 'allowEmptySide',
+  MassDeleteError: 'allowMassDelete',
+};
+
 /**
- * The ribbon task pane ("CRM Sync"): title, host banner and the settings tabs.
+ * The ribbon task pane ("CRM Sync"): Sync now with progress and report, pending confirmations, the
+ * settings tabs with Save and Cancel, and the error log.
  */
 @customElement('crm-app')
 export class CrmApp extends LitElement {
-  static override styles = [tokens, styles];
+  static override styles = [tokens, controls, styles];
 
   @provide({ context: translatorContext })
   @property({ attribute: false })
   translator: Translator = createTranslator('en');
 
+  @consume({ context: servicesContext, subscribe: true })
+  @property({ attribute: false })
+  services?: AppServices;
+
   @property() mode: HostMode = 'starting';
 
+  private readonly pane = new PaneController(this);
+
+  private t(key: string, values?: Record<string, string>): string {
+    return this.translator.t(key as MessageKey, values);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('services') && this.services) void this.pane.attach(this.services);
+  }
+
+  private exportLog(): void {
+    const lines = this.pane.log.map((e) =>
+      [new Date(e.at).toISOString(), e.level, e.side ?? '', e.subject ?? '', e.message].join('\t'),
+    );
+    const url = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/plain;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `crm-sync-log-${new Date().toISOString().slice(0, 10)}.txt`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  private failureText(): string {
+    const f = this.pane.failure;
+    if (!f) return '';
+    const key = `error.${f.name}`;
+    const known = this.t(key, { detail: f.message });
+    return known === key ? this.t('error.generic', { detail: f.message }) : known;
+  }
+
+  private renderBanner() {
+    if (this.mode === 'office-missing')
+      return html`<div class="banner error" role="alert">${this.t('app.officeMissing')}</div>`;
+    const s = this.services;
+    return html`${
+      this.mode === 'browser'
+        ? html`<div class="banner warning" role="status">
+            ${this.t(s?.mode === 'demo' ? 'app.demo' : 'app.outsideOffice')}
+          </div>`
+        : nothing
+    }
+    ${
+      s?.policyError
+        ? html`<div class="banner error" role="alert">${this.t('app.policyError', { detail: s.policyError })}</div>`
+        : nothing
+    }`;
+  }
+
+  private renderSettings() {
+    const p = this.pane;
+    if (!p.draft) return html`<p>${this.t('app.loading')}</p>`;
+    const saveText =
+      p.saveState === 'saved'
+        ? this.t('settings.saved')
+        : p.saveState === 'invalid'
+          ? this.t('settings.invalid')
+          : p.saveState === 'failed'
+            ? this.t('settings.saveFailed', { detail: p.saveError })
+            : '';
+    return html`
+      <crm-settings-tabs>
+        ${SETTINGS_TABS.map(
+          (id) =>
+            html`<crm-settings-form
+              slot=${id}
+              tab=${id}
+              .profile=${p.draft}
+              .locked=${p.loaded?.locked ?? []}
+              .findings=${p.findings}
+              .folders=${p.folders}
+              ?passwordStored=${p.loaded?.hasPassword ?? false}
+              connectionStatus=${p.connection}
+              @crm-field-change=${(e: CustomEvent<FieldChangeDetail>) => p.change(e.detail.path, e.detail.value)}
+              @crm-test-connection=${() =>
+                p.testConnection(
+                  (kinds) => this.t('settings.connectionOk', { kinds: kinds.join(', ') }),
+                  (detail) => this.t('settings.connectionFailed', { detail }),
+                )}
+            ></crm-settings-form>`,
+        )}
+      </crm-settings-tabs>
+      <div class="save-bar">
+        <button class="primary" ?disabled=${!p.dirty || p.saveState === 'saving'} @click=${() => p.save()}>
+          ${this.t('settings.save')}
+        </button>
+        <button ?disabled=${!p.dirty} @click=${() => p.cancelEdit()}>${this.t('settings.cancel')}</button>
+        <span role="status" class=${p.saveState === 'invalid' || p.saveState === 'failed' ? 'bad' : ''}
+          >${saveText}</span
+        >
+      </div>
+      <p class="note">${this.t(p.loaded?.storage === 'office' ? 'settings.storedOffice' : 'settings.storedBrowser')}</p>
+    `;
+  }
+
   override render() {
-    const { t } = this.translator;
+    const p = this.pane;
+    const confirm = p.failure && CONFIRMABLE[p.failure.name];
     return html`
       <header>
-        <h1>${t('app.title')}</h1>
-        <p>${t('app.subtitle')}</p>
+        <h1>${this.t('app.title')}</h1>
+        <p>${this.t('app.subtitle')}</p>
       </header>
+      ${this.renderBanner()}
+      <crm-sync-panel
+        ?running=${p.running}
+        ?ready=${p.ready}
+        .progress=${p.progress}
+        .report=${p.report}
+        .runs=${p.runs}
+        failure=${this.failureText()}
+        @crm-sync-request=${(e: CustomEvent<SyncRequestDetail>) => p.sync({ dryRun: e.detail.dryRun })}
+        @crm-sync-cancel=${() => p.cancelSync()}
+      ></crm-sync-panel>
       ${
-        this.mode === 'browser'
-          ? html`<div class="banner warning" role="status">${t('app.outsideOffice')}</div>`
-          : this.mode === 'office-missing'
-            ? html`<div class="banner error" role="alert">${t('app.officeMissing')}</div>`
-            : null
+        confirm
+          ? html`<button class="confirm" @click=${() => p.sync({ [confirm]: true })}>
+              ${this.t('sync.confirmAnyway')}
+            </button>`
+          : nothing
       }
-      <crm-settings-tabs>
-        ${SETTINGS_TABS.map((id) => html`<p slot=${id} class="not-yet">${t('tab.notYet')}</p>`)}
-      </crm-settings-tabs>
+      <details ?open=${p.pending.length > 0}>
+        <summary>${this.t('pending.title', { count: String(p.pending.length) })}</summary>
+        <crm-pending-list
+          .items=${p.pending}
+          ?busy=${p.running}
+          @crm-pending-decision=${(e: CustomEvent<PendingDecisionDetail>) => p.decide(e.detail.items, e.detail.decision)}
+        ></crm-pending-list>
+      </details>
+      <h2>${this.t('settings.title')}</h2>
+      ${this.renderSettings()}
+      <details>
+        <summary>${this.t('log.title')}</summary>
+        <crm-log-viewer
+          .entries=${p.log}
+          retentionDays=${p.loaded?.profile.misc.errorLogRetentionDays ?? 30}
+          @crm-log-query=${(e: CustomEvent<LogQueryDetail>) => p.queryLog(e.detail.levels, e.detail.search)}
+          @crm-log-export=${() => this.exportLog()}
+        ></crm-log-viewer>
+      </details>
     `;
   }
 }

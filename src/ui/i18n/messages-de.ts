@@ -1,7 +1,9 @@
 import type { Catalog } from './messages-en.js';
+import { paneDe } from './pane-de.js';
 
 /** German message catalog. */
 export const de: Catalog = {
+  ...paneDe,
   'app.title': 'CRM-Kalendersynchronisation',
   'app.subtitle': 'Outlook ⇄ SAP-CRM-Mobile-Client',
   'app.outsideOffice':
@@ -15,8 +17,6 @@ export const de: Catalog = {
   'tab.conflicts': 'Konfliktlösung',
   'tab.misc': 'Verschiedenes',
   'tab.series': 'Serien / Privat',
-  'tab.notYet':
-    'Noch nicht verfügbar: Die Einstellungen dieser Registerkarte sind in Arbeit. Diese Version synchronisiert noch nichts.',
   'crmPane.title': 'SAP CRM',
   'crmPane.businessPartner': 'Geschäftspartner',
   'crmPane.contactPerson': 'Ansprechpartner',

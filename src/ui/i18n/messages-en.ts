@@ -1,5 +1,8 @@
+import { paneEn } from './pane-en.js';
+
 /** English message catalog: every text the user reads. Keys are stable; the German catalog must match. */
 export const en = {
+  ...paneEn,
   'app.title': 'CRM Calendar Sync',
   'app.subtitle': 'Outlook ⇄ SAP CRM mobile client',
   'app.outsideOffice':
@@ -12,8 +15,6 @@ export const en = {
   'tab.conflicts': 'Conflict Resolution',
   'tab.misc': 'Miscellaneous',
   'tab.series': 'Series / Private',
-  'tab.notYet':
-    'Not available yet: the settings of this tab are still being built. Nothing is synchronized by this version.',
   'crmPane.title': 'SAP CRM',
   'crmPane.businessPartner': 'Business Partner',
   'crmPane.contactPerson': 'Contact Person',

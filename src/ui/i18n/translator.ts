@@ -21,7 +21,8 @@ export function createTranslator(displayLanguage: string | undefined): Translato
   return {
     locale,
     t(key, values) {
-      const text = catalog[key];
+      // A key built at run time (`error.<name>`) may have no entry: English, then the key itself.
+      const text = catalog[key] ?? (en as Catalog)[key] ?? key;
       return values ? text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole) : text;
     },
   };

@@ -1,0 +1,97 @@
+// The offline demo's servers, as `npm start` runs them and the end-to-end tests drive them: the built
+// add-in over HTTPS (with /demo-config.json for the task pane's demo mode), the reference CRM gateway
+// with the demo user and data, and the Graph emulator with the demo mailbox — all on loopback, all
+// with the same development certificate.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDemo } from '../gateway/src/demo.js';
+import { startGateway, type RunningGateway } from '../gateway/src/server.js';
+import { openStore } from '../gateway/src/store/open.js';
+import type { GatewayStore } from '../gateway/src/store/types.js';
+import { ensureDemoMailbox } from '../test/graph-emulator/demo.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '../test/graph-emulator/server.js';
+import { startStaticServer, type StaticServer } from './serve.js';
+
+export interface DemoServerOptions {
+  /** Where the built add-in is (dist/). */
+  readonly dist: string;
+  /** Folder for the emulator's state file; the gateway database is `gatewayDb`. */
+  readonly dataDir: string;
+  /** SQLite file or postgres:// URL of the demo gateway. */
+  readonly gatewayDb: string;
+  readonly certificate: { readonly key: string; readonly cert: string };
+  /** 0 = any free port (tests). */
+  readonly ports: { readonly addin: number; readonly gateway: number; readonly graph: number };
+  /** Host name in the URLs the browser uses (the certificate names localhost and 127.0.0.1). */
+  readonly hostname?: string;
+  /** Also listen on ::1 where the machine has IPv6 loopback (browsers may try it first for localhost). */
+  readonly ipv6?: boolean;
+}
+
+export interface DemoServers {
+  readonly addinUrl: string;
+  readonly gatewayUrl: string;
+  readonly graphUrl: string;
+  readonly emulator: RunningGraphEmulator;
+  readonly store: GatewayStore;
+  /** Whether the gateway's demo data and the demo mailbox were created by this start. */
+  readonly created: { readonly gateway: boolean; readonly mailbox: boolean };
+  close(): Promise<void>;
+}
+
+export async function startDemoServers(o: DemoServerOptions): Promise<DemoServers> {
+  const hostname = o.hostname ?? 'localhost';
+  const tls = { key: o.certificate.key, cert: o.certificate.cert };
+  const statics: StaticServer[] = [];
+  const gateways: RunningGateway[] = [];
+  mkdirSync(o.dataDir, { recursive: true });
+
+  const emulator = await startGraphEmulator({
+    port: o.ports.graph,
+    host: '127.0.0.1',
+    file: path.join(o.dataDir, 'graph-emulator.json'),
+    tls,
+  });
+  const graphUrl = `https://${hostname}:${new URL(emulator.url).port}`;
+  // nextLink and deltaLink carry the address the browser uses.
+  emulator.setPublicUrl(graphUrl);
+  const mailbox = ensureDemoMailbox(emulator.mailbox('demo'));
+
+  const store = await openStore(o.gatewayDb);
+  const createdGateway = await ensureDemo(store);
+  // The add-in's address is needed for the gateway's CORS, the gateway's for the demo config: the
+  // add-in server starts first with a config object filled in once the gateway listens.
+  const demoConfig: Record<string, string> = { mailbox: 'demo', userId: 'demo', password: 'demo' };
+  const staticOptions = { root: o.dist, ...tls, port: o.ports.addin, json: { '/demo-config.json': demoConfig } };
+  statics.push(await startStaticServer({ ...staticOptions, host: '127.0.0.1' }));
+  const addinUrl = `https://${hostname}:${statics[0]!.port}`;
+  const gatewayOptions = { store, port: o.ports.gateway, corsOrigins: [addinUrl], tls };
+  gateways.push(await startGateway({ ...gatewayOptions, host: '127.0.0.1' }));
+  const gatewayPort = new URL(gateways[0]!.url).port;
+  if (o.ipv6) {
+    try {
+      statics.push(await startStaticServer({ ...staticOptions, port: statics[0]!.port, host: '::1' }));
+      gateways.push(await startGateway({ ...gatewayOptions, port: Number(gatewayPort), host: '::1' }));
+    } catch {
+      /* no IPv6 loopback: 127.0.0.1 is enough */
+    }
+  }
+  const gatewayUrl = `https://${hostname}:${gatewayPort}`;
+  // The demo user's password is public by design; a real deployment serves no such file.
+  Object.assign(demoConfig, { gatewayUrl: `${gatewayUrl}/dav/`, graphUrl: `${graphUrl}/v1.0` });
+
+  return {
+    addinUrl,
+    gatewayUrl,
+    graphUrl,
+    emulator,
+    store,
+    created: { gateway: createdGateway, mailbox },
+    async close() {
+      await Promise.all(statics.map((s) => s.close()));
+      await Promise.all(gateways.map((g) => g.close()));
+      await emulator.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The task pane's state and the async work behind it (a Lit reactive controller): the profile being
+ * edited, saving, the folder pickers, runs with progress and cancel, the automatic triggers, pending
+ * confirmations, the error log. Elements only render this state and send events.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { RunRecord } from '../../adapters/browser/idb-state.js';
+import type { Profile } from '../../core/profile/profile.js';
+import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
+import type { PendingAction } from '../../core/sync/actions.js';
+import type { SyncReport } from '../../core/sync/engine.js';
+import type { LogEntry, LogLevel } from '../../core/ports/state.js';
+import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
+import type { PendingDecision } from '../crm-pending-list/crm-pending-list.js';
+import type { AppServices } from '../services/app-services.js';
+import { setPath, type LoadedProfile } from '../services/profile-service.js';
+import type { RunRequest, SyncProgress } from '../services/sync-service.js';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Errors the user can act on by confirming (the engine's safety stops). */
+export type Confirmable = 'StoreEmptyError' | 'MassDeleteError';
+
+export class PaneController implements ReactiveController {
+  services?: AppServices;
+  loaded?: LoadedProfile;
+  draft?: Profile;
+  /** A new password typed on the General tab, not yet saved. */
+  password?: string;
+  findings: readonly ProfileFinding[] = [];
+  touched = new Set<string>();
+  saveState: 'idle' | 'saving' | 'saved' | 'invalid' | 'failed' = 'idle';
+  saveError = '';
+  folders: FolderChoices = {};
+  connection = '';
+  running = false;
+  progress?: SyncProgress;
+  report?: SyncReport;
+  runs: readonly RunRecord[] = [];
+  failure?: { name: string; message: string };
+  pending: readonly PendingAction[] = [];
+  log: readonly LogEntry[] = [];
+  private logQuery: { levels: readonly LogLevel[]; search: string } = {
+    levels: ['error', 'warning', 'info'],
+    search: '',
+  };
+  private abort?: AbortController;
+  private timer?: ReturnType<typeof setInterval>;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    clearInterval(this.timer);
+    this.abort?.abort();
+  }
+
+  private update(): void {
+    this.host.requestUpdate();
+  }
+
+  get dirty(): boolean {
+    return (
+      this.password !== undefined ||
+      (!!this.draft && !!this.loaded && JSON.stringify(this.draft) !== JSON.stringify(this.loaded.profile))
+    );
+  }
+
+  /** A saved profile with a password: the sync buttons work. */
+  get ready(): boolean {
+    return !!this.loaded && this.loaded.hasPassword && validateProfile(this.loaded.profile).length === 0;
+  }
+
+  async attach(services: AppServices): Promise<void> {
+    if (this.services === services) return;
+    this.services = services;
+    await this.reload();
+    void this.refreshFolders();
+    void this.refreshState();
+    this.schedule();
+    const p = this.loaded?.profile;
+    if (p && this.ready && p.automatic.onPaneOpen && (p.automatic.mobileSales || p.automatic.mobileService))
+      void this.sync({});
+  }
+
+  private async reload(): Promise<void> {
+    this.loaded = await this.services!.profiles.load();
+    this.draft = this.loaded.profile;
+    this.password = undefined;
+    this.touched.clear();
+    this.findings = [];
+    this.update();
+  }
+
+  /** "Every N minutes while the pane is open". */
+  private schedule(): void {
+    clearInterval(this.timer);
+    const a = this.loaded?.profile.automatic;
+    if (!a || !a.everyMinutes || !(a.mobileSales || a.mobileService)) return;
+    this.timer = setInterval(() => {
+      if (!this.running && this.ready) void this.sync({});
+    }, a.everyMinutes * 60_000);
+  }
+
+  async refreshFolders(): Promise<void> {
+    try {
+      const f = await this.services!.sync.folders();
+      this.folders = { calendars: f.calendars, taskLists: f.taskLists };
+    } catch (error) {
+      this.folders = { error: message(error) };
+    }
+    this.update();
+  }
+
+  async refreshState(): Promise<void> {
+    const sync = this.services!.sync;
+    [this.runs, this.pending, this.log] = await Promise.all([
+      sync.history(),
+      sync.pending(),
+      sync.log.list({ levels: this.logQuery.levels, search: this.logQuery.search }),
+    ]);
+    this.update();
+  }
+
+  change(path: string, value: string | number | boolean): void {
+    if (!this.draft) return;
+    if (path === 'password') this.password = String(value);
+    else this.draft = setPath(this.draft, path, value);
+    this.touched.add(path);
+    this.findings = validateProfile(this.draft).filter((f) => this.touched.has(f.field));
+    this.saveState = 'idle';
+    this.update();
+  }
+
+  cancelEdit(): void {
+    if (!this.loaded) return;
+    this.draft = this.loaded.profile;
+    this.password = undefined;
+    this.touched.clear();
+    this.findings = [];
+    this.saveState = 'idle';
+    this.update();
+  }
+
+  async save(): Promise<void> {
+    if (!this.draft) return;
+    this.saveState = 'saving';
+    this.update();
+    try {
+      const findings = await this.services!.profiles.save(this.draft, this.password || undefined);
+      if (findings.length) {
+        this.findings = findings;
+        this.saveState = 'invalid';
+      } else {
+        await this.reload();
+        this.saveState = 'saved';
+        this.schedule();
+      }
+    } catch (error) {
+      this.saveState = 'failed';
+      this.saveError = message(error);
+    }
+    this.update();
+  }
+
+  async testConnection(ok: (kinds: string[]) => string, failed: (detail: string) => string): Promise<void> {
+    const d = this.draft;
+    if (!d) return;
+    try {
+      const password = this.password || (await this.services!.profiles.password()) || '';
+      this.connection = ok(await this.services!.sync.testGateway(d.general.gatewayUrl, d.general.userId, password));
+    } catch (error) {
+      this.connection = failed(message(error));
+    }
+    this.update();
+  }
+
+  async sync(request: Omit<RunRequest, 'signal' | 'onProgress'>): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.failure = undefined;
+    this.progress = { phase: 'recover', done: 0, total: 0 };
+    this.abort = new AbortController();
+    this.update();
+    try {
+      this.report = await this.services!.sync.run({
+        ...request,
+        signal: this.abort.signal,
+        onProgress: (p) => {
+          this.progress = p;
+          this.update();
+        },
+      });
+    } catch (error) {
+      this.failure = { name: error instanceof Error ? error.name : 'Error', message: message(error) };
+    } finally {
+      this.running = false;
+      this.abort = undefined;
+      await this.refreshState();
+    }
+  }
+
+  cancelSync(): void {
+    this.abort?.abort();
+  }
+
+  async decide(items: readonly PendingAction[], decision: PendingDecision): Promise<void> {
+    if (decision === 'approve') return this.sync({ approvals: new Set(items.map((p) => p.id)) });
+    if (decision === 'reject') {
+      // Rejected: the item goes on the exception list (Miscellaneous) and is left alone from now on.
+      const p = this.loaded!.profile;
+      const list = [...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])];
+      await this.services!.profiles.save({ ...p, exceptionList: list });
+      await this.reload();
+      return this.sync({});
+    }
+    return this.sync({ decisions: new Map(items.map((p) => [p.pairKey, decision])) });
+  }
+
+  async queryLog(levels: readonly LogLevel[], search: string): Promise<void> {
+    this.logQuery = { levels, search };
+    this.log = await this.services!.sync.log.list({ levels, search });
+    this.update();
+  }
+}

@@ -1,0 +1,73 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: block;
+  }
+  .intro {
+    color: var(--crm-fg-muted);
+    margin: 0 0 12px;
+  }
+  .field {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    margin-bottom: 12px;
+  }
+  .field.checkbox {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    align-items: start;
+    column-gap: 8px;
+  }
+  .field.checkbox .help,
+  .field.checkbox .error {
+    grid-column: 2;
+  }
+  label {
+    font-weight: 600;
+  }
+  .checkbox label {
+    font-weight: normal;
+  }
+  input:not([type='checkbox']),
+  select {
+    font: inherit;
+    color: var(--crm-fg);
+    background: var(--crm-bg);
+    border: 1px solid var(--crm-border);
+    border-bottom-color: var(--crm-fg-muted);
+    border-radius: var(--crm-radius);
+    padding: 4px 8px;
+    min-height: 32px;
+    box-sizing: border-box;
+    max-width: 100%;
+  }
+  input[type='color'] {
+    width: 64px;
+    padding: 2px;
+  }
+  input[aria-invalid='true'] {
+    border-color: var(--crm-error-fg);
+  }
+  .help {
+    margin: 0;
+    color: var(--crm-fg-muted);
+    font-size: 12px;
+    line-height: 16px;
+  }
+  .error {
+    margin: 0;
+    color: var(--crm-error-fg);
+    font-size: 12px;
+  }
+  .lock {
+    font-size: 12px;
+    color: var(--crm-fg-muted);
+  }
+  .actions {
+    display: flex;
+    gap: 8px;
+    align-items: center;
+  }
+`;

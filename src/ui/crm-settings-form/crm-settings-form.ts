@@ -1,0 +1,183 @@
+import { LitElement, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { translatorContext } from '../contexts.js';
+import type { MessageKey, Translator } from '../i18n/translator.js';
+import { controls } from '../styles/controls.js';
+import { tokens } from '../styles/tokens.js';
+import type { OutlookFolder } from '../../adapters/graph/folders.js';
+import type { Profile } from '../../core/profile/profile.js';
+import type { ProfileFinding } from '../../core/profile/validate.js';
+import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
+import { getPath } from '../services/profile-service.js';
+import { TAB_FIELDS, type FieldSpec } from './fields.js';
+import { styles } from './crm-settings-form.styles.js';
+
+export interface FieldChangeDetail {
+  readonly path: string;
+  readonly value: string | number | boolean;
+}
+
+/** Folders for the General tab's pickers; `error` when they could not be listed. */
+export interface FolderChoices {
+  readonly calendars?: readonly OutlookFolder[];
+  readonly taskLists?: readonly OutlookFolder[];
+  readonly error?: string;
+}
+
+/**
+ * The fields of one settings tab, with their help texts and validation messages. It edits nothing
+ * itself: every change goes out as an event, and the app keeps the draft.
+ *
+ * @fires crm-field-change - a field changed; `detail.path` (dotted profile path, or `password`) and `detail.value`.
+ * @fires crm-test-connection - "Test connection" on the General tab.
+ */
+@customElement('crm-settings-form')
+export class CrmSettingsForm extends LitElement {
+  static override styles = [tokens, controls, styles];
+
+  @consume({ context: translatorContext, subscribe: true })
+  @property({ attribute: false })
+  translator?: Translator;
+
+  @property() tab: SettingsTabId = 'calendar';
+  @property({ attribute: false }) profile?: Profile;
+  @property({ attribute: false }) locked: readonly string[] = [];
+  @property({ attribute: false }) findings: readonly ProfileFinding[] = [];
+  @property({ attribute: false }) folders: FolderChoices = {};
+  /** A password is stored on this device (the field then shows it as set, never its value). */
+  @property({ type: Boolean }) passwordStored = false;
+  /** Result of the last "Test connection", already in the user's language. */
+  @property() connectionStatus = '';
+
+  private t(key: string, values?: Record<string, string>): string {
+    return this.translator?.t(key as MessageKey, values) ?? key;
+  }
+
+  private emit(path: string, value: FieldChangeDetail['value']): void {
+    this.dispatchEvent(
+      new CustomEvent<FieldChangeDetail>('crm-field-change', {
+        detail: { path, value },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private findingText(f: ProfileFinding): string {
+    const params = Object.fromEntries(Object.entries(f.params ?? {}).map(([k, v]) => [k, String(v)]));
+    return this.t(`profile.${f.code}`, params);
+  }
+
+  private renderField(spec: FieldSpec, p: Profile) {
+    if (spec.when && !spec.when(p)) return nothing;
+    const id = `f-${spec.path.replace(/\./g, '-')}`;
+    const value = spec.path === 'password' ? '' : getPath(p, spec.path);
+    const disabled = this.locked.includes(spec.path);
+    const errors = this.findings.filter((f) => f.field === spec.path);
+    const describedBy = [spec.help ? `${id}-help` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
+    const label = this.t(`field.${spec.path}`);
+    const help = spec.help ? html`<p class="help" id="${id}-help">${this.t(`help.${spec.path}`)}</p>` : nothing;
+    const error = errors.length
+      ? html`<p class="error" id="${id}-error" role="alert">${errors.map((f) => this.findingText(f)).join(' ')}</p>`
+      : nothing;
+    const lock = disabled ? html`<span class="lock">${this.t('settings.locked')}</span>` : nothing;
+    if (spec.kind === 'checkbox')
+      return html`<div class="field checkbox">
+        <input
+          type="checkbox"
+          id=${id}
+          .checked=${value === true}
+          ?disabled=${disabled}
+          aria-describedby=${describedBy || nothing}
+          @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLInputElement).checked)}
+        />
+        <label for=${id}>${label}</label>${lock} ${help} ${error}
+      </div>`;
+    let control;
+    if (spec.kind === 'select')
+      control = html`<select
+        id=${id}
+        ?disabled=${disabled}
+        aria-describedby=${describedBy || nothing}
+        @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLSelectElement).value)}
+      >
+        ${spec.options!.map(
+          (o) => html`<option value=${o} ?selected=${o === value}>${this.t(`option.${spec.path}.${o}`)}</option>`,
+        )}
+      </select>`;
+    else if (spec.kind === 'folder') {
+      const list = this.folders[spec.folders!];
+      control = html`<select
+        id=${id}
+        ?disabled=${disabled || !list}
+        aria-describedby=${describedBy || nothing}
+        @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLSelectElement).value)}
+      >
+        <option value="" ?selected=${value === ''}>${this.t('settings.defaultFolder')}</option>
+        ${(list ?? [])
+          .filter((f) => !f.isDefault)
+          .map(
+            (f) =>
+              html`<option value=${f.id} ?selected=${f.id === value} ?disabled=${!f.canWrite}>
+                ${f.name}${f.canWrite ? '' : ` (${this.t('settings.readOnly')})`}
+              </option>`,
+          )}
+      </select>`;
+    } else
+      control = html`<input
+        id=${id}
+        type=${spec.kind === 'url' ? 'url' : spec.kind}
+        .value=${spec.kind === 'password' ? '' : String(value ?? '')}
+        placeholder=${spec.kind === 'password' && this.passwordStored ? this.t('settings.passwordStored') : ''}
+        autocomplete=${spec.kind === 'password' ? 'current-password' : 'off'}
+        spellcheck="false"
+        min=${spec.min ?? nothing}
+        max=${spec.max ?? nothing}
+        ?disabled=${disabled}
+        aria-invalid=${errors.length ? 'true' : 'false'}
+        aria-describedby=${describedBy || nothing}
+        @change=${(e: Event) => {
+          const raw = (e.target as HTMLInputElement).value;
+          this.emit(spec.path, spec.kind === 'number' ? (raw === '' ? Number.NaN : Number(raw)) : raw);
+        }}
+      />`;
+    return html`<div class="field"><label for=${id}>${label}</label>${lock} ${control} ${help} ${error}</div>`;
+  }
+
+  override render() {
+    const p = this.profile;
+    if (!p || !this.translator) return nothing;
+    return html`
+      <p class="intro">${this.t(`intro.${this.tab}`)}</p>
+      ${TAB_FIELDS[this.tab].map((spec) => this.renderField(spec, p))}
+      ${
+        this.tab === 'general'
+          ? html`${
+                this.folders.error
+                  ? html`<p class="error" role="alert">
+                      ${this.t('settings.foldersFailed', { detail: this.folders.error })}
+                    </p>`
+                  : nothing
+              }
+              <div class="actions">
+                <button
+                  type="button"
+                  @click=${() =>
+                    this.dispatchEvent(new CustomEvent('crm-test-connection', { bubbles: true, composed: true }))}
+                >
+                  ${this.t('settings.testConnection')}
+                </button>
+                <span role="status">${this.connectionStatus}</span>
+              </div>`
+          : nothing
+      }
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crm-settings-form': CrmSettingsForm;
+  }
+}

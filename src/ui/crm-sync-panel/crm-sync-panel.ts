@@ -1,0 +1,196 @@
+import { LitElement, html, nothing, svg } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { translatorContext } from '../contexts.js';
+import type { MessageKey, Translator } from '../i18n/translator.js';
+import { controls } from '../styles/controls.js';
+import { tokens } from '../styles/tokens.js';
+import type { RunRecord } from '../../adapters/browser/idb-state.js';
+import type { SyncReport } from '../../core/sync/engine.js';
+import type { SyncProgress } from '../services/sync-service.js';
+import { styles } from './crm-sync-panel.styles.js';
+
+export interface SyncRequestDetail {
+  readonly dryRun: boolean;
+}
+
+const total = (w: RunRecord['written']) =>
+  w.outlook.created + w.outlook.updated + w.outlook.deleted + w.mobile.created + w.mobile.updated + w.mobile.deleted;
+
+/**
+ * "Sync now" and "Preview" with a progress bar (phase, items done of all), the last run's report, the
+ * planned actions of a preview, and a chart of the items changed by recent runs.
+ *
+ * @fires crm-sync-request - Sync now (`detail.dryRun` false) or Preview (true).
+ * @fires crm-sync-cancel - Cancel of the run under way.
+ */
+@customElement('crm-sync-panel')
+export class CrmSyncPanel extends LitElement {
+  static override styles = [tokens, controls, styles];
+
+  @consume({ context: translatorContext, subscribe: true })
+  @property({ attribute: false })
+  translator?: Translator;
+
+  @property({ type: Boolean }) running = false;
+  /** Sync needs a saved profile: false shows why the buttons are off. */
+  @property({ type: Boolean }) ready = true;
+  @property({ attribute: false }) progress?: SyncProgress;
+  @property({ attribute: false }) report?: SyncReport;
+  @property({ attribute: false }) runs: readonly RunRecord[] = [];
+  /** The message of a run that stopped, already in the user's language. */
+  @property() failure = '';
+
+  private t(key: string, values?: Record<string, string>): string {
+    return this.translator?.t(key as MessageKey, values) ?? key;
+  }
+
+  private request(dryRun: boolean): void {
+    this.dispatchEvent(
+      new CustomEvent<SyncRequestDetail>('crm-sync-request', { detail: { dryRun }, bubbles: true, composed: true }),
+    );
+  }
+
+  private renderProgress() {
+    const p = this.progress;
+    if (!this.running || !p) return nothing;
+    const phase = this.t(`phase.${p.phase}`);
+    return html`<div class="progress">
+      <progress
+        max=${p.total || 1}
+        value=${p.phase === 'write' ? p.done : p.phase === 'done' ? 1 : nothing}
+        aria-label=${this.t('sync.progress')}
+      ></progress>
+      <span role="status"
+        >${p.total ? this.t('sync.progressCount', { phase, done: String(p.done), total: String(p.total) }) : phase}</span
+      >
+    </div>`;
+  }
+
+  private renderReport() {
+    const r = this.report;
+    if (!r) return nothing;
+    if (r.dryRun)
+      return html`<section aria-labelledby="preview-h">
+        <h3 id="preview-h">${this.t('report.previewTitle', { count: String(r.plan.actions.length) })}</h3>
+        ${
+          r.plan.actions.length
+            ? html`<ul class="actions">
+                ${r.plan.actions.map(
+                  (a) =>
+                    html`<li>
+                      <span class="tag">${this.t(`action.${a.type}`)}</span>
+                      ${'target' in a ? html`<span class="side">${this.t(`side.${a.target}`)}</span>` : nothing}
+                      <span class="subject">${a.subject}</span>
+                    </li>`,
+                )}
+              </ul>`
+            : html`<p>${this.t('report.nothingToDo')}</p>`
+        }
+        ${r.pending.length ? html`<p>${this.t('report.pending', { count: String(r.pending.length) })}</p>` : nothing}
+      </section>`;
+    const row = (side: 'outlook' | 'mobile') =>
+      html`<tr>
+        <th scope="row">${this.t(`side.${side}`)}</th>
+        <td>${r.written[side].created}</td>
+        <td>${r.written[side].updated}</td>
+        <td>${r.written[side].deleted}</td>
+      </tr>`;
+    return html`<section aria-labelledby="report-h">
+      <h3 id="report-h">
+        ${this.t('report.title', { time: new Date(r.startedAt).toLocaleString(this.translator?.locale) })}
+      </h3>
+      ${r.cancelled ? html`<p class="warning">${this.t('report.cancelled', { count: String(r.cancelled.notStarted) })}</p>` : nothing}
+      <table>
+        <thead>
+          <tr>
+            <td></td>
+            <th scope="col">${this.t('report.created')}</th>
+            <th scope="col">${this.t('report.updated')}</th>
+            <th scope="col">${this.t('report.deleted')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${row('outlook')} ${row('mobile')}
+        </tbody>
+      </table>
+      <p>
+        ${this.t('report.summary', {
+          conflicts: String(r.conflictsResolved),
+          pending: String(r.pending.length),
+          errors: String(r.errors.length + r.unreadable.length),
+        })}
+      </p>
+      ${
+        r.errors.length
+          ? html`<ul class="errors">
+              ${r.errors.map((e) => html`<li><span class="subject">${e.subject}</span>: ${e.error}</li>`)}
+            </ul>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  private renderChart() {
+    const runs = this.runs.slice(-20);
+    if (!runs.length) return nothing;
+    const max = Math.max(1, ...runs.map((r) => total(r.written)));
+    const w = 12;
+    const h = 48;
+    const summary = this.t('history.summary', {
+      runs: String(runs.length),
+      items: String(runs.reduce((s, r) => s + total(r.written), 0)),
+    });
+    return html`<section aria-labelledby="history-h">
+      <h3 id="history-h">${this.t('history.title')}</h3>
+      <svg
+        class="chart"
+        role="img"
+        aria-label=${summary}
+        viewBox="0 0 ${runs.length * w} ${h}"
+        preserveAspectRatio="none"
+      >
+        ${runs.map((r, i) => {
+          const n = total(r.written);
+          const bar = r.failure ? h : Math.max(2, (n / max) * h);
+          return svg`<rect class=${r.failure ? 'failed' : 'ok'} x=${i * w + 1} y=${h - bar} width=${w - 2} height=${bar}>
+            <title>${new Date(r.at).toLocaleString(this.translator?.locale)}: ${r.failure ? this.t('history.failed', { reason: r.failure }) : this.t('history.items', { count: String(n) })}</title>
+          </rect>`;
+        })}
+      </svg>
+      <p class="legend">${summary}</p>
+    </section>`;
+  }
+
+  override render() {
+    if (!this.translator) return nothing;
+    return html`
+      <div class="buttons">
+        <button class="primary" ?disabled=${this.running || !this.ready} @click=${() => this.request(false)}>
+          ${this.t('sync.now')}
+        </button>
+        <button ?disabled=${this.running || !this.ready} @click=${() => this.request(true)}>
+          ${this.t('sync.preview')}
+        </button>
+        ${
+          this.running
+            ? html`<button
+                @click=${() => this.dispatchEvent(new CustomEvent('crm-sync-cancel', { bubbles: true, composed: true }))}
+              >
+                ${this.t('sync.cancel')}
+              </button>`
+            : nothing
+        }
+      </div>
+      ${this.ready ? nothing : html`<p class="hint">${this.t('sync.notReady')}</p>`} ${this.renderProgress()}
+      ${this.failure ? html`<p class="failure" role="alert">${this.failure}</p>` : nothing} ${this.renderReport()}
+      ${this.renderChart()}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crm-sync-panel': CrmSyncPanel;
+  }
+}

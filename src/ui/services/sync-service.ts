@@ -1,0 +1,184 @@
+/**
+ * Runs the engine from the task pane: opens both sides from the saved profile (Outlook through Graph,
+ * the CRM through the gateway), keeps the state in IndexedDB, and records each run for the report and
+ * the history chart. Errors reaching the pane are core errors or plain messages, never a Response.
+ */
+import {
+  IdbHistory,
+  IdbLog,
+  IdbRuns,
+  IdbStatusStore,
+  type RunRecord,
+  type StateDb,
+} from '../../adapters/browser/idb-state.js';
+import { openCalDavStores } from '../../adapters/caldav/discover.js';
+import { listCalendars, listFolders, listTaskLists, type OutlookFolders } from '../../adapters/graph/folders.js';
+import { GraphEventStore } from '../../adapters/graph/graph-event-store.js';
+import type { GraphHttp } from '../../adapters/graph/graph-http.js';
+import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
+import { SyncCancelledError } from '../../core/errors.js';
+import type { Profile } from '../../core/profile/profile.js';
+import type { PendingAction } from '../../core/sync/actions.js';
+import { kindsInScope } from '../../core/sync/plan.js';
+import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../../core/sync/engine.js';
+import type { ProfileService } from './profile-service.js';
+
+export interface SyncProgress {
+  readonly phase: SyncPhase;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SyncServiceOptions {
+  readonly profiles: ProfileService;
+  readonly db: StateDb;
+  /** Opens the mailbox's Graph connection (Microsoft's token, or the emulator's in the demo). */
+  readonly outlook: () => Promise<GraphHttp>;
+  readonly addinId?: string;
+  readonly clock?: () => number;
+}
+
+export type RunRequest = Pick<
+  RunOptions,
+  'dryRun' | 'signal' | 'approvals' | 'decisions' | 'allowMassDelete' | 'allowEmptySide'
+> & {
+  readonly onProgress?: (p: SyncProgress) => void;
+};
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class SyncService {
+  readonly log: IdbLog;
+  private readonly runs: IdbRuns;
+  private running = false;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.log = new IdbLog(options.db);
+    this.runs = new IdbRuns(options.db);
+  }
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** The stores of both sides for `profile` (a read-only calendar is refused by name). */
+  private async stores(profile: Profile, password: string): Promise<SyncDeps['stores']> {
+    const kinds = kindsInScope(profile);
+    const http = await this.options.outlook();
+    const outlook: SyncDeps['stores']['outlook'] = {};
+    if (kinds.has('activity')) {
+      const calendars = await listCalendars(http);
+      const chosen = profile.general.activitiesCalendarId
+        ? calendars.find((c) => c.id === profile.general.activitiesCalendarId)
+        : calendars.find((c) => c.isDefault);
+      if (!chosen) throw new Error('the Outlook calendar chosen on the General tab does not exist any more');
+      if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
+      outlook.activity = new GraphEventStore(http, chosen.id, {
+        ...(this.options.addinId && { addinId: this.options.addinId }),
+        skipPrivate: !profile.series.syncPrivate,
+        notifyAttendees: profile.misc.sendUpdatesToAttendees,
+      });
+    }
+    if (kinds.has('task')) {
+      const lists = await listTaskLists(http);
+      const chosen = profile.general.tasksListId
+        ? lists.find((l) => l.id === profile.general.tasksListId)
+        : lists.find((l) => l.isDefault);
+      if (!chosen) throw new Error('the To Do list chosen on the General tab does not exist any more');
+      outlook.task = new GraphTaskStore(http, chosen.id, { skipPrivate: !profile.series.syncPrivate });
+    }
+    const mobile = await openCalDavStores(profile.general.gatewayUrl, {
+      credentials: { username: profile.general.userId, password },
+    });
+    for (const kind of kinds)
+      if (!mobile[kind])
+        throw new Error(`the CRM gateway has no collection for ${kind === 'activity' ? 'activities' : 'tasks'}`);
+    return { outlook, mobile };
+  }
+
+  /** One run; only one at a time per pane. */
+  async run(request: RunRequest = {}): Promise<SyncReport> {
+    if (this.running) throw new Error('a synchronization is running already');
+    this.running = true;
+    const startedAt = this.now();
+    try {
+      const { profile } = await this.options.profiles.load();
+      const password = await this.options.profiles.password();
+      if (!password) throw new Error('no password is saved for the CRM gateway: enter it on the General tab');
+      const { onProgress, ...options } = request;
+      const report = await runSync(
+        {
+          stores: await this.stores(profile, password),
+          state: new IdbStatusStore(this.options.db),
+          log: this.log,
+          history: new IdbHistory(this.options.db),
+          clock: () => this.now(),
+          ...(onProgress && { onProgress }),
+        },
+        profile,
+        options,
+      );
+      if (!report.dryRun) await this.runs.add(recordOf(report));
+      return report;
+    } catch (error) {
+      if (!request.dryRun) {
+        const failure = error instanceof SyncCancelledError ? 'cancelled' : message(error);
+        await this.runs.add({ ...emptyRecord(startedAt, this.now() - startedAt), failure });
+        if (!(error instanceof SyncCancelledError))
+          await this.log.append({ at: startedAt, level: 'error', message: `the synchronization stopped: ${failure}` });
+      }
+      throw error;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  history(): Promise<RunRecord[]> {
+    return this.runs.list();
+  }
+
+  async pending(): Promise<readonly PendingAction[]> {
+    return (await new IdbStatusStore(this.options.db).load()).pending;
+  }
+
+  /** The General tab's pickers. */
+  async folders(): Promise<OutlookFolders> {
+    return listFolders(await this.options.outlook());
+  }
+
+  /** "Test connection": logs on to the gateway with these values (nothing is saved or synced). */
+  async testGateway(gatewayUrl: string, userId: string, password: string): Promise<string[]> {
+    const stores = await openCalDavStores(gatewayUrl, { credentials: { username: userId, password } });
+    return Object.keys(stores);
+  }
+}
+
+function emptyRecord(at: number, durationMs: number): RunRecord {
+  const zero = { created: 0, updated: 0, deleted: 0 };
+  return {
+    at,
+    durationMs,
+    dryRun: false,
+    written: { outlook: zero, mobile: zero },
+    conflicts: 0,
+    pending: 0,
+    errors: 0,
+  };
+}
+
+export function recordOf(r: SyncReport): RunRecord {
+  return {
+    at: r.startedAt,
+    durationMs: r.durationMs,
+    dryRun: r.dryRun,
+    written: r.written,
+    conflicts: r.conflictsResolved,
+    pending: r.pending.length,
+    errors: r.errors.length + r.unreadable.length,
+    ...(r.cancelled && { failure: 'cancelled' }),
+  };
+}
