@@ -50,6 +50,22 @@ describe('iCalendar mapping: canonical → ics → canonical', () => {
     );
   });
 
+  it('a category ending in a backslash keeps the next category apart (karma seed -1866578969)', () => {
+    // Written `CATEGORIES:\\,]` (an escaped backslash, then a separator); ical.js read it as one value.
+    const item: Item = {
+      kind: 'task',
+      uid: 'cat',
+      subject: '',
+      sensitivity: 'normal',
+      categories: ['\\', ']', 'a,b', 'x\\,y'],
+      importance: 'low',
+      status: 'notStarted',
+      percentComplete: 0,
+      extra: {},
+    };
+    expect(parseICalendar(toICalendar(item, NOW)).categories).to.deep.equal(item.categories);
+  });
+
   it('an UNTIL in a DST gap is written as its instant and read back as the time after the gap', () => {
     // CI's find (seed -1681905696): 1995-03-26 02:00 does not exist in Berlin (§3.3.5).
     const item: Item = {

@@ -35,6 +35,16 @@ export interface CalDavStoreOptions {
   readonly clock?: () => number;
 }
 
+/**
+ * Reads and drops a body the caller does not need. Reading keeps the connection for the next request
+ * (cancelling the stream closes it, and browsers log the request as aborted).
+ */
+const drain = (response: Response) =>
+  response.arrayBuffer().then(
+    () => undefined,
+    () => undefined,
+  );
+
 /** Normalises an href to the path, each segment percent-encoded one way (servers differ). */
 export function normalizeHref(href: string, base: string): string {
   const path = new URL(href, base).pathname;
@@ -285,7 +295,7 @@ export class CalDavStore implements StorePort {
     });
     // Only these mean stored: Xandikos answers a UID conflict with 207 (a 412 inside).
     if (response.status === 200 || response.status === 201 || response.status === 204) {
-      await response.body?.cancel();
+      await drain(response);
       return {
         id,
         version: response.headers.get('ETag') ?? (await this.etagOf(id)),
@@ -314,24 +324,24 @@ export class CalDavStore implements StorePort {
       body,
     });
     if (response.status === 412 || response.status === 404) {
-      await response.body?.cancel();
+      await drain(response);
       throw new PreconditionFailedError('mobile', id, ifVersion);
     }
     if (response.status !== 200 && response.status !== 201 && response.status !== 204)
       throw new Error(`updating "${item.subject}" failed: HTTP ${response.status} ${summary(await response.text())}`);
-    await response.body?.cancel();
+    await drain(response);
     return { version: response.headers.get('ETag') ?? (await this.etagOf(id)), item: parseICalendar(body) };
   }
 
   async delete(id: string, ifVersion: string): Promise<void> {
     const response = await this.http.fetch(this.url(id), { method: 'DELETE', headers: { 'If-Match': ifVersion } });
     if (response.status === 412 || response.status === 404) {
-      await response.body?.cancel();
+      await drain(response);
       throw new PreconditionFailedError('mobile', id, ifVersion);
     }
     if (!response.ok)
       throw new Error(`deleting ${id} failed: HTTP ${response.status} ${summary(await response.text())}`);
-    await response.body?.cancel();
+    await drain(response);
   }
 
   stats() {

@@ -20,7 +20,14 @@ export async function discoverCollections(serverUrl: string, http: DavHttp): Pro
   let calendars: DAVCalendar[];
   try {
     const account = await createAccount({
-      account: { serverUrl, accountType: 'caldav' },
+      // An address with a path (`https://host/dav/`) is the DAV context path already: no .well-known
+      // lookup (RFC 6764 §5 is for a bare host). Browsers also report the manual redirect that lookup
+      // relies on as an aborted request.
+      account: {
+        serverUrl,
+        accountType: 'caldav',
+        ...(new URL(serverUrl).pathname.length > 1 && { rootUrl: serverUrl }),
+      },
       loadCollections: true,
       fetch: http.fetch,
     });

@@ -43,7 +43,7 @@ import {
   signature,
   type Groups,
 } from './ical-generate.js';
-import { componentLines, rawTree, type RawComponent, type RawLine } from './ical-text.js';
+import { componentLines, rawTree, textList, type RawComponent, type RawLine } from './ical-text.js';
 
 export const EXTRA_MASTER = 'ical';
 export const EXTRA_CALENDAR = 'ical:calendar';
@@ -370,12 +370,7 @@ function readProperty(r: Read, p: ICAL.Property, l: RawLine): void {
       r.sensitivity = SENSITIVITY[text(p).toUpperCase()] ?? 'private'; // RFC 5545 §3.8.1.3
       break;
     case 'CATEGORIES':
-      r.categories.push(
-        ...p
-          .getValues()
-          .map(String)
-          .filter((c) => c.length),
-      );
+      r.categories.push(...textList(rawValue(l.text)).filter((c) => c.length));
       break;
     case 'PRIORITY': {
       const n = Number(rawValue(l.text));

@@ -93,6 +93,28 @@ export const escapeText = (s: string): string =>
     .replace(/,/g, '\\,')
     .replace(/\r\n|\r|\n/g, '\\n');
 
+/**
+ * The values of a multi-valued TEXT property (CATEGORIES), split at commas that are not escaped and
+ * unescaped (RFC 5545 §3.3.11). ical.js takes the comma of `\\,` (an escaped backslash, then a
+ * separator) for an escaped comma, so this is read from the raw value.
+ */
+export function textList(raw: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch === '\\' && i + 1 < raw.length) {
+      const next = raw[++i]!;
+      current += next === 'n' || next === 'N' ? '\n' : next;
+    } else if (ch === ',') {
+      out.push(current);
+      current = '';
+    } else current += ch;
+  }
+  out.push(current);
+  return out;
+}
+
 /** A parameter value, quoted when it holds ':', ';' or ','; DQUOTE is not allowed inside (RFC 5545 §3.2). */
 export function paramValue(s: string): string {
   const clean = s.replace(/"/g, "'").replace(/[\r\n]+/g, ' ');

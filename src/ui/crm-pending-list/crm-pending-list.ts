@@ -61,6 +61,8 @@ export class CrmPendingList extends LitElement {
   translator?: Translator;
 
   @property({ attribute: false }) items: readonly PendingAction[] = [];
+  /** The profile's colours for conflicting items per side (Miscellaneous tab). */
+  @property({ attribute: false }) colors: Readonly<Record<Side, string>> = { outlook: '#c50f1f', mobile: '#0f6cbd' };
   @property({ type: Boolean }) busy = false;
 
   private t(key: string, values?: Record<string, string>): string {
@@ -80,6 +82,11 @@ export class CrmPendingList extends LitElement {
   private buttons(items: readonly PendingAction[], conflict: boolean, label: string) {
     const b = (decision: PendingDecision, key: string) =>
       html`<button
+        style=${
+          decision === 'outlook' || decision === 'mobile'
+            ? `border-left: 6px solid ${/^#[0-9a-f]{6}$/i.test(this.colors[decision]) ? this.colors[decision] : 'transparent'}`
+            : ''
+        }
         ?disabled=${this.busy}
         aria-label="${this.t(key)}: ${label}"
         @click=${() => this.decide(items, decision)}

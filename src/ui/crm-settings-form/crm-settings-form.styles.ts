@@ -43,6 +43,9 @@ export const styles = css`
     box-sizing: border-box;
     max-width: 100%;
   }
+  input[type='number'] {
+    width: 8em;
+  }
   input[type='color'] {
     width: 64px;
     padding: 2px;

@@ -27,7 +27,7 @@ export const TAB_FIELDS: Readonly<Record<SettingsTabId, readonly FieldSpec[]>> =
   calendar: [
     { path: 'automatic.onPaneOpen', kind: 'checkbox' },
     { path: 'automatic.everyMinutes', kind: 'number', min: 0, max: LIMITS.everyMinutes.max, help: true },
-    { path: 'automatic.onSaveOrSend', kind: 'checkbox' },
+    { path: 'automatic.onSaveOrSend', kind: 'checkbox', help: true },
     { path: 'automatic.mobileSales', kind: 'checkbox' },
     { path: 'automatic.mobileService', kind: 'checkbox' },
   ],

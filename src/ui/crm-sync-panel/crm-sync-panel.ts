@@ -132,10 +132,13 @@ export class CrmSyncPanel extends LitElement {
   }
 
   private renderChart() {
-    const runs = this.runs.slice(-20);
+    const slots = 20;
+    const runs = this.runs.slice(-slots);
     if (!runs.length) return nothing;
     const max = Math.max(1, ...runs.map((r) => total(r.written)));
     const w = 12;
+    // Always room for 20 runs, newest on the right: one run is one bar, not the whole width.
+    const offset = (slots - runs.length) * w;
     const h = 48;
     const summary = this.t('history.summary', {
       runs: String(runs.length),
@@ -143,17 +146,11 @@ export class CrmSyncPanel extends LitElement {
     });
     return html`<section aria-labelledby="history-h">
       <h3 id="history-h">${this.t('history.title')}</h3>
-      <svg
-        class="chart"
-        role="img"
-        aria-label=${summary}
-        viewBox="0 0 ${runs.length * w} ${h}"
-        preserveAspectRatio="none"
-      >
+      <svg class="chart" role="img" aria-label=${summary} viewBox="0 0 ${slots * w} ${h}" preserveAspectRatio="none">
         ${runs.map((r, i) => {
           const n = total(r.written);
           const bar = r.failure ? h : Math.max(2, (n / max) * h);
-          return svg`<rect class=${r.failure ? 'failed' : 'ok'} x=${i * w + 1} y=${h - bar} width=${w - 2} height=${bar}>
+          return svg`<rect class=${r.failure ? 'failed' : 'ok'} x=${offset + i * w + 1} y=${h - bar} width=${w - 2} height=${bar}>
             <title>${new Date(r.at).toLocaleString(this.translator?.locale)}: ${r.failure ? this.t('history.failed', { reason: r.failure }) : this.t('history.items', { count: String(n) })}</title>
           </rect>`;
         })}

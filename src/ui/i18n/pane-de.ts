@@ -64,6 +64,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'field.series.infiniteSeriesYears': 'Serien ohne Ende auf … Jahre begrenzen',
   'field.series.syncPrivate': 'Private Elemente synchronisieren',
   'help.automatic.everyMinutes': '5 bis 1440 Minuten. Kurze Abstände kosten Leistung.',
+  'help.automatic.onSaveOrSend':
+    'In dieser Version noch nicht verfügbar: Speichern oder Senden eines Termins startet keine Synchronisation.',
   'help.general.gatewayUrl': 'Die https://-Adresse von Ihrem Administrator, z. B. https://crm-gateway.example.com/dav/',
   'help.password': 'Nur verschlüsselt auf diesem Gerät gespeichert, nie in Ihrem Outlook-Profil.',
   'help.sync.useForms':
@@ -128,9 +130,9 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'side.mobile': 'CRM',
   'side.either': 'einer Seite',
   'history.title': 'Letzte Läufe',
-  'history.summary': '{runs} Läufe, {items} Elemente geändert',
+  'history.summary': 'Läufe: {runs}; geänderte Elemente: {items}',
   'history.failed': 'angehalten ({reason})',
-  'history.items': '{count} Elemente geändert',
+  'history.items': 'geänderte Elemente: {count}',
   'pending.title': 'Ausstehend ({count})',
   'pending.none': 'Nichts wartet auf Ihre Entscheidung.',
   'pending.all': 'alle',

@@ -58,6 +58,8 @@ export const paneEn = {
   'field.series.infiniteSeriesYears': 'Limit series without an end to … years',
   'field.series.syncPrivate': 'Synchronize private items',
   'help.automatic.everyMinutes': 'From 5 to 1440 minutes. Short intervals cost performance.',
+  'help.automatic.onSaveOrSend':
+    'Not available yet in this version: saving or sending an appointment does not start a synchronization.',
   'help.general.gatewayUrl':
     'The https:// address your administrator gave you, e.g. https://crm-gateway.example.com/dav/',
   'help.password': 'Kept on this device only, encrypted; never in your Outlook profile.',
@@ -119,9 +121,9 @@ export const paneEn = {
   'side.mobile': 'CRM',
   'side.either': 'one side',
   'history.title': 'Recent runs',
-  'history.summary': '{runs} runs, {items} items changed',
+  'history.summary': 'Runs: {runs}; items changed: {items}',
   'history.failed': 'stopped ({reason})',
-  'history.items': '{count} items changed',
+  'history.items': 'items changed: {count}',
   'pending.title': 'Pending ({count})',
   'pending.none': 'Nothing waits for your decision.',
   'pending.all': 'all',

@@ -112,7 +112,14 @@ export async function createServices(
   };
   // The adapters (tsdav, ical.js, Graph) load after the first paint, in a chunk of their own.
   const { SyncService } = await import('./sync-service.js');
-  const sync = new SyncService({ profiles, db, outlook });
+  const sync = new SyncService({
+    profiles,
+    db,
+    outlook,
+    // Deployed by the administrator next to the add-in; loaded only when "Use user exits" is on.
+    userExits: () =>
+      import(/* webpackIgnore: true */ `${env.origin}/user-exits.js`) as Promise<Record<string, unknown>>,
+  });
   if (demo) await prefillDemo(profiles, demo);
   return { mode, profiles, sync, ...(policyError && { policyError }) };
 }

@@ -18,6 +18,7 @@ import type { GraphHttp } from '../../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
 import { SyncCancelledError } from '../../core/errors.js';
 import type { Profile } from '../../core/profile/profile.js';
+import type { UserExit } from '../../core/ports/state.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import { kindsInScope } from '../../core/sync/plan.js';
 import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../../core/sync/engine.js';
@@ -36,6 +37,8 @@ export interface SyncServiceOptions {
   readonly outlook: () => Promise<GraphHttp>;
   readonly addinId?: string;
   readonly clock?: () => number;
+  /** Loads the user-exit module deployed with the add-in (`user-exits.js`). */
+  readonly userExits?: () => Promise<Record<string, unknown>>;
 }
 
 export type RunRequest = Pick<
@@ -110,6 +113,7 @@ export class SyncService {
       const password = await this.options.profiles.password();
       if (!password) throw new Error('no password is saved for the CRM gateway: enter it on the General tab');
       const { onProgress, ...options } = request;
+      const userExit = profile.misc.useUserExits ? await this.userExit(profile.misc.userExitMethod) : undefined;
       const report = await runSync(
         {
           stores: await this.stores(profile, password),
@@ -118,6 +122,7 @@ export class SyncService {
           history: new IdbHistory(this.options.db),
           clock: () => this.now(),
           ...(onProgress && { onProgress }),
+          ...(userExit && { userExit }),
         },
         profile,
         options,
@@ -135,6 +140,20 @@ export class SyncService {
     } finally {
       this.running = false;
     }
+  }
+
+  /** The method the settings name, from the user-exit module; a missing one stops the run by name. */
+  private async userExit(method: string): Promise<UserExit> {
+    let module: Record<string, unknown>;
+    try {
+      if (!this.options.userExits) throw new Error('no user-exit module is deployed with the add-in');
+      module = await this.options.userExits();
+    } catch (error) {
+      throw new Error(`the user exits cannot be loaded: ${message(error)}`, { cause: error });
+    }
+    const fn = module[method];
+    if (typeof fn !== 'function') throw new Error(`the user exit method "${method}" is not in user-exits.js`);
+    return fn as UserExit;
   }
 
   history(): Promise<RunRecord[]> {

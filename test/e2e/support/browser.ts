@@ -64,7 +64,8 @@ export async function openPage(browser: Browser, url: string): Promise<WatchedPa
   });
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
   page.on('requestfailed', (req) => {
-    if (!offLoopback(req.url())) errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+    if (!offLoopback(req.url()))
+      errors.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`);
   });
   page.on('response', (res) => {
     // The pane asks for demo-config.json to find npm start's demo; elsewhere it is absent by design.

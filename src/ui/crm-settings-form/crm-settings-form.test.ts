@@ -1,0 +1,113 @@
+import { afterEach, describe, it } from 'node:test';
+import { expect } from 'chai';
+import { ContextProvider } from '@lit/context';
+import { translatorContext } from '../contexts.js';
+import { createTranslator, type MessageKey } from '../i18n/translator.js';
+import { defaultProfile, type Profile } from '../../core/profile/profile.js';
+import { validateProfile } from '../../core/profile/validate.js';
+import { SETTINGS_TABS, type SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
+import { ALL_FIELD_PATHS, TAB_FIELDS } from './fields.js';
+import type { CrmSettingsForm, FieldChangeDetail } from './crm-settings-form.js';
+import './crm-settings-form.js';
+
+async function mount(
+  tab: SettingsTabId,
+  props: Partial<CrmSettingsForm> = {},
+  language = 'en',
+): Promise<CrmSettingsForm> {
+  const host = document.createElement('div');
+  document.body.append(host);
+  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator(language) });
+  const form = document.createElement('crm-settings-form');
+  Object.assign(form, { tab, profile: defaultProfile(), ...props });
+  host.append(form);
+  await form.updateComplete;
+  return form;
+}
+
+const leafPaths = (o: unknown, prefix = ''): string[] =>
+  Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+
+describe('crm-settings-form', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('has a field for every option of the profile, labelled in English and German', () => {
+    const options = leafPaths(defaultProfile()).filter((p) => p !== 'version' && p !== 'exceptionList');
+    expect([...ALL_FIELD_PATHS].filter((p) => p !== 'password').sort()).to.deep.equal(options.sort());
+    for (const language of ['en', 'de']) {
+      const { t } = createTranslator(language);
+      for (const tab of SETTINGS_TABS)
+        for (const f of TAB_FIELDS[tab]) {
+          expect(t(`field.${f.path}` as MessageKey), `${language} label of ${f.path}`).not.to.equal(`field.${f.path}`);
+          if (f.help) expect(t(`help.${f.path}` as MessageKey)).not.to.equal(`help.${f.path}`);
+          for (const o of f.options ?? [])
+            expect(t(`option.${f.path}.${o}` as MessageKey)).not.to.equal(`option.${f.path}.${o}`);
+        }
+    }
+  });
+
+  it('shows the validation message of a field next to it, in the user’s language', async () => {
+    const profile: Profile = { ...defaultProfile(), sync: { ...defaultProfile().sync, daysBack: 99999 } };
+    const form = await mount('sync', { profile, findings: validateProfile(profile) }, 'de-DE');
+    const input = form.shadowRoot!.querySelector<HTMLInputElement>('#f-sync-daysBack')!;
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    const error = form.shadowRoot!.getElementById(input.getAttribute('aria-describedby')!.split(' ').pop()!)!;
+    expect(error.textContent).to.equal('Geben Sie eine ganze Zahl von 0 bis 3650 ein.');
+  });
+
+  it('sends every change as an event with a typed value, and changes nothing itself', async () => {
+    const form = await mount('sync');
+    const seen: FieldChangeDetail[] = [];
+    form.addEventListener('crm-field-change', (e) => seen.push((e as CustomEvent<FieldChangeDetail>).detail));
+    const root = form.shadowRoot!;
+    const days = root.querySelector<HTMLInputElement>('#f-sync-daysAhead')!;
+    days.value = '90';
+    days.dispatchEvent(new Event('change'));
+    const direction = root.querySelector<HTMLSelectElement>('#f-sync-direction')!;
+    direction.value = 'mobile-to-outlook';
+    direction.dispatchEvent(new Event('change'));
+    root.querySelector<HTMLInputElement>('#f-sync-useForms')!.click();
+    expect(seen).to.deep.equal([
+      { path: 'sync.daysAhead', value: 90 },
+      { path: 'sync.direction', value: 'mobile-to-outlook' },
+      { path: 'sync.useForms', value: false },
+    ]);
+    expect(form.profile!.sync.daysAhead).to.equal(defaultProfile().sync.daysAhead);
+  });
+
+  it('a field the administrator locked cannot be changed and says why', async () => {
+    const form = await mount('sync', { locked: ['sync.direction'] });
+    const select = form.shadowRoot!.querySelector<HTMLSelectElement>('#f-sync-direction')!;
+    expect(select.disabled).to.equal(true);
+    expect(select.parentElement!.textContent).to.include('set by your administrator');
+  });
+
+  it('the folder pickers list the Outlook folders, read-only calendars not choosable', async () => {
+    const form = await mount('general', {
+      folders: {
+        calendars: [
+          { id: 'c0', name: 'Calendar', isDefault: true, canWrite: true },
+          { id: 'c1', name: 'CRM visits', isDefault: false, canWrite: true },
+          { id: 'c2', name: 'Holidays (shared)', isDefault: false, canWrite: false },
+        ],
+        taskLists: [{ id: 't0', name: 'Tasks', isDefault: true, canWrite: true }],
+      },
+    });
+    const options = [...form.shadowRoot!.querySelectorAll<HTMLOptionElement>('#f-general-activitiesCalendarId option')];
+    expect(options.map((o) => [o.value, o.textContent!.trim(), o.disabled])).to.deep.equal([
+      ['', 'Default', false],
+      ['c1', 'CRM visits', false],
+      ['c2', 'Holidays (shared) (read-only)', true],
+    ]);
+  });
+
+  it('never shows a stored password, only that one is stored', async () => {
+    const form = await mount('general', { passwordStored: true });
+    const input = form.shadowRoot!.querySelector<HTMLInputElement>('#f-password')!;
+    expect(input.type).to.equal('password');
+    expect(input.value).to.equal('');
+    expect(input.placeholder).to.match(/Saved on this device/);
+  });
+});

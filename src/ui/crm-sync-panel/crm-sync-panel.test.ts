@@ -1,0 +1,122 @@
+import { afterEach, describe, it } from 'node:test';
+import { expect } from 'chai';
+import { ContextProvider } from '@lit/context';
+import { translatorContext } from '../contexts.js';
+import { createTranslator } from '../i18n/translator.js';
+import type { SyncReport } from '../../core/sync/engine.js';
+import type { CrmSyncPanel, SyncRequestDetail } from './crm-sync-panel.js';
+import './crm-sync-panel.js';
+
+const HOSTILE = '<img src=x onerror="window.__xssPanel=1">';
+
+async function mount(props: Partial<CrmSyncPanel>): Promise<CrmSyncPanel> {
+  const host = document.createElement('div');
+  document.body.append(host);
+  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator('en') });
+  const el = document.createElement('crm-sync-panel');
+  Object.assign(el, props);
+  host.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+const zero = { created: 0, updated: 0, deleted: 0 };
+function report(over: Partial<SyncReport> = {}): SyncReport {
+  return {
+    startedAt: Date.UTC(2026, 10, 27, 9),
+    durationMs: 1200,
+    dryRun: false,
+    plan: { actions: [], pending: [], skipped: [] },
+    written: { outlook: { created: 3, updated: 1, deleted: 0 }, mobile: zero },
+    conflictsResolved: 1,
+    pending: [],
+    errors: [{ pairKey: 'k', subject: HOSTILE, error: 'HTTP 500' }],
+    unreadable: [],
+    deferred: 0,
+    vetoed: 0,
+    recovered: 0,
+    requests: 10,
+    bytes: 1000,
+    ...over,
+  } as SyncReport;
+}
+
+describe('crm-sync-panel', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('Sync now and Preview ask for a run; Cancel shows while one runs', async () => {
+    const el = await mount({});
+    const seen: boolean[] = [];
+    el.addEventListener('crm-sync-request', (e) => seen.push((e as CustomEvent<SyncRequestDetail>).detail.dryRun));
+    const buttons = () => [...el.shadowRoot!.querySelectorAll('button')];
+    buttons()[0]!.click();
+    buttons()[1]!.click();
+    expect(seen).to.deep.equal([false, true]);
+    let cancelled = 0;
+    el.addEventListener('crm-sync-cancel', () => cancelled++);
+    el.running = true;
+    el.progress = { phase: 'write', done: 3, total: 8 };
+    await el.updateComplete;
+    expect(buttons().map((b) => [b.textContent!.trim(), b.disabled])).to.deep.equal([
+      ['Sync now', true],
+      ['Preview', true],
+      ['Cancel', false],
+    ]);
+    buttons()[2]!.click();
+    expect(cancelled).to.equal(1);
+    const bar = el.shadowRoot!.querySelector('progress')!;
+    expect([bar.max, bar.value]).to.deep.equal([8, 3]);
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('Writing: 3 of 8');
+  });
+
+  it('without a saved profile the buttons are off and the pane says what is missing', async () => {
+    const el = await mount({ ready: false });
+    expect([...el.shadowRoot!.querySelectorAll('button')].every((b) => b.disabled)).to.equal(true);
+    expect(el.shadowRoot!.textContent).to.include('General tab');
+  });
+
+  it('the report counts writes per side; hostile subjects render as text', async () => {
+    const el = await mount({ report: report() });
+    const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((r) =>
+      r.textContent!.replace(/\s+/g, ' ').trim(),
+    );
+    expect(rows).to.deep.equal(['Outlook 3 1 0', 'CRM 0 0 0']);
+    expect(el.shadowRoot!.textContent).to.include('Conflicts resolved: 1. Waiting for you: 0. Errors: 1.');
+    expect(el.shadowRoot!.textContent).to.include(HOSTILE);
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    expect((window as unknown as { __xssPanel?: number }).__xssPanel).to.equal(undefined);
+  });
+
+  it('a preview lists what would be done, writing nothing', async () => {
+    const el = await mount({
+      report: report({
+        dryRun: true,
+        plan: {
+          actions: [{ type: 'create', target: 'outlook', subject: HOSTILE } as never],
+          pending: [],
+          skipped: [],
+        },
+      }),
+    });
+    const item = el.shadowRoot!.querySelector('ul.actions li')!;
+    expect(item.textContent!.replace(/\s+/g, ' ').trim()).to.equal(`create Outlook ${HOSTILE}`);
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+  });
+
+  it('the history chart has one bar per run, stopped runs marked', async () => {
+    const run = (at: number, created: number, failure?: string) => ({
+      at,
+      durationMs: 1,
+      dryRun: false,
+      written: { outlook: { ...zero, created }, mobile: zero },
+      conflicts: 0,
+      pending: 0,
+      errors: 0,
+      ...(failure && { failure }),
+    });
+    const el = await mount({ runs: [run(1, 5), run(2, 0, 'cancelled'), run(3, 2)] });
+    const bars = [...el.shadowRoot!.querySelectorAll('svg rect')];
+    expect(bars.map((b) => b.getAttribute('class'))).to.deep.equal(['ok', 'failed', 'ok']);
+    expect(el.shadowRoot!.querySelector('svg')!.getAttribute('aria-label')).to.equal('Runs: 3; items changed: 7');
+  });
+});
