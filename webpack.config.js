@@ -1,5 +1,6 @@
 // One entry per Outlook surface (DESIGN.md §1). TypeScript goes through esbuild-loader (typescript 7
 // breaks ts-loader); types are checked separately with `tsc --noEmit` (npm run typecheck).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
@@ -74,6 +75,10 @@ export default (_env, argv) => {
       new webpack.DefinePlugin({
         __ENTRA_CLIENT_ID__: JSON.stringify(config.clientId),
         __ENTRA_AUTHORITY__: JSON.stringify(config.authority),
+        // The add-in's own id (manifest <Id>): its custom properties on an appointment are named after it.
+        __ADDIN_ID__: JSON.stringify(
+          /<Id>([^<]+)<\/Id>/.exec(readFileSync(path.join(root, 'manifest.xml'), 'utf8'))?.[1] ?? '',
+        ),
       }),
       page('commands', './commands/commands.html', ['commands']),
       new CopyWebpackPlugin({

@@ -10,7 +10,7 @@ import { IdbMeta, openStateDb } from '../../adapters/browser/idb-state.js';
 import type { OutlookConnectOptions } from '../../adapters/graph/connect.js';
 import type { MsalLike, OfficeLike } from '../../adapters/graph/auth.js';
 import type { GraphHttp } from '../../adapters/graph/graph-http.js';
-import { ENTRA } from '../build-constants.js';
+import { ADDIN_ID, ENTRA } from '../build-constants.js';
 import {
   browserRoaming,
   loadAdminPolicy,
@@ -116,6 +116,7 @@ export async function createServices(
     profiles,
     db,
     outlook,
+    addinId: ADDIN_ID,
     // Deployed by the administrator next to the add-in; loaded only when "Use user exits" is on.
     userExits: () =>
       import(/* webpackIgnore: true */ `${env.origin}/user-exits.js`) as Promise<Record<string, unknown>>,

@@ -81,7 +81,8 @@ export class SyncService {
       if (!chosen) throw new Error('the Outlook calendar chosen on the General tab does not exist any more');
       if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
       outlook.activity = new GraphEventStore(http, chosen.id, {
-        ...(this.options.addinId && { addinId: this.options.addinId }),
+        // "Use forms": the CRM data also goes where the SAP CRM pane of the appointment reads it.
+        ...(this.options.addinId && profile.sync.useForms && { addinId: this.options.addinId }),
         skipPrivate: !profile.series.syncPrivate,
         notifyAttendees: profile.misc.sendUpdatesToAttendees,
       });
