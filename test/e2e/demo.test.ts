@@ -4,7 +4,7 @@
 // photographed and checked with axe-core; hostile subjects render as text.
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -156,6 +156,79 @@ describe('the offline demo in Chromium', () => {
       .waitFor();
     await page.screenshot({ path: artifactPath('demo-conflict-log.png'), fullPage: true });
     expect(errors).to.deep.equal([]);
+  });
+
+  it('configured through the pane: saved settings survive a reload, and a confirmation waits until approved', async () => {
+    await page.getByRole('tab', { name: 'Conflict Resolution' }).click();
+    await page.getByLabel('Ask before creating items').check();
+    await page.getByRole('tab', { name: 'Sync Properties' }).click();
+    const ahead = page.getByLabel('Days in the future');
+    await ahead.fill('5000');
+    await ahead.press('Tab');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Not saved: correct the marked fields').waitFor();
+    await page.getByText('Enter a whole number from 1 to 3650.').waitFor();
+    await ahead.fill('120');
+    await ahead.press('Tab');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('tab', { name: 'Sync Properties' }).click();
+    expect(await page.getByLabel('Days in the future').inputValue()).to.equal('120');
+
+    // A new CRM activity now waits for approval.
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+    await putObject(
+      demo.store,
+      'demo',
+      'activities',
+      '/dav/calendars/demo/activities/e2e-confirm.ics',
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//e2e//EN',
+        'BEGIN:VEVENT',
+        'UID:e2e-confirm@crm.example',
+        'DTSTAMP:20261127T080000Z',
+        `DTSTART:${day}T090000Z`,
+        `DTEND:${day}T100000Z`,
+        'SUMMARY:Approve me',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+      { ifNoneMatch: true },
+    );
+    // Throttled answers from "Outlook" make the run slow enough to watch its progress bar.
+    demo.emulator.throttle({ count: 2, retryAfter: 1 });
+    await page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('crm-sync-panel progress').waitFor();
+    await page.locator('crm-sync-panel').getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached' });
+    // The browser reports the intended 429 answers; they are not errors of the pane.
+    errors.splice(0, errors.length, ...errors.filter((e) => !/\b429\b|Too Many Requests/.test(e)));
+    expect(outlookSubjects()).not.to.include('Approve me');
+    await page.getByText('Pending (1)').waitFor();
+    await page.getByRole('button', { name: 'Approve: Approve me' }).click();
+    await page.getByText('Pending (0)').waitFor();
+    expect(outlookSubjects()).to.include('Approve me');
+    await page.getByRole('tab', { name: 'Conflict Resolution' }).click();
+    await page.getByLabel('Ask before creating items').uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('exports the error log to a file', async () => {
+    const summary = page.locator('crm-app summary', { hasText: 'Error log' });
+    if (!(await page.locator('crm-log-viewer').isVisible())) await summary.click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('crm-log-viewer').getByRole('button', { name: 'Export…' }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.match(/^crm-sync-log-\d{4}-\d{2}-\d{2}\.txt$/);
+    const file = path.join(dir, 'log.txt');
+    await download.saveAs(file);
+    expect(readFileSync(file, 'utf8')).to.match(/\tinfo\t/);
   });
 
   it('hostile subjects from Outlook and the CRM render as text', async () => {

@@ -42,6 +42,8 @@ export interface RunningGraphEmulator {
   /** Requests served, by method and path pattern, for tests that count calls. */
   readonly requests: { method: string; path: string }[];
   mailbox(name: string): Mailbox;
+  /** What POST /emulator/throttle does, for tests in the same process. */
+  throttle(spec: { count: number; retryAfter: number; status?: number }): void;
   /** The address clients use when it is not the bound one (nextLink and deltaLink are absolute, as Graph's). */
   setPublicUrl(url: string): void;
   close(): Promise<void>;
@@ -575,6 +577,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     url: base,
     requests,
     mailbox,
+    throttle: (spec) => {
+      throttle = { count: spec.count, retryAfter: spec.retryAfter, status: spec.status ?? 429 };
+    },
     setPublicUrl: (url) => {
       base = url.replace(/\/+$/, '');
     },

@@ -131,7 +131,7 @@ export class CrmLogViewer extends LitElement {
       </div>
       ${
         this.entries.length
-          ? html`<ol aria-label=${this.t('log.title')}>
+          ? html`<ol aria-label=${this.t('log.title')} tabindex="0">
               ${this.entries.map(
                 (e) =>
                   html`<li class="level-${e.level}">
