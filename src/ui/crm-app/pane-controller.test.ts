@@ -1,0 +1,136 @@
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import type { ReactiveControllerHost } from 'lit';
+import { defaultProfile, type Profile } from '../../core/profile/profile.js';
+import type { PendingAction } from '../../core/sync/actions.js';
+import type { AppServices } from '../services/app-services.js';
+import type { RunRequest } from '../services/sync-service.js';
+import { PaneController } from './pane-controller.js';
+
+const host: ReactiveControllerHost = {
+  addController: () => undefined,
+  removeController: () => undefined,
+  requestUpdate: () => undefined,
+  updateComplete: Promise.resolve(true),
+};
+
+function profileWith(automatic: Partial<Profile['automatic']>): Profile {
+  const p = defaultProfile();
+  return {
+    ...p,
+    automatic: { ...p.automatic, ...automatic },
+    general: { ...p.general, gatewayUrl: 'https://gw.example.com/dav/', userId: 'anna' },
+  };
+}
+
+/** Services that record what the pane asks of them. */
+function fakeServices(profile: Profile, hasPassword = true) {
+  const runs: RunRequest[] = [];
+  const saved: Profile[] = [];
+  let current = profile;
+  const services = {
+    mode: 'demo',
+    profiles: {
+      load: async () => ({ profile: current, locked: [], replaced: [], hasPassword, storage: 'browser' }),
+      save: async (p: Profile) => {
+        saved.push(p);
+        current = p;
+        return [];
+      },
+      password: async () => 'pw',
+    },
+    sync: {
+      run: async (r: RunRequest) => {
+        runs.push(r);
+        return { dryRun: false, pending: [], errors: [], unreadable: [] };
+      },
+      history: async () => [],
+      pending: async () => [],
+      log: { list: async () => [] },
+      folders: async () => ({ calendars: [], taskLists: [] }),
+    },
+  } as unknown as AppServices;
+  return { services, runs, saved };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the task pane’s automatic triggers and decisions', () => {
+  it('syncs when the pane opens only when that is on, an application is ticked and the profile is complete', async () => {
+    for (const [automatic, hasPassword, expected] of [
+      [{ onPaneOpen: true, mobileSales: true }, true, 1],
+      [{ onPaneOpen: true, mobileSales: false, mobileService: false }, true, 0],
+      [{ onPaneOpen: false, mobileSales: true }, true, 0],
+      [{ onPaneOpen: true, mobileSales: true }, false, 0],
+    ] as const) {
+      const { services, runs } = fakeServices(profileWith(automatic), hasPassword);
+      const pane = new PaneController(host);
+      await pane.attach(services);
+      await settle();
+      expect(runs.length, JSON.stringify([automatic, hasPassword])).to.equal(expected);
+      pane.hostDisconnected();
+    }
+  });
+
+  it('every N minutes while the pane is open, and no longer once it closes', async () => {
+    const timers: { fn: () => void; ms: number }[] = [];
+    const cleared: unknown[] = [];
+    const original = { set: globalThis.setInterval, clear: globalThis.clearInterval };
+    globalThis.setInterval = ((fn: () => void, ms: number) => {
+      timers.push({ fn, ms });
+      return timers.length as unknown as ReturnType<typeof setInterval>;
+    }) as typeof setInterval;
+    globalThis.clearInterval = ((id: unknown) => void cleared.push(id)) as typeof clearInterval;
+    try {
+      const { services, runs } = fakeServices(profileWith({ everyMinutes: 15, mobileService: true }));
+      const pane = new PaneController(host);
+      await pane.attach(services);
+      expect(timers.map((t) => t.ms)).to.deep.equal([15 * 60_000]);
+      timers[0]!.fn();
+      await settle();
+      expect(runs).to.have.length(1);
+      pane.hostDisconnected();
+      expect(cleared).to.include(1);
+    } finally {
+      globalThis.setInterval = original.set;
+      globalThis.clearInterval = original.clear;
+    }
+  });
+
+  it('approve runs with the approval, a side decides a conflict, reject puts the item on the exception list', async () => {
+    const { services, runs, saved } = fakeServices(profileWith({}));
+    const pane = new PaneController(host);
+    await pane.attach(services);
+    const item = (id: string, type: 'confirm' | 'conflict') =>
+      ({ id, type, pairKey: `key-${id}`, subject: id, reason: { code: 'new' } }) as PendingAction;
+    await pane.decide([item('a', 'confirm'), item('b', 'confirm')], 'approve');
+    await pane.decide([item('c', 'conflict')], 'outlook');
+    await pane.decide([item('d', 'confirm')], 'reject');
+    expect([...(runs[0]!.approvals ?? [])]).to.deep.equal(['a', 'b']);
+    expect([...(runs[1]!.decisions ?? [])]).to.deep.equal([['key-c', 'outlook']]);
+    expect(saved.at(-1)!.exceptionList).to.deep.equal(['key-d']);
+    expect(runs).to.have.length(3);
+  });
+
+  it('Cancel aborts the signal of the run under way', async () => {
+    const { services } = fakeServices(profileWith({}));
+    let signal: AbortSignal | undefined;
+    let finish: () => void = () => undefined;
+    services.sync.run = ((r: RunRequest) => {
+      signal = r.signal as AbortSignal;
+      return new Promise((resolve) => {
+        finish = () => resolve({ dryRun: false, pending: [], errors: [], unreadable: [] } as never);
+      });
+    }) as typeof services.sync.run;
+    const pane = new PaneController(host);
+    await pane.attach(services);
+    const run = pane.sync({});
+    await settle();
+    expect(pane.running).to.equal(true);
+    pane.cancelSync();
+    expect(signal!.aborted).to.equal(true);
+    finish();
+    await run;
+    expect(pane.running).to.equal(false);
+  });
+});
