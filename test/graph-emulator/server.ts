@@ -313,8 +313,10 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       m.calendar(x[1]!);
       return startDelta(m, url, 'events', x[1]!, prefer);
     }
-    if ((x = /^\/me\/calendars\/([^/]+)\/events$/.exec(p))) {
-      const cal = x[1]!;
+    // https://learn.microsoft.com/graph/api/user-list-events and user-post-events: /me/events is the
+    // default calendar's events.
+    if ((x = /^\/me\/calendars\/([^/]+)\/events$/.exec(p)) || p === '/me/events') {
+      const cal = x?.[1] ?? m.state.calendars.find((c) => c.isDefaultCalendar)!.id;
       m.calendar(cal);
       if (method === 'POST') {
         const e = m.createEvent(cal, body);

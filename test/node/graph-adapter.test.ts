@@ -174,6 +174,9 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
         start: { dateTime: '2026-11-30T12:00:00', timeZone: 'W. Europe Standard Time' },
         end: { dateTime: '2026-11-30T13:00:00', timeZone: 'W. Europe Standard Time' },
       });
+    // The emulator's /me/events is the default calendar's (what the README's curl example lists).
+    const listed = await o.http.get<{ value: { subject: string }[] }>('/me/events');
+    expect(listed.value.map((e) => e.subject).sort()).to.deep.equal(['Customer lunch', 'Doctor']);
     const read = await o.store.changesSince(null, { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 31) });
     expect(
       read.changed.map((s) => s.item.subject),
