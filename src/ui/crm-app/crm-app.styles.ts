@@ -57,6 +57,18 @@ export const styles = css`
   .bad {
     color: var(--crm-error-fg);
   }
+  .exceptions {
+    list-style: none;
+    padding: 0;
+  }
+  .exceptions li {
+    display: flex;
+    justify-content: space-between;
+    gap: 8px;
+    align-items: center;
+    padding: 4px 0;
+    border-bottom: 1px solid var(--crm-border);
+  }
   .note {
     color: var(--crm-fg-muted);
     font-size: 12px;

@@ -181,6 +181,29 @@ export class CrmApp extends LitElement {
           @crm-pending-decision=${(e: CustomEvent<PendingDecisionDetail>) => p.decide(e.detail.items, e.detail.decision)}
         ></crm-pending-list>
       </details>
+      ${
+        p.exceptions.length
+          ? html`<details>
+              <summary>${this.t('exceptions.title', { count: String(p.exceptions.length) })}</summary>
+              <p class="note">${this.t('exceptions.intro')}</p>
+              <ul class="exceptions">
+                ${p.exceptions.map(
+                  (x) =>
+                    html`<li>
+                      <span>${x.subject}</span>
+                      <button
+                        aria-label="${this.t('exceptions.include')}: ${x.subject}"
+                        ?disabled=${p.running}
+                        @click=${() => p.includeAgain(x.key)}
+                      >
+                        ${this.t('exceptions.include')}
+                      </button>
+                    </li>`,
+                )}
+              </ul>
+            </details>`
+          : nothing
+      }
       <h2>${this.t('settings.title')}</h2>
       ${this.renderSettings()}
       <details>

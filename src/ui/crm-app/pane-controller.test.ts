@@ -46,6 +46,7 @@ function fakeServices(profile: Profile, hasPassword = true) {
       },
       history: async () => [],
       pending: async () => [],
+      subjects: async () => new Map([['key-d', 'Visit d']]),
       log: { list: async () => [] },
       folders: async () => ({ calendars: [], taskLists: [] }),
     },
@@ -110,6 +111,10 @@ describe('the task pane’s automatic triggers and decisions', () => {
     expect([...(runs[1]!.decisions ?? [])]).to.deep.equal([['key-c', 'outlook']]);
     expect(saved.at(-1)!.exceptionList).to.deep.equal(['key-d']);
     expect(runs).to.have.length(3);
+    expect(pane.exceptions).to.deep.equal([{ key: 'key-d', subject: 'Visit d' }]);
+    await pane.includeAgain('key-d');
+    expect(saved.at(-1)!.exceptionList).to.deep.equal([]);
+    expect(pane.exceptions).to.deep.equal([]);
   });
 
   it('Cancel aborts the signal of the run under way', async () => {

@@ -39,6 +39,8 @@ export class PaneController implements ReactiveController {
   runs: readonly RunRecord[] = [];
   failure?: { name: string; message: string };
   pending: readonly PendingAction[] = [];
+  /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
+  exceptions: readonly { key: string; subject: string }[] = [];
   log: readonly LogEntry[] = [];
   private logQuery: { levels: readonly LogLevel[]; search: string } = {
     levels: ['error', 'warning', 'info'],
@@ -115,11 +117,17 @@ export class PaneController implements ReactiveController {
 
   async refreshState(): Promise<void> {
     const sync = this.services!.sync;
-    [this.runs, this.pending, this.log] = await Promise.all([
+    let subjects: ReadonlyMap<string, string>;
+    [this.runs, this.pending, this.log, subjects] = await Promise.all([
       sync.history(),
       sync.pending(),
       sync.log.list({ levels: this.logQuery.levels, search: this.logQuery.search }),
+      sync.subjects(),
     ]);
+    this.exceptions = (this.loaded?.profile.exceptionList ?? []).map((key) => ({
+      key,
+      subject: subjects.get(key) ?? key,
+    }));
     this.update();
   }
 
@@ -216,6 +224,14 @@ export class PaneController implements ReactiveController {
       return this.sync({});
     }
     return this.sync({ decisions: new Map(items.map((p) => [p.pairKey, decision])) });
+  }
+
+  /** Takes an item off the exception list: the next run synchronizes it again. */
+  async includeAgain(key: string): Promise<void> {
+    const p = this.loaded!.profile;
+    await this.services!.profiles.save({ ...p, exceptionList: p.exceptionList.filter((k) => k !== key) });
+    await this.reload();
+    await this.refreshState();
   }
 
   async queryLog(levels: readonly LogLevel[], search: string): Promise<void> {

@@ -77,6 +77,21 @@ describe('crm-settings-form', () => {
     expect(form.profile!.sync.daysAhead).to.equal(defaultProfile().sync.daysAhead);
   });
 
+  it('"all" confirmations sets the three together and shows when only some are on', async () => {
+    const p = defaultProfile();
+    const form = await mount('conflicts', { profile: { ...p, conflicts: { ...p.conflicts, confirmNew: true } } });
+    const all = form.shadowRoot!.querySelector<HTMLInputElement>('#f-conflicts-confirmAll')!;
+    expect([all.checked, all.indeterminate]).to.deep.equal([false, true]);
+    const seen: FieldChangeDetail[] = [];
+    form.addEventListener('crm-field-change', (e) => seen.push((e as CustomEvent<FieldChangeDetail>).detail));
+    all.click();
+    expect(seen).to.deep.equal([
+      { path: 'conflicts.confirmNew', value: true },
+      { path: 'conflicts.confirmModified', value: true },
+      { path: 'conflicts.confirmDeleted', value: true },
+    ]);
+  });
+
   it('a field the administrator locked cannot be changed and says why', async () => {
     const form = await mount('sync', { locked: ['sync.direction'] });
     const select = form.shadowRoot!.querySelector<HTMLSelectElement>('#f-sync-direction')!;

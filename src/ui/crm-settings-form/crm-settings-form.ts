@@ -82,6 +82,24 @@ export class CrmSettingsForm extends LitElement {
       ? html`<p class="error" id="${id}-error" role="alert">${errors.map((f) => this.findingText(f)).join(' ')}</p>`
       : nothing;
     const lock = disabled ? html`<span class="lock">${this.t('settings.locked')}</span>` : nothing;
+    if (spec.kind === 'all') {
+      const all = spec.of!.every((path) => getPath(p, path) === true);
+      const some = spec.of!.some((path) => getPath(p, path) === true);
+      return html`<div class="field checkbox">
+        <input
+          type="checkbox"
+          id=${id}
+          .checked=${all}
+          .indeterminate=${some && !all}
+          ?disabled=${spec.of!.some((path) => this.locked.includes(path))}
+          @change=${(e: Event) => {
+            const on = (e.target as HTMLInputElement).checked;
+            for (const path of spec.of!) this.emit(path, on);
+          }}
+        />
+        <label for=${id}>${label}</label>
+      </div>`;
+    }
     if (spec.kind === 'checkbox')
       return html`<div class="field checkbox">
         <input

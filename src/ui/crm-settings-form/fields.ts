@@ -6,7 +6,7 @@ import type { Profile } from '../../core/profile/profile.js';
 import { LIMITS } from '../../core/profile/validate.js';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 
-export type FieldKind = 'checkbox' | 'number' | 'select' | 'text' | 'url' | 'color' | 'folder' | 'password';
+export type FieldKind = 'checkbox' | 'number' | 'select' | 'text' | 'url' | 'color' | 'folder' | 'password' | 'all';
 
 export interface FieldSpec {
   /** Dotted path in the profile; `password` is the device-only password. */
@@ -15,6 +15,8 @@ export interface FieldSpec {
   readonly options?: readonly string[];
   readonly min?: number;
   readonly max?: number;
+  /** The checkboxes an `all` field sets together (it is no option of its own). */
+  readonly of?: readonly string[];
   /** Which Outlook folders a `folder` field lists. */
   readonly folders?: 'calendars' | 'taskLists';
   /** Shown only when this is true of the profile being edited. */
@@ -46,6 +48,12 @@ export const TAB_FIELDS: Readonly<Record<SettingsTabId, readonly FieldSpec[]>> =
     { path: 'sync.useForms', kind: 'checkbox', help: true },
   ],
   conflicts: [
+    // The seed's "All": on when the three are on; ticking it sets all three.
+    {
+      path: 'conflicts.confirmAll',
+      kind: 'all',
+      of: ['conflicts.confirmNew', 'conflicts.confirmModified', 'conflicts.confirmDeleted'],
+    },
     { path: 'conflicts.confirmNew', kind: 'checkbox' },
     { path: 'conflicts.confirmModified', kind: 'checkbox' },
     { path: 'conflicts.confirmDeleted', kind: 'checkbox' },
@@ -80,4 +88,6 @@ export const TAB_FIELDS: Readonly<Record<SettingsTabId, readonly FieldSpec[]>> =
 };
 
 /** Every profile path a tab edits (for the tests: every option of the seed has a field). */
-export const ALL_FIELD_PATHS = Object.values(TAB_FIELDS).flatMap((fields) => fields.map((f) => f.path));
+export const ALL_FIELD_PATHS = Object.values(TAB_FIELDS).flatMap((fields) =>
+  fields.filter((f) => f.kind !== 'all').map((f) => f.path),
+);

@@ -49,6 +49,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'field.sync.daysBack': 'Tage in der Vergangenheit',
   'field.sync.daysAhead': 'Tage in der Zukunft',
   'field.sync.useForms': 'Formulare verwenden (Geschäftspartner, Ansprechpartner, Opportunity im SAP-CRM-Bereich)',
+  'field.conflicts.confirmAll': 'Vor jeder Änderung fragen (alle)',
   'field.conflicts.confirmNew': 'Vor dem Anlegen fragen',
   'field.conflicts.confirmModified': 'Vor dem Ändern fragen',
   'field.conflicts.confirmDeleted': 'Vor dem Löschen fragen',
@@ -162,6 +163,10 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'reason.skip-item-type': 'Elementtyp wird nicht synchronisiert',
   'reason.skip-direction': 'Gegen die Richtung',
   'reason.skip-excluded-by-user': 'Von Ihnen ausgeschlossen',
+  'exceptions.title': 'Ausnahmeliste ({count})',
+  'exceptions.intro':
+    'Von Ihnen abgelehnte oder ausgeschlossene Elemente: Sie werden nie synchronisiert (außer die Registerkarte „Verschiedenes“ bezieht sie vorübergehend ein).',
+  'exceptions.include': 'Wieder synchronisieren',
   'log.title': 'Fehlerprotokoll',
   'log.intro': 'Wird {days} Tage auf diesem Gerät aufbewahrt.',
   'log.filter': 'Anzeigen',

@@ -43,6 +43,7 @@ export const paneEn = {
   'field.sync.daysBack': 'Days in the past',
   'field.sync.daysAhead': 'Days in the future',
   'field.sync.useForms': 'Use forms (Business Partner, Contact Person, Opportunity in the SAP CRM pane)',
+  'field.conflicts.confirmAll': 'Ask before every change (all)',
   'field.conflicts.confirmNew': 'Ask before creating items',
   'field.conflicts.confirmModified': 'Ask before changing items',
   'field.conflicts.confirmDeleted': 'Ask before deleting items',
@@ -153,6 +154,10 @@ export const paneEn = {
   'reason.skip-item-type': 'Item type not synchronized',
   'reason.skip-direction': 'Against the direction',
   'reason.skip-excluded-by-user': 'Excluded by you',
+  'exceptions.title': 'Exception list ({count})',
+  'exceptions.intro':
+    'Items you rejected or excluded: they are never synchronized (unless the Miscellaneous tab includes them for now).',
+  'exceptions.include': 'Synchronize again',
   'log.title': 'Error log',
   'log.intro': 'Kept on this device for {days} days.',
   'log.filter': 'Show',

@@ -161,6 +161,12 @@ export class SyncService {
     return this.runs.list();
   }
 
+  /** Subjects of the pairs the status table knows, by pair key (for the exception list). */
+  async subjects(): Promise<ReadonlyMap<string, string>> {
+    const { rows } = await new IdbStatusStore(this.options.db).load();
+    return new Map(rows.map((r) => [r.key, r.subject]));
+  }
+
   async pending(): Promise<readonly PendingAction[]> {
     return (await new IdbStatusStore(this.options.db).load()).pending;
   }
