@@ -1,20 +1,73 @@
-import { createTranslator } from '../src/ui/i18n/translator.js';
+import type { SyncReport } from '../src/core/sync/engine.js';
+import { createTranslator, type MessageKey } from '../src/ui/i18n/translator.js';
+import { createServices, type AppServices } from '../src/ui/services/app-services.js';
 import { notify } from './notify.js';
 
+/** Outlook ends a function command after 5 minutes; the run stops in time and the next one resumes. */
+export const COMMAND_BUDGET_MS = 4.5 * 60_000;
+
+export interface SyncNowDeps {
+  readonly services: () => Promise<Pick<AppServices, 'sync'>>;
+  readonly budgetMs?: number;
+}
+
+const inOutlook = (office: typeof Office): SyncNowDeps => ({
+  services: () =>
+    createServices(office, true, {
+      fetch: globalThis.fetch.bind(globalThis),
+      storage: localStorage,
+      origin: location.origin,
+    }),
+});
+
+const written = (r: SyncReport, side: 'outlook' | 'mobile') =>
+  r.written[side].created + r.written[side].updated + r.written[side].deleted;
+
 /**
- * The ribbon "Sync now" command (ExecuteFunction). The sync engine is not wired in yet, so the command
- * says so on the info bar instead of pretending to sync.
+ * The ribbon "Sync now" command (ExecuteFunction): one run of the same engine as the task pane, with
+ * its phases and its result on the item's info bar (150 characters). It stops writing before Outlook's
+ * 5-minute limit; what it did not start, the next run does (the engine keeps its read position).
  */
-export async function syncNow(office: typeof Office, event: Office.AddinCommands.Event): Promise<void> {
-  try {
-    const { t } = createTranslator(office.context.displayLanguage);
-    await notify(office, 'crm-sync-status', {
-      type: office.MailboxEnums.ItemNotificationMessageType.InformationalMessage,
-      message: t('command.syncNotYet'),
-      icon: 'SyncIcon.16',
-      persistent: false,
+export async function syncNow(
+  office: typeof Office,
+  event: Office.AddinCommands.Event,
+  deps: SyncNowDeps = inOutlook(office),
+): Promise<void> {
+  const { t } = createTranslator(office.context.displayLanguage);
+  const show = (key: MessageKey, values: Record<string, string> = {}, error = false) =>
+    notify(office, 'crm-sync-status', {
+      type: error
+        ? office.MailboxEnums.ItemNotificationMessageType.ErrorMessage
+        : office.MailboxEnums.ItemNotificationMessageType.InformationalMessage,
+      message: t(key, values),
+      ...(!error && { icon: 'SyncIcon.16', persistent: false }),
     });
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), deps.budgetMs ?? COMMAND_BUDGET_MS);
+  try {
+    await show('command.syncing');
+    const { sync } = await deps.services();
+    let phase = '';
+    const report = await sync.run({
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.phase === phase || p.phase === 'done') return;
+        phase = p.phase;
+        void show('command.phase', { phase: t(`phase.${p.phase}` as MessageKey) });
+      },
+    });
+    const values = {
+      outlook: String(written(report, 'outlook')),
+      crm: String(written(report, 'mobile')),
+      pending: String(report.pending.length),
+      errors: String(report.errors.length + report.unreadable.length),
+    };
+    if (report.cancelled) await show('command.partial', { ...values, left: String(report.cancelled.notStarted) });
+    else await show('command.done', values, report.errors.length > 0);
+  } catch (error) {
+    await show('command.failed', { detail: error instanceof Error ? error.message : String(error) }, true);
   } finally {
+    clearTimeout(timer);
     event.completed();
   }
 }

@@ -31,5 +31,11 @@ export const de: Catalog = {
   'dialog.notYet': 'Der Konfliktlösungsbildschirm ist in dieser Version noch nicht verfügbar.',
   'insight.crmData': 'Dieser Termin ist mit SAP CRM verknüpft.',
   'insight.open': 'CRM-Daten anzeigen',
-  'command.syncNotYet': 'CRM-Sync: Die Synchronisation ist in dieser Version noch nicht verfügbar.',
+  'command.syncing': 'CRM-Sync: Synchronisation läuft…',
+  'command.phase': 'CRM-Sync: {phase}',
+  'command.done':
+    'CRM-Sync: fertig. Outlook {outlook}, CRM {crm} Änderungen; warten auf Sie {pending}; Fehler {errors}.',
+  'command.partial':
+    'CRM-Sync: vor dem Zeitlimit angehalten. Outlook {outlook}, CRM {crm} Änderungen; {left} folgen im nächsten Lauf.',
+  'command.failed': 'CRM-Sync angehalten: {detail}',
 };

@@ -29,7 +29,12 @@ export const en = {
   'dialog.notYet': 'The conflict resolution screen is not available yet in this version.',
   'insight.crmData': 'This appointment is linked to SAP CRM.',
   'insight.open': 'Show CRM data',
-  'command.syncNotYet': 'CRM Sync: synchronization is not available yet in this version.',
+  'command.syncing': 'CRM Sync: synchronizing…',
+  'command.phase': 'CRM Sync: {phase}',
+  'command.done': 'CRM Sync: done. Outlook {outlook}, CRM {crm} changes; waiting for you {pending}; errors {errors}.',
+  'command.partial':
+    'CRM Sync: stopped before the time limit. Outlook {outlook}, CRM {crm} changes; {left} follow with the next run.',
+  'command.failed': 'CRM Sync stopped: {detail}',
 } as const;
 
 export type MessageKey = keyof typeof en;
