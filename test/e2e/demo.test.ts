@@ -76,7 +76,11 @@ describe('the offline demo in Chromium', () => {
       .getByRole('heading', { name: /Last synchronization/ })
       .count();
     await button.click();
-    await page.locator('crm-sync-panel').getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached' });
+    // Generous: a run writes ~60 items over HTTPS; the CI machines lose the CPU for seconds at a time.
+    await page
+      .locator('crm-sync-panel')
+      .getByRole('button', { name: 'Cancel' })
+      .waitFor({ state: 'detached', timeout: 300_000 });
     expect(await page.locator('crm-sync-panel [role="alert"]').count(), 'no failure').to.equal(0);
     void before;
     const report = page.locator('crm-sync-panel section').first();
@@ -203,13 +207,16 @@ describe('the offline demo in Chromium', () => {
     demo.emulator.throttle({ count: 2, retryAfter: 1 });
     await page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();
     await page.locator('crm-sync-panel progress').waitFor();
-    await page.locator('crm-sync-panel').getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached' });
+    await page
+      .locator('crm-sync-panel')
+      .getByRole('button', { name: 'Cancel' })
+      .waitFor({ state: 'detached', timeout: 300_000 });
     // The browser reports the intended 429 answers; they are not errors of the pane.
     errors.splice(0, errors.length, ...errors.filter((e) => !/\b429\b|Too Many Requests/.test(e)));
     expect(outlookSubjects()).not.to.include('Approve me');
-    await page.getByText('Pending (1)').waitFor();
+    await page.getByText('Pending (1)').waitFor({ timeout: 300_000 });
     await page.getByRole('button', { name: 'Approve: Approve me' }).click();
-    await page.getByText('Pending (0)').waitFor();
+    await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
     expect(outlookSubjects()).to.include('Approve me');
     await page.getByRole('tab', { name: 'Conflict Resolution' }).click();
     await page.getByLabel('Ask before creating items').uncheck();

@@ -99,6 +99,7 @@ export class CrmApp extends LitElement {
 
   private renderSettings() {
     const p = this.pane;
+    if (p.loadError) return html`<p class="bad" role="alert">${this.t('app.loadFailed', { detail: p.loadError })}</p>`;
     if (!p.draft) return html`<p>${this.t('app.loading')}</p>`;
     const saveText =
       p.saveState === 'saved'
@@ -124,7 +125,14 @@ export class CrmApp extends LitElement {
               @crm-field-change=${(e: CustomEvent<FieldChangeDetail>) => p.change(e.detail.path, e.detail.value)}
               @crm-test-connection=${() =>
                 p.testConnection(
-                  (kinds) => this.t('settings.connectionOk', { kinds: kinds.join(', ') }),
+                  (kinds) =>
+                    this.t('settings.connectionOk', {
+                      kinds: kinds
+                        .map((k) =>
+                          this.t(k === 'activity' ? 'option.sync.itemTypes.activities' : 'option.sync.itemTypes.tasks'),
+                        )
+                        .join(', '),
+                    }),
                   (detail) => this.t('settings.connectionFailed', { detail }),
                 )}
             ></crm-settings-form>`,

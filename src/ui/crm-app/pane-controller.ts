@@ -74,10 +74,19 @@ export class PaneController implements ReactiveController {
     return !!this.loaded && this.loaded.hasPassword && validateProfile(this.loaded.profile).length === 0;
   }
 
+  /** Why the settings could not be read (a profile saved by a newer version, say). */
+  loadError = '';
+
   async attach(services: AppServices): Promise<void> {
     if (this.services === services) return;
     this.services = services;
-    await this.reload();
+    try {
+      await this.reload();
+    } catch (error) {
+      this.loadError = message(error);
+      this.update();
+      return;
+    }
     void this.refreshFolders();
     void this.refreshState();
     this.schedule();
