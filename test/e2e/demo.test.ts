@@ -225,6 +225,38 @@ describe('the offline demo in Chromium', () => {
     expect(errors).to.deep.equal([]);
   });
 
+  it('with the conflict screen on, a conflict waits with both versions side by side until decided', async () => {
+    await page.getByRole('tab', { name: 'Conflict Resolution' }).click();
+    await page.getByLabel('Open the conflict resolution screen').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    const crmItem = (await crmItems()).find((i) => summaryOf(i.body) === 'Approve me')!;
+    const event = Object.values(mailbox().state.events).find((e) => e.fields.subject === 'Approve me')!;
+    mailbox().updateEvent(event.id, { subject: 'Approve me (Outlook says)' });
+    await putObject(
+      demo.store,
+      'demo',
+      'activities',
+      crmItem.href,
+      crmItem.body.replace('SUMMARY:Approve me', 'SUMMARY:Approve me (CRM says)'),
+      { ifMatch: crmItem.etag },
+    );
+    await syncNow();
+    await page.getByText('Pending (1)').waitFor({ timeout: 300_000 });
+    const compare = page.locator('crm-pending-list table.compare');
+    await compare.getByText('Approve me (Outlook says)').waitFor();
+    await compare.getByText('Approve me (CRM says)').waitFor();
+    await page.screenshot({ path: artifactPath('demo-conflict-screen.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Keep Outlook’s: Approve me' }).click();
+    await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
+    expect((await crmItems()).map((i) => summaryOf(i.body))).to.include('Approve me (Outlook says)');
+    await page.getByRole('tab', { name: 'Conflict Resolution' }).click();
+    await page.getByLabel('Open the conflict resolution screen').uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    expect(errors).to.deep.equal([]);
+  });
+
   it('exports the error log to a file', async () => {
     const summary = page.locator('crm-app summary', { hasText: 'Error log' });
     if (!(await page.locator('crm-log-viewer').isVisible())) await summary.click();

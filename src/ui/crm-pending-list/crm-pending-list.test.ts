@@ -58,6 +58,52 @@ describe('crm-pending-list', () => {
     expect(el.shadowRoot!.querySelector('b'), 'subjects are text').to.equal(null);
   });
 
+  it('shows a conflict’s two versions side by side in the conflict colours, differences marked', async () => {
+    const version = (subject: string, start: string) => ({
+      id: subject,
+      version: 'v',
+      hash: 'h',
+      item: {
+        kind: 'activity',
+        uid: 'u',
+        subject,
+        start: { dateTime: start, timeZone: 'Europe/Berlin' },
+        end: { dateTime: '2026-12-01T11:00:00', timeZone: 'Europe/Berlin' },
+        location: 'Walldorf',
+        attendees: [],
+        categories: [],
+        sensitivity: 'normal',
+        importance: 'normal',
+        showAs: 'busy',
+        extra: {},
+      },
+    });
+    const el = await mount([
+      {
+        ...conflict,
+        outlook: version('Review (Outlook)', '2026-12-01T10:00:00'),
+        mobile: version('Review', '2026-12-01T10:00:00'),
+      } as PendingAction,
+    ]);
+    el.colors = { outlook: '#aa0000', mobile: '#0000aa' };
+    await el.updateComplete;
+    const heads = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.compare thead th')];
+    expect(heads.map((h) => [h.textContent!.trim(), h.style.borderTopColor])).to.deep.equal([
+      ['Outlook', 'rgb(170, 0, 0)'],
+      ['CRM', 'rgb(0, 0, 170)'],
+    ]);
+    const rows = [...el.shadowRoot!.querySelectorAll('.compare tbody tr')].map((r) => [
+      ...[...r.children].map((c) => c.textContent!.trim()),
+      r.className,
+    ]);
+    expect(rows).to.deep.equal([
+      ['Subject', 'Review (Outlook)', 'Review', 'differs'],
+      ['Start', '2026-12-01 10:00 (Europe/Berlin)', '2026-12-01 10:00 (Europe/Berlin)', ''],
+      ['End / due', '2026-12-01 11:00 (Europe/Berlin)', '2026-12-01 11:00 (Europe/Berlin)', ''],
+      ['Location', 'Walldorf', 'Walldorf', ''],
+    ]);
+  });
+
   it('says when nothing waits', async () => {
     const el = await mount([]);
     expect(el.shadowRoot!.textContent).to.include('Nothing waits for your decision.');

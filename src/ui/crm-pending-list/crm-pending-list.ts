@@ -5,7 +5,8 @@ import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
-import type { PendingAction } from '../../core/sync/actions.js';
+import type { PendingAction, SideEntry } from '../../core/sync/actions.js';
+import type { TimeValue } from '../../core/model/item.js';
 import type { Side } from '../../core/sync/types.js';
 
 /** approve: carry it out next run; reject: put the item on the exception list; a side: that side wins. */
@@ -41,6 +42,21 @@ export class CrmPendingList extends LitElement {
         padding: 6px 0;
       }
       .subject {
+        font-weight: 600;
+      }
+      .compare {
+        border-collapse: collapse;
+        margin: 4px 0;
+        font-size: 12px;
+      }
+      .compare th,
+      .compare td {
+        text-align: left;
+        padding: 2px 8px 2px 0;
+        vertical-align: top;
+        overflow-wrap: anywhere;
+      }
+      .compare tr.differs td {
         font-weight: 600;
       }
       .why {
@@ -83,9 +99,7 @@ export class CrmPendingList extends LitElement {
     const b = (decision: PendingDecision, key: string) =>
       html`<button
         style=${
-          decision === 'outlook' || decision === 'mobile'
-            ? `border-left: 6px solid ${/^#[0-9a-f]{6}$/i.test(this.colors[decision]) ? this.colors[decision] : 'transparent'}`
-            : ''
+          decision === 'outlook' || decision === 'mobile' ? `border-left: 6px solid ${this.safeColor(decision)}` : ''
         }
         ?disabled=${this.busy}
         aria-label="${this.t(key)}: ${label}"
@@ -97,6 +111,65 @@ export class CrmPendingList extends LitElement {
       ? html`${b('outlook', 'pending.keepOutlook')} ${b('mobile', 'pending.keepMobile')}
         ${b('reject', 'pending.exclude')}`
       : html`${b('approve', 'pending.approve')} ${b('reject', 'pending.reject')}`;
+  }
+
+  private when(t: TimeValue | undefined): string {
+    if (!t) return '';
+    if ('date' in t) return t.date;
+    return `${t.dateTime.replace('T', ' ').slice(0, 16)}${t.timeZone ? ` (${t.timeZone})` : ''}`;
+  }
+
+  /**
+   * The conflict screen: both versions side by side in the conflict colours, the fields that differ
+   * marked, so that the choice is made knowing what each side holds.
+   */
+  private comparison(p: PendingAction) {
+    const sides: [Side, SideEntry | undefined][] = [
+      ['outlook', p.outlook],
+      ['mobile', p.mobile],
+    ];
+    const field = (e: SideEntry | undefined, name: 'subject' | 'start' | 'end' | 'location' | 'modified') => {
+      if (!e) return this.t('pending.deleted');
+      const i = e.item;
+      if (name === 'subject') return i.subject;
+      if (name === 'modified')
+        return e.modifiedAt ? new Date(e.modifiedAt).toLocaleString(this.translator?.locale) : '';
+      if (i.kind === 'activity')
+        return name === 'start' ? this.when(i.start) : name === 'end' ? this.when(i.end) : (i.location ?? '');
+      return name === 'end' ? this.when(i.due) : name === 'start' ? this.when(i.start) : '';
+    };
+    const rows = (['subject', 'start', 'end', 'location', 'modified'] as const).map((name) => {
+      const values = sides.map(([, e]) => field(e, name));
+      return { name, values, differs: values[0] !== values[1] };
+    });
+    return html`<table class="compare">
+      <thead>
+        <tr>
+          <td></td>
+          ${sides.map(
+            ([side]) =>
+              html`<th scope="col" style="border-top: 4px solid ${this.safeColor(side)}">
+                ${this.t(`side.${side}`)}
+              </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows
+          .filter((r) => r.values.some((v) => v))
+          .map(
+            (r) =>
+              html`<tr class=${r.differs ? 'differs' : ''}>
+                <th scope="row">${this.t(`pending.field.${r.name}`)}</th>
+                ${r.values.map((v) => html`<td>${v}</td>`)}
+              </tr>`,
+          )}
+      </tbody>
+    </table>`;
+  }
+
+  private safeColor(side: Side): string {
+    return /^#[0-9a-f]{6}$/i.test(this.colors[side]) ? this.colors[side] : 'transparent';
   }
 
   override render() {
@@ -114,6 +187,7 @@ export class CrmPendingList extends LitElement {
           (p) =>
             html`<li>
               <div class="subject">${p.subject}</div>
+              ${p.type === 'conflict' ? this.comparison(p) : nothing}
               <div class="why">
                 ${this.t(`reason.${p.reason.code}`, { side: this.t(`side.${p.reason.from ?? 'either'}`) })}
               </div>
