@@ -11,12 +11,12 @@
 // BENCH_PROFILE=DIR writes a CPU profile of our gateway there (node --cpu-prof) for a look at hot spots.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../gateway/src/auth.js';
 import { putObject } from '../gateway/src/objects.js';
 import { SqliteStore } from '../gateway/src/store/sqlite.js';
+import { freePort } from '../test/node/support/net.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 5000);
@@ -71,15 +71,6 @@ const body = (n: number, summary: string) =>
     'END:VCALENDAR',
     '',
   ].join('\r\n');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, auth: string, expect = 207): Promise<void> {
   for (let i = 0; i < 240; i++) {

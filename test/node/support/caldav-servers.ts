@@ -3,9 +3,10 @@
 // by the PID this module started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { basic } from './gateway.js';
+import { freePort } from './net.js';
 
 export interface CalDavServer {
   readonly origin: string;
@@ -14,17 +15,6 @@ export interface CalDavServer {
   makeCalendar(name: string, component: 'VEVENT' | 'VTODO'): Promise<string>;
   stop(): Promise<void>;
 }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 export async function startCalDavServer(kind: 'radicale' | 'xandikos'): Promise<CalDavServer> {
   const dir = mkdtempSync(path.join(tmpdir(), `crm-${kind}-`));
