@@ -42,6 +42,8 @@ export interface RunningGraphEmulator {
   /** Requests served, by method and path pattern, for tests that count calls. */
   readonly requests: { method: string; path: string }[];
   mailbox(name: string): Mailbox;
+  /** Every answer waits `ms` (0: none), for tests that need a run to take its time. */
+  setLatency(ms: number): void;
   /** What POST /emulator/throttle does, for tests in the same process. */
   throttle(spec: { count: number; retryAfter: number; status?: number }): void;
   /** The address clients use when it is not the bound one (nextLink and deltaLink are absolute, as Graph's). */
@@ -128,6 +130,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return m;
   };
   let throttle = { count: 0, retryAfter: 1, status: 429 };
+  /** Test control: every answer waits this long (a slow network, to catch a run in the middle). */
+  let latency = 0;
   const requests: { method: string; path: string }[] = [];
   const pageDefault = options.defaultPageSize ?? 100;
   let base = '';
@@ -515,7 +519,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(answer, latency));
+    const answer = () => {
       const method = req.method ?? 'GET';
       // CORS for the add-in running in a browser (Graph answers preflights for any origin).
       const cors: Record<string, string> = {
@@ -562,7 +567,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         ...reply.headers,
       });
       res.end(out);
-    });
+    };
   };
   const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
   // Idle connections outlive the clients' keep-alive (undici: the hint minus 1 s), so that a client never
@@ -579,6 +584,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     url: base,
     requests,
     mailbox,
+    setLatency: (ms) => {
+      latency = ms;
+    },
     throttle: (spec) => {
       throttle = { count: spec.count, retryAfter: spec.retryAfter, status: spec.status ?? 429 };
     },
