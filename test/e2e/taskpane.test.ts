@@ -37,6 +37,12 @@ describe('task pane in Chromium, outside Office', () => {
     expect(tabs.map((t) => t.trim())).to.deep.equal(TABS);
     // Outside Office the pane says so (demo mode).
     await page.getByText(/Running outside Outlook/).waitFor();
+    // Nothing is configured in this browser: the sync buttons are off and the pane says what is missing.
+    await page.getByText(/Enter and save the gateway address/).waitFor();
+    expect(await page.getByRole('button', { name: 'Sync now' }).isDisabled()).to.equal(true);
+    await page.getByRole('tab', { name: 'General' }).click();
+    await page.getByText(/can be chosen when the pane runs in Outlook/).waitFor();
+    await page.getByRole('tab', { name: TABS[0] }).click();
     await page.screenshot({ path: artifactPath('taskpane.png'), fullPage: true });
     expect(errors).to.deep.equal([]);
   });

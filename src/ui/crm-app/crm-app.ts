@@ -162,7 +162,7 @@ export class CrmApp extends LitElement {
       ${this.renderBanner()}
       <crm-sync-panel
         ?running=${p.running}
-        ?ready=${p.ready}
+        .ready=${p.ready}
         .progress=${p.progress}
         .report=${p.report}
         .runs=${p.runs}

@@ -115,6 +115,12 @@ export class PaneController implements ReactiveController {
   }
 
   async refreshFolders(): Promise<void> {
+    if (this.services!.mode === 'browser') {
+      // Outside Outlook (and not in the demo) there is no mailbox to list.
+      this.folders = { outside: true };
+      this.update();
+      return;
+    }
     try {
       const f = await this.services!.sync.folders();
       this.folders = { calendars: f.calendars, taskLists: f.taskLists };

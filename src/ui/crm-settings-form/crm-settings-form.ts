@@ -23,6 +23,8 @@ export interface FolderChoices {
   readonly calendars?: readonly OutlookFolder[];
   readonly taskLists?: readonly OutlookFolder[];
   readonly error?: string;
+  /** Outside Outlook: no mailbox to list folders from. */
+  readonly outside?: boolean;
 }
 
 /**
@@ -171,7 +173,8 @@ export class CrmSettingsForm extends LitElement {
       ${TAB_FIELDS[this.tab].map((spec) => this.renderField(spec, p))}
       ${
         this.tab === 'general'
-          ? html`${
+          ? html`${this.folders.outside ? html`<p class="help">${this.t('settings.foldersOutside')}</p>` : nothing}
+              ${
                 this.folders.error
                   ? html`<p class="error" role="alert">
                       ${this.t('settings.foldersFailed', { detail: this.folders.error })}

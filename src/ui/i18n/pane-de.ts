@@ -13,6 +13,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'settings.defaultFolder': 'Standard',
   'settings.readOnly': 'schreibgeschützt',
   'settings.passwordStored': 'Auf diesem Gerät gespeichert (zum Ersetzen eingeben)',
+  'settings.foldersOutside': 'Outlook-Kalender und To-Do-Listen lassen sich wählen, wenn der Bereich in Outlook läuft.',
   'settings.foldersFailed': 'Die Outlook-Ordner konnten nicht gelesen werden: {detail}',
   'settings.testConnection': 'Verbindung testen',
   'settings.connectionOk': 'Verbunden. Das Gateway bietet: {kinds}.',

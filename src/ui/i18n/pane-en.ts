@@ -10,6 +10,7 @@ export const paneEn = {
   'settings.defaultFolder': 'Default',
   'settings.readOnly': 'read-only',
   'settings.passwordStored': 'Saved on this device (type to replace)',
+  'settings.foldersOutside': 'The Outlook calendars and To Do lists can be chosen when the pane runs in Outlook.',
   'settings.foldersFailed': 'The Outlook folders could not be listed: {detail}',
   'settings.testConnection': 'Test connection',
   'settings.connectionOk': 'Connected. The gateway offers: {kinds}.',
