@@ -18,6 +18,7 @@ import type { GraphHttp } from '../../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
 import { SyncCancelledError } from '../../core/errors.js';
 import type { Profile } from '../../core/profile/profile.js';
+import { validateProfile } from '../../core/profile/validate.js';
 import type { UserExit } from '../../core/ports/state.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import { kindsInScope } from '../../core/sync/plan.js';
@@ -111,6 +112,11 @@ export class SyncService {
     const startedAt = this.now();
     try {
       const { profile } = await this.options.profiles.load();
+      const findings = validateProfile(profile);
+      if (findings.length)
+        throw new Error(
+          `the settings are not complete (${findings.map((f) => f.field).join(', ')}): open the CRM Sync pane and save them`,
+        );
       const password = await this.options.profiles.password();
       if (!password) throw new Error('no password is saved for the CRM gateway: enter it on the General tab');
       const { onProgress, ...options } = request;
