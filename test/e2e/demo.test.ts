@@ -247,6 +247,12 @@ describe('the offline demo in Chromium', () => {
     await compare.getByText('Approve me (Outlook says)').waitFor();
     await compare.getByText('Approve me (CRM says)').waitFor();
     await page.screenshot({ path: artifactPath('demo-conflict-screen.png'), fullPage: true });
+    // The dialog window Outlook would open shows the same conflict (read from this mailbox's state).
+    const dialog = await page.context().newPage();
+    await dialog.goto(`${demo.addinUrl}/dialog.html?mailbox=demo&outlook=%23aa0000&mobile=%230000aa`);
+    await dialog.locator('crm-pending-list table.compare').getByText('Approve me (CRM says)').waitFor();
+    await dialog.screenshot({ path: artifactPath('demo-conflict-dialog.png') });
+    await dialog.close();
     await page.getByRole('button', { name: 'Keep Outlook’s: Approve me' }).click();
     await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
     expect((await crmItems()).map((i) => summaryOf(i.body))).to.include('Approve me (Outlook says)');

@@ -65,7 +65,7 @@ describe('task pane in Chromium, outside Office', () => {
   it('serves the SAP CRM pane, the dialog and the commands page without errors', async () => {
     for (const [file, text] of [
       ['crm-pane.html', /Open this pane from an appointment/],
-      ['dialog.html', /not available yet/],
+      ['dialog.html', /Open this screen from the CRM Sync pane/],
     ] as const) {
       const { page, errors } = await openPage(browser, `${server.origin}/${file}`);
       await page.getByText(text).waitFor({ timeout: 60_000 });

@@ -1,12 +1,50 @@
 import { ContextProvider } from '@lit/context';
+import { IdbStatusStore, openStateDb } from '../../adapters/browser/idb-state.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
+import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
 import '../crm-conflict-dialog/crm-conflict-dialog.js';
 import { detectHost } from './host.js';
 
-/** Mounts the conflict dialog page (opened with Office.context.ui.displayDialogAsync). */
+/** What the dialog sends to the task pane (messageParent) for each decision. */
+export interface ConflictDialogMessage {
+  readonly pairKeys: readonly string[];
+  readonly decision: PendingDecisionDetail['decision'];
+}
+
+/**
+ * Mounts the conflict dialog page (opened with Office.context.ui.displayDialogAsync by the task pane,
+ * `dialog.html?mailbox=…&outlook=#rrggbb&mobile=#rrggbb`): it reads the held conflicts from the
+ * mailbox's state in IndexedDB (same origin as the pane) and sends each decision to the pane, which
+ * runs it.
+ */
 export async function startDialog(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
+  const { t } = createTranslator(host.displayLanguage);
   new ContextProvider(mount, { context: translatorContext, initialValue: createTranslator(host.displayLanguage) });
-  mount.replaceChildren(document.createElement('crm-conflict-dialog'));
+  const el = document.createElement('crm-conflict-dialog');
+  mount.replaceChildren(el);
+  const params = new URLSearchParams(location.search);
+  const mailbox = params.get('mailbox');
+  el.colors = { outlook: params.get('outlook') ?? '#c50f1f', mobile: params.get('mobile') ?? '#0f6cbd' };
+  if (!mailbox) {
+    el.items = [];
+    el.message = t('dialog.openFromPane');
+    return;
+  }
+  const db = await openStateDb(mailbox);
+  el.items = (await new IdbStatusStore(db).load()).pending.filter((p) => p.type === 'conflict');
+  db.close();
+  const parent = office?.context?.ui?.messageParent?.bind(office.context.ui);
+  el.addEventListener('crm-pending-decision', (e) => {
+    const { items, decision } = (e as CustomEvent<PendingDecisionDetail>).detail;
+    if (!parent) {
+      el.message = t('dialog.openFromPane');
+      return;
+    }
+    parent(JSON.stringify({ pairKeys: items.map((i) => i.pairKey), decision } satisfies ConflictDialogMessage));
+    const done = new Set(items.map((i) => i.pairKey));
+    el.items = (el.items ?? []).filter((i) => !done.has(i.pairKey));
+    el.message = t('dialog.sent');
+  });
 }

@@ -138,4 +138,31 @@ describe('the task pane’s automatic triggers and decisions', () => {
     await run;
     expect(pane.running).to.equal(false);
   });
+
+  it('in Outlook, a run that holds conflicts opens the conflict screen; its decision is carried out', async () => {
+    const p = profileWith({});
+    const conflict = {
+      id: 'x',
+      type: 'conflict',
+      pairKey: 'key-x',
+      subject: 'Review',
+      reason: { code: 'conflict-held' },
+    } as PendingAction;
+    const { services, runs } = fakeServices({ ...p, conflicts: { ...p.conflicts, openConflictScreen: true } });
+    const screens: { colors: unknown; decide: (keys: readonly string[], d: 'outlook' | 'mobile') => void }[] = [];
+    Object.assign(services, { conflictScreen: (colors: unknown, decide: never) => screens.push({ colors, decide }) });
+    services.sync.pending = async () => [conflict];
+    services.sync.run = (async (r: RunRequest) => {
+      runs.push(r);
+      return { dryRun: false, pending: [conflict], errors: [], unreadable: [] };
+    }) as never;
+    const pane = new PaneController(host);
+    await pane.attach(services);
+    await pane.sync({});
+    expect(screens).to.have.length(1);
+    expect(screens[0]!.colors).to.deep.equal({ outlook: '#c50f1f', mobile: '#0f6cbd' });
+    screens[0]!.decide(['key-x'], 'mobile');
+    await settle();
+    expect([...(runs.at(-1)!.decisions ?? [])]).to.deep.equal([['key-x', 'mobile']]);
+  });
 });

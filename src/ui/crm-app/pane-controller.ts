@@ -215,6 +215,7 @@ export class PaneController implements ReactiveController {
           this.update();
         },
       });
+      this.openConflictScreen(this.report);
     } catch (error) {
       this.failure = { name: error instanceof Error ? error.name : 'Error', message: message(error) };
     } finally {
@@ -222,6 +223,18 @@ export class PaneController implements ReactiveController {
       this.abort = undefined;
       await this.refreshState();
     }
+  }
+
+  /** "Open conflict resolution screen": in Outlook a dialog shows the conflicts the run held. */
+  private openConflictScreen(report: SyncReport): void {
+    const p = this.loaded?.profile;
+    const open = this.services?.conflictScreen;
+    if (!open || !p?.conflicts.openConflictScreen || report.dryRun) return;
+    if (!report.pending.some((x) => x.type === 'conflict')) return;
+    open({ outlook: p.misc.conflictColorOutlook, mobile: p.misc.conflictColorMobile }, (keys, decision) => {
+      const items = this.pending.filter((x) => keys.includes(x.pairKey));
+      if (items.length) void this.decide(items, decision);
+    });
   }
 
   cancelSync(): void {

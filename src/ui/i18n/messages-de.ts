@@ -28,7 +28,11 @@ export const de: Catalog = {
   'crmPane.unreadable': 'Die CRM-Daten dieses Termins konnten nicht gelesen werden: {detail}',
   'crmPane.loading': 'CRM-Daten werden gelesen…',
   'dialog.title': 'SAP-CRM-Kalenderkonflikt',
-  'dialog.notYet': 'Der Konfliktlösungsbildschirm ist in dieser Version noch nicht verfügbar.',
+  'dialog.intro':
+    'Diese Elemente wurden seit der letzten Synchronisation in Outlook und im CRM geändert. Wählen Sie, welche Fassung bleibt.',
+  'dialog.openFromPane':
+    'Öffnen Sie diesen Bildschirm aus dem CRM-Sync-Bereich in Outlook. Außerhalb von Outlook entscheiden Sie unter „Ausstehend“ im Bereich.',
+  'dialog.sent': 'Der CRM-Sync-Bereich führt Ihre Entscheidung jetzt aus.',
   'insight.crmData': 'Dieser Termin ist mit SAP CRM verknüpft.',
   'insight.open': 'CRM-Daten anzeigen',
   'command.syncing': 'CRM-Sync: Synchronisation läuft…',

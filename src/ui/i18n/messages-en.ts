@@ -26,7 +26,11 @@ export const en = {
   'crmPane.unreadable': 'The CRM data stored on this appointment could not be read: {detail}',
   'crmPane.loading': 'Reading CRM data…',
   'dialog.title': 'SAP CRM Calendar Conflict',
-  'dialog.notYet': 'The conflict resolution screen is not available yet in this version.',
+  'dialog.intro':
+    'These items were changed in Outlook and in the CRM since the last synchronization. Choose which version to keep.',
+  'dialog.openFromPane':
+    'Open this screen from the CRM Sync pane in Outlook. Outside Outlook, decide under "Pending" in the pane.',
+  'dialog.sent': 'Your decision is carried out by the CRM Sync pane now.',
   'insight.crmData': 'This appointment is linked to SAP CRM.',
   'insight.open': 'Show CRM data',
   'command.syncing': 'CRM Sync: synchronizing…',

@@ -20,6 +20,7 @@ import {
   type RoamingPort,
 } from './profile-service.js';
 import type { SyncService } from './sync-service.js';
+import { conflictScreen } from './conflict-screen.js';
 
 export type ServiceMode = 'outlook' | 'demo' | 'browser';
 
@@ -37,6 +38,8 @@ export interface AppServices {
   readonly sync: SyncService;
   /** Set when `admin-defaults.json` could not be read (the pane shows it; defaults then apply). */
   readonly policyError?: string;
+  /** In Outlook: opens the conflict screen in a dialog (outside Outlook, Pending is the screen). */
+  readonly conflictScreen?: ReturnType<typeof conflictScreen>;
 }
 
 export interface ServiceEnvironment {
@@ -122,7 +125,13 @@ export async function createServices(
       import(/* webpackIgnore: true */ `${env.origin}/user-exits.js`) as Promise<Record<string, unknown>>,
   });
   if (demo) await prefillDemo(profiles, demo);
-  return { mode, profiles, sync, ...(policyError && { policyError }) };
+  return {
+    mode,
+    profiles,
+    sync,
+    ...(policyError && { policyError }),
+    ...(inOutlook && { conflictScreen: conflictScreen(office as unknown as OfficeLike, env.origin, mailbox) }),
+  };
 }
 
 /** The demo's first start: the gateway, user and password of the demo, so that "Sync now" just works. */

@@ -1,0 +1,44 @@
+/**
+ * Opens the conflict screen (dialog.html) in an Office dialog
+ * (https://learn.microsoft.com/office/dev/add-ins/develop/dialog-api-in-office-add-ins) and hands each
+ * decision it sends back to the pane. One dialog at a time: while it is open, later runs do not open
+ * another (Office refuses a second one); it shows what it loaded, and the pane's Pending section
+ * always has the current list.
+ */
+import type { OfficeLike } from '../../adapters/graph/auth.js';
+import type { PendingDecision } from '../crm-pending-list/crm-pending-list.js';
+import type { Side } from '../../core/sync/types.js';
+
+export type ConflictDecisionHandler = (pairKeys: readonly string[], decision: PendingDecision) => void;
+
+const DECISIONS = new Set<PendingDecision>(['approve', 'reject', 'outlook', 'mobile']);
+
+export function conflictScreen(office: OfficeLike, origin: string, mailbox: string) {
+  let open = false;
+  return (colors: Readonly<Record<Side, string>>, onDecision: ConflictDecisionHandler): void => {
+    if (open) return;
+    const url = `${origin}/dialog.html?${new URLSearchParams({ mailbox, outlook: colors.outlook, mobile: colors.mobile })}`;
+    open = true;
+    office.context.ui.displayDialogAsync(url, { height: 60, width: 50 }, (result) => {
+      if (result.status !== 'succeeded') {
+        open = false; // the Pending section still has the conflicts
+        return;
+      }
+      const dialog = result.value;
+      dialog.addEventHandler('dialogMessageReceived', (arg) => {
+        try {
+          const m = JSON.parse(arg.message ?? '') as { pairKeys?: unknown; decision?: unknown };
+          const keys = Array.isArray(m.pairKeys) ? m.pairKeys.filter((k): k is string => typeof k === 'string') : [];
+          if (keys.length && DECISIONS.has(m.decision as PendingDecision))
+            onDecision(keys, m.decision as PendingDecision);
+        } catch {
+          /* not a message of ours: ignored */
+        }
+      });
+      // 12006: the user closed the dialog.
+      dialog.addEventHandler('dialogEventReceived', () => {
+        open = false;
+      });
+    });
+  };
+}
