@@ -21,11 +21,16 @@ export async function startTaskpane(mount: HTMLElement, office: typeof Office | 
   app.mode = host.mode;
   if (host.mode === 'office-missing') return;
   if (host.mode === 'outlook') applyOfficeTheme(office!.context.officeTheme, document.documentElement);
-  services.setValue(
-    await createServices(office, host.mode === 'outlook', {
-      fetch: globalThis.fetch.bind(globalThis),
-      storage: localStorage,
-      origin: location.origin,
-    }),
-  );
+  try {
+    services.setValue(
+      await createServices(office, host.mode === 'outlook', {
+        fetch: globalThis.fetch.bind(globalThis),
+        storage: localStorage,
+        origin: location.origin,
+      }),
+    );
+  } catch (error) {
+    // IndexedDB switched off (a private window in some browsers), a chunk that did not load, …
+    app.startError = error instanceof Error ? error.message : String(error);
+  }
 }

@@ -48,6 +48,8 @@ export class CrmApp extends LitElement {
   services?: AppServices;
 
   @property() mode: HostMode = 'starting';
+  /** Why the pane's services could not start (shown instead of the settings). */
+  @property() startError = '';
 
   private readonly pane = new PaneController(this);
 
@@ -99,6 +101,8 @@ export class CrmApp extends LitElement {
 
   private renderSettings() {
     const p = this.pane;
+    if (this.startError)
+      return html`<p class="bad" role="alert">${this.t('app.startFailed', { detail: this.startError })}</p>`;
     if (p.loadError) return html`<p class="bad" role="alert">${this.t('app.loadFailed', { detail: p.loadError })}</p>`;
     if (!p.draft) return html`<p>${this.t('app.loading')}</p>`;
     const saveText =

@@ -7,6 +7,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'app.policyError':
     'Die Vorgaben Ihres Administrators konnten nicht gelesen werden; es gelten die Standardwerte. ({detail})',
   'app.loading': 'Einstellungen werden geladen…',
+  'app.startFailed':
+    'Der Bereich kann nicht starten: {detail}. Laden Sie ihn neu; in einem privaten Fenster ist der Speicher womöglich abgeschaltet.',
   'app.loadFailed': 'Die Einstellungen können nicht gelesen werden: {detail}',
   'settings.title': 'Einstellungen',
   'settings.locked': '(von Ihrem Administrator festgelegt)',

@@ -4,6 +4,7 @@ export const paneEn = {
     'Demo mode outside Outlook: the demo CRM gateway and a demo Outlook mailbox (Graph emulator) on this computer. Settings are kept in this browser only.',
   'app.policyError': 'The administrator defaults could not be read; the built-in defaults apply. ({detail})',
   'app.loading': 'Loading the settings…',
+  'app.startFailed': 'The pane cannot start: {detail}. Reload it; in a private window, storage may be switched off.',
   'app.loadFailed': 'The settings cannot be read: {detail}',
   'settings.title': 'Settings',
   'settings.locked': '(set by your administrator)',
