@@ -32,9 +32,10 @@ export interface RunOptions extends PlanOptions {
   /** Plan only: return what a sync would do, write nothing ("Preview"). */
   readonly dryRun?: boolean;
   /**
-   * "Cancel" (an AbortSignal; the core names only what it reads of it): before the writes the run stops with SyncCancelledError; during them, the write under
-   * way finishes and no other starts. The read tokens then stay where they were, so the next run reads
-   * the same changes again and does what is left (what was done is in the status table).
+   * "Cancel" (an AbortSignal; the core names only what it reads of it): before the writes the run
+   * stops with SyncCancelledError; during them, the write under way finishes and no other starts. The
+   * read tokens then stay where they were, so the next run reads the same changes again and does what
+   * is left (what was done is in the status table).
    */
   readonly signal?: { readonly aborted: boolean };
 }
