@@ -64,25 +64,37 @@ describe('the offline demo in Chromium', () => {
   /** Clicks Sync now and waits for the report of a new run. */
   async function syncNow(): Promise<string> {
     const button = page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' });
-    await page.waitForFunction(() => {
-      const b = document
-        .querySelector('crm-app')
-        ?.shadowRoot?.querySelector('crm-sync-panel')
-        ?.shadowRoot?.querySelector<HTMLButtonElement>('button.primary');
-      return b && !b.disabled;
-    });
-    const before = await page
-      .locator('crm-sync-panel')
-      .getByRole('heading', { name: /Last synchronization/ })
-      .count();
+    await page.waitForFunction(
+      () => {
+        const b = document
+          .querySelector('crm-app')
+          ?.shadowRoot?.querySelector('crm-sync-panel')
+          ?.shadowRoot?.querySelector<HTMLButtonElement>('button.primary');
+        return b && !b.disabled;
+      },
+      undefined,
+      { timeout: 300_000 },
+    );
+    // A run is over when a report of a new start time is shown, or a failure.
+    const state = `(() => {
+      const panel = document.querySelector('crm-app')?.shadowRoot?.querySelector('crm-sync-panel')?.shadowRoot;
+      return [panel?.querySelector('section[data-started-at]')?.getAttribute('data-started-at') ?? '', !!panel?.querySelector('[role="alert"]')];
+    })()`;
+    const [before] = (await page.evaluate(state)) as [string, boolean];
     await button.click();
     // Generous: a run writes ~60 items over HTTPS; the CI machines lose the CPU for seconds at a time.
+    await page.waitForFunction(
+      `(([started, failed]) => failed || started !== ${JSON.stringify(before)})(${state})`,
+      undefined,
+      {
+        timeout: 300_000,
+      },
+    );
     await page
       .locator('crm-sync-panel')
       .getByRole('button', { name: 'Cancel' })
       .waitFor({ state: 'detached', timeout: 300_000 });
     expect(await page.locator('crm-sync-panel [role="alert"]').count(), 'no failure').to.equal(0);
-    void before;
     const report = page.locator('crm-sync-panel section').first();
     await report.getByRole('heading', { name: /Last synchronization/ }).waitFor();
     return (await report.textContent()) ?? '';

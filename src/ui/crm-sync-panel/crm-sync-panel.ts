@@ -96,7 +96,7 @@ export class CrmSyncPanel extends LitElement {
         <td>${r.written[side].updated}</td>
         <td>${r.written[side].deleted}</td>
       </tr>`;
-    return html`<section aria-labelledby="report-h">
+    return html`<section aria-labelledby="report-h" data-started-at=${r.startedAt}>
       <h3 id="report-h">
         ${this.t('report.title', { time: new Date(r.startedAt).toLocaleString(this.translator?.locale) })}
       </h3>
