@@ -165,4 +165,20 @@ describe('the task pane’s automatic triggers and decisions', () => {
     await settle();
     expect([...(runs.at(-1)!.decisions ?? [])]).to.deep.equal([['key-x', 'mobile']]);
   });
+
+  it('rejecting an item keeps the edits not saved yet on the tabs', async () => {
+    const { services, saved } = fakeServices(profileWith({}));
+    const pane = new PaneController(host);
+    await pane.attach(services);
+    pane.change('sync.daysAhead', 42);
+    await pane.decide(
+      [{ id: 'r', type: 'confirm', pairKey: 'key-r', subject: 'r', reason: { code: 'new' } } as PendingAction],
+      'reject',
+    );
+    expect(saved.at(-1)!.exceptionList).to.deep.equal(['key-r']);
+    expect(saved.at(-1)!.sync.daysAhead, 'the unsaved edit was not saved with it').to.equal(180);
+    expect(pane.draft!.sync.daysAhead).to.equal(42);
+    expect(pane.draft!.exceptionList).to.deep.equal(['key-r']);
+    expect(pane.dirty).to.equal(true);
+  });
 });

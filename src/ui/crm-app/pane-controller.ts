@@ -246,9 +246,7 @@ export class PaneController implements ReactiveController {
     if (decision === 'reject') {
       // Rejected: the item goes on the exception list (Miscellaneous) and is left alone from now on.
       const p = this.loaded!.profile;
-      const list = [...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])];
-      await this.services!.profiles.save({ ...p, exceptionList: list });
-      await this.reload();
+      await this.saveExceptionList([...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])]);
       return this.sync({});
     }
     return this.sync({ decisions: new Map(items.map((p) => [p.pairKey, decision])) });
@@ -256,10 +254,21 @@ export class PaneController implements ReactiveController {
 
   /** Takes an item off the exception list: the next run synchronizes it again. */
   async includeAgain(key: string): Promise<void> {
-    const p = this.loaded!.profile;
-    await this.services!.profiles.save({ ...p, exceptionList: p.exceptionList.filter((k) => k !== key) });
-    await this.reload();
+    await this.saveExceptionList(this.loaded!.profile.exceptionList.filter((k) => k !== key));
     await this.refreshState();
+  }
+
+  /** Saves a new exception list with the saved profile; edits not saved yet on the tabs stay as they are. */
+  private async saveExceptionList(list: readonly string[]): Promise<void> {
+    const draft = this.dirty ? this.draft : undefined;
+    const password = this.password;
+    await this.services!.profiles.save({ ...this.loaded!.profile, exceptionList: list });
+    await this.reload();
+    if (draft) {
+      this.draft = { ...draft, exceptionList: list };
+      this.password = password;
+      this.update();
+    }
   }
 
   async queryLog(levels: readonly LogLevel[], search: string): Promise<void> {
