@@ -12,16 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { putObject } from '../../gateway/src/objects.js';
 import { loadDevCertificate } from '../../scripts/certs.js';
 import { startDemoServers, type DemoServers } from '../../scripts/demo-servers.js';
-import { artifactPath, launchChromium, openPage, root } from './support/browser.js';
-
-const TABS = [
-  'SAP CRM Calendar Properties',
-  'General',
-  'Sync Properties',
-  'Conflict Resolution',
-  'Miscellaneous',
-  'Series / Private',
-];
+import { artifactPath, launchChromium, openPage, root, TABS } from './support/browser.js';
 
 describe('the offline demo in Chromium', () => {
   let demo: DemoServers;
@@ -60,6 +51,34 @@ describe('the offline demo in Chromium', () => {
     );
   }
   const summaryOf = (body: string) => /\r\nSUMMARY[^:]*:([^\r]*)/.exec(body)?.[1] ?? '';
+  /** A user's edit of a CRM item's subject, straight on the gateway. */
+  const renameInCrm = (item: { href: string; etag: string; body: string }, from: string, to: string) =>
+    putObject(demo.store, 'demo', 'activities', item.href, item.body.replace(`SUMMARY:${from}`, `SUMMARY:${to}`), {
+      ifMatch: item.etag,
+    });
+  /** A new CRM activity on the gateway; `start` and `end` are UTC `yyyymmddThhmmssZ`. */
+  const addToCrm = (name: string, summary: string, start: string, end: string) =>
+    putObject(
+      demo.store,
+      'demo',
+      'activities',
+      `/dav/calendars/demo/activities/${name}.ics`,
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//e2e//EN',
+        'BEGIN:VEVENT',
+        `UID:${name}@crm.example`,
+        'DTSTAMP:20261127T080000Z',
+        `DTSTART:${start}`,
+        `DTEND:${end}`,
+        `SUMMARY:${summary}`,
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+      { ifNoneMatch: true },
+    );
 
   /** Clicks Sync now and waits for the report of a new run. */
   async function syncNow(): Promise<string> {
@@ -131,14 +150,7 @@ describe('the offline demo in Chromium', () => {
     const items = await crmItems();
     const crmItem = items.find((i) => summaryOf(i.body) && !summaryOf(i.body).startsWith('Lunch'))!;
     const oldSubject = summaryOf(crmItem.body);
-    await putObject(
-      demo.store,
-      'demo',
-      'activities',
-      crmItem.href,
-      crmItem.body.replace(`SUMMARY:${oldSubject}`, `SUMMARY:${oldSubject} – agenda changed`),
-      { ifMatch: crmItem.etag },
-    );
+    await renameInCrm(crmItem, oldSubject, `${oldSubject} – agenda changed`);
     await syncNow();
     expect((await crmItems()).map((i) => summaryOf(i.body))).to.include(
       'Lunch with Contoso purchasing (moved to Friday)',
@@ -153,14 +165,7 @@ describe('the offline demo in Chromium', () => {
     const subject = summaryOf(crmItem.body);
     const event = Object.values(mailbox().state.events).find((e) => e.fields.subject === subject)!;
     mailbox().updateEvent(event.id, { subject: `${subject} (Outlook edit)` });
-    await putObject(
-      demo.store,
-      'demo',
-      'activities',
-      crmItem.href,
-      crmItem.body.replace(`SUMMARY:${subject}`, `SUMMARY:${subject} (CRM edit)`),
-      { ifMatch: crmItem.etag },
-    );
+    await renameInCrm(crmItem, subject, `${subject} (CRM edit)`);
     const report = await syncNow();
     expect(report).to.match(/Conflicts resolved: 1/);
     expect(outlookSubjects(), 'the CRM version won').to.include(`${subject} (CRM edit)`);
@@ -194,27 +199,7 @@ describe('the offline demo in Chromium', () => {
 
     // A new CRM activity now waits for approval.
     const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-    await putObject(
-      demo.store,
-      'demo',
-      'activities',
-      '/dav/calendars/demo/activities/e2e-confirm.ics',
-      [
-        'BEGIN:VCALENDAR',
-        'VERSION:2.0',
-        'PRODID:-//e2e//EN',
-        'BEGIN:VEVENT',
-        'UID:e2e-confirm@crm.example',
-        'DTSTAMP:20261127T080000Z',
-        `DTSTART:${day}T090000Z`,
-        `DTEND:${day}T100000Z`,
-        'SUMMARY:Approve me',
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '',
-      ].join('\r\n'),
-      { ifNoneMatch: true },
-    );
+    await addToCrm('e2e-confirm', 'Approve me', `${day}T090000Z`, `${day}T100000Z`);
     // Throttled answers from "Outlook" make the run slow enough to watch its progress bar.
     demo.emulator.throttle({ count: 2, retryAfter: 1 });
     await page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();
@@ -245,14 +230,7 @@ describe('the offline demo in Chromium', () => {
     const crmItem = (await crmItems()).find((i) => summaryOf(i.body) === 'Approve me')!;
     const event = Object.values(mailbox().state.events).find((e) => e.fields.subject === 'Approve me')!;
     mailbox().updateEvent(event.id, { subject: 'Approve me (Outlook says)' });
-    await putObject(
-      demo.store,
-      'demo',
-      'activities',
-      crmItem.href,
-      crmItem.body.replace('SUMMARY:Approve me', 'SUMMARY:Approve me (CRM says)'),
-      { ifMatch: crmItem.etag },
-    );
+    await renameInCrm(crmItem, 'Approve me', 'Approve me (CRM says)');
     await syncNow();
     await page.getByText('Pending (1)').waitFor({ timeout: 300_000 });
     const compare = page.locator('crm-pending-list table.compare');
@@ -277,28 +255,10 @@ describe('the offline demo in Chromium', () => {
 
   it('a reload in the middle of a sync loses nothing and duplicates nothing', async () => {
     const day = new Date(Date.now() + 4 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-    for (let n = 0; n < 12; n++)
-      await putObject(
-        demo.store,
-        'demo',
-        'activities',
-        `/dav/calendars/demo/activities/e2e-reload-${n}.ics`,
-        [
-          'BEGIN:VCALENDAR',
-          'VERSION:2.0',
-          'PRODID:-//e2e//EN',
-          'BEGIN:VEVENT',
-          `UID:e2e-reload-${n}@crm.example`,
-          'DTSTAMP:20261127T080000Z',
-          `DTSTART:${day}T${String(8 + (n % 8)).padStart(2, '0')}0000Z`,
-          `DTEND:${day}T${String(8 + (n % 8)).padStart(2, '0')}3000Z`,
-          `SUMMARY:Reload ${n}`,
-          'END:VEVENT',
-          'END:VCALENDAR',
-          '',
-        ].join('\r\n'),
-        { ifNoneMatch: true },
-      );
+    for (let n = 0; n < 12; n++) {
+      const hour = String(8 + (n % 8)).padStart(2, '0');
+      await addToCrm(`e2e-reload-${n}`, `Reload ${n}`, `${day}T${hour}0000Z`, `${day}T${hour}3000Z`);
+    }
     // A slow "Outlook", so that the reload lands among the writes.
     demo.emulator.setLatency(250);
     await page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();

@@ -4,16 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import type { StaticServer } from '../../scripts/serve.js';
-import { artifactPath, launchChromium, openPage, serveDist } from './support/browser.js';
-
-const TABS = [
-  'SAP CRM Calendar Properties',
-  'General',
-  'Sync Properties',
-  'Conflict Resolution',
-  'Miscellaneous',
-  'Series / Private',
-];
+import { artifactPath, launchChromium, openPage, serveDist, TABS } from './support/browser.js';
 
 describe('task pane in Chromium, outside Office', () => {
   let server: StaticServer;

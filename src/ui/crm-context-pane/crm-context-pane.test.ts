@@ -1,21 +1,11 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ContextProvider } from '@lit/context';
-import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
 import type { CrmContextPane, CrmPaneState } from './crm-context-pane.js';
+import { mountElement } from '../testing/mount.js';
 import './crm-context-pane.js';
 
-async function mount(state: CrmPaneState): Promise<CrmContextPane> {
-  const host = document.createElement('div');
-  document.body.append(host);
-  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator('en') });
-  const pane = document.createElement('crm-context-pane');
-  pane.state = state;
-  host.append(pane);
-  await pane.updateComplete;
-  return pane;
-}
+const mount = (state: CrmPaneState): Promise<CrmContextPane> =>
+  mountElement('crm-context-pane', (pane) => (pane.state = state));
 
 describe('crm-context-pane', () => {
   afterEach(() => document.body.replaceChildren());

@@ -1,24 +1,16 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ContextProvider } from '@lit/context';
-import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
 import type { CrmLogViewer, LogQueryDetail } from './crm-log-viewer.js';
+import { mountElement } from '../testing/mount.js';
 import './crm-log-viewer.js';
 
-async function mount(): Promise<CrmLogViewer> {
-  const host = document.createElement('div');
-  document.body.append(host);
-  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator('en') });
-  const el = document.createElement('crm-log-viewer');
-  el.entries = [
-    { at: 2, level: 'error', message: 'update failed: <script>window.__xssLog=1</script>', subject: '<img src=x>' },
-    { at: 1, level: 'info', message: 'create on outlook: new in the CRM mobile client' },
-  ];
-  host.append(el);
-  await el.updateComplete;
-  return el;
-}
+const mount = (): Promise<CrmLogViewer> =>
+  mountElement('crm-log-viewer', (el) => {
+    el.entries = [
+      { at: 2, level: 'error', message: 'update failed: <script>window.__xssLog=1</script>', subject: '<img src=x>' },
+      { at: 1, level: 'info', message: 'create on outlook: new in the CRM mobile client' },
+    ];
+  });
 
 describe('crm-log-viewer', () => {
   afterEach(() => document.body.replaceChildren());

@@ -1,10 +1,8 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ContextProvider } from '@lit/context';
-import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import type { CrmPendingList, PendingDecisionDetail } from './crm-pending-list.js';
+import { mountElement } from '../testing/mount.js';
 import './crm-pending-list.js';
 
 const confirm = (n: number): PendingAction =>
@@ -23,16 +21,8 @@ const conflict: PendingAction = {
   reason: { code: 'conflict-held' },
 } as PendingAction;
 
-async function mount(items: PendingAction[]): Promise<CrmPendingList> {
-  const host = document.createElement('div');
-  document.body.append(host);
-  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator('en') });
-  const el = document.createElement('crm-pending-list');
-  el.items = items;
-  host.append(el);
-  await el.updateComplete;
-  return el;
-}
+const mount = (items: PendingAction[]): Promise<CrmPendingList> =>
+  mountElement('crm-pending-list', (el) => (el.items = items));
 
 describe('crm-pending-list', () => {
   afterEach(() => document.body.replaceChildren());

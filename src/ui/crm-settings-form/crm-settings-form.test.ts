@@ -1,29 +1,20 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ContextProvider } from '@lit/context';
-import { translatorContext } from '../contexts.js';
 import { createTranslator, type MessageKey } from '../i18n/translator.js';
 import { defaultProfile, type Profile } from '../../core/profile/profile.js';
 import { validateProfile } from '../../core/profile/validate.js';
 import { SETTINGS_TABS, type SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 import { ALL_FIELD_PATHS, TAB_FIELDS } from './fields.js';
 import type { CrmSettingsForm, FieldChangeDetail } from './crm-settings-form.js';
+import { mountElement } from '../testing/mount.js';
 import './crm-settings-form.js';
 
-async function mount(
-  tab: SettingsTabId,
-  props: Partial<CrmSettingsForm> = {},
-  language = 'en',
-): Promise<CrmSettingsForm> {
-  const host = document.createElement('div');
-  document.body.append(host);
-  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator(language) });
-  const form = document.createElement('crm-settings-form');
-  Object.assign(form, { tab, profile: defaultProfile(), ...props });
-  host.append(form);
-  await form.updateComplete;
-  return form;
-}
+const mount = (tab: SettingsTabId, props: Partial<CrmSettingsForm> = {}, language = 'en'): Promise<CrmSettingsForm> =>
+  mountElement(
+    'crm-settings-form',
+    (form) => Object.assign(form, { tab, profile: defaultProfile(), ...props }),
+    language,
+  );
 
 const leafPaths = (o: unknown, prefix = ''): string[] =>
   Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>

@@ -1,26 +1,22 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ContextProvider } from '@lit/context';
-import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
 import { SETTINGS_TABS, type CrmSettingsTabs } from './crm-settings-tabs.js';
+import { mountElement } from '../testing/mount.js';
 import './crm-settings-tabs.js';
 
-async function mount(language: string): Promise<CrmSettingsTabs> {
-  const host = document.createElement('div');
-  document.body.append(host);
-  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator(language) });
-  const tabs = document.createElement('crm-settings-tabs');
-  for (const id of SETTINGS_TABS) {
-    const p = document.createElement('p');
-    p.slot = id;
-    p.textContent = `content of ${id}`;
-    tabs.append(p);
-  }
-  host.append(tabs);
-  await tabs.updateComplete;
-  return tabs;
-}
+const mount = (language: string): Promise<CrmSettingsTabs> =>
+  mountElement(
+    'crm-settings-tabs',
+    (tabs) => {
+      for (const id of SETTINGS_TABS) {
+        const p = document.createElement('p');
+        p.slot = id;
+        p.textContent = `content of ${id}`;
+        tabs.append(p);
+      }
+    },
+    language,
+  );
 
 const tabButtons = (el: CrmSettingsTabs) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
 

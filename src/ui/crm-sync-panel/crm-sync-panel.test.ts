@@ -1,24 +1,14 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { ContextProvider } from '@lit/context';
-import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
 import type { SyncReport } from '../../core/sync/engine.js';
 import type { CrmSyncPanel, SyncRequestDetail } from './crm-sync-panel.js';
+import { mountElement } from '../testing/mount.js';
 import './crm-sync-panel.js';
 
 const HOSTILE = '<img src=x onerror="window.__xssPanel=1">';
 
-async function mount(props: Partial<CrmSyncPanel>): Promise<CrmSyncPanel> {
-  const host = document.createElement('div');
-  document.body.append(host);
-  new ContextProvider(host, { context: translatorContext, initialValue: createTranslator('en') });
-  const el = document.createElement('crm-sync-panel');
-  Object.assign(el, props);
-  host.append(el);
-  await el.updateComplete;
-  return el;
-}
+const mount = (props: Partial<CrmSyncPanel>): Promise<CrmSyncPanel> =>
+  mountElement('crm-sync-panel', (el) => Object.assign(el, props));
 
 const zero = { created: 0, updated: 0, deleted: 0 };
 function report(over: Partial<SyncReport> = {}): SyncReport {

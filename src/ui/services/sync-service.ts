@@ -12,7 +12,13 @@ import {
   type StateDb,
 } from '../../adapters/browser/idb-state.js';
 import { openCalDavStores } from '../../adapters/caldav/discover.js';
-import { listCalendars, listFolders, listTaskLists, type OutlookFolders } from '../../adapters/graph/folders.js';
+import {
+  listCalendars,
+  listFolders,
+  listTaskLists,
+  type OutlookFolder,
+  type OutlookFolders,
+} from '../../adapters/graph/folders.js';
 import { GraphEventStore } from '../../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
@@ -75,11 +81,7 @@ export class SyncService {
     const http = await this.options.outlook();
     const outlook: SyncDeps['stores']['outlook'] = {};
     if (kinds.has('activity')) {
-      const calendars = await listCalendars(http);
-      const chosen = profile.general.activitiesCalendarId
-        ? calendars.find((c) => c.id === profile.general.activitiesCalendarId)
-        : calendars.find((c) => c.isDefault);
-      if (!chosen) throw new Error('the Outlook calendar chosen on the General tab does not exist any more');
+      const chosen = choose(await listCalendars(http), profile.general.activitiesCalendarId, 'Outlook calendar');
       if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
       outlook.activity = new GraphEventStore(http, chosen.id, {
         // "Use forms": the CRM data also goes where the SAP CRM pane of the appointment reads it.
@@ -89,11 +91,7 @@ export class SyncService {
       });
     }
     if (kinds.has('task')) {
-      const lists = await listTaskLists(http);
-      const chosen = profile.general.tasksListId
-        ? lists.find((l) => l.id === profile.general.tasksListId)
-        : lists.find((l) => l.isDefault);
-      if (!chosen) throw new Error('the To Do list chosen on the General tab does not exist any more');
+      const chosen = choose(await listTaskLists(http), profile.general.tasksListId, 'To Do list');
       outlook.task = new GraphTaskStore(http, chosen.id, { skipPrivate: !profile.series.syncPrivate });
     }
     const mobile = await openCalDavStores(profile.general.gatewayUrl, {
@@ -187,6 +185,13 @@ export class SyncService {
     const stores = await openCalDavStores(gatewayUrl, { credentials: { username: userId, password } });
     return Object.keys(stores);
   }
+}
+
+/** The folder the General tab names, or the default one when it names none. */
+function choose(folders: readonly OutlookFolder[], id: string, what: string): OutlookFolder {
+  const chosen = id ? folders.find((f) => f.id === id) : folders.find((f) => f.isDefault);
+  if (!chosen) throw new Error(`the ${what} chosen on the General tab does not exist any more`);
+  return chosen;
 }
 
 function emptyRecord(at: number, durationMs: number): RunRecord {

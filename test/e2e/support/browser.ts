@@ -9,6 +9,16 @@ import { startStaticServer, type StaticServer } from '../../../scripts/serve.js'
 export const root = path.resolve(import.meta.dirname, '../../..');
 export const artifacts = path.join(root, 'test-results');
 
+/** The six tabs of the seed's settings dialog, as the English pane names them. */
+export const TABS = [
+  'SAP CRM Calendar Properties',
+  'General',
+  'Sync Properties',
+  'Conflict Resolution',
+  'Miscellaneous',
+  'Series / Private',
+];
+
 /** The flags every headless Chromium here needs (no sandbox as root, no calls to Google's hosts). */
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
