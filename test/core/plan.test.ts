@@ -6,6 +6,7 @@ import type { Activity } from '../../src/core/model/item.js';
 import { actionId, type Action, type CreateAction, type UpdateAction } from '../../src/core/sync/actions.js';
 import { plan } from '../../src/core/sync/plan.js';
 import { describeReason } from '../../src/core/sync/reasons.js';
+import type { PairStatus } from '../../src/core/sync/status.js';
 import { activity, task } from './support/items.js';
 import { NOW, entry, pairOf, profile, snap } from './support/plan-fixtures.js';
 
@@ -13,6 +14,23 @@ const KEY = 'crm:0000004711';
 const base = activity();
 const edited = activity({ subject: 'Quarterly review with ACME — new room' });
 const types = (actions: readonly Action[]) => actions.map((a) => `${a.type}${'target' in a ? `:${a.target}` : ''}`);
+const writes = (actions: readonly Action[]) => types(actions.filter((a) => a.type !== 'status'));
+
+/** The plan keeps `side` of the pair at its old version and marks it held (issue 13, point 9). */
+function expectHeld(actions: readonly Action[], side: 'outlook' | 'mobile', version: string) {
+  const row = actions.find((a): a is Action & { type: 'status' } => a.type === 'status' && a.pairKey === KEY);
+  expect(row?.status?.[side], `${side} held`).to.include({ version, held: true });
+}
+/** The status after the plan's status actions. */
+function heldStatus(actions: readonly Action[], status: readonly PairStatus[]): PairStatus[] {
+  const next = new Map(status.map((r) => [r.key, r]));
+  for (const a of actions) {
+    if (a.type !== 'status') continue;
+    if (a.status) next.set(a.pairKey, a.status);
+    else next.delete(a.pairKey);
+  }
+  return [...next.values()];
+}
 
 /** A pair in sync (the same item at v1 on both sides), next to another synchronized pair that stays put. */
 function synced(item: Activity = base) {
@@ -253,17 +271,86 @@ describe('plan: direction, item types, period', () => {
     expect(p.skipped[0]!.reason.code).to.equal('skip-direction');
   });
 
-  it('one-way: a change on the target never reaches the source; its version is remembered', () => {
+  it('one-way: a change on the target never reaches the source; it is held and crosses when both ways are on', () => {
     const { status } = synced();
     const p = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), oneWay, NOW);
     expect(types(p.actions)).to.deep.equal(['status']);
-    expect(p.actions.some((a) => a.type !== 'status' && a.target === 'outlook')).to.equal(false);
+    expectHeld(p.actions, 'mobile', 'm-v1');
+    const both = plan(heldStatus(p.actions, status), snap(), snap([entry('m1', edited, 'm-v2')]), profile(), NOW);
+    expect(types(both.actions)).to.deep.equal(['update:outlook']);
   });
 
-  it('one-way: a deletion on the target never reaches the source', () => {
+  it('one-way: a deletion on the target never reaches the source; it is held and crosses when both ways are on', () => {
     const { status } = synced();
     const p = plan(status, snap(), snap([], ['m1']), oneWay, NOW);
-    expect(p.actions.filter((a) => a.type !== 'status')).to.deep.equal([]);
+    expect(writes(p.actions)).to.deep.equal([]);
+    expectHeld(p.actions, 'mobile', 'm-v1');
+    const both = plan(heldStatus(p.actions, status), snap(), snap([], ['m1']), profile(), NOW);
+    expect(types(both.actions)).to.deep.equal(['delete:outlook']);
+  });
+
+  it('one-way: the source changes after a held change on the target → the source wins at the version read', () => {
+    const { status } = synced();
+    const first = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), oneWay, NOW);
+    const later = activity({ subject: 'Changed in Outlook later' });
+    const p = plan(
+      heldStatus(first.actions, status),
+      snap([entry('o1', later, 'o-v2')]),
+      snap([entry('m1', edited, 'm-v2')]),
+      oneWay,
+      NOW,
+    );
+    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(p.actions[0]).to.include({ ifVersion: 'm-v2' });
+  });
+
+  it('Mobile Service only: Sales activities are not synchronized, held until Mobile Sales is on (issue 13, point 12)', () => {
+    const serviceOnly = profile({ automatic: { mobileSales: false, mobileService: true } });
+    const sales = activity({ uid: 'new-sales', crm: { activityId: '0000000777', application: 'SALES' } });
+    const service = activity({ uid: 'new-service', crm: { activityId: '0000000778', application: 'SERVICE' } });
+    const outlookBorn = activity({ uid: 'outlook-born', crm: undefined, subject: 'Lunch' });
+    const p = plan(
+      [],
+      snap([entry('o1', outlookBorn)]),
+      snap([entry('m1', sales), entry('m2', service)]),
+      serviceOnly,
+      NOW,
+    );
+    expect(
+      p.actions.map((a) => `${a.type}:${a.subject === 'Lunch' ? 'lunch' : (a as CreateAction).item.crm?.application}`),
+    ).to.have.members(['create:lunch', 'create:SERVICE']);
+    expect(p.skipped.map((s) => s.reason.code)).to.deep.equal(['skip-application']);
+    // A synchronized Sales activity changed in the CRM is held.
+    const { status } = synced();
+    const held = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), serviceOnly, NOW);
+    expect(writes(held.actions)).to.deep.equal([]);
+    expectHeld(held.actions, 'mobile', 'm-v1');
+    // Neither ticked: manual synchronization of every application (seed: no automatic settings).
+    const manual = profile({ automatic: { mobileSales: false, mobileService: false } });
+    expect(types(plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), manual, NOW).actions)).to.deep.equal([
+      'update:outlook',
+    ]);
+  });
+
+  it('one-way mobile → Outlook: the target moved out of the period, then the source deleted → the copy is kept (seed 1393438632)', () => {
+    // Found by the model-based test in session 7: the move out of the period was absorbed into the
+    // status with the old range, so the later CRM deletion deleted an Outlook item outside the period.
+    const { status } = synced();
+    const toOutlook = profile({ sync: { direction: 'mobile-to-outlook' } });
+    const far = activity({
+      start: { dateTime: '2028-01-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2028-01-10T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const moved = plan(status, snap([entry('o1', far, 'o-v2')]), snap(), toOutlook, NOW);
+    expect(writes(moved.actions)).to.deep.equal([]);
+    const p = plan(
+      heldStatus(moved.actions, status),
+      snap([entry('o1', far, 'o-v2')]),
+      snap([], ['m1']),
+      toOutlook,
+      NOW,
+    );
+    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
   });
 
   it('one-way: a conflict is won by the source', () => {
@@ -403,16 +490,31 @@ describe('plan: private items and the exception list', () => {
     expect(types(p.actions)).to.deep.equal(['create:mobile']);
   });
 
-  it('a synchronized item made private stops being synchronized', () => {
+  it('a synchronized item made private stops being synchronized: nothing is written, the change is held', () => {
     const { status } = synced();
     const p = plan(status, snap([entry('o1', privateItem, 'o-v2')]), snap(), profile(), NOW);
-    expect(p.actions).to.deep.equal([]);
+    expect(writes(p.actions)).to.deep.equal([]);
+    expectHeld(p.actions, 'outlook', 'o-v1');
+    // Private items turned on: the held change crosses.
+    const on = plan(
+      heldStatus(p.actions, status),
+      snap([entry('o1', privateItem, 'o-v2')]),
+      snap(),
+      profile({ series: { syncPrivate: true } }),
+      NOW,
+    );
+    expect(types(on.actions)).to.deep.equal(['update:mobile']);
   });
 
-  it('exception-list items are skipped unless temporarily included', () => {
+  it('exception-list items are skipped unless temporarily included; their changes are held, not absorbed', () => {
     const { status } = synced();
     const withList = profile({ exceptionList: [KEY] });
-    expect(plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), withList, NOW).actions).to.deep.equal([]);
+    const held = plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), withList, NOW);
+    expect(writes(held.actions)).to.deep.equal([]);
+    expectHeld(held.actions, 'outlook', 'o-v1');
+    // A held side that is already marked plans nothing (a second run writes nothing, rule 3).
+    const again = plan(heldStatus(held.actions, status), snap([entry('o1', edited, 'o-v2')]), snap(), withList, NOW);
+    expect(again.actions).to.deep.equal([]);
     const included = profile({ exceptionList: [KEY], misc: { includeExceptionList: true } });
     expect(types(plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), included, NOW).actions)).to.deep.equal([
       'update:mobile',

@@ -12,6 +12,8 @@ import { executeActions } from './execute.js';
 import { kindsInScope, plan, type PlanOptions } from './plan.js';
 import { readSide } from './read.js';
 import { resolveJournal } from './recover.js';
+import { readScope, SCOPE_TOKEN } from './scope.js';
+import type { PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
 export type SyncPhase = 'recover' | 'read-outlook' | 'read-mobile' | 'plan' | 'write' | 'done';
@@ -95,8 +97,21 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   if (recovered || state.journal.length) state = await deps.state.load();
 
   const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
+  // Another scope than the read tokens were taken in: read everything once (see scope.ts).
+  const scope = readScope(profile, startedAt);
+  const tokens = state.tokens[SCOPE_TOKEN] === scope ? state.tokens : {};
+  const rows = new Map(state.rows.map((r) => [r.key, r]));
+  const sidesOf = (r: PairStatus | undefined, only?: (s: Side) => boolean): RecheckRef[] =>
+    (['outlook', 'mobile'] as const).flatMap((side) =>
+      r?.[side] && (!only || only(side)) ? [{ side, kind: r.kind, id: r[side]!.id }] : [],
+    );
   const recheck: RecheckRef[] = [
     ...state.failures.flatMap((f) => f.recheck),
+    // Held changes wait for the profile to let them cross: read again every run (rule 8, point 9).
+    ...state.rows.flatMap((r) => (r.outlook?.held || r.mobile?.held ? sidesOf(r, (s) => !!r[s]?.held) : [])),
+    // Pending items stay until the user decides: both copies are read again, so a deletion that the
+    // last run reported (and the incremental read will not report twice) is planned again (point 11).
+    ...state.pending.flatMap((p) => sidesOf(rows.get(p.pairKey))),
     ...state.pending.flatMap((p) =>
       [p.outlook, p.mobile].flatMap((e, i) =>
         e ? [{ side: (i === 0 ? 'outlook' : 'mobile') as Side, kind: e.item.kind, id: e.id }] : [],
@@ -109,9 +124,9 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ),
   ];
   progress('read-outlook');
-  const outlook = await readSide('outlook', storesOf('outlook'), state.tokens, state.rows, recheck, window);
+  const outlook = await readSide('outlook', storesOf('outlook'), tokens, state.rows, recheck, window);
   progress('read-mobile');
-  const mobile = await readSide('mobile', storesOf('mobile'), state.tokens, state.rows, recheck, window);
+  const mobile = await readSide('mobile', storesOf('mobile'), tokens, state.rows, recheck, window);
   for (const [side, read] of [
     ['outlook', outlook],
     ['mobile', mobile],
@@ -165,7 +180,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   progress('write', 0, planned.actions.length);
   const result = await executeActions(
     planned.actions,
-    new Map(state.rows.map((r) => [r.key, r])),
+    rows,
     new Map(state.failures.map((f) => [f.pairKey, f])),
     execDeps,
     (done, total) => progress('write', done, total),
@@ -174,7 +189,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
   // A cancelled run keeps the old tokens: what it did not start is read and planned again.
   await deps.state.commit({
-    ...(!result.notStarted && { tokens: { ...outlook.tokens, ...mobile.tokens } }),
+    ...(!result.notStarted && { tokens: { ...outlook.tokens, ...mobile.tokens, [SCOPE_TOKEN]: scope } }),
     pending: planned.pending,
   });
   await prune(deps, profile, startedAt);

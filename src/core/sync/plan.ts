@@ -53,6 +53,18 @@ export const kindsInScope = (p: Profile): ReadonlySet<ItemKind> =>
     p.sync.itemTypes === 'both' ? ['activity', 'task'] : p.sync.itemTypes === 'activities' ? ['activity'] : ['task'],
   );
 
+/**
+ * The applications whose activities synchronize (seed: SAP CRM Calendar Properties, Mobile Sales /
+ * Mobile Service). An item names its application in `X-SAPCRM-APPLICATION`; items without one (born in
+ * Outlook, tasks) belong to no application and always synchronize. With neither box ticked the user
+ * synchronizes by hand, and a manual run carries every application.
+ */
+export function applicationExcluded(p: Profile, item: Item): boolean {
+  const app = item.crm?.application;
+  if (!app || (!p.automatic.mobileSales && !p.automatic.mobileService)) return false;
+  return app === 'SALES' ? !p.automatic.mobileSales : !p.automatic.mobileService;
+}
+
 function canWrite(p: Profile, target: Side): boolean {
   if (p.sync.direction === 'both') return true;
   return p.sync.direction === (target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook');
@@ -147,6 +159,19 @@ export function plan(
   };
   const record = (r: PairStatus, next: PairStatus | null, reason: Reason) =>
     actions.push({ type: 'status', pairKey: r.key, kind: r.kind, subject: r.subject, reason, status: next });
+  /**
+   * The profile keeps the change on `sides` from crossing: the status keeps the last agreed version
+   * and marks the side held, so the change crosses (or conflicts) once the profile lets it (issue 13,
+   * point 9) — never absorbed into the status as if it had been synchronized.
+   */
+  const hold = (r: PairStatus, sides: readonly Side[], reason: Reason) => {
+    skip(r.key, r.subject, reason);
+    const fresh = sides.filter((s) => r[s] && !r[s]!.held);
+    if (fresh.length === 0) return;
+    const next = { ...r };
+    for (const s of fresh) (next as Record<Side, SideStatus>)[s] = { ...r[s]!, held: true };
+    record(r, next, reason);
+  };
 
   // One pass over the status (an incremental run over 100,000 pairs touches each row once).
   const known: Record<Side, Set<string>> = { outlook: new Set(), mobile: new Set() };
@@ -158,15 +183,21 @@ export function plan(
     // Case: nothing changed on either side (most pairs of an incremental run) → nothing to do.
     if (o === SAME && m === SAME && !options.decisions?.has(r.key)) continue;
     const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
-    // Case: on the exception list (conflict screen) and not temporarily included.
+    const changedSides = (['outlook', 'mobile'] as const).filter((s) => (s === 'outlook' ? o : m).kind === 'changed');
+    // Case: on the exception list (conflict screen) and not temporarily included → held.
     if (excluded.has(r.key) && !profile.misc.includeExceptionList) {
       if (current.length || o.kind === 'deleted' || m.kind === 'deleted')
-        skip(r.key, r.subject, { code: 'skip-exception-list' });
+        hold(r, changedSides, { code: 'skip-exception-list' });
       continue;
     }
-    // Case: a private item and private items are not synchronized — not even the subject crosses.
+    // Case: a private item and private items are not synchronized — not even the subject crosses; held.
     if (!profile.series.syncPrivate && current.some(isPrivate)) {
-      skip(r.key, r.subject, { code: 'skip-private' });
+      hold(r, changedSides, { code: 'skip-private' });
+      continue;
+    }
+    // Case: an activity of a CRM application the profile does not synchronize → held.
+    if (current.some((i) => applicationExcluded(profile, i))) {
+      hold(r, changedSides, { code: 'skip-application' });
       continue;
     }
     const decision = options.decisions?.get(r.key);
@@ -212,23 +243,17 @@ export function plan(
       const to = otherSide(from);
       if (here.kind === 'changed' && (restingOn(there) || there.kind === 'absent')) {
         if (!intersects(itemRange(here.entry.item), window) && !intersects(rangeOf(there, r), window)) {
-          // Case: changed on one side, and neither copy lies in the period → not synchronized (rule 2).
-          // The status takes the new version (an incremental read does not show it again); a copy
-          // that is moved back into the period later is a change of its own and crosses then.
-          skip(r.key, r.subject, { code: 'skip-outside-period' });
-          record(r, { ...r, [from]: sideStatus(here.entry) }, { code: 'skip-outside-period' });
+          // Case: changed on one side, and neither copy lies in the period → not synchronized (rule 2),
+          // held: the change crosses when the copy comes back into the period.
+          hold(r, [from], { code: 'skip-outside-period' });
           continue;
         }
         // Case: changed on one side only (or its partner was never written) → write it over.
         if (canWrite(profile, to)) propagate(r, from, here.entry, { code: 'changed', from });
         else {
-          // Case: one-way sync and the change is on the target → leave the source alone, remember the version.
-          skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
-          record(
-            r,
-            { ...r, [from]: sideStatus(here.entry) },
-            { code: 'skip-direction', detail: profile.sync.direction },
-          );
+          // Case: one-way sync and the change is on the target → leave the source alone; held, so the
+          // change crosses (or conflicts) when both ways are synchronized again.
+          hold(r, [from], { code: 'skip-direction', detail: profile.sync.direction });
         }
       } else if (here.kind === 'deleted' && restingOn(there)) {
         if (!intersects(rangeOf(there, r), window)) {
@@ -240,10 +265,9 @@ export function plan(
         // Case: deleted on one side only → delete the other copy (its old version goes to the history).
         if (canWrite(profile, to)) remove(r, to, { code: 'deleted', from }, 'entry' in there ? there.entry : undefined);
         else {
-          // Case: one-way and the target's copy was deleted → keep the source, forget the target's copy.
-          skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
-          const { [from]: _gone, ...rest } = r;
-          record(r, rest as PairStatus, { code: 'skip-direction', detail: profile.sync.direction });
+          // Case: one-way and the target's copy was deleted → keep the source; the deletion is held and
+          // crosses when both ways are synchronized again (a later change of the source recreates it).
+          hold(r, [from], { code: 'skip-direction', detail: profile.sync.direction });
         }
       }
     }
@@ -257,10 +281,8 @@ export function plan(
       }
       if (!intersects(itemRange(oe.item), window) && !intersects(itemRange(me.item), window)) {
         // Case: changed on both sides, both copies now outside the period → neither is overwritten
-        // (rule 2); the status takes both versions, and a copy moved back into the period later
-        // carries its content over the other.
-        skip(r.key, r.subject, { code: 'skip-outside-period' });
-        record(r, { ...r, outlook: sideStatus(oe), mobile: sideStatus(me) }, { code: 'skip-outside-period' });
+        // (rule 2); both held, the conflict is decided when a copy comes back into the period.
+        hold(r, ['outlook', 'mobile'], { code: 'skip-outside-period' });
         continue;
       }
       // Case: changed on both sides → the policy, the user's decision or the source of a one-way sync wins.
@@ -409,10 +431,12 @@ function planNewItems(
     [...snapshots[side].entries.values()].filter((e) => {
       if (known[side].has(e.id) || !kinds.has(e.item.kind)) return false;
       const key = pairKeyOf(e.item);
-      // Case: new but private, on the exception list or outside the period → not synchronized, not deleted.
+      // Case: new but private, on the exception list, of an application not synchronized or outside
+      // the period → not synchronized, not deleted (a profile change reads everything again: engine).
       if (!profile.series.syncPrivate && isPrivate(e.item)) sink.skip(key, e.item.subject, { code: 'skip-private' });
       else if (excluded.has(key) && !profile.misc.includeExceptionList)
         sink.skip(key, e.item.subject, { code: 'skip-exception-list' });
+      else if (applicationExcluded(profile, e.item)) sink.skip(key, e.item.subject, { code: 'skip-application' });
       else if (!intersects(itemRange(e.item), window)) sink.skip(key, e.item.subject, { code: 'skip-outside-period' });
       else return true;
       return false;
@@ -538,7 +562,8 @@ function guardEmptySides(
       let allGone = true;
       for (const r of status) {
         const s = r[side];
-        if (r.kind !== kind || !s || !intersects(r.range, window)) continue;
+        // A held side was judged by an earlier run (its deletion is read again every run, see hold).
+        if (r.kind !== kind || !s || s.held || !intersects(r.range, window)) continue;
         known++;
         if (!snap.deleted.has(s.id)) allGone = false;
       }

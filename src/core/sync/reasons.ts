@@ -25,6 +25,7 @@ export type ReasonCode =
   | 'kept-outside-period'
   | 'skip-item-type'
   | 'skip-direction'
+  | 'skip-application'
   | 'skip-excluded-by-user';
 
 export interface Reason {
@@ -81,6 +82,8 @@ export function describeReason(r: Reason): string {
       return 'item type not synchronized (Sync Properties)';
     case 'skip-direction':
       return `not synchronized in this direction (${r.detail ?? 'Sync Properties'})`;
+    case 'skip-application':
+      return 'activity of a CRM application that is not synchronized (SAP CRM Calendar Properties)';
     case 'skip-excluded-by-user':
       return 'excluded in the conflict screen';
   }

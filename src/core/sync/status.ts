@@ -8,6 +8,13 @@ export interface SideStatus {
   readonly version: string;
   /** Content hash of the item as it is on that side (DESIGN.md §4, step 2). */
   readonly hash: string;
+  /**
+   * This side changed since `version` and the profile kept the change from crossing (one-way sync,
+   * private item, exception list, application, period). `version` and `hash` stay those of the last
+   * agreement, so the change is still a change when the profile lets it cross; the engine reads a held
+   * side again every run (an incremental read reports a change once).
+   */
+  readonly held?: true;
 }
 
 /**

@@ -31,7 +31,7 @@ export const TAB_FIELDS: Readonly<Record<SettingsTabId, readonly FieldSpec[]>> =
     { path: 'automatic.everyMinutes', kind: 'number', min: 0, max: LIMITS.everyMinutes.max, help: true },
     { path: 'automatic.onSaveOrSend', kind: 'checkbox', help: true },
     { path: 'automatic.mobileSales', kind: 'checkbox' },
-    { path: 'automatic.mobileService', kind: 'checkbox' },
+    { path: 'automatic.mobileService', kind: 'checkbox', help: true },
   ],
   general: [
     { path: 'general.gatewayUrl', kind: 'url', help: true },

@@ -41,8 +41,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'field.automatic.onPaneOpen': 'Synchronisieren, wenn dieser Bereich geöffnet wird',
   'field.automatic.everyMinutes': 'Alle … Minuten synchronisieren, solange der Bereich offen ist (0 = aus)',
   'field.automatic.onSaveOrSend': 'Synchronisieren, wenn ich einen Termin speichere oder sende',
-  'field.automatic.mobileSales': 'Automatische Synchronisation für Mobile Sales',
-  'field.automatic.mobileService': 'Automatische Synchronisation für Mobile Service',
+  'field.automatic.mobileSales': 'Aktivitäten aus Mobile Sales synchronisieren',
+  'field.automatic.mobileService': 'Aktivitäten aus Mobile Service synchronisieren',
   'field.general.gatewayUrl': 'Gateway-Adresse (CalDAV)',
   'field.general.userId': 'Benutzer-ID',
   'field.password': 'Kennwort',
@@ -68,6 +68,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'field.misc.includeExceptionList': 'Elemente der Ausnahmeliste vorübergehend einbeziehen',
   'field.series.infiniteSeriesYears': 'Serien ohne Ende auf … Jahre begrenzen',
   'field.series.syncPrivate': 'Private Elemente synchronisieren',
+  'help.automatic.mobileService':
+    'Nur Aktivitäten der angekreuzten Anwendungen werden synchronisiert, von Hand und automatisch; Elemente ohne Anwendung (aus Outlook, Aufgaben) immer. Keine ankreuzen: alles wird nur von Hand synchronisiert.',
   'help.automatic.everyMinutes': '5 bis 1440 Minuten. Kurze Abstände kosten Leistung.',
   'help.automatic.onSaveOrSend':
     'In dieser Version noch nicht verfügbar: Speichern oder Senden eines Termins startet keine Synchronisation.',
@@ -172,6 +174,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'reason.kept-outside-period': 'Hat den Zeitraum verlassen (bleibt erhalten)',
   'reason.skip-item-type': 'Elementtyp wird nicht synchronisiert',
   'reason.skip-direction': 'Gegen die Richtung',
+  'reason.skip-application': 'CRM-Anwendung wird nicht synchronisiert',
   'reason.skip-excluded-by-user': 'Von Ihnen ausgeschlossen',
   'exceptions.title': 'Ausnahmeliste ({count})',
   'exceptions.intro':

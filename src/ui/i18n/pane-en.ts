@@ -34,8 +34,8 @@ export const paneEn = {
   'field.automatic.onPaneOpen': 'Synchronize when this pane opens',
   'field.automatic.everyMinutes': 'Synchronize every … minutes while the pane is open (0 = off)',
   'field.automatic.onSaveOrSend': 'Synchronize when I save or send an appointment',
-  'field.automatic.mobileSales': 'Automatic synchronization for Mobile Sales',
-  'field.automatic.mobileService': 'Automatic synchronization for Mobile Service',
+  'field.automatic.mobileSales': 'Synchronize Mobile Sales activities',
+  'field.automatic.mobileService': 'Synchronize Mobile Service activities',
   'field.general.gatewayUrl': 'Gateway address (CalDAV)',
   'field.general.userId': 'User ID',
   'field.password': 'Password',
@@ -61,6 +61,8 @@ export const paneEn = {
   'field.misc.includeExceptionList': 'Temporarily include the items on the exception list',
   'field.series.infiniteSeriesYears': 'Limit series without an end to … years',
   'field.series.syncPrivate': 'Synchronize private items',
+  'help.automatic.mobileService':
+    'Only activities of the ticked applications synchronize, by hand and automatically; items without an application (from Outlook, tasks) always do. Tick neither to synchronize everything by hand only.',
   'help.automatic.everyMinutes': 'From 5 to 1440 minutes. Short intervals cost performance.',
   'help.automatic.onSaveOrSend':
     'Not available yet in this version: saving or sending an appointment does not start a synchronization.',
@@ -162,6 +164,7 @@ export const paneEn = {
   'reason.kept-outside-period': 'Left the period (kept)',
   'reason.skip-item-type': 'Item type not synchronized',
   'reason.skip-direction': 'Against the direction',
+  'reason.skip-application': 'CRM application not synchronized',
   'reason.skip-excluded-by-user': 'Excluded by you',
   'exceptions.title': 'Exception list ({count})',
   'exceptions.intro':
