@@ -9,6 +9,38 @@ import { profile } from './support/plan-fixtures.js';
 const subjects = (h: Harness, side: 'outlook' | 'mobile') =>
   [...h.stores[side].activity.all(), ...h.stores[side].task.all()].map((x) => x.item.subject).sort();
 
+describe('runSync: infinite series as time passes (issue 13, point 4)', () => {
+  it('the cap moves on as time passes, the series never vanishes from the period, the source stays open', async () => {
+    const h = new Harness();
+    const series = activity({
+      uid: 'weekly',
+      crm: undefined,
+      subject: 'Weekly team call',
+      start: { dateTime: '2021-03-02T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2021-03-02T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+    });
+    const id = h.stores.outlook.activity.insert(series);
+    const p = profile({ series: { infiniteSeriesYears: 1 } });
+    await h.sync(p);
+    const untilOf = () => (h.stores.mobile.activity.all()[0]!.item as typeof series).recurrence!.rule.until;
+    expect(untilOf()).to.deep.equal({ dateTime: '2027-11-26T09:00:00', timeZone: 'Europe/Berlin' });
+    const sourceVersion = h.stores.outlook.activity.all()[0]!.version;
+    for (let day = 0; day < 400; day += 10) {
+      h.now += 10 * 86_400_000;
+      await h.sync(p);
+    }
+    // Moved on at least a month at a time, never written back to Outlook.
+    expect(Date.parse(`${(untilOf() as { dateTime: string }).dateTime}Z`)).to.be.greaterThan(h.now + 300 * 86_400_000);
+    expect(h.stores.outlook.activity.all()[0]!.version).to.equal(sourceVersion);
+    expect(
+      h.stores.outlook.activity.get(id)!.kind === 'activity' &&
+        h.stores.outlook.activity.get(id)!.recurrence?.rule.until,
+    ).to.equal(undefined);
+    expect((await h.sync(p)).plan.actions).to.deep.equal([]);
+  });
+});
+
 describe('runSync on memory stores', () => {
   it('copies both ways, reports it, and a second run writes nothing', async () => {
     const h = new Harness();

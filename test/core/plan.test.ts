@@ -249,6 +249,23 @@ describe('plan: new items and first-sync matching', () => {
     expect(p.actions.map((a) => a.reason.code)).to.deep.equal(['matched-subject-time']);
   });
 
+  it('one meeting written in UTC on one side and in Europe/Berlin on the other → paired, not duplicated (point 5)', () => {
+    const berlin = activity({ crm: undefined, uid: 'a' });
+    const utc = activity({
+      crm: undefined,
+      uid: 'b',
+      start: { dateTime: '2026-12-01T09:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-12-01T10:00:00', timeZone: 'UTC' },
+    });
+    const p = plan([], snap([entry('o1', berlin)]), snap([entry('m1', utc)]), profile(), NOW);
+    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['update:matched-subject-time']);
+    // An hour apart is another meeting.
+    const later = activity({ ...utc, start: { dateTime: '2026-12-01T10:00:00', timeZone: 'UTC' } });
+    expect(
+      types(plan([], snap([entry('o1', berlin)]), snap([entry('m1', later)]), profile(), NOW).actions),
+    ).to.have.members(['create:mobile', 'create:outlook']);
+  });
+
   it('paired on first sync with different content → the policy decides which side is updated', () => {
     const p = plan(
       [],
@@ -561,6 +578,47 @@ describe('plan: infinite series', () => {
     expect(types(p.actions)).to.deep.equal(['update:outlook']);
     expect(a.item.subject).to.equal('Weekly team call (edited in CRM)');
     expect(a.item.recurrence?.rule.until).to.equal(undefined);
+  });
+});
+
+describe('plan: the infinite-series cap counts from today (issue 13, point 4)', () => {
+  const since2020 = activity({
+    start: { dateTime: '2020-01-07T10:00:00', timeZone: 'Europe/Berlin' },
+    end: { dateTime: '2020-01-07T11:00:00', timeZone: 'Europe/Berlin' },
+    recurrence: {
+      rule: { freq: 'WEEKLY', interval: 1, byDay: [{ day: 'TU' }] },
+      exceptionDates: [],
+      extraDates: [],
+      overrides: [],
+    },
+  });
+
+  it('a series that began years ago is capped N years from today, at its own time of day', () => {
+    const p = plan([], snap([entry('o1', since2020)]), snap(), profile(), NOW);
+    const a = p.actions[0] as CreateAction;
+    expect(a.item.recurrence?.rule.until).to.deep.equal({ dateTime: '2028-11-26T10:00:00', timeZone: 'Europe/Berlin' });
+  });
+
+  it('a cap that falls short of N years from today is moved on, from the source, which stays open', () => {
+    const o = entry('o1', since2020, 'o-v1');
+    const until = { dateTime: '2027-01-05T10:00:00', timeZone: 'Europe/Berlin' };
+    const capped = activity({
+      ...since2020,
+      recurrence: { ...since2020.recurrence!, rule: { ...since2020.recurrence!.rule, until } },
+    });
+    const m = entry('m1', capped, 'm-v1');
+    const status = [{ ...pairOf(KEY, since2020, o, m), cap: { side: 'mobile' as const, until } }];
+    // The engine reads the source although it did not change (its version is the status version).
+    const p = plan(status, snap([o]), snap(), profile(), NOW);
+    expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}:${a.reason.code}`)).to.deep.equal([
+      'update:mobile:cap-extended',
+    ]);
+    const a = p.actions[0] as UpdateAction;
+    expect(a.item.recurrence?.rule.until).to.deep.equal({ dateTime: '2028-11-26T10:00:00', timeZone: 'Europe/Berlin' });
+    expect(a.cap).to.deep.equal({ side: 'mobile', until: a.item.recurrence?.rule.until });
+    // A cap that still reaches far enough is left alone.
+    const fresh = [{ ...status[0]!, cap: { side: 'mobile' as const, until: a.item.recurrence!.rule.until! } }];
+    expect(plan(fresh, snap([o]), snap(), profile(), NOW).actions).to.deep.equal([]);
   });
 });
 

@@ -10,6 +10,7 @@ import type { StorePort } from '../ports/store.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions } from './execute.js';
 import { kindsInScope, plan, type PlanOptions } from './plan.js';
+import { capDue } from './prepare.js';
 import { readSide } from './read.js';
 import { resolveJournal } from './recover.js';
 import { readScope, SCOPE_TOKEN } from './scope.js';
@@ -123,10 +124,15 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         : [],
     ),
   ];
+  // Series whose cap is due to move on: their sources are read so the planner can write them again.
+  const years = profile.series.infiniteSeriesYears;
+  const refresh = state.rows.flatMap((r) =>
+    capDue(r.cap, years, startedAt) ? sidesOf(r, (s) => s !== r.cap!.side) : [],
+  );
   progress('read-outlook');
-  const outlook = await readSide('outlook', storesOf('outlook'), tokens, state.rows, recheck, window);
+  const outlook = await readSide('outlook', storesOf('outlook'), tokens, state.rows, recheck, window, refresh);
   progress('read-mobile');
-  const mobile = await readSide('mobile', storesOf('mobile'), tokens, state.rows, recheck, window);
+  const mobile = await readSide('mobile', storesOf('mobile'), tokens, state.rows, recheck, window, refresh);
   for (const [side, read] of [
     ['outlook', outlook],
     ['mobile', mobile],

@@ -2,7 +2,8 @@
  * First-sync matching (rule 3): items already on both sides are paired instead of duplicated — by CRM
  * activity id, then by UID, then by subject + start + end.
  */
-import type { Item } from '../model/item.js';
+import { isAllDay, type Item } from '../model/item.js';
+import { toInstant } from '../model/time.js';
 import type { SideEntry } from './actions.js';
 
 export type MatchHow = 'matched-crm-id' | 'matched-uid' | 'matched-subject-time';
@@ -17,9 +18,16 @@ export interface NewItemMatch {
 export const pairKeyOf = (item: Item): string =>
   item.crm?.activityId ? `crm:${item.crm.activityId}` : `uid:${item.uid}`;
 
+/**
+ * Start and end as instants (all-day dates as dates): one meeting written in UTC on one side and in
+ * Europe/Berlin on the other is the same meeting (issue 13, point 5). Floating times mean the user's
+ * zone, which this pure function does not know; they compare by wall clock with each other only.
+ */
 const times = (item: Item): string => {
   const t = item.kind === 'activity' ? [item.start, item.end] : [item.start, item.due];
-  return JSON.stringify(t);
+  return t
+    .map((v) => (v === undefined ? '-' : isAllDay(v) ? v.date : v.timeZone === null ? `f${v.dateTime}` : toInstant(v)))
+    .join('/');
 };
 
 const KEYS: readonly [MatchHow, (item: Item) => string | undefined][] = [

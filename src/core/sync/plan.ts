@@ -19,7 +19,7 @@ import {
 } from './actions.js';
 import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
-import { capForTarget, stripCap } from './prepare.js';
+import { capDue, capForTarget, stripCap } from './prepare.js';
 import type { Reason } from './reasons.js';
 import type { PairStatus, SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
@@ -124,7 +124,7 @@ export function plan(
     const { item, cap } =
       r.cap?.side === from
         ? { item: open, cap: r.cap }
-        : capForTarget(open, target, profile.series.infiniteSeriesYears);
+        : capForTarget(open, target, profile.series.infiniteSeriesYears, now);
     const base = {
       pairKey: r.key,
       kind: r.kind,
@@ -181,7 +181,8 @@ export function plan(
     // Case: item type not synchronized — the pair is left as it is, nothing is deleted.
     if (!kinds.has(r.kind)) continue;
     // Case: nothing changed on either side (most pairs of an incremental run) → nothing to do.
-    if (o === SAME && m === SAME && !options.decisions?.has(r.key)) continue;
+    const capRenewal = r.cap !== undefined && capDue(r.cap, profile.series.infiniteSeriesYears, now);
+    if (o === SAME && m === SAME && !options.decisions?.has(r.key) && !capRenewal) continue;
     const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
     const changedSides = (['outlook', 'mobile'] as const).filter((s) => (s === 'outlook' ? o : m).kind === 'changed');
     // Case: on the exception list (conflict screen) and not temporarily included → held.
@@ -207,6 +208,14 @@ export function plan(
       continue;
     }
 
+    const capSource = r.cap && otherSide(r.cap.side);
+    const capEntry = capRenewal && capSource && r[capSource] && snapshots[capSource].entries.get(r[capSource]!.id);
+    if (capEntry && restingOn(o) && restingOn(m) && canWrite(profile, r.cap!.side)) {
+      // Case: an infinite series whose cap falls short of N years from today → written again with the
+      // cap moved on (rule 6: the source keeps its open series; the engine read the source for this).
+      propagate(r, capSource!, capEntry, { code: 'cap-extended', from: capSource! });
+      continue;
+    }
     if (restingOn(o) && restingOn(m)) {
       // Case: nothing changed; a version moved without content → remember the new version only.
       if (o.kind === 'touched' || m.kind === 'touched') {
@@ -313,7 +322,7 @@ export function plan(
     }
   }
 
-  planNewItems(status, known, snapshots, profile, kinds, window, strategy, options, { actions, pending, skip });
+  planNewItems(status, known, snapshots, profile, kinds, window, now, strategy, options, { actions, pending, skip });
   holdForConfirmation(actions, pending, profile, options);
   guardMassDelete(actions, status, options);
   return { actions, pending, skipped };
@@ -420,6 +429,7 @@ function planNewItems(
   profile: Profile,
   kinds: ReadonlySet<ItemKind>,
   window: SyncWindow,
+  now: number,
   strategy: ConflictStrategy,
   options: PlanOptions,
   sink: Sink,
@@ -472,7 +482,7 @@ function planNewItems(
     if (!winner) continue;
     const entry = winner === 'outlook' ? oe : me;
     const target = otherSide(winner);
-    const { item, cap } = capForTarget(entry.item, target, profile.series.infiniteSeriesYears);
+    const { item, cap } = capForTarget(entry.item, target, profile.series.infiniteSeriesYears, now);
     sink.actions.push({
       type: 'update',
       pairKey: key,
@@ -500,7 +510,7 @@ function planNewItems(
         continue;
       }
       // Case: new on one side → create it on the other.
-      const { item, cap } = capForTarget(e.item, target, profile.series.infiniteSeriesYears);
+      const { item, cap } = capForTarget(e.item, target, profile.series.infiniteSeriesYears, now);
       sink.actions.push({
         type: 'create',
         pairKey: key,

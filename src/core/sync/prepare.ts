@@ -4,7 +4,7 @@
  * the side it was written to; reading the capped copy back removes it again (rule 6).
  */
 import type { Item, TimeValue } from '../model/item.js';
-import { addYears, isInfinite } from '../model/time.js';
+import { addYears, isInfinite, toInstant, toWallClock } from '../model/time.js';
 import type { PairStatus } from './status.js';
 import type { Side } from './types.js';
 
@@ -18,12 +18,39 @@ export function stripCap(item: Item, side: Side, cap: PairStatus['cap']): Item {
   return { ...item, recurrence: { ...item.recurrence!, rule: open } } as Item;
 }
 
-/** Caps an infinite series at `years` after its start for writing to `target`. */
-export function capForTarget(item: Item, target: Side, years: number): { item: Item; cap?: PairStatus['cap'] } {
+/**
+ * The day the cap counts from: today (in the series' own zone, at the series' time of day), or the
+ * series start when it lies ahead. Counting from the start would end a series that began years ago
+ * before today (issue 13, point 4).
+ */
+function capAnchor(start: TimeValue, now: number): TimeValue {
+  if (toInstant(start) >= now) return start;
+  if ('date' in start) return { date: toWallClock(now, 'UTC').slice(0, 10) };
+  const today = toWallClock(now, start.timeZone ?? 'UTC').slice(0, 10);
+  return { dateTime: `${today}${start.dateTime.slice(10)}`, timeZone: start.timeZone };
+}
+
+const DAY_MS = 86_400_000;
+/** A cap is extended once less than N years minus this margin remain (a write a month, not a day). */
+export const CAP_RENEWAL_MARGIN_DAYS = 30;
+
+/** The cap this sync wrote falls short of `years` from `now` by more than the margin: write it again. */
+export function capDue(cap: PairStatus['cap'], years: number, now: number): boolean {
+  if (!cap) return false;
+  return toInstant(cap.until) < now + years * 365.25 * DAY_MS - CAP_RENEWAL_MARGIN_DAYS * DAY_MS;
+}
+
+/** Caps an infinite series at `years` from today (or its start, if later) for writing to `target`. */
+export function capForTarget(
+  item: Item,
+  target: Side,
+  years: number,
+  now: number,
+): { item: Item; cap?: PairStatus['cap'] } {
   const rule = item.recurrence?.rule;
   const start = item.kind === 'activity' ? item.start : (item.start ?? item.due);
   if (!rule || !isInfinite(rule) || !start) return { item };
-  const until = addYears(start, years);
+  const until = addYears(capAnchor(start, now), years);
   return {
     item: { ...item, recurrence: { ...item.recurrence!, rule: { ...rule, until } } } as Item,
     cap: { side: target, until },

@@ -42,7 +42,10 @@ export async function readSide(
   status: readonly PairStatus[],
   recheck: readonly RecheckRef[],
   window: SyncWindow,
+  /** Items read again and listed even when their version did not move (a cap to renew). */
+  refresh: readonly RecheckRef[] = [],
 ): Promise<SideRead> {
+  const forced = new Set(refresh.filter((r) => r.side === side).map((r) => r.id));
   const entries = new Map<string, SideEntry>();
   const deleted = new Set<string>();
   const raw = new Map<string, unknown>();
@@ -78,7 +81,7 @@ export async function readSide(
     // A full listing has no removals: known items it does not list are checked one by one.
     const unlisted = changes.complete ? (knownOfKind.get(store.kind) ?? []).filter((id) => !entries.has(id)) : [];
     const removed = [...changes.removed, ...unlisted].filter((id) => known.has(id) && !entries.has(id) && !bad.has(id));
-    const again = [...recheck, ...unknownVersion]
+    const again = [...recheck, ...unknownVersion, ...refresh]
       .filter((r) => r.side === side && r.kind === store.kind && !entries.has(r.id) && !bad.has(r.id))
       .map((r) => r.id);
     const ids = [...new Set([...removed, ...again])];
@@ -92,7 +95,7 @@ export async function readSide(
       } else if (!isReadable(s)) {
         // There, but unreadable: neither a change nor a deletion (rules 1 and 9).
         unreadable.push({ side, kind: store.kind, id, error: s.error });
-      } else if (s.version !== known.get(id)) {
+      } else if (s.version !== known.get(id) || forced.has(id)) {
         // Still there with another version: changed (possibly moved out of the period), or a
         // held-back new item (pending confirmation, failed creation) read again.
         entries.set(id, toEntry(s));

@@ -26,6 +26,7 @@ export type ReasonCode =
   | 'skip-item-type'
   | 'skip-direction'
   | 'skip-application'
+  | 'cap-extended'
   | 'skip-excluded-by-user';
 
 export interface Reason {
@@ -82,6 +83,8 @@ export function describeReason(r: Reason): string {
       return 'item type not synchronized (Sync Properties)';
     case 'skip-direction':
       return `not synchronized in this direction (${r.detail ?? 'Sync Properties'})`;
+    case 'cap-extended':
+      return 'series without an end: its limit of N years from today was moved on';
     case 'skip-application':
       return 'activity of a CRM application that is not synchronized (SAP CRM Calendar Properties)';
     case 'skip-excluded-by-user':

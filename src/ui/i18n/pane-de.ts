@@ -175,6 +175,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'reason.skip-item-type': 'Elementtyp wird nicht synchronisiert',
   'reason.skip-direction': 'Gegen die Richtung',
   'reason.skip-application': 'CRM-Anwendung wird nicht synchronisiert',
+  'reason.cap-extended': 'Serie ohne Ende: ihre Grenze wurde verschoben',
   'reason.skip-excluded-by-user': 'Von Ihnen ausgeschlossen',
   'exceptions.title': 'Ausnahmeliste ({count})',
   'exceptions.intro':

@@ -165,6 +165,7 @@ export const paneEn = {
   'reason.skip-item-type': 'Item type not synchronized',
   'reason.skip-direction': 'Against the direction',
   'reason.skip-application': 'CRM application not synchronized',
+  'reason.cap-extended': 'Series without an end: its limit moved on',
   'reason.skip-excluded-by-user': 'Excluded by you',
   'exceptions.title': 'Exception list ({count})',
   'exceptions.intro':
