@@ -188,6 +188,20 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     expect(subjects(h, 'outlook')).to.deep.equal(['CRM 2']);
   });
 
+  it('a first-sync pair whose versions differ, waiting for confirmation, is not duplicated by the next run (model-based test)', async () => {
+    const h = new Harness();
+    const ask = profile({ conflicts: { confirmModified: true } });
+    h.stores.outlook.activity.insert(crmItem(1, { subject: 'Edited in Outlook' }));
+    h.stores.mobile.activity.insert(crmItem(1));
+    const first = await h.sync(ask);
+    expect(first.pending.map((p) => p.action?.type)).to.deep.equal(['update']);
+    const second = await h.sync(ask);
+    expect(second.plan.actions).to.deep.equal([]);
+    expect(second.pending.map((p) => p.id)).to.deep.equal(first.pending.map((p) => p.id));
+    expect(h.stores.outlook.activity.all()).to.have.length(1);
+    expect(h.stores.mobile.activity.all()).to.have.length(1);
+  });
+
   it('pending confirmations of new and modified items stay until decided', async () => {
     const h = new Harness();
     const ask = profile({ conflicts: { confirmNew: true, confirmModified: true } });

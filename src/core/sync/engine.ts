@@ -9,7 +9,7 @@ import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../po
 import type { StorePort } from '../ports/store.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions } from './execute.js';
-import { kindsInScope, plan, type PlanOptions } from './plan.js';
+import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
 import { readSide } from './read.js';
 import { resolveJournal } from './recover.js';
@@ -94,7 +94,13 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   let state = await deps.state.load();
   const recovered = options.dryRun
     ? 0
-    : await resolveJournal(state.journal, state.rows, new Map(state.failures.map((f) => [f.pairKey, f])), execDeps);
+    : await resolveJournal(
+        state.journal,
+        state.rows,
+        new Map(state.failures.map((f) => [f.pairKey, f])),
+        execDeps,
+        (a) => profileAllows(profile, a),
+      );
   if (recovered || state.journal.length) state = await deps.state.load();
 
   const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
@@ -118,11 +124,16 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         e ? [{ side: (i === 0 ? 'outlook' : 'mobile') as Side, kind: e.item.kind, id: e.id }] : [],
       ),
     ),
-    ...state.pending.flatMap((p) =>
-      p.action && 'source' in p.action
+    ...state.pending.flatMap((p) => [
+      ...(p.action && 'source' in p.action
         ? [{ side: p.action.source.side, kind: p.action.kind, id: p.action.source.id }]
-        : [],
-    ),
+        : []),
+      // …and the copy it would overwrite or delete: a first-sync pair waiting for confirmation has no
+      // status row yet, and its target read alone would look new (a duplicate; model-based test).
+      ...(p.action && (p.action.type === 'update' || p.action.type === 'delete')
+        ? [{ side: p.action.target, kind: p.action.kind, id: p.action.id }]
+        : []),
+    ]),
   ];
   // Series whose cap is due to move on: their sources are read so the planner can write them again.
   const years = profile.series.infiniteSeriesYears;
@@ -150,7 +161,10 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       });
 
   progress('plan');
-  const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, profile, startedAt, options);
+  const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, profile, startedAt, {
+    ...options,
+    pendingKeys: new Set(state.pending.map((p) => p.pairKey)),
+  });
   const stats = () =>
     (['outlook', 'mobile'] as const)
       .flatMap((s) => Object.values(deps.stores[s]))

@@ -7,7 +7,6 @@
 import { PreconditionFailedError, ThrottledError, UnreadableTargetError, UserExitError } from '../errors.js';
 import { contentHash } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
-import { itemRange } from '../model/time.js';
 import type {
   ErrorLog,
   FailureRecord,
@@ -20,8 +19,9 @@ import type {
 } from '../ports/state.js';
 import { isReadable, type StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
+import { stripCap } from './prepare.js';
 import { describeReason } from './reasons.js';
-import { UNKNOWN_VERSION, type PairStatus } from './status.js';
+import { factsOf, UNKNOWN_VERSION, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
 export interface ExecuteDeps {
@@ -74,15 +74,19 @@ export function nextStatus(
     case 'update': {
       const w = written!;
       const { side, ...source } = a.source;
+      // The facts are those of the item written now, not of the row's earlier content.
+      const { private: _private, application: _application, ...kept } = row ?? ({} as Partial<PairStatus>);
       return {
         key: a.pairKey,
         kind: a.kind,
         subject: w.item.subject,
-        ...row,
-        [side]: source,
+        ...kept,
+        // Moving a cap on changes only its target: the row's record of the other side stays.
+        [side]: a.reason.code === 'cap-extended' && row?.[side] ? row[side] : source,
         // A repeated creation found the first call's item, maybe edited since: compare it next read.
         [a.target]: { id: w.id, version: w.existing ? UNKNOWN_VERSION : w.version, hash: contentHash(w.item) },
-        range: itemRange(w.item),
+        // The pair's range is that of the series as its source has it, not of the capped copy (rule 2).
+        ...factsOf(a.cap ? stripCap(w.item, a.target, a.cap) : w.item),
         ...((a.cap ?? row?.cap) && { cap: a.cap ?? row?.cap }),
       } as PairStatus;
     }
@@ -103,12 +107,19 @@ export async function executeActions(
   /** Sides that asked to slow down this run, with the time they named. */
   const throttled = new Map<Side, number>();
   const statusRows = new Map(rows);
+  /** Pairs whose earlier action this run did not happen: their later actions wait too (in order). */
+  const stopped = new Set<string>();
   let n = 0;
   for (const a of actions) {
     if (deps.cancelled?.()) break;
     onProgress?.(n++, actions.length);
     const now = deps.clock();
     const failure = failures.get(a.pairKey);
+    if (stopped.has(a.pairKey)) {
+      deferred.push(a);
+      continue;
+    }
+    stopped.add(a.pairKey); // until this action is done
     if (failure && failure.nextAttemptAt > now) {
       deferred.push(a); // its failure record reads it again once the backoff is over
       continue;
@@ -160,6 +171,7 @@ export async function executeActions(
       if (next) statusRows.set(a.pairKey, next);
       else statusRows.delete(a.pairKey);
       done.push(a);
+      stopped.delete(a.pairKey);
       if (a.type !== 'status') {
         await deps.log.append({
           at: now,

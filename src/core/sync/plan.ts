@@ -5,6 +5,7 @@
  */
 import { MassDeleteError, StoreEmptyError } from '../errors.js';
 import { sameSharedContent } from '../model/content-hash.js';
+import type { CrmApplication } from '../model/crm-context.js';
 import { isPrivate, type Item } from '../model/item.js';
 import { intersects, itemRange, syncWindow, type SyncWindow } from '../model/time.js';
 import type { Profile } from '../profile/profile.js';
@@ -19,9 +20,9 @@ import {
 } from './actions.js';
 import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
-import { capDue, capForTarget, stripCap } from './prepare.js';
+import { capDue, capForTarget, earlierCap, stripCap } from './prepare.js';
 import type { Reason } from './reasons.js';
-import type { PairStatus, SideStatus } from './status.js';
+import { factsOf, type PairStatus, type SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
 
 export interface PlanOptions {
@@ -35,6 +36,8 @@ export interface PlanOptions {
   readonly allowMassDelete?: boolean;
   /** The user confirmed that a side is really empty. */
   readonly allowEmptySide?: boolean;
+  /** Pairs that waited for the user after the last run: their copies are read again every run. */
+  readonly pendingKeys?: ReadonlySet<string>;
 }
 
 /** Threshold of the mass-delete guard: more than 30 % of the pairs and more than 10 items. */
@@ -59,10 +62,21 @@ export const kindsInScope = (p: Profile): ReadonlySet<ItemKind> =>
  * Outlook, tasks) belong to no application and always synchronize. With neither box ticked the user
  * synchronizes by hand, and a manual run carries every application.
  */
-export function applicationExcluded(p: Profile, item: Item): boolean {
-  const app = item.crm?.application;
+export function applicationExcluded(p: Profile, app: CrmApplication | undefined): boolean {
   if (!app || (!p.automatic.mobileSales && !p.automatic.mobileService)) return false;
   return app === 'SALES' ? !p.automatic.mobileSales : !p.automatic.mobileService;
+}
+
+/**
+ * Whether the profile lets an interrupted run's write be finished now: the user may have changed the
+ * direction, the item types, private items or the exception list since (journal recovery).
+ */
+export function profileAllows(p: Profile, a: Action): boolean {
+  if (a.type === 'status') return true;
+  if (!canWrite(p, a.target) || !kindsInScope(p).has(a.kind)) return false;
+  if (p.exceptionList.includes(a.pairKey) && !p.misc.includeExceptionList) return false;
+  const item = a.type === 'delete' ? undefined : a.item;
+  return !item || ((p.series.syncPrivate || !isPrivate(item)) && !applicationExcluded(p, item.crm?.application));
 }
 
 function canWrite(p: Profile, target: Side): boolean {
@@ -106,14 +120,19 @@ export function plan(
   const kinds = kindsInScope(profile);
   const strategy = options.strategy ?? strategyFor(profile.conflicts.handling, profile.conflicts.openConflictScreen);
   const snapshots: Record<Side, SideSnapshot> = { outlook, mobile };
-  const excluded = new Set(profile.exceptionList);
   const actions: Action[] = [];
   const pending: PendingAction[] = [];
   const skipped: Skip[] = [];
   const skip = (pairKey: string, subject: string, reason: Reason) => skipped.push({ pairKey, subject, reason });
 
   const { status, moves } = followMoves(statusRead, snapshots);
-  guardEmptySides(status, snapshots, kinds, window, options);
+  const excluded = new Set(profile.exceptionList);
+  // Deletions the user already knows of (held, pending, on the exception list) are read again every
+  // run; they are not a read that suddenly lists nothing.
+  const knownToUser = (r: PairStatus) =>
+    !!(r.outlook?.held || r.mobile?.held || options.pendingKeys?.has(r.key)) ||
+    (excluded.has(r.key) && !profile.misc.includeExceptionList);
+  guardEmptySides(status, snapshots, kinds, window, options, knownToUser);
 
   /** Writes `entry` (read on `from`) over the other side of pair `r`, or creates it there. */
   const propagate = (r: PairStatus, from: Side, entry: SideEntry, reason: Reason) => {
@@ -142,6 +161,27 @@ export function plan(
         ? { ...base, type: 'update', target, id: existing.id, ifVersion: existing.version }
         : { ...base, type: 'create', target },
     );
+    const years = profile.series.infiniteSeriesYears;
+    const due = r.cap?.side === from && open !== entry.item && capDue(r.cap, years, now);
+    if (due && canWrite(profile, from) && intersects(itemRange(entry.item), window)) {
+      // Case: the change came from the capped copy and its cap is due → after the write above, the
+      // capped copy gets its cap moved on too (the executor runs a pair's actions in order and stops
+      // at the first that fails, so the change is never taken for written when it was not).
+      const recap = capForTarget(open, from, years, now);
+      actions.push({
+        type: 'update',
+        pairKey: r.key,
+        kind: r.kind,
+        subject: entry.item.subject,
+        reason: { code: 'cap-extended', from: target },
+        target: from,
+        id: entry.id,
+        ifVersion: entry.version,
+        item: recap.item,
+        source: { ...(r[target] ?? sideStatus(entry)), side: target },
+        ...(recap.cap && { cap: recap.cap }),
+      });
+    }
   };
   /** Deletes the target's copy at the version read this run (`seen`), else at the status version. */
   const remove = (r: PairStatus, target: Side, reason: Reason, seen?: SideEntry) => {
@@ -167,7 +207,9 @@ export function plan(
   const hold = (r: PairStatus, sides: readonly Side[], reason: Reason) => {
     skip(r.key, r.subject, reason);
     const fresh = sides.filter((s) => r[s] && !r[s]!.held);
-    if (fresh.length === 0) return;
+    // A held copy that moved (rule 10) keeps its hold under its new id.
+    const moved = moves.size > 0 && (moves.has(`outlook:${r.key}`) || moves.has(`mobile:${r.key}`));
+    if (fresh.length === 0 && !moved) return;
     const next = { ...r };
     for (const s of fresh) (next as Record<Side, SideStatus>)[s] = { ...r[s]!, held: true };
     record(r, next, reason);
@@ -192,12 +234,14 @@ export function plan(
       continue;
     }
     // Case: a private item and private items are not synchronized — not even the subject crosses; held.
-    if (!profile.series.syncPrivate && current.some(isPrivate)) {
+    // (With no copy read this run — a deletion on one side — the pair is what it was at the last sync.)
+    if (!profile.series.syncPrivate && (current.length ? current.some(isPrivate) : r.private)) {
       hold(r, changedSides, { code: 'skip-private' });
       continue;
     }
     // Case: an activity of a CRM application the profile does not synchronize → held.
-    if (current.some((i) => applicationExcluded(profile, i))) {
+    const apps = current.length ? current.map((i) => i.crm?.application) : [r.application];
+    if (apps.some((a) => applicationExcluded(profile, a))) {
       hold(r, changedSides, { code: 'skip-application' });
       continue;
     }
@@ -210,10 +254,11 @@ export function plan(
 
     const capSource = r.cap && otherSide(r.cap.side);
     const capEntry = capRenewal && capSource && r[capSource] && snapshots[capSource].entries.get(r[capSource]!.id);
-    if (capEntry && restingOn(o) && restingOn(m) && canWrite(profile, r.cap!.side)) {
+    const capWrite = capEntry && intersects(itemRange(capEntry.item), window) && canWrite(profile, r.cap!.side);
+    if (capWrite && restingOn(o) && restingOn(m)) {
       // Case: an infinite series whose cap falls short of N years from today → written again with the
       // cap moved on (rule 6: the source keeps its open series; the engine read the source for this).
-      propagate(r, capSource!, capEntry, { code: 'cap-extended', from: capSource! });
+      propagate(r, capSource!, capEntry!, { code: 'cap-extended', from: capSource! });
       continue;
     }
     if (restingOn(o) && restingOn(m)) {
@@ -349,8 +394,9 @@ function followMoves(
       const arrival = s && snap.deleted.has(s.id) ? arrivals.get(r.key) : undefined;
       if (!s || !arrival) return;
       out ??= [...status];
-      // The row follows the new id at its current version; the old hash tells whether it also changed.
-      out[i] = { ...(out[i] ?? r), [side]: { ...s, id: arrival.id, version: arrival.version } };
+      // The row follows the new id; the old version and hash stay, so the arrival reads as touched or
+      // changed, and a held change stays held (see hold).
+      out[i] = { ...(out[i] ?? r), [side]: { ...s, id: arrival.id } };
       moves.add(`${side}:${r.key}`);
       arrivals.delete(r.key);
     });
@@ -446,7 +492,8 @@ function planNewItems(
       if (!profile.series.syncPrivate && isPrivate(e.item)) sink.skip(key, e.item.subject, { code: 'skip-private' });
       else if (excluded.has(key) && !profile.misc.includeExceptionList)
         sink.skip(key, e.item.subject, { code: 'skip-exception-list' });
-      else if (applicationExcluded(profile, e.item)) sink.skip(key, e.item.subject, { code: 'skip-application' });
+      else if (applicationExcluded(profile, e.item.crm?.application))
+        sink.skip(key, e.item.subject, { code: 'skip-application' });
       else if (!intersects(itemRange(e.item), window)) sink.skip(key, e.item.subject, { code: 'skip-outside-period' });
       else return true;
       return false;
@@ -462,16 +509,50 @@ function planNewItems(
   };
   for (const { outlook: oe, mobile: me, how } of pairs) {
     const key = newKey(me.item, me.id);
+    // One copy is the other series with an UNTIL added: a cap an earlier sync wrote there (rule 6).
+    const capOn: Side | undefined = earlierCap(oe.item, me.item)
+      ? 'outlook'
+      : earlierCap(me.item, oe.item)
+        ? 'mobile'
+        : undefined;
+    const earlier = capOn && {
+      side: capOn,
+      until: (capOn === 'outlook' ? oe : me).item.recurrence!.rule.until!,
+    };
     const row: PairStatus = {
       key,
       kind: me.item.kind,
       subject: me.item.subject,
       outlook: sideStatus(oe),
       mobile: sideStatus(me),
-      range: itemRange(me.item),
+      ...factsOf(me.item),
+      ...(earlier && { cap: earlier }),
     };
     const reason: Reason = { code: how };
-    if (sameSharedContent(oe.item, me.item)) {
+    const open = (e: SideEntry, side: Side) => stripCap(e.item, side, earlier);
+    if (sameSharedContent(open(oe, 'outlook'), open(me, 'mobile'))) {
+      const years = profile.series.infiniteSeriesYears;
+      const from = earlier && otherSide(earlier.side);
+      const source = from && (from === 'outlook' ? oe : me);
+      if (earlier && source && capDue(earlier, years, now) && canWrite(profile, earlier.side)) {
+        // Case: the same series on both sides, capped by an earlier sync and the cap is due → paired,
+        // and the capped copy gets the cap moved on.
+        const recap = capForTarget(source.item, earlier.side, years, now);
+        sink.actions.push({
+          type: 'update',
+          pairKey: key,
+          kind: row.kind,
+          subject: row.subject,
+          reason: { code: 'cap-extended', from },
+          target: earlier.side,
+          id: row[earlier.side]!.id,
+          ifVersion: row[earlier.side]!.version,
+          item: recap.item,
+          source: { ...sideStatus(source), side: from },
+          ...(recap.cap && { cap: recap.cap }),
+        });
+        continue;
+      }
       // Case: first sync finds the same item on both sides → pair them, write nothing (rule 3).
       sink.actions.push({ type: 'status', pairKey: key, kind: row.kind, subject: row.subject, reason, status: row });
       continue;
@@ -482,7 +563,11 @@ function planNewItems(
     if (!winner) continue;
     const entry = winner === 'outlook' ? oe : me;
     const target = otherSide(winner);
-    const { item, cap } = capForTarget(entry.item, target, profile.series.infiniteSeriesYears, now);
+    // From the capped copy: the open series goes over the other copy, the cap stays where it was.
+    const { item, cap } =
+      earlier?.side === winner
+        ? { item: open(entry, winner), cap: earlier }
+        : capForTarget(entry.item, target, profile.series.infiniteSeriesYears, now);
     sink.actions.push({
       type: 'update',
       pairKey: key,
@@ -534,6 +619,7 @@ function holdForConfirmation(
   options: PlanOptions,
 ): void {
   const c = profile.conflicts;
+  const held = new Set<string>();
   for (let i = actions.length - 1; i >= 0; i--) {
     const a = actions[i]!;
     const ask =
@@ -541,10 +627,16 @@ function holdForConfirmation(
       (a.type === 'update' && c.confirmModified) ||
       (a.type === 'delete' && c.confirmDeleted);
     const id = actionId(a);
-    if (!ask || options.approvals?.has(id)) continue;
+    // Moving the cap on is the sync's own housekeeping, not a change of the user's (never asked).
+    if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id)) continue;
     actions.splice(i, 1);
     pending.unshift({ type: 'confirm', id, action: a, pairKey: a.pairKey, subject: a.subject, reason: a.reason });
+    held.add(a.pairKey);
   }
+  // A cap moved on after a write that waits for the user waits with it (it would take the change for
+  // written on its own side).
+  for (let i = actions.length - 1; i >= 0; i--)
+    if (held.has(actions[i]!.pairKey) && actions[i]!.reason.code === 'cap-extended') actions.splice(i, 1);
 }
 
 /** Rule 1: a side that had items and reads as empty stops the run. */
@@ -554,6 +646,7 @@ function guardEmptySides(
   kinds: ReadonlySet<ItemKind>,
   window: SyncWindow,
   options: PlanOptions,
+  knownToUser: (r: PairStatus) => boolean,
 ): void {
   if (options.allowEmptySide) return;
   for (const side of ['outlook', 'mobile'] as const) {
@@ -572,8 +665,7 @@ function guardEmptySides(
       let allGone = true;
       for (const r of status) {
         const s = r[side];
-        // A held side was judged by an earlier run (its deletion is read again every run, see hold).
-        if (r.kind !== kind || !s || s.held || !intersects(r.range, window)) continue;
+        if (r.kind !== kind || !s || !intersects(r.range, window) || knownToUser(r)) continue;
         known++;
         if (!snap.deleted.has(s.id)) allGone = false;
       }

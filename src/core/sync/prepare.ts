@@ -10,6 +10,19 @@ import type { Side } from './types.js';
 
 const sameTime = (a: TimeValue, b: TimeValue) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * A first-sync pair (or one matched again after its status was lost) where `capped` is `open` with an
+ * UNTIL added: the mark of a cap an earlier sync wrote. Returns that cap's end, so the open series
+ * stays open (rule 6).
+ */
+export function earlierCap(capped: Item, open: Item): TimeValue | undefined {
+  const c = capped.recurrence?.rule;
+  const o = open.recurrence?.rule;
+  if (!c?.until || !o || !isInfinite(o)) return undefined;
+  const { until, ...rest } = c;
+  return JSON.stringify(rest) === JSON.stringify(o) ? until : undefined;
+}
+
 /** Removes a cap that this sync wrote on `side` from an item read from that side. */
 export function stripCap(item: Item, side: Side, cap: PairStatus['cap']): Item {
   const rule = item.recurrence?.rule;

@@ -15,6 +15,8 @@ export async function resolveJournal(
   rows: readonly PairStatus[],
   failures: ReadonlyMap<string, FailureRecord>,
   deps: ExecuteDeps & { state: StatusStore },
+  /** The current profile still lets this write happen (else the next plan decides afresh). */
+  allowed: (a: Action) => boolean = () => true,
 ): Promise<number> {
   if (journal.length === 0) return 0;
   const redo: Action[] = [];
@@ -24,7 +26,9 @@ export async function resolveJournal(
     const failure = failures.get(a.pairKey);
     if (failure && failure.nextAttemptAt > deps.clock()) continue;
     await deps.state.commit({ journalDone: [id] });
-    if (a.type === 'status') continue;
+    // The profile changed since (one-way now, private items off, …): the write is not finished; the
+    // pair's failure record, if any, reads its copies again and the plan decides (rule 8).
+    if (a.type === 'status' || !allowed(a)) continue;
     if (a.type === 'create') {
       // Creating again returns the item the interrupted call may have created (same key).
       redo.push(a);

@@ -1,4 +1,6 @@
-import type { TimeValue } from '../model/item.js';
+import type { CrmApplication } from '../model/crm-context.js';
+import { isPrivate, type Item, type TimeValue } from '../model/item.js';
+import { itemRange } from '../model/time.js';
 import type { ItemKind, Side } from './types.js';
 
 /** What the status table remembers of one side of a pair after the last sync. */
@@ -39,4 +41,19 @@ export interface PairStatus {
   readonly range: readonly [number, number];
   /** The infinite-series cap this sync wrote on one side; never written back to the source (rule 6). */
   readonly cap?: { readonly side: Side; readonly until: TimeValue };
+  /**
+   * What the profile's filters judge, as the pair was at the last sync: a deletion on one side leaves
+   * only the other copy, which the run does not read — a private pair stays private (rule 8).
+   */
+  readonly private?: true;
+  readonly application?: CrmApplication;
+}
+
+/** The facts a status row keeps of the item its pair holds. */
+export function factsOf(item: Item): Pick<PairStatus, 'range' | 'private' | 'application'> {
+  return {
+    range: itemRange(item),
+    ...(isPrivate(item) && { private: true as const }),
+    ...(item.crm?.application && { application: item.crm.application }),
+  };
 }
