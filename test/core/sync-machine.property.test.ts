@@ -11,7 +11,8 @@
 // without approval; a pending item stays until decided or changed; a series' cap reaches N years from
 // today and never goes back to its source; a second sync plans nothing.
 // The suite prints its figures when it ends. CRM_PROPERTY_RUNS sets the number of sequences (default
-// 150 in Node, 30 in the browser; the long mode: CRM_PROPERTY_RUNS=20000). To replay a failure:
+// 150 in Node, 30 in the browser, with a fixed seed; the long mode, with a fresh seed:
+// CRM_PROPERTY_RUNS=20000, or npm run test:property-long). To replay a failure:
 // CRM_PROPERTY_SEED=<seed> CRM_PROPERTY_PATH=<path> (CRM_PROPERTY_TRACE=1 prints every command).
 import { after, describe, it } from 'node:test';
 import { expect } from 'chai';
@@ -43,7 +44,16 @@ import {
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const RUNS = Number(env?.CRM_PROPERTY_RUNS ?? (env ? 150 : 30));
-const SEED = env?.CRM_PROPERTY_SEED ? Number(env.CRM_PROPERTY_SEED) : undefined;
+// npm test runs a fixed seed (the same sequences on every machine, so a red CI run is the change's,
+// not the dice's); the long mode (CRM_PROPERTY_RUNS set) explores with a fresh seed each time.
+const FIXED_SEED = 20261202;
+const SEED = env?.CRM_PROPERTY_SEED
+  ? env.CRM_PROPERTY_SEED === 'random'
+    ? undefined
+    : Number(env.CRM_PROPERTY_SEED)
+  : env?.CRM_PROPERTY_RUNS
+    ? undefined
+    : FIXED_SEED;
 const PATH = env?.CRM_PROPERTY_PATH || undefined;
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -292,6 +302,10 @@ const faultySync = (fault: Fault, side: Side, nth: number) =>
       if (TRACE) console.log(`  faulty sync failed: ${String(error)}`);
       /* the run failed: checked below and by the next clean sync */
     }
+    if (TRACE)
+      console.log(
+        `  after the fault: journal ${JSON.stringify(h.state.state.journal.map((j) => `${j.action.type}:${j.action.reason.code}:${j.action.subject}`))} failures ${JSON.stringify(h.state.state.failures.map((f) => `${f.pairKey}:${f.lastError}`))}`,
+      );
     figures.faultsInjected++;
     if (fired) figures.faultsFired++;
     if (fault === 'read' && nothingToRecover)
@@ -321,6 +335,7 @@ const sync = cmd('sync', async (w) => {
   const historySince = h.now;
   h.now += 25 * 3600_000; // a day passes: every backoff (at most a day) is over
   const nothingToRecover = h.state.state.journal.length === 0;
+  const rowsBefore = h.state.state.rows;
   let report;
   try {
     report = await h.sync(p, { approvals: w.approvals });
@@ -356,6 +371,25 @@ const sync = cmd('sync', async (w) => {
       `out-of-scope ${key} (${x.item.subject}) changed: ${JSON.stringify({ before: x.item, after: y?.item, profile: { ...p, misc: undefined } })}`,
     ).to.equal(true);
     if (source) expect(key.startsWith(`${source}:`), `one-way sync changed its source ${key}`).to.equal(false);
+  }
+  // The sync deletes a copy only where the user deleted its twin: an item that moved, left the period
+  // or could not be read is never a deletion (rules 1 and 2).
+  for (const key of changedBySync) {
+    if (after.has(key)) continue;
+    const [side] = key.split(':') as [Side];
+    const gone = before.get(key)!.item;
+    const twin = h.stores[side === 'outlook' ? 'mobile' : 'outlook'][gone.kind]
+      .all()
+      .find((y) => y.item.uid === gone.uid);
+    expect(
+      twin,
+      `the sync deleted ${key} (${gone.subject}) although its twin is there: ${JSON.stringify({
+        rowsBefore: rowsBefore.filter((r) => r.key === keyOf(gone)),
+        mobile3: before.get('mobile:mobile-activity-3')?.item.uid,
+        mobile3now: after.get('mobile:mobile-activity-3')?.item.uid,
+        reason: report.plan.actions.find((a) => a.type === 'delete' && a.id === key.slice(key.indexOf(':') + 1)),
+      })}`,
+    ).to.equal(undefined);
   }
   // No version overwritten or deleted without a history entry (rule 5).
   const saved = h.history.entries.filter((e) => e.at > historySince).map((e) => `${e.side}:${e.item.subject}`);
@@ -402,7 +436,7 @@ const sync = cmd('sync', async (w) => {
       const current = ids.map((id) => id && all(h).get(id)?.item);
       if (!untouched || [...items, ...current].some((i) => i && scopeOf(w, i) !== 'in')) continue;
       // (Found another way — the copy the creation waited for is there after all: the run says so.)
-      if (report.plan.actions.some((x) => x.pairKey === old.pairKey && x.type !== 'status')) continue;
+      if (report.plan.actions.some((x) => x.pairKey === old.pairKey)) continue;
       figures.pendingKept++;
       expect(
         pendingNow.has(old.id),
@@ -460,6 +494,13 @@ const sync = cmd('sync', async (w) => {
         }
   }
   // Idempotent: a second sync plans nothing (rule 3).
+  const journalLeft = h.state.state.journal.map(
+    (j) => `${j.id} ${j.action.type}:${j.action.reason.code}:${j.action.subject}`,
+  );
+  if (TRACE)
+    console.log(
+      `  journal after the sync: ${JSON.stringify(journalLeft)}; failures ${JSON.stringify(h.state.state.failures.map((f) => `${f.pairKey}@${f.nextAttemptAt - h.now}:${f.lastError}`))}`,
+    );
   const again = await h.sync(p, { approvals: w.approvals });
   trace('again', again);
   expect(

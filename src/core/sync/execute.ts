@@ -37,6 +37,8 @@ export interface ExecuteDeps {
   readonly recovering?: boolean;
   /** True once the user cancelled: no further action starts (the one under way finishes). */
   readonly cancelled?: () => boolean;
+  /** Recovery: the interrupted run's journal entry an action finishes, closed with its result. */
+  readonly earlierJournal?: (a: Action) => string | undefined;
 }
 
 export interface ExecuteResult {
@@ -81,8 +83,12 @@ export function nextStatus(
         kind: a.kind,
         subject: w.item.subject,
         ...kept,
-        // Moving a cap on changes only its target: the row's record of the other side stays.
-        [side]: a.reason.code === 'cap-extended' && row?.[side] ? row[side] : source,
+        // Moving a cap on after the pair's first action this run wrote the other side: the row's
+        // record of that side is newer than the plan's (the same copy, or the one it created: id '').
+        [side]:
+          a.reason.code === 'cap-extended' && row?.[side] && (source.id === '' || source.id === row[side]!.id)
+            ? row[side]
+            : source,
         // A repeated creation found the first call's item, maybe edited since: compare it next read.
         [a.target]: { id: w.id, version: w.existing ? UNKNOWN_VERSION : w.version, hash: contentHash(w.item) },
         // The pair's range is that of the series as its source has it, not of the capped copy (rule 2).
@@ -143,12 +149,14 @@ export async function executeActions(
       continue;
     }
     const journal: JournalEntry = { id: `${actionId(a)}@${now}`, action: a, startedAt: now };
+    const earlier = deps.earlierJournal?.(a);
+    const closes = [...(a.type !== 'status' ? [journal.id] : []), ...(earlier ? [earlier] : [])];
     try {
       if (a.type !== 'status') await deps.state.commit({ journalAdd: [journal] });
       const row = statusRows.get(a.pairKey);
       const written = await write(a, deps);
       if (written === VETOED) {
-        await deps.state.commit({ journalDone: [journal.id], ...(failure && { failuresClear: [a.pairKey] }) });
+        await deps.state.commit({ journalDone: closes, ...(failure && { failuresClear: [a.pairKey] }) });
         vetoed.push(a);
         await deps.log.append({
           at: now,
@@ -163,7 +171,7 @@ export async function executeActions(
       }
       const next = nextStatus(a, row, written);
       const change: StateChange = {
-        ...(a.type !== 'status' && { journalDone: [journal.id] }),
+        ...(closes.length && { journalDone: closes }),
         ...(next ? { upsert: [next] } : { remove: [a.pairKey] }),
         ...(failure && { failuresClear: [a.pairKey] }),
       };
@@ -206,7 +214,7 @@ export async function executeActions(
         error instanceof UserExitError ||
         a.type === 'status';
       await deps.state.commit({
-        ...(surelyNotWritten && { journalDone: [journal.id] }),
+        ...(surelyNotWritten && { journalDone: closes }),
         failures: [{ pairKey: a.pairKey, attempts, nextAttemptAt: now + delay, lastError: text, recheck }],
       });
       await deps.log.append({

@@ -178,7 +178,8 @@ export function plan(
         id: entry.id,
         ifVersion: entry.version,
         item: recap.item,
-        source: { ...(r[target] ?? sideStatus(entry)), side: target },
+        // The other side as the first action leaves it: the row keeps it (id '': the copy it creates).
+        source: { ...(r[target] ?? { id: '', version: '', hash: '' }), side: target },
         ...(recap.cap && { cap: recap.cap }),
       });
     }

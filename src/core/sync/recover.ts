@@ -20,28 +20,43 @@ export async function resolveJournal(
 ): Promise<number> {
   if (journal.length === 0) return 0;
   const redo: Action[] = [];
+  // An entry that is finished is closed in the same commit as its result: a crash in the middle of
+  // recovery leaves it for the next one (a status lost after a landed write would turn our own write
+  // into a change of the user's).
+  const earlier = new Map<Action, string>();
+  const push = (a: Action, id: string) => {
+    // A copy: two entries can hold the same action object (a recovery that crashed journaled it again).
+    const mine = { ...a };
+    redo.push(mine);
+    earlier.set(mine, id);
+  };
   const byKey = new Map(rows.map((r) => [r.key, r]));
   for (const { id, action: a } of journal) {
     // A pair in backoff after a failure waits for its time, journal entry and all.
     const failure = failures.get(a.pairKey);
     if (failure && failure.nextAttemptAt > deps.clock()) continue;
-    await deps.state.commit({ journalDone: [id] });
     // The profile changed since (one-way now, private items off, …): the write is not finished; the
     // pair's failure record, if any, reads its copies again and the plan decides (rule 8).
-    if (a.type === 'status' || !allowed(a)) continue;
+    if (a.type === 'status' || !allowed(a)) {
+      await deps.state.commit({ journalDone: [id] });
+      continue;
+    }
     if (a.type === 'create') {
       // Creating again returns the item the interrupted call may have created (same key).
-      redo.push(a);
+      push(a, id);
       continue;
     }
     const found = (await deps.store(a.target, a.kind).getMany([a.id])).get(a.id);
     // An item that became unreadable changed since: the next plan decides (after the user repairs it).
-    if (found && !isReadable(found)) continue;
+    if (found && !isReadable(found)) {
+      await deps.state.commit({ journalDone: [id] });
+      continue;
+    }
     const current = found;
     if (a.type === 'delete') {
       // Gone: the delete happened, commit it. Unchanged: do it again. Changed since: the next plan decides.
       if (!current || current.version === a.ifVersion)
-        redo.push(
+        push(
           current
             ? a
             : {
@@ -52,16 +67,22 @@ export async function resolveJournal(
                 reason: a.reason,
                 status: null,
               },
+          id,
         );
+      else await deps.state.commit({ journalDone: [id] });
       continue;
     }
-    if (current?.version === a.ifVersion) redo.push(a);
+    if (current?.version === a.ifVersion) push(a, id);
     else if (current && sameSharedContent(current.item, a.item)) {
       // The update landed before the crash: record its result, without writing it again.
       const status = nextStatus(a, byKey.get(a.pairKey), { id: a.id, version: current.version, item: a.item });
-      redo.push({ type: 'status', pairKey: a.pairKey, kind: a.kind, subject: a.subject, reason: a.reason, status });
-    }
+      push({ type: 'status', pairKey: a.pairKey, kind: a.kind, subject: a.subject, reason: a.reason, status }, id);
+    } else await deps.state.commit({ journalDone: [id] });
   }
-  const result = await executeActions(redo, byKey, failures, { ...deps, recovering: true });
+  const result = await executeActions(redo, byKey, failures, {
+    ...deps,
+    recovering: true,
+    earlierJournal: (a) => earlier.get(a),
+  });
   return result.done.length;
 }

@@ -1,0 +1,221 @@
+// `npm run test:mutants`: plants deliberate engine bugs one at a time and runs the core tests (unit,
+// settings changes, the model-based property at npm test's run count) against each. Every planted bug
+// must be caught; the table says which were. Each mutant runs in a copy of src/ and test/ in a temporary
+// folder (node_modules linked), so the working tree is never changed. Exit code 1 if one survives.
+//   node --import tsx scripts/mutants.ts [name …]   only the named mutants
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+interface Mutant {
+  readonly name: string;
+  readonly file: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+const MUTANTS: readonly Mutant[] = [
+  {
+    name: 'conflict policy inverted',
+    file: 'src/core/sync/conflict.ts',
+    from: "handling === 'outlook-wins' ? outlookWins : handling === 'most-recent' ? mostRecentWins : mobileWins",
+    to: "handling === 'outlook-wins' ? mobileWins : handling === 'most-recent' ? mostRecentWins : outlookWins",
+  },
+  {
+    name: 'empty-side guard off',
+    file: 'src/core/sync/plan.ts',
+    from: '  if (options.allowEmptySide) return;',
+    to: '  return;',
+  },
+  {
+    name: 'mass-delete guard off',
+    file: 'src/core/sync/plan.ts',
+    from: '  if (options.allowMassDelete) return;',
+    to: '  return;',
+  },
+  {
+    name: 'journal recovery off',
+    file: 'src/core/sync/recover.ts',
+    from: '  if (journal.length === 0) return 0;',
+    to: '  return 0;',
+  },
+  {
+    name: 'creation not idempotent',
+    file: 'src/core/sync/execute.ts',
+    from: 'await store.create(item, a.pairKey);',
+    to: 'await store.create(item, `${a.pairKey}#${Math.random()}`);',
+  },
+  {
+    name: 'a one-sided change dropped (CRM → Outlook)',
+    file: 'src/core/sync/plan.ts',
+    from: "if (canWrite(profile, to)) propagate(r, from, here.entry, { code: 'changed', from });",
+    to: "if (canWrite(profile, to) && from === 'outlook') propagate(r, from, here.entry, { code: 'changed', from });",
+  },
+  {
+    name: 'history not written',
+    file: 'src/core/sync/execute.ts',
+    from: '  return deps.history.put({',
+    to: '  return Promise.resolve({',
+  },
+  {
+    name: 'a pending confirmation auto-approved',
+    file: 'src/core/sync/plan.ts',
+    from: "if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id)) continue;",
+    to: "if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id) || true) continue;",
+  },
+  {
+    name: 'pending items not read again (a run decides for the user)',
+    file: 'src/core/sync/engine.ts',
+    from: '    ...state.pending.flatMap((p) => sidesOf(rows.get(p.pairKey))),',
+    to: '',
+  },
+  {
+    name: 'direction ignored',
+    file: 'src/core/sync/plan.ts',
+    from: "  if (p.sync.direction === 'both') return true;",
+    to: '  return true;',
+  },
+  {
+    name: 'leaving the period treated as a deletion',
+    file: 'src/core/sync/read.ts',
+    from: '    const ids = [...new Set([...removed, ...again])];',
+    to: '    for (const id of removed) deleted.add(id);\n    const ids = [...new Set(again)];',
+  },
+  {
+    name: 'the cap written back to the source',
+    file: 'src/core/sync/plan.ts',
+    from: '        ? { item: open, cap: r.cap }',
+    to: '        ? { item: entry.item, cap: r.cap }',
+  },
+  {
+    name: 'the cap counted from the series start',
+    file: 'src/core/sync/prepare.ts',
+    from: '  if (toInstant(start) >= now) return start;',
+    to: '  return start;',
+  },
+  {
+    name: 'a change the profile keeps out is not held',
+    file: 'src/core/sync/plan.ts',
+    from: '    if (fresh.length === 0 && !moved) return;',
+    to: '    return;',
+  },
+  {
+    name: 'no full read when the scope changes',
+    file: 'src/core/sync/engine.ts',
+    from: '  const tokens = state.tokens[SCOPE_TOKEN] === scope ? state.tokens : {};',
+    to: '  const tokens = state.tokens;',
+  },
+  {
+    name: 'the CRM application ignored',
+    file: 'src/core/sync/plan.ts',
+    from: '  if (!app || (!p.automatic.mobileSales && !p.automatic.mobileService)) return false;',
+    to: '  return false;',
+  },
+  {
+    name: 'first-sync matching compares how a time is written',
+    file: 'src/core/sync/match.ts',
+    from: "    .join('/');",
+    to: "    .join('/') + JSON.stringify(t);",
+  },
+];
+
+const root = path.resolve(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+const chosen = only.length ? MUTANTS.filter((m) => only.some((o) => m.name.includes(o))) : MUTANTS;
+
+interface Outcome {
+  readonly caught: boolean;
+  readonly seconds: number;
+  readonly why: string;
+  /** The model-based property (not only a unit test) failed. */
+  readonly model?: boolean;
+}
+
+function runTests(dir: string): Promise<Outcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const files = readdirSync(path.join(dir, 'test/core'))
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `test/core/${f}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // npm test's run count and seed: no CRM_PROPERTY_* from the caller's shell.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CRM_PROPERTY_'))),
+    });
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => out.push(d));
+    child.on('close', (code) => {
+      const text = Buffer.concat(out).toString();
+      const failed = [...text.matchAll(/^ {4}not ok \d+ - (.+)$/gm)].map((m) => m[1]!);
+      const ran = Number(/^# tests (\d+)$/m.exec(text)?.[1] ?? 0);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      // Caught means a test failed, not that the run broke (a mutant that does not load proves nothing).
+      if (ran === 0 || failed.length === 0)
+        resolve({ caught: false, seconds, why: code === 0 ? '' : `the tests did not run: ${text.slice(-300)}` });
+      else
+        resolve({
+          caught: true,
+          seconds,
+          why: failed.slice(0, 2).join('; '),
+          model: failed.some((f) => f.startsWith('keeps both sides')),
+        });
+    });
+  });
+}
+
+async function tryMutant(m: Mutant): Promise<Outcome> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crm-mutant-'));
+  try {
+    for (const part of ['src', 'test']) cpSync(path.join(root, part), path.join(dir, part), { recursive: true });
+    for (const file of ['package.json', 'tsconfig.json', 'tsconfig.base.json'])
+      cpSync(path.join(root, file), path.join(dir, file));
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const target = path.join(dir, m.file);
+    const text = readFileSync(target, 'utf8');
+    // A mutant whose line is gone must be rewritten, not silently counted as caught.
+    if (!text.includes(m.from)) throw new Error(`the line to mutate is not in ${m.file}: ${m.from}`);
+    writeFileSync(target, text.replace(m.from, m.to));
+    return await runTests(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The control: the same copy without a planted bug must pass, or "caught" would mean nothing.
+const control = await tryMutant({ name: 'control', file: 'src/core/sync/plan.ts', from: '', to: '' });
+if (control.caught) {
+  console.error(`the core tests fail without a planted bug (${control.why}): fix them first`);
+  process.exit(1);
+}
+console.log(`control (no planted bug): the core tests pass (${control.seconds} s)`);
+
+const results: (Outcome & { name: string })[] = [];
+let next = 0;
+// Two at a time: the machines here have two cores.
+await Promise.all(
+  [0, 1].map(async () => {
+    while (next < chosen.length) {
+      const m = chosen[next++]!;
+      try {
+        results.push({ name: m.name, ...(await tryMutant(m)) });
+      } catch (error) {
+        results.push({ name: m.name, caught: false, seconds: 0, why: String(error) });
+      }
+      const r = results.at(-1)!;
+      console.log(`${r.caught ? 'caught    ' : 'NOT CAUGHT'}  ${r.name} (${r.seconds} s)${r.why ? ` — ${r.why}` : ''}`);
+    }
+  }),
+);
+
+const width = Math.max(...results.map((r) => r.name.length));
+console.log(`\n${'planted bug'.padEnd(width)}  result      by the model-based test`);
+for (const m of chosen) {
+  const r = results.find((x) => x.name === m.name)!;
+  console.log(`${m.name.padEnd(width)}  ${(r.caught ? 'caught' : 'NOT CAUGHT').padEnd(10)}  ${r.model ? 'yes' : 'no'}`);
+}
+const survivors = results.filter((r) => !r.caught).length;
+console.log(`\n${results.length - survivors} of ${results.length} planted bugs caught`);
+process.exitCode = survivors ? 1 : 0;
