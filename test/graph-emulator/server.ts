@@ -69,6 +69,13 @@ interface DeltaState {
   upTo: number;
   /** Position in the snapshot's entries (paging). */
   offset: number;
+  /**
+   * The round continues from a deltaLink: it reports removals. Not told by `since > 0`: a mailbox
+   * that was empty at the first round has a deltaLink at position 0, and its holder must still learn
+   * of deletions (https://learn.microsoft.com/graph/delta-query-overview: the deltaLink "returns the
+   * changes since the last request", whatever the first round held).
+   */
+  tracking?: boolean;
 }
 
 const encodeToken = (s: DeltaState) => Buffer.from(JSON.stringify(s)).toString('base64url');
@@ -219,10 +226,10 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
           out.push(eventJson(i, prefer));
         }
         // A single event moved out of the view is reported removed to holders of a token.
-        if (s.since > 0 && !e.fields.recurrence && !inst.length)
+        if (s.tracking && !e.fields.recurrence && !inst.length)
           out.push({ id: e.id, '@removed': { reason: 'deleted' } });
       }
-      if (s.since > 0)
+      if (s.tracking)
         for (const t of m.state.tombstones)
           if (t.seq > s.since && t.seq <= s.upTo && !seen.has(t.id)) {
             seen.add(t.id);
@@ -233,7 +240,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const out: Json[] = [];
     for (const t of Object.values(m.state.tasks))
       if (t.listId === s.container && t.seq > s.since && t.seq <= s.upTo) out.push(taskJson(t, false));
-    if (s.since > 0)
+    if (s.tracking)
       for (const t of m.state.taskTombstones)
         if (t.listId === s.container && t.seq > s.since && t.seq <= s.upTo)
           out.push({ id: t.id, '@removed': { reason: 'deleted' } });
@@ -243,7 +250,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   function deltaPage(m: Mailbox, s: DeltaState, prefer: string, path: string): Reply {
     // https://learn.microsoft.com/graph/delta-query-overview: an expired state answers 410 Gone; the
     // client starts over with a full synchronization.
-    if (s.since > 0 && s.since < m.state.expiredBefore)
+    if (s.tracking && s.since < m.state.expiredBefore)
       throw new GraphError(410, 'SyncStateNotFound', 'The sync state is no longer available. Resync required.');
     const size = Number(/odata\.maxpagesize=(\d+)/i.exec(prefer)?.[1] ?? pageDefault);
     const all = deltaEntries(m, s, prefer);
@@ -252,7 +259,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const link = more
       ? { '@odata.nextLink': `${base}${path}?$skiptoken=${encodeToken({ ...s, offset: s.offset + size })}` }
       : {
-          '@odata.deltaLink': `${base}${path}?$deltatoken=${encodeToken({ ...s, since: s.upTo, upTo: 0, offset: 0 })}`,
+          '@odata.deltaLink': `${base}${path}?$deltatoken=${encodeToken({ ...s, since: s.upTo, upTo: 0, offset: 0, tracking: true })}`,
         };
     return {
       status: 200,

@@ -279,6 +279,26 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     });
   });
 
+  it('a mailbox empty at the first delta still reports later deletions (issue 13, point 16)', async () => {
+    // The emulator's first deltaLink of an empty mailbox pointed at position 0, and a round from
+    // position 0 was taken for a first read without @removed entries: the deletion was lost.
+    const o = await outlook();
+    const window = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2027, 5, 1) };
+    const first = await o.store.changesSince(null, window);
+    expect(first.changed).to.deep.equal([]);
+    const created = await o.store.create(contractActivity(1), 'uid:empty-first');
+    const second = await o.store.changesSince(first.token, window);
+    expect(second.changed.map((c) => c.id)).to.deep.equal([created.id]);
+    const current = (await o.store.getMany([created.id])).get(created.id)!;
+    await o.store.delete(created.id, current.version);
+    const third = await o.store.changesSince(second.token, window);
+    expect(third.removed).to.deep.equal([created.id]);
+    // …and against the token of the empty first round too (two devices, one of them idle).
+    const fromEmpty = await o.store.changesSince(first.token, window);
+    expect(fromEmpty.changed).to.deep.equal([]);
+    expect(fromEmpty.removed).to.deep.equal([created.id]);
+  });
+
   it('lists the calendars and To Do lists for the folder pickers, default first, following nextLink', async () => {
     const o = await outlook();
     await o.http.request('POST', '/me/calendars', { name: 'CRM visits' });
