@@ -38,7 +38,7 @@ export const TAB_FIELDS: Readonly<Record<SettingsTabId, readonly FieldSpec[]>> =
     { path: 'general.userId', kind: 'text' },
     { path: 'password', kind: 'password', help: true },
     { path: 'general.activitiesCalendarId', kind: 'folder', folders: 'calendars' },
-    { path: 'general.tasksListId', kind: 'folder', folders: 'taskLists' },
+    { path: 'general.tasksListId', kind: 'folder', folders: 'taskLists', help: true },
   ],
   sync: [
     { path: 'sync.direction', kind: 'select', options: ['both', 'outlook-to-mobile', 'mobile-to-outlook'] },

@@ -70,6 +70,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'field.series.syncPrivate': 'Private Elemente synchronisieren',
   'help.automatic.mobileService':
     'Nur Aktivitäten der angekreuzten Anwendungen werden synchronisiert, von Hand und automatisch; Elemente ohne Anwendung (aus Outlook, Aufgaben) immer. Keine ankreuzen: alles wird nur von Hand synchronisiert.',
+  'help.general.tasksListId':
+    'Noch nicht fertig: Nach einem Wechsel von Kalender oder Liste bleiben bisher synchronisierte Elemente beim alten Ordner, und Änderungen dort werden nicht mehr gelesen. Wählen Sie die Ordner vor der ersten Synchronisation.',
   'help.automatic.everyMinutes': '5 bis 1440 Minuten. Kurze Abstände kosten Leistung.',
   'help.automatic.onSaveOrSend':
     'In dieser Version noch nicht verfügbar: Speichern oder Senden eines Termins startet keine Synchronisation.',

@@ -63,6 +63,8 @@ export const paneEn = {
   'field.series.syncPrivate': 'Synchronize private items',
   'help.automatic.mobileService':
     'Only activities of the ticked applications synchronize, by hand and automatically; items without an application (from Outlook, tasks) always do. Tick neither to synchronize everything by hand only.',
+  'help.general.tasksListId':
+    'Not finished yet: after a change of calendar or list, items synchronized before stay with the old one, and edits there are no longer read. Choose the folders before the first synchronization.',
   'help.automatic.everyMinutes': 'From 5 to 1440 minutes. Short intervals cost performance.',
   'help.automatic.onSaveOrSend':
     'Not available yet in this version: saving or sending an appointment does not start a synchronization.',
