@@ -103,7 +103,7 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'no full read when the scope changes',
     file: 'src/core/sync/engine.ts',
-    from: '  const tokens = state.tokens[SCOPE_TOKEN] === scope ? state.tokens : {};',
+    from: '  const tokens = sameScope ? state.tokens : {};',
     to: '  const tokens = state.tokens;',
   },
   {

@@ -103,6 +103,20 @@ export class UserExitError extends Error {
   }
 }
 
+/**
+ * The target side cannot hold this item as it is (a rule Outlook's recurrence patterns cannot express,
+ * a meeting change refused while attendee updates are off). Nothing was written; trying again without
+ * a change would fail the same way, so the item is marked "cannot be synchronized" once (log and
+ * pane) and tried again only when it changes or the settings do (issue 13, point 14). Adapters' refusals
+ * of this kind extend it.
+ */
+export class CannotSynchronizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CannotSynchronizeError';
+  }
+}
+
 /** The user cancelled the run before anything was written. */
 export class SyncCancelledError extends Error {
   constructor() {

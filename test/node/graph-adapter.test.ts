@@ -279,6 +279,48 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     });
   });
 
+  it('an item Outlook cannot express is marked "cannot be synchronized" once and tried again only when it changes (issue 13, point 14)', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    h.stores.mobile.activity.insert(contractActivity(1));
+    const lastDay = {
+      ...contractActivity(2, { subject: 'Month-end closing' }),
+      recurrence: {
+        rule: { freq: 'MONTHLY' as const, interval: 1, byMonthDay: [-1] },
+        exceptionDates: [],
+        extraDates: [],
+        overrides: [],
+      },
+    };
+    const id = h.stores.mobile.activity.insert(lastDay);
+    const first = await syncWith(h, o.store);
+    expect(first.errors.map((e) => e.subject)).to.deep.equal(['Month-end closing']);
+    const refusals = () => h.log.entries.filter((e) => e.message.startsWith('cannot be synchronized'));
+    expect(refusals()).to.have.length(1);
+    expect(refusals()[0]!.message).to.match(/negative BYMONTHDAY/);
+    // Later runs neither write nor log it again, and a full read of the period does not either.
+    for (let i = 0; i < 3; i++) {
+      h.now += 86_400_000;
+      const again = await syncWith(h, o.store);
+      expect(again.errors).to.deep.equal([]);
+    }
+    h.state.state = {
+      ...h.state.state,
+      tokens: { ...h.state.state.tokens, 'outlook:activity': '', 'mobile:activity': '' },
+    };
+    expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
+    expect(refusals()).to.have.length(1);
+    expect(o.events().map((e) => e.fields.subject)).to.not.include('Month-end closing');
+    // Changed in the CRM to a rule Outlook knows: it crosses.
+    h.stores.mobile.activity.write(id, {
+      ...lastDay,
+      recurrence: { ...lastDay.recurrence, rule: { freq: 'MONTHLY', interval: 1, byMonthDay: [28] } },
+    });
+    const fixed = await syncWith(h, o.store);
+    expect(fixed.errors).to.deep.equal([]);
+    expect(fixed.written.outlook.created).to.equal(1);
+  });
+
   it('a mailbox empty at the first delta still reports later deletions (issue 13, point 16)', async () => {
     // The emulator's first deltaLink of an empty mailbox pointed at position 0, and a round from
     // position 0 was taken for a first read without @removed entries: the deletion was lost.

@@ -5,12 +5,14 @@
  * so that time zones are applied once, by the core's toInstant).
  * A rule Outlook cannot express throws GraphMappingError naming what is not expressible.
  */
+import { CannotSynchronizeError } from '../../core/errors.js';
 import ICAL from 'ical.js';
 import type { RecurrenceRule, TimeValue, Weekday } from '../../core/model/item.js';
 import { isAllDay } from '../../core/model/item.js';
 import { toInstant } from '../../core/model/time.js';
 
-export class GraphMappingError extends Error {
+/** Outlook cannot hold the item as it is: written nowhere, tried again when it changes (core). */
+export class GraphMappingError extends CannotSynchronizeError {
   constructor(message: string) {
     super(message);
     this.name = 'GraphMappingError';

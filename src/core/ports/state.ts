@@ -28,6 +28,11 @@ export interface FailureRecord {
   readonly nextAttemptAt: number;
   readonly lastError: string;
   readonly recheck: readonly RecheckRef[];
+  /**
+   * The target refused this content for good (CannotSynchronizeError): not retried while the source's
+   * content hash is this one. Cleared when the settings that decide a run's scope change.
+   */
+  readonly refusedHash?: string;
 }
 
 export interface SyncState {

@@ -106,7 +106,14 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
   // Another scope than the read tokens were taken in: read everything once (see scope.ts).
   const scope = readScope(profile, startedAt);
-  const tokens = state.tokens[SCOPE_TOKEN] === scope ? state.tokens : {};
+  const sameScope = state.tokens[SCOPE_TOKEN] === scope;
+  const tokens = sameScope ? state.tokens : {};
+  // New settings may let a refused item through (attendee updates on, another folder): try again.
+  const refusedKeys = sameScope ? [] : state.failures.filter((f) => f.refusedHash !== undefined).map((f) => f.pairKey);
+  if (refusedKeys.length && !options.dryRun) {
+    await deps.state.commit({ failuresClear: refusedKeys });
+    state = await deps.state.load();
+  }
   const rows = new Map(state.rows.map((r) => [r.key, r]));
   const sidesOf = (r: PairStatus | undefined, only?: (s: Side) => boolean): RecheckRef[] =>
     (['outlook', 'mobile'] as const).flatMap((side) =>

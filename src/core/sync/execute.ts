@@ -4,7 +4,13 @@
  * the error log with its cause and is retried in later runs with backoff. Before an overwrite or a
  * delete the target's previous version goes into the history (rule 5).
  */
-import { PreconditionFailedError, ThrottledError, UnreadableTargetError, UserExitError } from '../errors.js';
+import {
+  CannotSynchronizeError,
+  PreconditionFailedError,
+  ThrottledError,
+  UnreadableTargetError,
+  UserExitError,
+} from '../errors.js';
 import { contentHash } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
 import type {
@@ -126,7 +132,12 @@ export async function executeActions(
       continue;
     }
     stopped.add(a.pairKey); // until this action is done
-    if (failure && failure.nextAttemptAt > now) {
+    const refused = failure?.refusedHash !== undefined;
+    if (refused && 'source' in a && a.source.hash === failure.refusedHash) {
+      deferred.push(a); // "cannot be synchronized" was said once; the same content is not tried again
+      continue;
+    }
+    if (failure && !refused && failure.nextAttemptAt > now) {
       deferred.push(a); // its failure record reads it again once the backoff is over
       continue;
     }
@@ -205,22 +216,36 @@ export async function executeActions(
           : error instanceof ThrottledError
             ? error.retryAfterMs
             : backoffDelay(attempts);
-      const recheck = recheckOf(a, statusRows.get(a.pairKey));
+      // Refused for good: not read again nor retried until the source changes (it is then reported).
+      const refusal = error instanceof CannotSynchronizeError && 'source' in a ? a.source.hash : undefined;
+      const recheck = refusal ? [] : recheckOf(a, statusRows.get(a.pairKey));
       // Whether an unexplained failure took effect is unknown (the connection may have dropped after
       // the write): its journal entry stays for the next run's recovery to resolve.
       const surelyNotWritten =
         error instanceof PreconditionFailedError ||
         error instanceof ThrottledError ||
         error instanceof UserExitError ||
+        error instanceof CannotSynchronizeError ||
         a.type === 'status';
       await deps.state.commit({
         ...(surelyNotWritten && { journalDone: closes }),
-        failures: [{ pairKey: a.pairKey, attempts, nextAttemptAt: now + delay, lastError: text, recheck }],
+        failures: [
+          {
+            pairKey: a.pairKey,
+            attempts,
+            nextAttemptAt: now + delay,
+            lastError: text,
+            recheck,
+            ...(refusal && { refusedHash: refusal }),
+          },
+        ],
       });
       await deps.log.append({
         at: now,
         level: error instanceof PreconditionFailedError ? 'warning' : 'error',
-        message: `${a.type} failed: ${text}`,
+        message: refusal
+          ? `cannot be synchronized (tried again when it changes): ${text}`
+          : `${a.type} failed: ${text}`,
         cause: text,
         pairKey: a.pairKey,
         subject: a.subject,

@@ -32,6 +32,8 @@ export function readScope(p: Profile, now: number): string {
     p.automatic.mobileSales,
     p.automatic.mobileService,
     p.misc.includeExceptionList,
+    // (what Outlook refuses depends on it: a refused meeting change may go through now)
+    p.misc.sendUpdatesToAttendees,
     [...p.exceptionList].sort(),
     Math.floor(now / WEEK_MS),
   ]);
