@@ -162,6 +162,39 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     expect(h.stores.mobile.activity.all()).to.have.length(1);
   });
 
+  for (const [zone, windows] of [
+    ['Europe/Berlin', 'W. Europe Standard Time'],
+    ['America/New_York', 'Eastern Standard Time'],
+  ] as const)
+    it(`a weekly all-day series created in Outlook in ${zone} reaches the CRM with only its real cancelled dates (issue 13, point 3)`, async () => {
+      const o = await outlook();
+      const h = new Harness();
+      // Created in Outlook (Monday 7 December 2026, weekly), one occurrence cancelled there.
+      const created = await o.http.request<GraphEvent>('POST', `/me/calendars/${o.calendar}/events`, {
+        subject: 'Trade fair stand duty',
+        isAllDay: true,
+        start: { dateTime: '2026-12-07T00:00:00', timeZone: windows },
+        end: { dateTime: '2026-12-08T00:00:00', timeZone: windows },
+        recurrence: {
+          pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+          range: { type: 'numbered', startDate: '2026-12-07', numberOfOccurrences: 6, recurrenceTimeZone: windows },
+        },
+      });
+      const { value } = await o.http.get<{ value: GraphEvent[] }>(
+        `/me/events/${created.body.id}/instances?startDateTime=2026-12-13T00:00:00Z&endDateTime=2026-12-16T00:00:00Z`,
+      );
+      expect(value).to.have.length(1);
+      await o.http.request('DELETE', `/me/events/${value[0]!.id}`);
+      const report = await syncWith(h, o.store);
+      expect(report.errors).to.deep.equal([]);
+      const crm = h.stores.mobile.activity.all()[0]!.item as Activity;
+      expect(crm.start).to.deep.equal({ date: '2026-12-07' });
+      expect(crm.recurrence!.rule).to.include({ freq: 'WEEKLY', count: 6 });
+      expect(crm.recurrence!.exceptionDates).to.deep.equal([{ date: '2026-12-14' }]);
+      // …and a second run writes nothing (no difference read back from either side).
+      expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+    });
+
   it('private items are not read into the sync when they are excluded', async () => {
     const o = await outlook({ skipPrivate: true });
     for (const [subject, sensitivity] of [

@@ -444,8 +444,12 @@ export function cancelledOccurrences(
   const seen = new Set(listed.filter((x) => x.originalStart).map((x) => utcOf(x.originalStart!)));
   const shape = eventToActivity({ event: master, exceptions: [], cancelled: [] });
   if (!shape.recurrence) return [];
+  // An all-day occurrence starts at midnight in the series' own zone, and Graph's originalStart says
+  // so in UTC (Berlin: the day before, 23:00Z); midnight UTC matched no listed occurrence, so every
+  // occurrence read as cancelled (issue 13, point 3).
+  const zone = master.isAllDay ? zoneFor(master.originalStartTimeZone, readZones(master).start) : undefined;
   return occurrenceStarts(shape.recurrence.rule, shape.start, from, to)
-    .map((t) => toInstant(t))
+    .map((t) => (zone && isAllDay(t) ? toInstant({ dateTime: `${t.date}T00:00:00`, timeZone: zone }) : toInstant(t)))
     .filter((ms) => !seen.has(ms))
     .map((ms) => new Date(ms).toISOString());
 }
