@@ -193,7 +193,70 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
       expect(crm.recurrence!.exceptionDates).to.deep.equal([{ date: '2026-12-14' }]);
       // …and a second run writes nothing (no difference read back from either side).
       expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+      // The CRM cancels another day: Outlook drops that occurrence (it was looked up at midnight UTC).
+      const [mine] = h.stores.mobile.activity.all();
+      h.stores.mobile.activity.write(mine!.id, {
+        ...crm,
+        recurrence: { ...crm.recurrence!, exceptionDates: [{ date: '2026-12-14' }, { date: '2026-12-21' }] },
+      });
+      const rep = await syncWith(h, o.store);
+      expect(rep.errors).to.deep.equal([]);
+      const left = await o.http.get<{ value: GraphEvent[] }>(
+        `/me/events/${created.body.id}/instances?startDateTime=2026-12-01T00:00:00Z&endDateTime=2027-02-01T00:00:00Z`,
+      );
+      expect(left.value.map((x) => x.start!.dateTime.slice(0, 10))).to.deep.equal([
+        '2026-12-07',
+        '2026-12-28',
+        '2027-01-04',
+        '2027-01-11',
+      ]);
     });
+
+  it('a cancelled occurrence stays cancelled in Outlook when the CRM edits another part of the series (issue 13, point 6)', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    const series = contractSeries(600);
+    const id = h.stores.mobile.activity.insert(series);
+    await syncWith(h, o.store);
+    const starts = async () => {
+      const { value } = await o.http.get<{ value: GraphEvent[] }>(
+        `/me/events/${o.events()[0]!.id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2027-04-01T00:00:00Z`,
+      );
+      return value.map((x) => x.originalStart!.slice(0, 10));
+    };
+    expect(await starts()).to.not.include('2026-11-16');
+    // The CRM cancels another occurrence…
+    const rec = series.recurrence!;
+    const more = {
+      ...series,
+      recurrence: {
+        ...rec,
+        exceptionDates: [...rec.exceptionDates, { dateTime: '2026-11-30T09:00:00', timeZone: 'Europe/Berlin' }],
+      },
+    };
+    h.stores.mobile.activity.write(id, more);
+    expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
+    expect(await starts()).to.not.include.members(['2026-11-16']);
+    expect(await starts()).to.not.include('2026-11-30');
+    // …then renames the moved occurrence.
+    const renamed = {
+      ...more,
+      recurrence: {
+        ...more.recurrence,
+        overrides: more.recurrence.overrides.map((x) => ({
+          ...x,
+          fields: { ...x.fields, subject: 'Pipeline review (Tuesday, room 2)' },
+        })),
+      },
+    };
+    h.stores.mobile.activity.write(id, renamed);
+    expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
+    const after = await starts();
+    expect(after).to.not.include('2026-11-16');
+    expect(after).to.not.include('2026-11-30');
+    expect(after).to.have.length(series.recurrence!.rule.count! - 2);
+    expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+  });
 
   it('private items are not read into the sync when they are excluded', async () => {
     const o = await outlook({ skipPrivate: true });

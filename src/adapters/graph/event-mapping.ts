@@ -435,6 +435,18 @@ export const utcOf = (s: string): number => Date.parse(/Z$|[+-]\d\d:\d\d$/.test(
  * Original starts (UTC ISO) of the occurrences the series' pattern has in [from, to) that Graph does
  * not list among its instances: the cancelled ones (Graph v1.0 has no list of them).
  */
+/**
+ * Where an occurrence was meant to start, as the model's instant: for an all-day series its date
+ * (midnight UTC, as the model's all-day dates are), read in the series' own zone — Graph gives
+ * midnight in that zone, in UTC.
+ */
+export function originalInstant(x: GraphEvent): number {
+  const at = utcOf(x.originalStart!);
+  if (!x.isAllDay) return at;
+  const zone = zoneFor(x.originalStartTimeZone, readZones(x).start);
+  return Date.parse(`${toWallClock(at, zone).slice(0, 10)}T00:00:00Z`);
+}
+
 export function cancelledOccurrences(
   master: GraphEvent,
   listed: readonly GraphEvent[],

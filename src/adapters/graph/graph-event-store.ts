@@ -29,7 +29,7 @@ import {
   PROP,
   type EventUnit,
   type GraphEvent,
-  utcOf,
+  originalInstant,
 } from './event-mapping.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
@@ -361,7 +361,12 @@ export class GraphEventStore implements StorePort {
       'item' in before &&
       before.item.kind === 'activity' &&
       stableStringify([before.item.recurrence?.rule, before.item.start]) ===
-        stableStringify([a.recurrence?.rule, a.start]);
+        stableStringify([a.recurrence?.rule, a.start]) &&
+      // An all-day series born in Berlin and written back in UTC moves every occurrence's original
+      // start: Graph's cancellations no longer apply, and are made again below (issue 13, point 6).
+      (body.start === undefined ||
+        (body.start as { timeZone?: string } | null)?.timeZone ===
+          (raw?.originalStartTimeZone ?? raw?.start?.timeZone));
     if (a.recurrence)
       await this.applyOccurrences(id, a, patternKept && 'item' in before ? (before.item as Activity) : undefined);
     return this.readBack(id);
@@ -420,13 +425,17 @@ export class GraphEventStore implements StorePort {
     const newlyCancelled = [...cancel].filter((ms) => !cancelledBefore.has(ms));
     const touched = [...wanted.keys(), ...newlyCancelled, ...reset.map((t) => toInstant(t))];
     if (!touched.length) return;
-    const from = Math.min(...touched) - DAY;
-    const to = Math.max(...touched) + DAY;
+    // /instances lists occurrences by where they are now: a moved one is found at its moved start.
+    const now = (old?.overrides ?? [])
+      .filter((o) => touched.includes(toInstant(o.recurrenceId)) && o.fields.start)
+      .map((o) => toInstant(o.fields.start!));
+    const from = Math.min(...touched, ...now) - DAY;
+    const to = Math.max(...touched, ...now) + DAY;
     const list = await this.http.get<{ value?: GraphEvent[] }>(
       `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
       HEADERS,
     );
-    const byStart = new Map((list.value ?? []).filter((x) => x.originalStart).map((x) => [utcOf(x.originalStart!), x]));
+    const byStart = new Map((list.value ?? []).filter((x) => x.originalStart).map((x) => [originalInstant(x), x]));
     const writes: BatchRequest[] = [];
     const instance = (ms: number, what: string) => {
       const x = byStart.get(ms);
