@@ -67,7 +67,7 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'pending items not read again (a run decides for the user)',
     file: 'src/core/sync/engine.ts',
-    from: '    ...state.pending.flatMap((p) => sidesOf(rows.get(p.pairKey))),',
+    from: '    ...sidesOf(row),',
     to: '',
   },
   {

@@ -123,24 +123,8 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...state.failures.flatMap((f) => f.recheck),
     // Held changes wait for the profile to let them cross: read again every run (rule 8, point 9).
     ...state.rows.flatMap((r) => (r.outlook?.held || r.mobile?.held ? sidesOf(r, (s) => !!r[s]?.held) : [])),
-    // Pending items stay until the user decides: both copies are read again, so a deletion that the
-    // last run reported (and the incremental read will not report twice) is planned again (point 11).
-    ...state.pending.flatMap((p) => sidesOf(rows.get(p.pairKey))),
-    ...state.pending.flatMap((p) =>
-      [p.outlook, p.mobile].flatMap((e, i) =>
-        e ? [{ side: (i === 0 ? 'outlook' : 'mobile') as Side, kind: e.item.kind, id: e.id }] : [],
-      ),
-    ),
-    ...state.pending.flatMap((p) => [
-      ...(p.action && 'source' in p.action
-        ? [{ side: p.action.source.side, kind: p.action.kind, id: p.action.source.id }]
-        : []),
-      // …and the copy it would overwrite or delete: a first-sync pair waiting for confirmation has no
-      // status row yet, and its target read alone would look new (a duplicate; model-based test).
-      ...(p.action && (p.action.type === 'update' || p.action.type === 'delete')
-        ? [{ side: p.action.target, kind: p.action.kind, id: p.action.id }]
-        : []),
-    ]),
+    // Pending items stay until the user decides: their copies are read again (see pendingCopies).
+    ...state.pending.flatMap((p) => pendingCopies(p, rows.get(p.pairKey), sidesOf)),
   ];
   // Series whose cap is due to move on: their sources are read so the planner can write them again.
   const years = profile.series.infiniteSeriesYears;
@@ -242,6 +226,29 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...stats(),
     ...(result.notStarted && { cancelled: { notStarted: result.notStarted } }),
   };
+}
+
+/**
+ * The copies a pending item waits on, read again every run: the pair's status sides (a deletion the last
+ * run reported is not reported twice by an incremental read, point 11), the versions it shows, and
+ * the action's source and target (a first-sync pair waiting for confirmation has no status row yet,
+ * and its target read alone would look new: a duplicate).
+ */
+function pendingCopies(
+  p: PendingAction,
+  row: PairStatus | undefined,
+  sidesOf: (r: PairStatus | undefined) => RecheckRef[],
+): RecheckRef[] {
+  const a = p.action;
+  return [
+    ...sidesOf(row),
+    ...(['outlook', 'mobile'] as const).flatMap((side) => {
+      const e = p[side];
+      return e ? [{ side, kind: e.item.kind, id: e.id }] : [];
+    }),
+    ...(a && 'source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : []),
+    ...(a && (a.type === 'update' || a.type === 'delete') ? [{ side: a.target, kind: a.kind, id: a.id }] : []),
+  ];
 }
 
 export const HISTORY_RETENTION_DAYS = 30;
