@@ -12,6 +12,7 @@ import { PostgresStore } from '../../gateway/src/store/postgres.js';
 import {
   basic,
   client,
+  BERLIN_VTIMEZONE,
   freshPostgresDatabase,
   ics,
   runCli,
@@ -130,23 +131,7 @@ describe('gateway processes: SQLite, killed during a burst of writes', () => {
 
   it('imports an .ics file and exports it again, one VTIMEZONE per zone', async () => {
     const file = join(dir, 'import.ics');
-    const zone = [
-      'BEGIN:VTIMEZONE',
-      'TZID:Europe/Berlin',
-      'BEGIN:STANDARD',
-      'DTSTART:19701025T030000',
-      'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
-      'TZOFFSETFROM:+0200',
-      'TZOFFSETTO:+0100',
-      'END:STANDARD',
-      'BEGIN:DAYLIGHT',
-      'DTSTART:19700329T020000',
-      'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
-      'TZOFFSETFROM:+0100',
-      'TZOFFSETTO:+0200',
-      'END:DAYLIGHT',
-      'END:VTIMEZONE',
-    ];
+    const zone = BERLIN_VTIMEZONE;
     const event = (uid: string, hour: string) => [
       'BEGIN:VEVENT',
       `UID:${uid}`,

@@ -13,7 +13,13 @@ import {
   type GraphEvent,
 } from '../../src/adapters/graph/event-mapping.js';
 import { graphToTask, taskExtension, taskToGraph } from '../../src/adapters/graph/task-mapping.js';
-import { GraphMappingError, toGraphRecurrence } from '../../src/adapters/graph/recurrence-mapping.js';
+import {
+  fromGraphRecurrence,
+  GraphMappingError,
+  parseWrittenRule,
+  readBackRule,
+  toGraphRecurrence,
+} from '../../src/adapters/graph/recurrence-mapping.js';
 import { sameSharedContent } from '../../src/core/model/content-hash.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { toInstant } from '../../src/core/model/time.js';
@@ -153,6 +159,57 @@ describe('Graph event mapping (saved payloads)', () => {
     ).to.throw(GraphMappingError, /ordinal 5/);
     const withRdate: Activity = { ...s, recurrence: { ...s.recurrence!, extraDates: [{ date: '2026-12-24' }] } };
     expect(() => activityToEvent(withRdate)).to.throw(GraphMappingError, /RDATE/);
+  });
+
+  it('reads a relative pattern of several days as BYSETPOS, and refuses several ordinal weekdays (issue 13, point 2)', () => {
+    const start = { dateTime: '2026-11-30T09:00:00', timeZone: 'UTC' };
+    const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
+    const lastWeekday = {
+      pattern: { type: 'relativeMonthly' as const, interval: 1, daysOfWeek: weekdays, index: 'last' as const },
+      range: { type: 'numbered' as const, startDate: '2026-11-30', numberOfOccurrences: 12 },
+    };
+    expect(fromGraphRecurrence(lastWeekday, start)).to.deep.equal({
+      freq: 'MONTHLY',
+      interval: 1,
+      byDay: ['MO', 'TU', 'WE', 'TH', 'FR'].map((day) => ({ day })),
+      bySetPos: [-1],
+      count: 12,
+    });
+    const oneDay = { ...lastWeekday, pattern: { ...lastWeekday.pattern, daysOfWeek: ['friday'] } };
+    expect(fromGraphRecurrence(oneDay, start).byDay).to.deep.equal([{ day: 'FR', ordinal: -1 }]);
+    expect(() =>
+      toGraphRecurrence(
+        {
+          freq: 'MONTHLY',
+          interval: 1,
+          byDay: [
+            { day: 'MO', ordinal: -1 },
+            { day: 'TU', ordinal: -1 },
+          ],
+        },
+        start,
+        'UTC',
+      ),
+    ).to.throw(GraphMappingError, /several weekdays each with its own ordinal/);
+  });
+
+  it("reads the CRM rule back where the pattern is the one written for it, and Outlook's where it changed", () => {
+    const start = { dateTime: '2026-11-30T09:00:00', timeZone: 'Europe/Berlin' };
+    const crm = {
+      freq: 'WEEKLY' as const,
+      interval: 1,
+      until: { dateTime: '2027-03-01T23:59:59', timeZone: 'Europe/Berlin' },
+    };
+    const written = toGraphRecurrence(crm, start, 'W. Europe Standard Time');
+    expect(readBackRule(written, start, crm), 'no BYDAY added, UNTIL kept').to.deep.equal(crm);
+    const later = { dateTime: '2026-11-30T10:00:00', timeZone: 'Europe/Berlin' };
+    expect(readBackRule(written, later, crm)).to.deep.equal(crm);
+    const shorter = { ...written, range: { ...written.range, endDate: '2027-02-01' } };
+    expect(readBackRule(shorter, start, crm)).to.deep.equal(fromGraphRecurrence(shorter, start));
+    expect(readBackRule(written, start, parseWrittenRule('{"freq":"HOURLY","interval":1}'))).to.deep.equal(
+      fromGraphRecurrence(written, start),
+    );
+    expect(parseWrittenRule('not json')).to.equal(undefined);
   });
 });
 

@@ -325,6 +325,15 @@ function readProperty(r: Read, p: ICAL.Property, l: RawLine): void {
       r.uid = text(p);
       break;
     case 'RECURRENCE-ID':
+      // RFC 5545 §3.8.4.4: RANGE=THISANDFUTURE changes this and every later occurrence. Outlook has no
+      // such exception (it splits the series in two), and read as one override the later occurrences
+      // would keep the old values in Outlook: refused by name, never flattened (issue 13, point 1).
+      if (/^thisandfuture$/i.test(param(p, 'range') ?? ''))
+        throw new ICalendarError(
+          'RECURRENCE-ID;RANGE=THISANDFUTURE (a change to this and all later occurrences) cannot be synchronized: ' +
+            'Outlook has no such exception. Split the series in the CRM into two series; the item stays as it is on both sides until then',
+          l,
+        );
       r.recurrenceId = timeFromText(rawValue(l.text), tzid);
       break;
     case 'DTSTART':

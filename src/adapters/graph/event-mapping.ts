@@ -25,9 +25,10 @@ import {
 import { toInstant, toWallClock } from '../../core/model/time.js';
 import { CRM_CONTEXT_PROPERTY } from '../office/crm-custom-properties.js';
 import {
-  fromGraphRecurrence,
   GraphMappingError,
   occurrenceStarts,
+  parseWrittenRule,
+  readBackRule,
   toGraphRecurrence,
   type GraphRecurrence,
 } from './recurrence-mapping.js';
@@ -42,6 +43,8 @@ export const PROP = {
   zones: `String ${SET} Name CrmTimeZones`,
   /** The attendees of an event written without inviting them ("send update to attendees" off). */
   attendees: `String ${SET} Name CrmAttendees`,
+  /** The rule the add-in wrote for a series, so that a pattern read back unchanged is that rule. */
+  rule: `String ${SET} Name CrmRule`,
 } as const;
 /** PS_PUBLIC_STRINGS, where Outlook keeps an add-in's custom properties. */
 export const customPropertiesId = (addinId: string) =>
@@ -296,7 +299,7 @@ export function eventToActivity(unit: EventUnit): Activity {
     showAs: base.showAs,
   };
   if (!e.recurrence) return activity;
-  const rule = fromGraphRecurrence(e.recurrence, activity.start);
+  const rule = readBackRule(e.recurrence, activity.start, parseWrittenRule(property(e, PROP.rule)));
   const originalStart = (iso: string): TimeValue =>
     allDay
       ? { date: toWallClock(Date.parse(iso), zone).slice(0, 10) }
@@ -371,6 +374,7 @@ export function activityToEvent(a: Activity, options: WriteOptions = {}): Record
     },
     { id: PROP.context, value: a.crm ? JSON.stringify(a.crm) : '' },
     { id: PROP.activityId, value: a.crm?.activityId ?? '' },
+    { id: PROP.rule, value: a.recurrence ? JSON.stringify(a.recurrence.rule) : '' },
   ];
   const invite = options.inviteAttendees !== false;
   props.push({ id: PROP.attendees, value: invite || !a.attendees.length ? '' : JSON.stringify(a.attendees) });

@@ -10,6 +10,7 @@ import ICAL from 'ical.js';
 import type { RecurrenceRule, TimeValue, Weekday } from '../../core/model/item.js';
 import { isAllDay } from '../../core/model/item.js';
 import { toInstant } from '../../core/model/time.js';
+import { stableStringify } from '../../core/model/content-hash.js';
 
 /** Outlook cannot hold the item as it is: written nowhere, tried again when it changes (core). */
 export class GraphMappingError extends CannotSynchronizeError {
@@ -70,9 +71,15 @@ function weekdayOf(date: string): Weekday {
 const unsupported = (what: string) =>
   new GraphMappingError(`Outlook cannot express this recurrence: ${what}; the series was not written to Outlook`);
 
-/** The relative-pattern index: one ordinal shared by every BYDAY, or one BYSETPOS. */
+/**
+ * The relative-pattern index. Graph's relative patterns pick the index-th of the days of the month
+ * that are among `daysOfWeek` (Outlook's "the last weekday of the month" is daysOfWeek Monday to
+ * Friday, index last), which is RRULE's BYSETPOS over BYDAY; a single ordinal weekday (BYDAY=-1MO) is
+ * the same thing for one day. BYDAY=-1MO,-1TU (the last Monday *and* the last Tuesday) has no pattern.
+ */
 function relativeIndex(rule: RecurrenceRule): GraphPattern['index'] {
-  const ordinals = new Set((rule.byDay ?? []).map((d) => d.ordinal));
+  const byDay = rule.byDay ?? [];
+  const ordinals = new Set(byDay.map((d) => d.ordinal));
   if (rule.bySetPos?.length) {
     if (rule.bySetPos.length > 1 || ordinals.size > 1 || [...ordinals][0] !== undefined)
       throw unsupported('several BYSETPOS values, or BYSETPOS with ordinal weekdays');
@@ -80,9 +87,11 @@ function relativeIndex(rule: RecurrenceRule): GraphPattern['index'] {
     if (!index) throw unsupported(`BYSETPOS=${rule.bySetPos[0]} (Outlook knows first to fourth and last)`);
     return index;
   }
-  if (ordinals.size !== 1) throw unsupported('weekdays with different ordinals');
-  const index = INDEX_NAMES[[...ordinals][0]!];
-  if (!index) throw unsupported(`the weekday ordinal ${[...ordinals][0]} (Outlook knows first to fourth and last)`);
+  const ordinal = [...ordinals][0];
+  if (ordinal === undefined) throw unsupported('every one of several weekdays of the month (BYDAY without ordinal)');
+  if (byDay.length > 1) throw unsupported('several weekdays each with its own ordinal (such as BYDAY=-1MO,-1TU)');
+  const index = INDEX_NAMES[ordinal];
+  if (!index) throw unsupported(`the weekday ordinal ${ordinal} (Outlook knows first to fourth and last)`);
   return index;
 }
 
@@ -167,6 +176,11 @@ export function fromGraphRecurrence(r: GraphRecurrence, start: TimeValue): Recur
       if (!day) throw new GraphMappingError(`unknown day of week "${d}" in an Outlook recurrence`);
       return index === undefined ? { day } : { day, ordinal: index };
     });
+  // The index-th of the listed days (see relativeIndex): one day takes the ordinal, several BYSETPOS.
+  const relative = (): Pick<RecurrenceRule, 'byDay' | 'bySetPos'> => {
+    const index = INDEX_NUMBERS[p.index ?? 'first']!;
+    return (p.daysOfWeek ?? []).length > 1 ? { byDay: byDay(), bySetPos: [index] } : { byDay: byDay(index) };
+  };
   const weekStart =
     p.firstDayOfWeek && p.firstDayOfWeek.toLowerCase() !== 'monday'
       ? DAY_CODES[p.firstDayOfWeek.toLowerCase()]
@@ -183,7 +197,7 @@ export function fromGraphRecurrence(r: GraphRecurrence, start: TimeValue): Recur
       rule = { freq: 'MONTHLY', interval, byMonthDay: [p.dayOfMonth ?? Number(dateOf(start).slice(8, 10))] };
       break;
     case 'relativeMonthly':
-      rule = { freq: 'MONTHLY', interval, byDay: byDay(INDEX_NUMBERS[p.index ?? 'first']) };
+      rule = { freq: 'MONTHLY', interval, ...relative() };
       break;
     case 'absoluteYearly':
       rule = {
@@ -198,7 +212,7 @@ export function fromGraphRecurrence(r: GraphRecurrence, start: TimeValue): Recur
         freq: 'YEARLY',
         interval,
         byMonth: [p.month ?? Number(dateOf(start).slice(5, 7))],
-        byDay: byDay(INDEX_NUMBERS[p.index ?? 'first']),
+        ...relative(),
       };
       break;
     default:
@@ -213,6 +227,62 @@ export function fromGraphRecurrence(r: GraphRecurrence, start: TimeValue): Recur
     return { ...rule, until };
   }
   return rule;
+}
+
+/**
+ * The rule of a series read back from Outlook. Where the pattern is still the one the add-in wrote for
+ * `written` (the CRM's rule, kept in an extended property), the CRM's rule comes back as it was: a
+ * pattern can say one rule several ways, and the way Graph says it must not reach the CRM as an edit
+ * (issue 13, point 2). A changed pattern is read as Outlook says it.
+ */
+export function readBackRule(
+  actual: GraphRecurrence,
+  start: TimeValue,
+  written: RecurrenceRule | undefined,
+): RecurrenceRule {
+  const read = fromGraphRecurrence(actual, start);
+  if (!written) return read;
+  let expected: RecurrenceRule;
+  try {
+    // The range's zone plays no part in the rule read (fromGraphRecurrence ignores it).
+    expected = fromGraphRecurrence(toGraphRecurrence(written, start, 'UTC'), start);
+  } catch {
+    return read; // not a rule this add-in could have written
+  }
+  if (stableStringify(expected) !== stableStringify(read)) return read;
+  // The same end date; the CRM's UNTIL stays unless a later start time on that day needs a later one.
+  if (read.until && (!written.until || toInstant(written.until) < toInstant(read.until)))
+    return { ...written, until: read.until };
+  return written;
+}
+
+/** The rule kept in an extended property, if it has the shape of one (the property is untrusted). */
+export function parseWrittenRule(text: string | undefined): RecurrenceRule | undefined {
+  if (!text) return undefined;
+  try {
+    const r = JSON.parse(text) as Partial<RecurrenceRule> | null;
+    const numbers = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((n) => Number.isInteger(n)));
+    const ok =
+      r !== null &&
+      typeof r === 'object' &&
+      ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'].includes(r.freq as string) &&
+      Number.isInteger(r.interval) &&
+      (r.count === undefined || Number.isInteger(r.count)) &&
+      numbers(r.byMonthDay) &&
+      numbers(r.byMonth) &&
+      numbers(r.bySetPos) &&
+      (r.byDay === undefined ||
+        (Array.isArray(r.byDay) && r.byDay.every((d) => typeof d === 'object' && d !== null && d.day in DAY_NAMES))) &&
+      (r.weekStart === undefined || r.weekStart in DAY_NAMES) &&
+      (r.until === undefined ||
+        (typeof r.until === 'object' &&
+          r.until !== null &&
+          (typeof (r.until as { date?: unknown }).date === 'string' ||
+            typeof (r.until as { dateTime?: unknown }).dateTime === 'string')));
+    return ok ? (r as RecurrenceRule) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function icalRecur(rule: RecurrenceRule): ICAL.Recur {

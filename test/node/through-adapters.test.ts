@@ -1,0 +1,215 @@
+// Issue 13's regression tests through the real adapters: the engine with the CalDAV store on the
+// reference gateway (SQLite) and the Graph store on the emulator. The CRM items are iCalendar text
+// written here by hand (not by this project's generator), PUT as a CRM mobile client would.
+import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import ICAL from 'ical.js';
+import { hashPassword } from '../../gateway/src/auth.js';
+import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
+import { SqliteStore } from '../../gateway/src/store/sqlite.js';
+import { openCalDavStores } from '../../src/adapters/caldav/discover.js';
+import type { CalDavStore } from '../../src/adapters/caldav/caldav-store.js';
+import type { GraphEvent } from '../../src/adapters/graph/event-mapping.js';
+import { GraphEventStore, type GraphEventStoreOptions } from '../../src/adapters/graph/graph-event-store.js';
+import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
+import type { Profile } from '../../src/core/profile/profile.js';
+import { runSync } from '../../src/core/sync/engine.js';
+import { Harness } from '../core/support/harness.js';
+import { profile } from '../core/support/plan-fixtures.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
+import { basic, BERLIN_VTIMEZONE } from './support/gateway.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crm-through-'));
+let gw: RunningGateway;
+let db: SqliteStore;
+let emulator: RunningGraphEmulator;
+before(async () => {
+  db = new SqliteStore(join(dir, 'g.sqlite'));
+  await db.migrate();
+  gw = await startGateway({ store: db, port: 0 });
+  emulator = await startGraphEmulator({});
+});
+after(async () => {
+  await gw?.close();
+  await db?.close();
+  await emulator?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const activities = profile({ sync: { itemTypes: 'activities' } });
+
+/** A fresh CRM user on the gateway and a fresh mailbox on the emulator, with the engine between them. */
+async function pairUp(options: GraphEventStoreOptions = {}) {
+  const h = new Harness();
+  const user = `u${randomUUID().slice(0, 8)}`;
+  await db.addUser(user, await hashPassword(`${user}-pw`));
+  const crm = (await openCalDavStores(
+    gw.url,
+    { credentials: { username: user, password: `${user}-pw` } },
+    { clock: h.clock },
+  )) as { activity: CalDavStore };
+  const mailbox = `m-${randomUUID().slice(0, 8)}`;
+  const http = new GraphHttp({ baseUrl: `${emulator.url}/v1.0`, token: async () => `dev:${mailbox}` });
+  const { value } = await http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
+  const calendar = value.find((c) => c.isDefaultCalendar)!.id;
+  const outlook = new GraphEventStore(http, calendar, { clock: h.clock, ...options });
+  const auth = basic(user, `${user}-pw`);
+  const collection = crm.activity.collectionUrl;
+  return {
+    h,
+    http,
+    sync: (p: Profile = activities) =>
+      runSync({ ...h.deps(), stores: { outlook: { activity: outlook }, mobile: { activity: crm.activity } } }, p),
+    /** PUTs an iCalendar object into the CRM user's activities. */
+    put: async (name: string, text: string) => {
+      const r = await fetch(`${collection}${name}.ics`, {
+        method: 'PUT',
+        headers: { Authorization: auth, 'Content-Type': 'text/calendar' },
+        body: text,
+      });
+      expect(r.status, await r.clone().text()).to.be.oneOf([201, 204]);
+    },
+    /** One CRM object's text. */
+    get: async (name: string) => (await fetch(`${collection}${name}.ics`, { headers: { Authorization: auth } })).text(),
+    /** The CRM user's objects, as their text. */
+    crmObjects: async () => {
+      const list = await crm.activity.changesSince(null, { from: Date.UTC(2000, 0, 1), to: Date.UTC(2100, 0, 1) });
+      const texts: string[] = [];
+      for (const s of list.changed) {
+        const r = await fetch(new URL(s.id, collection), { headers: { Authorization: auth } });
+        texts.push(await r.text());
+      }
+      return texts;
+    },
+    events: () => Object.values(emulator.mailbox(mailbox).state.events),
+    instances: async (id: string, from = '2026-01-01T00:00:00Z', to = '2028-12-31T00:00:00Z') =>
+      (await http.get<{ value: GraphEvent[] }>(`/me/events/${id}/instances?startDateTime=${from}&endDateTime=${to}`))
+        .value,
+  };
+}
+
+const vtimezone = BERLIN_VTIMEZONE;
+
+const calendar = (...lines: string[]) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//A CRM mobile client//EN', ...lines, 'END:VCALENDAR', ''].join('\r\n');
+
+/** Occurrence starts (UTC ISO) of the first VEVENT series in `text`, expanded with ical.js. */
+function expand(text: string, limit = 100): string[] {
+  const comp = new ICAL.Component(ICAL.parse(text));
+  const event = new ICAL.Event(comp.getFirstSubcomponent('vevent')!);
+  const it = event.iterator();
+  const out: string[] = [];
+  for (let next = it.next(); next && out.length < limit; next = it.next()) out.push(next.toJSDate().toISOString());
+  return out;
+}
+
+describe('issue 13 through the real adapters (gateway + Graph emulator)', () => {
+  it('point 2: "the last weekday of the month" comes back from an Outlook edit with the CRM rule and all 12 occurrences', async () => {
+    const s = await pairUp();
+    const rrule = 'RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=12';
+    await s.put(
+      'last-weekday',
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:last-weekday-1',
+        'DTSTAMP:20261120T080000Z',
+        'DTSTART:20261130T090000Z',
+        'DTEND:20261130T100000Z',
+        rrule,
+        'SUMMARY:Month-end close',
+        'END:VEVENT',
+      ),
+    );
+    const before = expand((await s.crmObjects())[0]!);
+    expect(before).to.have.length(12);
+    expect((await s.sync()).errors).to.deep.equal([]);
+    const [master] = s.events();
+    expect(
+      (await s.instances(master!.id)).map((x) => x.start!.dateTime.slice(0, 10)),
+      'Outlook has the same occurrences',
+    ).to.deep.equal(before.map((x) => x.slice(0, 10)));
+    await s.http.request('PATCH', `/me/events/${master!.id}`, { subject: 'Month-end close (finance)' });
+    s.h.now += 3600_000;
+    expect((await s.sync()).errors).to.deep.equal([]);
+    const text = (await s.crmObjects())[0]!;
+    expect(text).to.contain('SUMMARY:Month-end close (finance)');
+    expect(text, 'the rule is the CRM one, not BYDAY=-1MO,-1TU,…').to.contain(rrule);
+    expect(text).to.not.contain('EXDATE');
+    expect(expand(text)).to.deep.equal(before);
+    expect((await s.sync()).plan.actions).to.deep.equal([]);
+  });
+
+  it('point 1: RANGE=THISANDFUTURE is refused by name, never flattened; neither side is overwritten', async () => {
+    const s = await pairUp();
+    const master = [
+      'BEGIN:VEVENT',
+      'UID:weekly-review-1',
+      'DTSTAMP:20261120T080000Z',
+      'DTSTART;TZID=Europe/Berlin:20261123T090000',
+      'DTEND;TZID=Europe/Berlin:20261123T100000',
+      'RRULE:FREQ=WEEKLY;COUNT=10',
+      'SUMMARY:Weekly review',
+      'END:VEVENT',
+    ];
+    await s.put('weekly-review', calendar(...vtimezone, ...master));
+    expect((await s.sync()).errors).to.deep.equal([]);
+    expect(s.events()).to.have.length(1);
+    const outlookBefore = JSON.stringify(s.events());
+    // The CRM moves this and every later occurrence an hour later, from 7 December on.
+    const future = calendar(
+      ...vtimezone,
+      ...master,
+      'BEGIN:VEVENT',
+      'UID:weekly-review-1',
+      'DTSTAMP:20261125T080000Z',
+      'RECURRENCE-ID;TZID=Europe/Berlin;RANGE=THISANDFUTURE:20261207T090000',
+      'DTSTART;TZID=Europe/Berlin:20261207T100000',
+      'DTEND;TZID=Europe/Berlin:20261207T110000',
+      'SUMMARY:Weekly review (new time)',
+      'END:VEVENT',
+    );
+    await s.put('weekly-review', future);
+    s.h.now += 3600_000;
+    const r = await s.sync();
+    expect(r.unreadable.map((u) => u.error).join(' ')).to.match(/RANGE=THISANDFUTURE/);
+    expect(s.h.log.entries.map((e) => e.message).join('\n')).to.match(/RANGE=THISANDFUTURE.*cannot be synchronized/);
+    expect(JSON.stringify(s.events()), 'Outlook keeps the series as it was').to.equal(outlookBefore);
+    // An Outlook edit meanwhile does not write over the CRM's series.
+    await s.http.request('PATCH', `/me/events/${s.events()[0]!.id}`, { subject: 'Weekly review (Outlook)' });
+    s.h.now += 3600_000;
+    await s.sync();
+    expect(await s.get('weekly-review'), 'the CRM object as the CRM wrote it').to.equal(future);
+  });
+
+  it('point 1: a new CRM series with RANGE=THISANDFUTURE is not created in Outlook as a flattened series', async () => {
+    const s = await pairUp();
+    await s.put(
+      'board',
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:board-1',
+        'DTSTAMP:20261120T080000Z',
+        'DTSTART:20261124T150000Z',
+        'DTEND:20261124T160000Z',
+        'RRULE:FREQ=WEEKLY;COUNT=6',
+        'SUMMARY:Board',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:board-1',
+        'DTSTAMP:20261120T080000Z',
+        'RECURRENCE-ID;RANGE=THISANDFUTURE:20261208T150000Z',
+        'DTSTART:20261208T140000Z',
+        'DTEND:20261208T150000Z',
+        'SUMMARY:Board (earlier)',
+        'END:VEVENT',
+      ),
+    );
+    const r = await s.sync();
+    expect(r.unreadable).to.have.length(1);
+    expect(s.events()).to.deep.equal([]);
+  });
+});
