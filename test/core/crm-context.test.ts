@@ -30,5 +30,12 @@ describe('parseCrmContext', () => {
       parseCrmContext({ activityId: '1', application: 'SALES', contactPerson: { id: '', label: 'x' } }),
     ).to.throw(CrmContextFormatError, /contactPerson\.id/);
     expect(() => parseCrmContext('nope')).to.throw(CrmContextFormatError, /root/);
+    expect(() => parseCrmContext({ activityId: '' })).to.throw(CrmContextFormatError, /activityId/);
+    expect(() => parseCrmContext({})).to.throw(CrmContextFormatError, /none of the CRM fields/);
+  });
+
+  it('accepts a context without activity id or application: a task or meeting with a business partner (issue 13, point 8)', () => {
+    const ctx = parseCrmContext({ businessPartner: { id: '1000042', label: 'ACME Corp' }, activityId: null });
+    expect(ctx).to.deep.equal({ businessPartner: { id: '1000042', label: 'ACME Corp' } });
   });
 });

@@ -16,6 +16,9 @@ import type { CalDavStore } from '../../src/adapters/caldav/caldav-store.js';
 import type { GraphEvent } from '../../src/adapters/graph/event-mapping.js';
 import { GraphEventStore, type GraphEventStoreOptions } from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
+import { GraphTaskStore } from '../../src/adapters/graph/graph-task-store.js';
+import { customPropertiesId, PROP } from '../../src/adapters/graph/event-mapping.js';
+import { CRM_CONTEXT_PROPERTY } from '../../src/adapters/office/crm-custom-properties.js';
 import type { Profile } from '../../src/core/profile/profile.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { Harness } from '../core/support/harness.js';
@@ -41,6 +44,7 @@ after(async () => {
 });
 
 const activities = profile({ sync: { itemTypes: 'activities' } });
+const ADDIN = '5d7e4a35-7a2b-4c1e-9c3a-5a1f2b3c4d5e';
 
 /** A fresh CRM user on the gateway and a fresh mailbox on the emulator, with the engine between them. */
 async function pairUp(options: GraphEventStoreOptions = {}) {
@@ -51,22 +55,33 @@ async function pairUp(options: GraphEventStoreOptions = {}) {
     gw.url,
     { credentials: { username: user, password: `${user}-pw` } },
     { clock: h.clock },
-  )) as { activity: CalDavStore };
+  )) as { activity: CalDavStore; task: CalDavStore };
   const mailbox = `m-${randomUUID().slice(0, 8)}`;
   const http = new GraphHttp({ baseUrl: `${emulator.url}/v1.0`, token: async () => `dev:${mailbox}` });
   const { value } = await http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
   const calendar = value.find((c) => c.isDefaultCalendar)!.id;
-  const outlook = new GraphEventStore(http, calendar, { clock: h.clock, ...options });
+  const outlook = new GraphEventStore(http, calendar, { clock: h.clock, addinId: ADDIN, ...options });
+  const lists = await http.get<{ value: { id: string }[] }>('/me/todo/lists');
+  const todo = new GraphTaskStore(http, lists.value[0]!.id);
   const auth = basic(user, `${user}-pw`);
   const collection = crm.activity.collectionUrl;
+  const tasks = crm.task.collectionUrl;
   return {
     h,
     http,
     sync: (p: Profile = activities) =>
-      runSync({ ...h.deps(), stores: { outlook: { activity: outlook }, mobile: { activity: crm.activity } } }, p),
-    /** PUTs an iCalendar object into the CRM user's activities. */
-    put: async (name: string, text: string) => {
-      const r = await fetch(`${collection}${name}.ics`, {
+      runSync(
+        {
+          ...h.deps(),
+          stores: { outlook: { activity: outlook, task: todo }, mobile: { activity: crm.activity, task: crm.task } },
+        },
+        p,
+      ),
+    outlook,
+    todo,
+    /** PUTs an iCalendar object into the CRM user's activities (or tasks). */
+    put: async (name: string, text: string, into = collection) => {
+      const r = await fetch(`${into}${name}.ics`, {
         method: 'PUT',
         headers: { Authorization: auth, 'Content-Type': 'text/calendar' },
         body: text,
@@ -74,7 +89,9 @@ async function pairUp(options: GraphEventStoreOptions = {}) {
       expect(r.status, await r.clone().text()).to.be.oneOf([201, 204]);
     },
     /** One CRM object's text. */
-    get: async (name: string) => (await fetch(`${collection}${name}.ics`, { headers: { Authorization: auth } })).text(),
+    tasks,
+    get: async (name: string, from = collection) =>
+      (await fetch(`${from}${name}.ics`, { headers: { Authorization: auth } })).text(),
     /** The CRM user's objects, as their text. */
     crmObjects: async () => {
       const list = await crm.activity.changesSince(null, { from: Date.UTC(2000, 0, 1), to: Date.UTC(2100, 0, 1) });
@@ -211,5 +228,66 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     const r = await s.sync();
     expect(r.unreadable).to.have.length(1);
     expect(s.events()).to.deep.equal([]);
+  });
+
+  it('point 8: a CRM context without an activity id reaches Outlook (SAP CRM pane) and comes back, for a meeting and a task', async () => {
+    const s = await pairUp();
+    const bp = 'X-SAPCRM-BUSINESS-PARTNER;X-SAPCRM-ID=1000042:ACME Corp';
+    const opp = 'X-SAPCRM-OPPORTUNITY;X-SAPCRM-ID=0000815:Fleet renewal 2027';
+    await s.put(
+      'meeting',
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:meeting-ctx-1',
+        'DTSTAMP:20261120T080000Z',
+        'DTSTART:20261201T090000Z',
+        'DTEND:20261201T100000Z',
+        'SUMMARY:Fleet workshop',
+        bp,
+        opp,
+        'END:VEVENT',
+      ),
+    );
+    await s.put(
+      'task',
+      calendar(
+        'BEGIN:VTODO',
+        'UID:task-ctx-1',
+        'DTSTAMP:20261120T080000Z',
+        'DUE;VALUE=DATE:20261204',
+        'SUMMARY:Send offer',
+        bp,
+        'END:VTODO',
+      ),
+      s.tasks,
+    );
+    expect((await s.sync(profile())).errors).to.deep.equal([]);
+    const [event] = s.events();
+    const props = (
+      await s.http.get<GraphEvent>(
+        `/me/events/${event!.id}?$expand=singleValueExtendedProperties($filter=id eq '${customPropertiesId(ADDIN)}' or id eq '${PROP.context}')`,
+      )
+    ).singleValueExtendedProperties!;
+    const pane = JSON.parse(props.find((p) => p.id.toLowerCase() === customPropertiesId(ADDIN).toLowerCase())!.value);
+    expect(JSON.parse(pane[CRM_CONTEXT_PROPERTY]), 'what the SAP CRM pane reads').to.deep.equal({
+      businessPartner: { id: '1000042', label: 'ACME Corp' },
+      opportunity: { id: '0000815', label: 'Fleet renewal 2027' },
+    });
+    const read = await s.todo.changesSince(null, { from: Date.UTC(2026, 0, 1), to: Date.UTC(2028, 0, 1) });
+    expect(read.changed.map((t) => t.item.crm)).to.deep.equal([
+      { businessPartner: { id: '1000042', label: 'ACME Corp' } },
+    ]);
+    // Edited in Outlook, both come back to the CRM with their context.
+    await s.http.request('PATCH', `/me/events/${event!.id}`, { subject: 'Fleet workshop (room 4)' });
+    const [todoTask] = read.changed;
+    await s.http.request('PATCH', `/me/todo/lists/${s.todo.listId}/tasks/${todoTask!.id}`, { title: 'Send the offer' });
+    s.h.now += 3600_000;
+    expect((await s.sync(profile())).errors).to.deep.equal([]);
+    const meeting = await s.get('meeting');
+    expect(meeting).to.contain('SUMMARY:Fleet workshop (room 4)').and.contain(bp).and.contain(opp);
+    expect(meeting).to.not.contain('X-SAPCRM-ACTIVITY-ID');
+    const task = await s.get('task', s.tasks);
+    expect(task).to.contain('SUMMARY:Send the offer').and.contain(bp);
+    expect((await s.sync(profile())).plan.actions).to.deep.equal([]);
   });
 });

@@ -213,8 +213,8 @@ function commonGroups(item: Item, g: Groups): void {
     'X-SAPCRM',
     crm
       ? [
-          `X-SAPCRM-ACTIVITY-ID:${escapeText(crm.activityId)}`,
-          `X-SAPCRM-APPLICATION:${crm.application}`,
+          ...(crm.activityId !== undefined ? [`X-SAPCRM-ACTIVITY-ID:${escapeText(crm.activityId)}`] : []),
+          ...(crm.application ? [`X-SAPCRM-APPLICATION:${crm.application}`] : []),
           ...(
             [
               ['BUSINESS-PARTNER', crm.businessPartner],

@@ -420,15 +420,18 @@ function readProperty(r: Read, p: ICAL.Property, l: RawLine): void {
   }
 }
 
+/** The X-SAPCRM-* properties of the CRM context; any one of them makes a context (issue 13, point 8). */
+const KNOWN_CRM = new Set(['ACTIVITY-ID', 'APPLICATION', 'BUSINESS-PARTNER', 'CONTACT-PERSON', 'OPPORTUNITY']);
+
 function crmOf(r: Read, line: number): CrmContext | undefined {
-  if (!r.crm['ACTIVITY-ID']) return undefined;
+  if (!Object.keys(r.crm).some((k) => KNOWN_CRM.has(k))) return undefined;
   const ref = (name: string) => {
     const v = r.crm[name];
     return v && { id: v.id ?? '', label: v.value };
   };
   try {
     return parseCrmContext({
-      activityId: r.crm['ACTIVITY-ID'].value,
+      activityId: r.crm['ACTIVITY-ID']?.value,
       application: r.crm.APPLICATION?.value.toUpperCase(),
       businessPartner: ref('BUSINESS-PARTNER'),
       contactPerson: ref('CONTACT-PERSON'),

@@ -129,7 +129,7 @@ export class GraphTaskStore implements StorePort {
           'item' in s &&
           (pairKeyOf(s.item) === key ||
             `uid:${s.item.uid}` === key ||
-            (s.item.crm && `crm:${s.item.crm.activityId}` === key))
+            (s.item.crm?.activityId && `crm:${s.item.crm.activityId}` === key))
         )
           return s;
       }

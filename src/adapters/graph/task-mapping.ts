@@ -165,7 +165,8 @@ export function taskToGraph(task: Task, options: TaskWriteOptions = {}): Record<
       task.recurrence && anchor
         ? toGraphRecurrence(task.recurrence.rule, anchor, isAllDay(anchor) ? 'UTC' : graphZoneOf(anchor.timeZone))
         : null,
-    linkedResources: task.crm
+    // The link to the CRM activity needs its number; the rest of the context is in the extension.
+    linkedResources: task.crm?.activityId
       ? [
           {
             applicationName:

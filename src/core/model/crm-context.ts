@@ -12,9 +12,15 @@ export interface CrmRef {
   readonly label: string;
 }
 
+/**
+ * Every field is optional: a CRM task or a meeting may carry a business partner or an opportunity
+ * without an activity id or application of its own, and the SAP CRM pane shows whatever it carries
+ * (issue 13, point 8). A context has at least one field.
+ */
 export interface CrmContext {
-  readonly activityId: string;
-  readonly application: CrmApplication;
+  /** The CRM activity's number; it also pairs the item on a first sync (match.ts). */
+  readonly activityId?: string;
+  readonly application?: CrmApplication;
   readonly businessPartner?: CrmRef;
   readonly contactPerson?: CrmRef;
   readonly opportunity?: CrmRef;
@@ -54,18 +60,25 @@ function readRef(value: unknown, field: string): CrmRef | undefined {
 export function parseCrmContext(value: unknown): CrmContext {
   if (typeof value !== 'object' || value === null) throw new CrmContextFormatError('(root)', 'is not an object');
   const raw = value as Record<string, unknown>;
-  if (typeof raw.activityId !== 'string' || raw.activityId.length === 0 || raw.activityId.length > MAX_ID) {
+  const activityId = raw.activityId ?? undefined;
+  if (
+    activityId !== undefined &&
+    (typeof activityId !== 'string' || activityId.length === 0 || activityId.length > MAX_ID)
+  ) {
     throw new CrmContextFormatError('activityId', `must be a string of 1 to ${MAX_ID} characters`);
   }
-  if (raw.application !== 'SALES' && raw.application !== 'SERVICE') {
+  const application = raw.application ?? undefined;
+  if (application !== undefined && application !== 'SALES' && application !== 'SERVICE') {
     throw new CrmContextFormatError('application', 'must be SALES or SERVICE');
   }
   const businessPartner = readRef(raw.businessPartner, 'businessPartner');
   const contactPerson = readRef(raw.contactPerson, 'contactPerson');
   const opportunity = readRef(raw.opportunity, 'opportunity');
+  if (!activityId && !application && !businessPartner && !contactPerson && !opportunity)
+    throw new CrmContextFormatError('(root)', 'holds none of the CRM fields');
   return {
-    activityId: raw.activityId,
-    application: raw.application,
+    ...(activityId !== undefined && { activityId }),
+    ...(application !== undefined && { application }),
     ...(businessPartner && { businessPartner }),
     ...(contactPerson && { contactPerson }),
     ...(opportunity && { opportunity }),

@@ -28,6 +28,14 @@ describe('crm-context-pane', () => {
     expect(text).to.include('Mobile Sales');
   });
 
+  it('shows a context without activity id or application, and no empty rows for them (issue 13, point 8)', async () => {
+    const pane = await mount({ kind: 'context', context: { opportunity: { id: '0000815', label: 'Fleet renewal' } } });
+    const text = pane.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.include('Opportunity Fleet renewal (0000815)');
+    expect(text).to.not.include('Application');
+    expect(text).to.not.include('CRM activity');
+  });
+
   it('renders CRM labels as inert text, never as HTML', async () => {
     const evil = '<img src=x onerror="window.__crmXss = 1">';
     const pane = await mount({

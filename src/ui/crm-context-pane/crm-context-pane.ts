@@ -56,10 +56,18 @@ export class CrmContextPane extends LitElement {
         return html`<dl>
           ${row('crmPane.businessPartner', c.businessPartner)} ${row('crmPane.contactPerson', c.contactPerson)}
           ${row('crmPane.opportunity', c.opportunity)}
-          <dt>${t.t('crmPane.application')}</dt>
-          <dd>${c.application === 'SALES' ? 'Mobile Sales' : 'Mobile Service'}</dd>
-          <dt>${t.t('crmPane.activityId')}</dt>
-          <dd>${c.activityId}</dd>
+          ${
+            c.application
+              ? html`<dt>${t.t('crmPane.application')}</dt>
+                  <dd>${c.application === 'SALES' ? 'Mobile Sales' : 'Mobile Service'}</dd>`
+              : null
+          }
+          ${
+            c.activityId
+              ? html`<dt>${t.t('crmPane.activityId')}</dt>
+                  <dd>${c.activityId}</dd>`
+              : null
+          }
         </dl>`;
       }
     }
