@@ -69,14 +69,20 @@ async function pairUp(options: GraphEventStoreOptions = {}) {
   return {
     h,
     http,
-    sync: (p: Profile = activities) =>
+    sync: (p: Profile = activities, calendarStore = outlook) =>
       runSync(
         {
           ...h.deps(),
-          stores: { outlook: { activity: outlook, task: todo }, mobile: { activity: crm.activity, task: crm.task } },
+          stores: {
+            outlook: { activity: calendarStore, task: todo },
+            mobile: { activity: crm.activity, task: crm.task },
+          },
         },
         p,
       ),
+    /** The same calendar through a store with other options (another zone for the user, say). */
+    reopen: (more: GraphEventStoreOptions) =>
+      new GraphEventStore(http, calendar, { clock: h.clock, addinId: ADDIN, ...options, ...more }),
     outlook,
     todo,
     /** PUTs an iCalendar object into the CRM user's activities (or tasks). */
@@ -289,5 +295,57 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     const task = await s.get('task', s.tasks);
     expect(task).to.contain('SUMMARY:Send the offer').and.contain(bp);
     expect((await s.sync(profile())).plan.actions).to.deep.equal([]);
+  });
+
+  it("point 7: floating times are the user's own zone in Outlook, come back floating, and a change of zone moves nothing", async () => {
+    const s = await pairUp({ floatingZone: 'Europe/Berlin' });
+    await s.put(
+      'floating',
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:floating-1',
+        'DTSTAMP:20261120T080000Z',
+        'DTSTART:20261201T090000',
+        'DTEND:20261201T100000',
+        'RRULE:FREQ=WEEKLY;COUNT=4',
+        'EXDATE:20261208T090000',
+        'SUMMARY:Stand-up',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:floating-1',
+        'DTSTAMP:20261120T080000Z',
+        'RECURRENCE-ID:20261215T090000',
+        'DTSTART:20261215T110000',
+        'DTEND:20261215T120000',
+        'SUMMARY:Stand-up (late)',
+        'END:VEVENT',
+      ),
+    );
+    expect((await s.sync()).errors).to.deep.equal([]);
+    const [master] = s.events();
+    const starts = (await s.instances(master!.id)).map((x) => [x.start!.dateTime.slice(0, 16), x.subject]);
+    expect(starts, 'at 09:00 and 11:00 Berlin (UTC+1), one cancelled').to.deep.equal([
+      ['2026-12-01T08:00', 'Stand-up'],
+      ['2026-12-15T10:00', 'Stand-up (late)'],
+      ['2026-12-22T08:00', 'Stand-up'],
+    ]);
+    await s.http.request('PATCH', `/me/events/${master!.id}`, { subject: 'Daily stand-up' });
+    s.h.now += 3600_000;
+    expect((await s.sync()).errors).to.deep.equal([]);
+    const text = await s.get('floating');
+    expect(text).to.contain('SUMMARY:Daily stand-up');
+    for (const line of [
+      'DTSTART:20261201T090000\r\n',
+      'EXDATE:20261208T090000\r\n',
+      'RECURRENCE-ID:20261215T090000\r\n',
+    ])
+      expect(text, 'still floating').to.contain(line);
+    expect((await s.sync()).plan.actions).to.deep.equal([]);
+    // The user moves to New York: what is in Outlook stays where it was written, nothing is rewritten.
+    const newYork = s.reopen({ floatingZone: 'America/New_York' });
+    s.h.now += 3600_000;
+    const r = await s.sync(activities, newYork);
+    expect(r.errors).to.deep.equal([]);
+    expect(r.plan.actions).to.deep.equal([]);
   });
 });

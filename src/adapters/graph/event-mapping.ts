@@ -143,6 +143,12 @@ const graphInstant = (t: DateTimeTimeZone): number =>
 interface Zones {
   start?: string | null;
   end?: string | null;
+  /**
+   * The item's times are floating (RFC 5545 §3.3.5 form 1: the same wall clock wherever the user is):
+   * Outlook has no such time, so they are written as wall clocks in the user's zone (`start`) and
+   * read back as floating from that zone. `start: null` without it: written in UTC (version 0.2).
+   */
+  floating?: true;
 }
 
 function readTime(t: DateTimeTimeZone | undefined, allDay: boolean, zone: string, floating: boolean): TimeValue {
@@ -263,8 +269,55 @@ function occurrenceFields(
   };
 }
 
-/** A Graph event (single or series unit) as the canonical Activity. */
+/** A Graph event (single or series unit) as the canonical Activity; floating times come back floating. */
 export function eventToActivity(unit: EventUnit): Activity {
+  const a = eventToZonedActivity(unit);
+  const zones = readZones(unit.event);
+  return zones.floating && typeof zones.start === 'string' ? floatBack(a, zones.start) : a;
+}
+
+/** Each time value of an activity (series, its dates and overrides) mapped by `f`. */
+function mapTimes(a: Activity, f: (t: TimeValue) => TimeValue): Activity {
+  const r = a.recurrence;
+  const fields = (o: OccurrenceOverride['fields']) => ({
+    ...o,
+    ...(o.start && { start: f(o.start) }),
+    ...(o.end && { end: f(o.end) }),
+  });
+  return {
+    ...a,
+    start: f(a.start),
+    end: f(a.end),
+    ...(r && {
+      recurrence: {
+        ...r,
+        rule: { ...r.rule, ...(r.rule.until && { until: f(r.rule.until) }) },
+        exceptionDates: r.exceptionDates.map(f),
+        extraDates: r.extraDates.map(f),
+        overrides: r.overrides.map((o) => ({ recurrenceId: f(o.recurrenceId), fields: fields(o.fields) })),
+      },
+    }),
+  };
+}
+
+/** Whether the activity's times are floating (its start says so). */
+export const isFloating = (a: Activity): boolean => !isAllDay(a.start) && a.start.timeZone === null;
+
+/**
+ * The activity with every floating time taken as the wall clock in `zone`, the user's own zone
+ * (issue 13, point 7): what Outlook shows at 09:00 for a CRM meeting at 09:00 floating.
+ */
+export function anchorFloating(a: Activity, zone: string): Activity {
+  return mapTimes(a, (t) => (!isAllDay(t) && t.timeZone === null ? { dateTime: t.dateTime, timeZone: zone } : t));
+}
+
+/** The inverse of anchorFloating: wall clocks in `zone` as floating times. */
+function floatBack(a: Activity, zone: string): Activity {
+  return mapTimes(a, (t) => (!isAllDay(t) && t.timeZone === zone ? { dateTime: t.dateTime, timeZone: null } : t));
+}
+
+/** A Graph event as the canonical Activity, floating times as wall clocks in the zone they were written in. */
+function eventToZonedActivity(unit: EventUnit): Activity {
   const e = unit.event;
   const zones = readZones(e);
   const allDay = e.isAllDay === true;
@@ -345,6 +398,8 @@ export interface WriteOptions {
    * Default on.
    */
   readonly inviteAttendees?: boolean;
+  /** The activity's times were floating, anchored in its start zone by anchorFloating. */
+  readonly floating?: boolean;
 }
 
 /**
@@ -370,6 +425,7 @@ export function activityToEvent(a: Activity, options: WriteOptions = {}): Record
       value: JSON.stringify({
         start: isAllDay(a.start) ? 'UTC' : a.start.timeZone,
         end: isAllDay(a.end) ? 'UTC' : a.end.timeZone,
+        ...(options.floating && { floating: true }),
       }),
     },
     { id: PROP.context, value: a.crm ? JSON.stringify(a.crm) : '' },
@@ -458,7 +514,7 @@ export function cancelledOccurrences(
   to: number,
 ): string[] {
   const seen = new Set(listed.filter((x) => x.originalStart).map((x) => utcOf(x.originalStart!)));
-  const shape = eventToActivity({ event: master, exceptions: [], cancelled: [] });
+  const shape = eventToZonedActivity({ event: master, exceptions: [], cancelled: [] });
   if (!shape.recurrence) return [];
   // An all-day occurrence starts at midnight in the series' own zone, and Graph's originalStart says
   // so in UTC (Berlin: the day before, 23:00Z); midnight UTC matched no listed occurrence, so every

@@ -22,6 +22,8 @@ import { toInstant, toWallClock, type SyncWindow } from '../../core/model/time.j
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
 import {
   activityToEvent,
+  anchorFloating,
+  isFloating,
   cancelledOccurrences,
   eventToActivity,
   overrideToPatch,
@@ -66,6 +68,12 @@ export interface GraphEventStoreOptions {
    * error (the error log says what to do). On: writes go through as they are, and Graph mails.
    */
   readonly notifyAttendees?: boolean;
+  /**
+   * The user's own time zone (IANA), where floating times (no zone: the same wall clock wherever the
+   * user is) are shown: a CRM meeting at 09:00 floating is at 09:00 in Outlook (issue 13, point 7).
+   * An event keeps the zone it was written in, so a change of zone moves nothing. Default UTC.
+   */
+  readonly floatingZone?: string;
   readonly clock?: () => number;
 }
 
@@ -111,11 +119,12 @@ export class GraphEventStore implements StorePort {
     return this.options.notifyAttendees === true;
   }
 
-  private writeOptions(key?: string) {
+  private writeOptions(item: Activity, key?: string) {
     return {
       ...(key && { key }),
       ...(this.options.addinId && { addinId: this.options.addinId }),
       inviteAttendees: this.invite,
+      floating: isFloating(item),
     };
   }
 
@@ -304,14 +313,15 @@ export class GraphEventStore implements StorePort {
   }
 
   async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
-    const a = this.activity(item);
+    const floating = this.activity(item);
+    const a = this.anchored(floating);
     const existing = await this.findByKey(key);
     if (existing) {
       const s = (await this.getMany([existing])).get(existing);
       if (s) return { id: existing, version: s.version, existing: true, ...('item' in s && { item: s.item }) };
     }
     const body = {
-      ...activityToEvent(a, this.writeOptions(key)),
+      ...activityToEvent(a, this.writeOptions(floating, key)),
       // https://learn.microsoft.com/graph/api/resources/event: transactionId lets the server drop a
       // repeated POST of the same event.
       transactionId: `crm-sync-${hash64(`${this.calendarId}|${key}`)}`,
@@ -330,10 +340,14 @@ export class GraphEventStore implements StorePort {
   }
 
   async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {
-    const a = this.activity(item);
-    const before = await this.current(id, ifVersion);
+    const floating = this.activity(item);
+    const a = this.anchored(floating);
+    const found = await this.current(id, ifVersion);
+    // What Outlook has, in the form written (floating times anchored), to compare with `a`.
+    const before =
+      'item' in found && found.item.kind === 'activity' ? { ...found, item: this.anchored(found.item) } : found;
     const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
-    let body = activityToEvent(a, this.writeOptions());
+    let body = activityToEvent(a, this.writeOptions(floating));
     const attendees = meetingAttendees(raw);
     if (!this.invite && attendees) {
       // Only the organizer's own fields may change without mailing the attendees.
@@ -390,6 +404,11 @@ export class GraphEventStore implements StorePort {
   private activity(item: Item): Activity {
     if (item.kind !== 'activity') throw new GraphMappingError('a task cannot be written to a calendar');
     return item;
+  }
+
+  /** Floating times as wall clocks in the user's zone: Outlook has no floating time. */
+  private anchored(a: Activity): Activity {
+    return isFloating(a) ? anchorFloating(a, this.options.floatingZone ?? 'UTC') : a;
   }
 
   private async readBack(id: string): Promise<WriteResult> {

@@ -120,6 +120,7 @@ export async function createServices(
     db,
     outlook,
     addinId: ADDIN_ID,
+    ...(inOutlook && { userTimeZone: () => office!.context.mailbox.userProfile.timeZone }),
     // Deployed by the administrator next to the add-in; loaded only when "Use user exits" is on.
     userExits: () =>
       import(/* webpackIgnore: true */ `${env.origin}/user-exits.js`) as Promise<Record<string, unknown>>,

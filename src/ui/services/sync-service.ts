@@ -19,6 +19,7 @@ import {
   type OutlookFolder,
   type OutlookFolders,
 } from '../../adapters/graph/folders.js';
+import { knownIana } from '../../adapters/graph/event-mapping.js';
 import { GraphEventStore } from '../../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
@@ -43,6 +44,11 @@ export interface SyncServiceOptions {
   /** Opens the mailbox's Graph connection (Microsoft's token, or the emulator's in the demo). */
   readonly outlook: () => Promise<GraphHttp>;
   readonly addinId?: string;
+  /**
+   * The user's time zone as Outlook gives it (`Office.context.mailbox.userProfile.timeZone`, a Windows
+   * name; in Outlook on the web the calendar's zone), for floating times. Absent: the browser's zone.
+   */
+  readonly userTimeZone?: () => string | undefined;
   readonly clock?: () => number;
   /** Loads the user-exit module deployed with the add-in (`user-exits.js`). */
   readonly userExits?: () => Promise<Record<string, unknown>>;
@@ -54,6 +60,11 @@ export type RunRequest = Pick<
 > & {
   readonly onProgress?: (p: SyncProgress) => void;
 };
+
+/** The IANA zone floating times are shown in: Outlook's zone for the user, else the browser's, else UTC. */
+export function userZone(outlookZone: string | undefined): string {
+  return (outlookZone && knownIana(outlookZone)) || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -88,6 +99,7 @@ export class SyncService {
         ...(this.options.addinId && profile.sync.useForms && { addinId: this.options.addinId }),
         skipPrivate: !profile.series.syncPrivate,
         notifyAttendees: profile.misc.sendUpdatesToAttendees,
+        floatingZone: userZone(this.options.userTimeZone?.()),
       });
     }
     if (kinds.has('task')) {
