@@ -20,6 +20,14 @@ const inOutlook = (office: typeof Office): SyncNowDeps => ({
     }),
 });
 
+/** When the work that waits is tried again, the earliest of its groups (empty when none says). */
+const nextTry = (r: SyncReport, t: (key: MessageKey, values: Record<string, string>) => string): string => {
+  const at = Math.min(...(r.waiting ?? []).map((w) => w.retryAt ?? Infinity));
+  return Number.isFinite(at)
+    ? t('command.retry', { time: new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) })
+    : '';
+};
+
 const written = (r: SyncReport, side: 'outlook' | 'mobile') =>
   r.written[side].created + r.written[side].updated + r.written[side].deleted;
 
@@ -61,6 +69,8 @@ export async function syncNow(
       crm: String(written(report, 'mobile')),
       pending: String(report.pending.length),
       errors: String(report.errors.length + report.unreadable.length),
+      waiting: String(report.deferred),
+      retry: nextTry(report, t),
     };
     if (report.cancelled) await show('command.partial', { ...values, left: String(report.cancelled.notStarted) });
     else await show('command.done', values, report.errors.length > 0);

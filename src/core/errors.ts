@@ -84,6 +84,23 @@ export class ThrottledError extends Error {
   }
 }
 
+/**
+ * A store could not be reached: no network, a refused connection, no answer in time. Whether a write
+ * under way took effect is unknown (its journal entry stays for recovery); the run writes nothing more
+ * to that side and tries again after a backoff.
+ */
+export class UnreachableError extends Error {
+  /** @param side the store that did not answer; @param message names it and the cause. */
+  constructor(
+    readonly side: Side,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UnreachableError';
+  }
+}
+
 /** Logon to a store failed (HTTP 401/403, expired token). */
 export class AuthenticationError extends Error {
   constructor(

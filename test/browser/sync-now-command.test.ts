@@ -36,6 +36,8 @@ const report = (over: Partial<SyncReport> = {}) =>
     pending: [],
     errors: [],
     unreadable: [],
+    deferred: 0,
+    waiting: [],
     ...over,
   }) as unknown as SyncReport;
 
@@ -56,9 +58,29 @@ describe('the ribbon Sync now command', () => {
       'CRM Sync: synchronizing…',
       'CRM Sync: Reading Outlook…',
       'CRM Sync: Writing',
-      'CRM Sync: done. Outlook 3, CRM 2 changes; waiting for you 0; errors 0.',
+      'CRM Sync: done. Outlook 3, CRM 2 changes; waiting for you 0; errors 0; not done yet 0.',
     ]);
     expect(f.completed()).to.equal(1);
+  });
+
+  it('says how much work waits and when it is tried again (issue 13, point 13)', async () => {
+    const f = fakeOffice();
+    const at = new Date(2026, 11, 2, 7, 7).getTime();
+    await syncNow(f.office, f.event, {
+      services: services(async () =>
+        report({
+          deferred: 105,
+          waiting: [
+            { cause: 'unreachable', side: 'mobile', count: 104, retryAt: at + 60_000, subjects: [] },
+            { cause: 'after-earlier', side: 'mobile', count: 1, subjects: [] },
+            { cause: 'backoff', side: 'mobile', count: 0, retryAt: at, subjects: [] },
+          ],
+        }),
+      ),
+    });
+    const last = f.shown.at(-1)!.message;
+    expect(last).to.match(/not done yet 105 \(next try at 0?7:07/);
+    expect(last.length, 'fits the info bar').to.be.at.most(150);
   });
 
   it('a failure is an error message on the info bar, and the command still completes', async () => {

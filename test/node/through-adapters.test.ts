@@ -348,4 +348,73 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect(r.errors).to.deep.equal([]);
     expect(r.plan.actions).to.deep.equal([]);
   });
+
+  it('point 13: a gateway lost mid-run is one error, the rest waits with its next try, and the run that writes them counts them', async () => {
+    // A gateway of its own on the shared database, closed after the 10th creation and started again.
+    let own = await startGateway({ store: db, port: 0 });
+    const port = Number(new URL(own.url).port);
+    const h = new Harness();
+    const user = `u${randomUUID().slice(0, 8)}`;
+    await db.addUser(user, await hashPassword(`${user}-pw`));
+    let puts = 0;
+    const crm = (await openCalDavStores(
+      own.url,
+      {
+        credentials: { username: user, password: `${user}-pw` },
+        fetch: async (input, init) => {
+          const r = await fetch(input, init);
+          if (init?.method === 'PUT' && ++puts === 10) await own.close();
+          return r;
+        },
+      },
+      { clock: h.clock },
+    )) as { activity: CalDavStore };
+    const mailbox = `m-${randomUUID().slice(0, 8)}`;
+    const http = new GraphHttp({ baseUrl: `${emulator.url}/v1.0`, token: async () => `dev:${mailbox}` });
+    const { value } = await http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
+    const calendarId = value.find((c) => c.isDefaultCalendar)!.id;
+    for (let n = 0; n < 30; n++)
+      await http.request('POST', `/me/calendars/${calendarId}/events`, {
+        subject: `Visit ${n}`,
+        start: { dateTime: `2026-12-${String(1 + (n % 28)).padStart(2, '0')}T09:00:00`, timeZone: 'UTC' },
+        end: { dateTime: `2026-12-${String(1 + (n % 28)).padStart(2, '0')}T10:00:00`, timeZone: 'UTC' },
+      });
+    const outlook = new GraphEventStore(http, calendarId, { clock: h.clock });
+    const sync = () =>
+      runSync(
+        { ...h.deps(), stores: { outlook: { activity: outlook }, mobile: { activity: crm.activity } } },
+        activities,
+      );
+
+    const first = await sync();
+    expect(first.written.mobile.created).to.equal(10);
+    expect(first.errorGroups, 'one error, not 20').to.have.length(1);
+    expect(first.errorGroups[0]).to.deep.include({ side: 'mobile', count: 1 });
+    expect(first.errorGroups[0]!.error).to.match(/UnreachableError: cannot reach the CRM gateway/);
+    expect(first.waiting).to.have.length(1);
+    expect(first.waiting[0]).to.deep.include({ cause: 'unreachable', side: 'mobile', count: 19 });
+    expect(first.waiting[0]!.retryAt).to.be.above(h.now);
+    const lines = h.log.entries.filter((e) => e.level !== 'info');
+    expect(lines.map((e) => e.message)).to.have.length(2);
+    expect(lines[1]!.message).to.match(/^19 items wait \(.*cannot reach the CRM gateway.*\); next try at 2026-/);
+
+    own = await startGateway({ store: db, port });
+    h.now += 10_000;
+    const soon = await sync();
+    expect(soon.written.mobile).to.deep.equal({ created: 0, updated: 0, deleted: 0 });
+    expect(soon.deferred).to.equal(20);
+    expect(soon.waiting.map((w) => [w.cause, w.count])).to.deep.equal([['backoff', 20]]);
+    expect(soon.waiting[0]!.retryAt).to.be.above(h.now);
+
+    h.now += 5 * 60_000;
+    const later = await sync();
+    expect(later.written.mobile.created, 'what recovery and the plan wrote, together').to.equal(20);
+    expect(later.errors).to.deep.equal([]);
+    expect(later.waiting).to.deep.equal([]);
+    const all = await crm.activity.changesSince(null, { from: Date.UTC(2026, 0, 1), to: Date.UTC(2028, 0, 1) });
+    expect(new Set(all.changed.map((x) => x.item.subject)).size).to.equal(30);
+    expect(all.changed).to.have.length(30);
+    expect((await sync()).plan.actions).to.deep.equal([]);
+    await own.close();
+  });
 });

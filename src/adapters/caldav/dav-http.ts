@@ -2,10 +2,10 @@
  * The HTTP layer under tsdav: one `fetch` that adds the logon, enforces a timeout, counts requests and
  * bytes for the sync report, and turns the answers every request can get into the core's errors —
  * 401 → AuthenticationError, 429/503 → ThrottledError honouring Retry-After (RFC 9110 §10.2.3), a
- * network failure or timeout → a plain error naming the server. Credentials go in the Authorization
+ * network failure or timeout → UnreachableError naming the server. Credentials go in the Authorization
  * header only, never in a URL or a message.
  */
-import { AuthenticationError, ThrottledError } from '../../core/errors.js';
+import { AuthenticationError, ThrottledError, UnreachableError } from '../../core/errors.js';
 import { retryAfter } from '../http/retry-after.js';
 
 export type DavCredentials =
@@ -68,10 +68,11 @@ export class DavHttp {
     } catch (error) {
       const origin = new URL(url).origin;
       if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-        throw new Error(`the CRM gateway at ${origin} did not answer within ${timeout / 1000} s`, {
+        throw new UnreachableError('mobile', `the CRM gateway at ${origin} did not answer within ${timeout / 1000} s`, {
           cause: error,
         });
-      throw new Error(
+      throw new UnreachableError(
+        'mobile',
         `cannot reach the CRM gateway at ${origin}: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );

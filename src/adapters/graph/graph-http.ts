@@ -9,7 +9,7 @@
  * - requests and bytes are counted for the sync report.
  * The token goes in the Authorization header only, never in a URL or a message.
  */
-import { AuthenticationError, ThrottledError } from '../../core/errors.js';
+import { AuthenticationError, ThrottledError, UnreachableError } from '../../core/errors.js';
 import { retryAfter } from '../http/retry-after.js';
 
 export type TokenSource = (options?: { forceRefresh?: boolean }) => Promise<string>;
@@ -131,7 +131,8 @@ export class GraphHttp {
       });
     } catch (error) {
       const origin = new URL(this.url(path)).origin;
-      throw new Error(
+      throw new UnreachableError(
+        'outlook',
         error instanceof DOMException && error.name === 'TimeoutError'
           ? `Microsoft Graph (${origin}) did not answer within ${timeout / 1000} s`
           : `cannot reach Microsoft Graph (${origin}): ${error instanceof Error ? error.message : String(error)}`,

@@ -74,6 +74,8 @@ export interface LogEntry {
   readonly side?: Side;
   readonly action?: Action['type'];
   readonly cause?: string;
+  /** One line for many items that failed the same way: how many (their first subjects in `subject`). */
+  readonly count?: number;
 }
 
 export interface ErrorLog {

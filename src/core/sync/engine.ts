@@ -8,7 +8,7 @@ import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
 import type { StorePort } from '../ports/store.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
-import { executeActions } from './execute.js';
+import { executeActions, type DeferCause } from './execute.js';
 import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
 import { readSide } from './read.js';
@@ -45,6 +45,45 @@ export interface RunOptions extends PlanOptions {
 
 type Counts = Record<'created' | 'updated' | 'deleted', number>;
 
+export interface WaitingGroup {
+  readonly cause: DeferCause;
+  /** The side the writes are for. */
+  readonly side?: Side;
+  readonly count: number;
+  /** The earliest next try (absent: when the items change, or with their pair's earlier write). */
+  readonly retryAt?: number;
+  readonly detail?: string;
+  readonly subjects: readonly string[];
+}
+
+export interface ErrorGroup {
+  readonly error: string;
+  readonly side?: Side;
+  readonly count: number;
+  readonly retryAt?: number;
+  readonly subjects: readonly string[];
+}
+
+/** Rows of `list` with the same key, counted, with the earliest retry and the first subjects. */
+function grouped<T extends { readonly action: Action; readonly retryAt?: number }, G>(
+  list: readonly T[],
+  keyOf: (x: T) => string,
+  make: (first: T) => G,
+): (G & { count: number; retryAt?: number; subjects: string[] })[] {
+  const groups = new Map<string, G & { count: number; retryAt?: number; subjects: string[] }>();
+  for (const x of list) {
+    const k = keyOf(x);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { ...make(x), count: 0, subjects: [] }));
+    g.count++;
+    if (g.subjects.length < 5) g.subjects.push(x.action.subject);
+    if (x.retryAt !== undefined) g.retryAt = Math.min(g.retryAt ?? Infinity, x.retryAt);
+  }
+  return [...groups.values()];
+}
+
+const targetOf = (a: Action): Side | undefined => ('target' in a ? a.target : undefined);
+
 export interface SyncReport {
   readonly startedAt: number;
   readonly durationMs: number;
@@ -57,7 +96,12 @@ export interface SyncReport {
   readonly errors: readonly { readonly pairKey: string; readonly subject: string; readonly error: string }[];
   /** Items that exist on a side but could not be read (skipped, in the error log). */
   readonly unreadable: readonly { readonly side: Side; readonly id: string; readonly error: string }[];
+  /** Actions not attempted this run (the sum of `waiting`). */
   readonly deferred: number;
+  /** Why work waits, one row per cause and side, with the next try (issue 13, point 13). */
+  readonly waiting: readonly WaitingGroup[];
+  /** The failed writes of `errors`, one row per error and side. */
+  readonly errorGroups: readonly ErrorGroup[];
   /** Items the user exit kept from crossing. */
   readonly vetoed: number;
   readonly recovered: number;
@@ -92,8 +136,8 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
 
   progress('recover');
   let state = await deps.state.load();
-  const recovered = options.dryRun
-    ? 0
+  const recoveredActions = options.dryRun
+    ? []
     : await resolveJournal(
         state.journal,
         state.rows,
@@ -101,6 +145,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         execDeps,
         (a) => profileAllows(profile, a),
       );
+  const recovered = recoveredActions.length;
   if (recovered || state.journal.length) state = await deps.state.load();
 
   const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
@@ -181,6 +226,8 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       errors: [],
       unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
       deferred: 0,
+      waiting: [],
+      errorGroups: [],
       vetoed: 0,
       recovered: 0,
       ...stats(),
@@ -196,7 +243,30 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     execDeps,
     (done, total) => progress('write', done, total),
   );
-  for (const a of result.done) count(written, a);
+  for (const a of [...recoveredActions, ...result.done]) count(written, a);
+  const waiting: WaitingGroup[] = grouped(
+    result.deferred,
+    (d) => `${d.cause}|${targetOf(d.action)}|${d.cause === 'refused' ? '' : (d.detail ?? '')}`,
+    (d) => ({
+      cause: d.cause,
+      ...(targetOf(d.action) && { side: targetOf(d.action) }),
+      ...(d.detail && d.cause !== 'refused' && { detail: d.detail }),
+    }),
+  );
+  // Every item that waits is in the log with its reason (point 15), one line per cause; refusals were
+  // logged when they happened, and a pair's later write waits with its earlier one.
+  for (const w of waiting)
+    if (w.cause !== 'refused' && w.cause !== 'after-earlier')
+      await deps.log.append({
+        at: startedAt,
+        level: 'warning',
+        message: `${w.count} item${w.count === 1 ? '' : 's'} wait${w.count === 1 ? 's' : ''} (${describeWait(w)})${
+          w.retryAt !== undefined ? `; next try at ${new Date(w.retryAt).toISOString()}` : ''
+        }`,
+        subject: w.subjects.join('”, “') + (w.count > w.subjects.length ? ` … (+${w.count - w.subjects.length})` : ''),
+        ...(w.side && { side: w.side }),
+        count: w.count,
+      });
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
   // A cancelled run keeps the old tokens: what it did not start is read and planned again.
   await deps.state.commit({
@@ -221,6 +291,12 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     errors: result.failed.map(({ action, error }) => ({ pairKey: action.pairKey, subject: action.subject, error })),
     unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
     deferred: result.deferred.length,
+    waiting,
+    errorGroups: grouped(
+      result.failed,
+      (f) => `${targetOf(f.action)}|${f.error}`,
+      (f) => ({ error: f.error, ...(targetOf(f.action) && { side: targetOf(f.action) }) }),
+    ),
     vetoed: result.vetoed.length,
     recovered,
     ...stats(),
@@ -269,6 +345,21 @@ async function prune(deps: SyncDeps, profile: Profile, now: number): Promise<voi
         message: `retention clean-up failed: ${error instanceof Error ? error.message : String(error)}`,
       })
       .catch(() => undefined);
+  }
+}
+
+function describeWait(w: WaitingGroup): string {
+  switch (w.cause) {
+    case 'backoff':
+      return `after an earlier failure: ${w.detail ?? 'unknown'}`;
+    case 'slow-down':
+      return `the ${w.side} side asked to slow down`;
+    case 'unreachable':
+      return w.detail ?? `the ${w.side} side could not be reached`;
+    case 'refused':
+      return 'cannot be synchronized until it changes';
+    case 'after-earlier':
+      return 'after an earlier change of the same item';
   }
 }
 

@@ -8,6 +8,7 @@ import {
   CannotSynchronizeError,
   PreconditionFailedError,
   ThrottledError,
+  UnreachableError,
   UnreadableTargetError,
   UserExitError,
 } from '../errors.js';
@@ -18,6 +19,7 @@ import type {
   FailureRecord,
   History,
   JournalEntry,
+  LogEntry,
   RecheckRef,
   StateChange,
   StatusStore,
@@ -51,11 +53,28 @@ export interface ExecuteResult {
   readonly done: readonly Action[];
   /** Actions the user exit kept from crossing (it returned null). */
   readonly vetoed: readonly Action[];
-  readonly failed: readonly { readonly action: Action; readonly error: string }[];
-  /** Actions not attempted: the pair is in backoff, or its side asked to slow down. */
-  readonly deferred: readonly Action[];
+  /** Failed writes, with when they are tried again (absent: when the item changes). */
+  readonly failed: readonly { readonly action: Action; readonly error: string; readonly retryAt?: number }[];
+  /** Actions not attempted, and why. */
+  readonly deferred: readonly Deferred[];
   /** Actions not started because the run was cancelled. */
   readonly notStarted: number;
+}
+
+/**
+ * Why an action was not attempted this run (issue 13, point 13): its pair is in backoff after a
+ * failure; it "cannot be synchronized" and did not change; its target side asked to slow down or could
+ * not be reached earlier in this run; an earlier action of the same pair did not happen.
+ */
+export type DeferCause = 'backoff' | 'refused' | 'slow-down' | 'unreachable' | 'after-earlier';
+
+export interface Deferred {
+  readonly action: Action;
+  readonly cause: DeferCause;
+  /** When it is tried again (absent: when the item changes, or with its pair's earlier action). */
+  readonly retryAt?: number;
+  /** The error that put it there, for backoff and refusals. */
+  readonly detail?: string;
 }
 
 const BACKOFF_BASE_MS = 60_000;
@@ -105,6 +124,40 @@ export function nextStatus(
   }
 }
 
+/**
+ * Failure lines of one run, grouped: the same failure of many items (a gateway that went away, 105
+ * creations) is one line with the count and the first subjects, not 105 lines (issue 13, point 13).
+ */
+class FailureLog {
+  private readonly groups = new Map<string, LogEntry[]>();
+
+  add(entry: LogEntry): void {
+    const key = `${entry.level}|${entry.action}|${entry.side}|${entry.message}`;
+    const group = this.groups.get(key);
+    if (group) group.push(entry);
+    else this.groups.set(key, [entry]);
+  }
+
+  async flush(log: ErrorLog): Promise<void> {
+    for (const [first, ...more] of this.groups.values()) {
+      if (!first) continue;
+      if (!more.length) {
+        await log.append(first);
+        continue;
+      }
+      const subjects = [first, ...more].map((e) => e.subject ?? '');
+      const { pairKey: _k, subject: _s, ...rest } = first;
+      await log.append({
+        ...rest,
+        message: `${subjects.length} items: ${first.message}`,
+        subject: `${subjects.slice(0, 3).join('”, “')}${subjects.length > 3 ? ` … (+${subjects.length - 3})` : ''}`,
+        count: subjects.length,
+      });
+    }
+    this.groups.clear();
+  }
+}
+
 export async function executeActions(
   actions: readonly Action[],
   rows: ReadonlyMap<string, PairStatus>,
@@ -114,13 +167,14 @@ export async function executeActions(
 ): Promise<ExecuteResult> {
   const done: Action[] = [];
   const vetoed: Action[] = [];
-  const failed: { action: Action; error: string }[] = [];
-  const deferred: Action[] = [];
-  /** Sides that asked to slow down this run, with the time they named. */
-  const throttled = new Map<Side, number>();
+  const failed: { action: Action; error: string; retryAt?: number }[] = [];
+  const deferred: Deferred[] = [];
+  /** Sides that asked to slow down or did not answer this run, and until when nothing is sent to them. */
+  const blocked = new Map<Side, { until: number; cause: 'slow-down' | 'unreachable'; detail: string }>();
   const statusRows = new Map(rows);
   /** Pairs whose earlier action this run did not happen: their later actions wait too (in order). */
   const stopped = new Set<string>();
+  const logged = new FailureLog();
   let n = 0;
   for (const a of actions) {
     if (deps.cancelled?.()) break;
@@ -128,31 +182,33 @@ export async function executeActions(
     const now = deps.clock();
     const failure = failures.get(a.pairKey);
     if (stopped.has(a.pairKey)) {
-      deferred.push(a);
+      deferred.push({ action: a, cause: 'after-earlier' });
       continue;
     }
     stopped.add(a.pairKey); // until this action is done
     const refused = failure?.refusedHash !== undefined;
     if (refused && 'source' in a && a.source.hash === failure.refusedHash) {
-      deferred.push(a); // "cannot be synchronized" was said once; the same content is not tried again
+      // "cannot be synchronized" was said once; the same content is not tried again
+      deferred.push({ action: a, cause: 'refused', detail: failure.lastError });
       continue;
     }
     if (failure && !refused && failure.nextAttemptAt > now) {
-      deferred.push(a); // its failure record reads it again once the backoff is over
+      // its failure record reads it again once the backoff is over
+      deferred.push({ action: a, cause: 'backoff', retryAt: failure.nextAttemptAt, detail: failure.lastError });
       continue;
     }
-    const slowDownUntil = 'target' in a ? throttled.get(a.target) : undefined;
-    if (slowDownUntil !== undefined) {
+    const block = 'target' in a ? blocked.get(a.target) : undefined;
+    if (block) {
       // Not attempted: remembered like a failure (without counting one), so that the next run reads
       // the item again — the incremental read that reported it will not report it twice.
-      deferred.push(a);
+      deferred.push({ action: a, cause: block.cause, retryAt: block.until, detail: block.detail });
       await deps.state.commit({
         failures: [
           {
             pairKey: a.pairKey,
             attempts: failure?.attempts ?? 0,
-            nextAttemptAt: slowDownUntil,
-            lastError: `not attempted: ${(a as { target: Side }).target} asked to slow down`,
+            nextAttemptAt: block.until,
+            lastError: block.detail, // as the write that failed: one cause, one line in the next report
             recheck: recheckOf(a, statusRows.get(a.pairKey)),
           },
         ],
@@ -204,9 +260,7 @@ export async function executeActions(
       }
     } catch (error) {
       const text = messageOf(error);
-      failed.push({ action: a, error: text });
       const side = 'target' in a ? a.target : undefined;
-      if (error instanceof ThrottledError) throttled.set(error.side, now + error.retryAfterMs);
       const attempts = (failure?.attempts ?? 0) + 1;
       // A precondition failure means the target moved since it was read: the next run plans again at
       // once (it becomes a conflict there); anything else backs off.
@@ -218,6 +272,12 @@ export async function executeActions(
             : backoffDelay(attempts);
       // Refused for good: not read again nor retried until the source changes (it is then reported).
       const refusal = error instanceof CannotSynchronizeError && 'source' in a ? a.source.hash : undefined;
+      failed.push({ action: a, error: text, ...(!refusal && { retryAt: now + delay }) });
+      // The side is not sent anything more this run: the rest of its writes wait (one error, not 105).
+      if (error instanceof ThrottledError)
+        blocked.set(error.side, { until: now + delay, cause: 'slow-down', detail: text });
+      else if (error instanceof UnreachableError)
+        blocked.set(error.side, { until: now + delay, cause: 'unreachable', detail: text });
       const recheck = refusal ? [] : recheckOf(a, statusRows.get(a.pairKey));
       // Whether an unexplained failure took effect is unknown (the connection may have dropped after
       // the write): its journal entry stays for the next run's recovery to resolve.
@@ -240,7 +300,7 @@ export async function executeActions(
           },
         ],
       });
-      await deps.log.append({
+      logged.add({
         at: now,
         level: error instanceof PreconditionFailedError ? 'warning' : 'error',
         message: refusal
@@ -254,6 +314,7 @@ export async function executeActions(
       });
     }
   }
+  await logged.flush(deps.log);
   onProgress?.(actions.length, actions.length);
   return { done, vetoed, failed, deferred, notStarted: actions.length - n };
 }

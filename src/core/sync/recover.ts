@@ -17,8 +17,8 @@ export async function resolveJournal(
   deps: ExecuteDeps & { state: StatusStore },
   /** The current profile still lets this write happen (else the next plan decides afresh). */
   allowed: (a: Action) => boolean = () => true,
-): Promise<number> {
-  if (journal.length === 0) return 0;
+): Promise<readonly Action[]> {
+  if (journal.length === 0) return [];
   const redo: Action[] = [];
   // An entry that is finished is closed in the same commit as its result: a crash in the middle of
   // recovery leaves it for the next one (a status lost after a landed write would turn our own write
@@ -84,5 +84,6 @@ export async function resolveJournal(
     recovering: true,
     earlierJournal: (a) => earlier.get(a),
   });
-  return result.done.length;
+  // What recovery wrote is the run's work too: the report counts it (issue 13, point 13).
+  return result.done;
 }

@@ -39,6 +39,12 @@ export const styles = css`
   .errors {
     color: var(--crm-error-fg);
   }
+  .waiting {
+    color: var(--crm-warning-fg);
+  }
+  .when {
+    white-space: nowrap;
+  }
   .warning {
     background: var(--crm-warning-bg);
     color: var(--crm-warning-fg);

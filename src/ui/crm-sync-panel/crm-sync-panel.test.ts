@@ -77,6 +77,45 @@ describe('crm-sync-panel', () => {
     expect((window as unknown as { __xssPanel?: number }).__xssPanel).to.equal(undefined);
   });
 
+  it('identical failures are one row with a count; what waits says why and when it is tried again (issue 13, point 13)', async () => {
+    const retryAt = Date.UTC(2026, 10, 27, 9, 7);
+    const errors = Array.from({ length: 3 }, (_, n) => ({
+      pairKey: `k${n}`,
+      subject: `Visit ${n}`,
+      error: 'HTTP 500',
+    }));
+    const el = await mount({
+      report: report({
+        errors,
+        errorGroups: [{ error: 'HTTP 500', side: 'mobile', count: 3, retryAt, subjects: errors.map((e) => e.subject) }],
+        deferred: 105,
+        waiting: [
+          {
+            cause: 'unreachable',
+            side: 'mobile',
+            count: 105,
+            retryAt,
+            detail: 'cannot reach the CRM gateway',
+            subjects: ['A', 'B', 'C', 'D', 'E'],
+          },
+        ],
+      }),
+    });
+    const errorRows = [...el.shadowRoot!.querySelectorAll('.errors li')].map((li) =>
+      li.textContent!.replace(/\s+/g, ' '),
+    );
+    expect(errorRows).to.have.length(1);
+    expect(errorRows[0]).to.match(/“Visit 0”, “Visit 1”, “Visit 2”: HTTP 500 \(next try at/);
+    const waiting = [...el.shadowRoot!.querySelectorAll('.waiting li')].map((li) =>
+      li.textContent!.replace(/\s+/g, ' '),
+    );
+    expect(waiting).to.have.length(1);
+    expect(waiting[0]).to.match(
+      /^ ?105 for CRM, which could not be reached: cannot reach the CRM gateway \(next try at .*\) “A”, .*“E” … \(\+100\)/,
+    );
+    expect(el.shadowRoot!.textContent).to.include('Not done in this run: 105');
+  });
+
   it('a preview lists what would be done, writing nothing', async () => {
     const el = await mount({
       report: report({

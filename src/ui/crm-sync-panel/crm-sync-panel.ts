@@ -6,7 +6,7 @@ import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import type { RunRecord } from '../../adapters/browser/idb-state.js';
-import type { SyncReport } from '../../core/sync/engine.js';
+import type { ErrorGroup, SyncReport } from '../../core/sync/engine.js';
 import type { SyncProgress } from '../services/sync-service.js';
 import { styles } from './crm-sync-panel.styles.js';
 
@@ -24,6 +24,15 @@ const total = (w: RunRecord['written']) =>
  * @fires crm-sync-request - Sync now (`detail.dryRun` false) or Preview (true).
  * @fires crm-sync-cancel - Cancel of the run under way.
  */
+/** The failed writes one row per error (reports saved before the groups existed: one row each). */
+const errorRows = (r: SyncReport): readonly ErrorGroup[] =>
+  r.errorGroups ?? r.errors.map((e) => ({ error: e.error, count: 1, subjects: [e.subject] }));
+
+/** “A”, “B”, “C” … (+102) */
+const subjects = (g: { readonly count: number; readonly subjects: readonly string[] }): string =>
+  g.subjects.map((x) => `“${x}”`).join(', ') +
+  (g.count > g.subjects.length ? ` … (+${g.count - g.subjects.length})` : '');
+
 @customElement('crm-sync-panel')
 export class CrmSyncPanel extends LitElement {
   static override styles = [tokens, controls, styles];
@@ -124,11 +133,47 @@ export class CrmSyncPanel extends LitElement {
       ${
         r.errors.length
           ? html`<ul class="errors">
-              ${r.errors.map((e) => html`<li><span class="subject">${e.subject}</span>: ${e.error}</li>`)}
+              ${errorRows(r).map(
+                (g) =>
+                  html`<li>
+                    <span class="subject">${subjects(g)}</span>:
+                    ${g.error}${
+                      g.retryAt !== undefined
+                        ? html` <span class="when">${this.t('report.nextTry', { time: this.time(g.retryAt) })}</span>`
+                        : nothing
+                    }
+                  </li>`,
+              )}
             </ul>`
           : nothing
       }
+      ${
+        r.waiting?.length
+          ? html`<h4>${this.t('report.waitingTitle', { count: String(r.deferred) })}</h4>
+              <ul class="waiting">
+                ${r.waiting.map(
+                  (w) =>
+                    html`<li>
+                      ${this.t(`report.wait.${w.cause}`, {
+                        count: String(w.count),
+                        side: w.side ? this.t(`side.${w.side}`) : this.t('side.either'),
+                        detail: w.detail ?? '',
+                      })}${
+                        w.retryAt !== undefined
+                          ? html` <span class="when">${this.t('report.nextTry', { time: this.time(w.retryAt) })}</span>`
+                          : nothing
+                      }
+                      <span class="subject">${subjects(w)}</span>
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
     </section>`;
+  }
+
+  private time(at: number): string {
+    return new Date(at).toLocaleTimeString(this.translator?.locale, { hour: '2-digit', minute: '2-digit' });
   }
 
   private renderChart() {

@@ -38,7 +38,8 @@ export const de: Catalog = {
   'command.syncing': 'CRM-Sync: Synchronisation läuft…',
   'command.phase': 'CRM-Sync: {phase}',
   'command.done':
-    'CRM-Sync: fertig. Outlook {outlook}, CRM {crm} Änderungen; warten auf Sie {pending}; Fehler {errors}.',
+    'CRM-Sync: fertig. Outlook {outlook}, CRM {crm} Änderungen; warten auf Sie {pending}; Fehler {errors}; noch offen {waiting}{retry}.',
+  'command.retry': ' (nächster Versuch {time})',
   'command.partial':
     'CRM-Sync: vor dem Zeitlimit angehalten. Outlook {outlook}, CRM {crm} Änderungen; {left} folgen im nächsten Lauf.',
   'command.failed': 'CRM-Sync angehalten: {detail}',

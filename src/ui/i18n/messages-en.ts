@@ -35,7 +35,9 @@ export const en = {
   'insight.open': 'Show CRM data',
   'command.syncing': 'CRM Sync: synchronizing…',
   'command.phase': 'CRM Sync: {phase}',
-  'command.done': 'CRM Sync: done. Outlook {outlook}, CRM {crm} changes; waiting for you {pending}; errors {errors}.',
+  'command.done':
+    'CRM Sync: done. Outlook {outlook}, CRM {crm} changes; waiting for you {pending}; errors {errors}; not done yet {waiting}{retry}.',
+  'command.retry': ' (next try at {time})',
   'command.partial':
     'CRM Sync: stopped before the time limit. Outlook {outlook}, CRM {crm} changes; {left} follow with the next run.',
   'command.failed': 'CRM Sync stopped: {detail}',
