@@ -37,8 +37,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'journal recovery off',
     file: 'src/core/sync/recover.ts',
-    from: '  if (journal.length === 0) return 0;',
-    to: '  return 0;',
+    from: '  if (journal.length === 0) return [];',
+    to: '  return [];',
   },
   {
     name: 'creation not idempotent',
