@@ -56,6 +56,8 @@ const GROUP_OF: Record<string, string> = {
   'X-SAPCRM-CONTACT-PERSON': 'X-SAPCRM',
   'X-SAPCRM-OPPORTUNITY': 'X-SAPCRM',
 };
+/** An X-SAPCRM-* property of the CRM context (any one of them makes a context). */
+export const isCrmProperty = (name: string): boolean => GROUP_OF[name] === 'X-SAPCRM';
 const EVENT_ONLY = new Set(['DTEND', 'LOCATION', 'ORGANIZER', 'ATTENDEE', 'SHOWAS']);
 const TASK_ONLY = new Set(['DUE', 'STATUS', 'PERCENT-COMPLETE', 'COMPLETED']);
 /** What an override component (RECURRENCE-ID) carries: OccurrenceFields plus its identity. */

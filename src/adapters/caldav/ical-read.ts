@@ -39,6 +39,7 @@ import {
   generateOverride,
   generateTask,
   groupOf,
+  isCrmProperty,
   recurrenceKey,
   signature,
   type Groups,
@@ -420,11 +421,9 @@ function readProperty(r: Read, p: ICAL.Property, l: RawLine): void {
   }
 }
 
-/** The X-SAPCRM-* properties of the CRM context; any one of them makes a context (issue 13, point 8). */
-const KNOWN_CRM = new Set(['ACTIVITY-ID', 'APPLICATION', 'BUSINESS-PARTNER', 'CONTACT-PERSON', 'OPPORTUNITY']);
-
 function crmOf(r: Read, line: number): CrmContext | undefined {
-  if (!Object.keys(r.crm).some((k) => KNOWN_CRM.has(k))) return undefined;
+  // Any one of the context's properties makes a context (issue 13, point 8).
+  if (!Object.keys(r.crm).some((k) => isCrmProperty(`X-SAPCRM-${k}`))) return undefined;
   const ref = (name: string) => {
     const v = r.crm[name];
     return v && { id: v.id ?? '', label: v.value };

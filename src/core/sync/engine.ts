@@ -8,7 +8,7 @@ import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
 import type { StorePort } from '../ports/store.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
-import { executeActions, type DeferCause } from './execute.js';
+import { executeActions, subjectLine, type DeferCause } from './execute.js';
 import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
 import { readSide } from './read.js';
@@ -263,7 +263,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         message: `${w.count} item${w.count === 1 ? '' : 's'} wait${w.count === 1 ? 's' : ''} (${describeWait(w)})${
           w.retryAt !== undefined ? `; next try at ${new Date(w.retryAt).toISOString()}` : ''
         }`,
-        subject: w.subjects.join('”, “') + (w.count > w.subjects.length ? ` … (+${w.count - w.subjects.length})` : ''),
+        subject: subjectLine(w.subjects, w.count),
         ...(w.side && { side: w.side }),
         count: w.count,
       });

@@ -124,6 +124,10 @@ export function nextStatus(
   }
 }
 
+/** The subject field of a log line for `count` items, of which `shown` are named (the viewer quotes it). */
+export const subjectLine = (shown: readonly string[], count: number): string =>
+  shown.join('”, “') + (count > shown.length ? ` … (+${count - shown.length})` : '');
+
 /**
  * Failure lines of one run, grouped: the same failure of many items (a gateway that went away, 105
  * creations) is one line with the count and the first subjects, not 105 lines (issue 13, point 13).
@@ -150,7 +154,7 @@ class FailureLog {
       await log.append({
         ...rest,
         message: `${subjects.length} items: ${first.message}`,
-        subject: `${subjects.slice(0, 3).join('”, “')}${subjects.length > 3 ? ` … (+${subjects.length - 3})` : ''}`,
+        subject: subjectLine(subjects.slice(0, 3), subjects.length),
         count: subjects.length,
       });
     }
