@@ -113,6 +113,18 @@ const MUTANTS: readonly Mutant[] = [
     to: '  return false;',
   },
   {
+    name: 'a new private item is left out without a skip (point 15)',
+    file: 'src/core/sync/plan.ts',
+    from: "      if (!profile.series.syncPrivate && isPrivate(e.item)) skip('skip-private');",
+    to: '      if (!profile.series.syncPrivate && isPrivate(e.item)) void 0;',
+  },
+  {
+    name: 'skipped items are not written to the log (point 15)',
+    file: 'src/core/sync/engine.ts',
+    from: '    for (const g of notSynchronized)',
+    to: '    for (const g of notSynchronized.slice(notSynchronized.length))',
+  },
+  {
     name: 'first-sync matching compares how a time is written',
     file: 'src/core/sync/match.ts',
     from: "    .join('/');",

@@ -71,9 +71,9 @@ describe('the ribbon Sync now command', () => {
         report({
           deferred: 105,
           waiting: [
-            { cause: 'unreachable', side: 'mobile', count: 104, retryAt: at + 60_000, subjects: [] },
-            { cause: 'after-earlier', side: 'mobile', count: 1, subjects: [] },
-            { cause: 'backoff', side: 'mobile', count: 0, retryAt: at, subjects: [] },
+            { cause: 'unreachable', side: 'mobile', count: 104, retryAt: at + 60_000, subjects: [], pairKeys: [] },
+            { cause: 'after-earlier', side: 'mobile', count: 1, subjects: [], pairKeys: [] },
+            { cause: 'backoff', side: 'mobile', count: 0, retryAt: at, subjects: [], pairKeys: [] },
           ],
         }),
       ),

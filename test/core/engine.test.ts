@@ -4,7 +4,8 @@ import { SyncCancelledError, ThrottledError } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/model/item.js';
 import { activity, task } from './support/items.js';
 import { Harness } from './support/harness.js';
-import { profile } from './support/plan-fixtures.js';
+import { entry, pairOf, profile, snap } from './support/plan-fixtures.js';
+import { unaccounted } from '../../src/core/sync/account.js';
 
 const subjects = (h: Harness, side: 'outlook' | 'mobile') =>
   [...h.stores[side].activity.all(), ...h.stores[side].task.all()].map((x) => x.item.subject).sort();
@@ -455,5 +456,65 @@ describe('runSync on memory stores', () => {
     const r = await h.sync(profile());
     expect(r.plan.actions.map((a) => a.type)).to.deep.equal(['status']);
     expect(h.stores.mobile.activity.all()).to.have.length(1);
+  });
+
+  it('every item that is not synchronized is in the log with its reason, one line per reason (point 15)', async () => {
+    const h = new Harness();
+    const priv = (n: number) =>
+      activity({ uid: `priv-${n}`, crm: undefined, subject: `Doctor ${n}`, sensitivity: 'private' });
+    h.stores.outlook.activity.insert(priv(1));
+    h.stores.outlook.activity.insert(priv(2));
+    h.stores.mobile.activity.insert(
+      activity({ uid: 'svc', subject: 'Repair visit', crm: { activityId: '0000000900', application: 'SERVICE' } }),
+    );
+    h.stores.mobile.activity.insert(activity({ uid: 'sales', subject: 'Sales visit' }));
+    const r = await h.sync(profile({ automatic: { mobileSales: true, mobileService: false } }));
+    expect(r.written.outlook.created).to.equal(1);
+    expect(r.unaccounted).to.deep.equal([]);
+    expect(r.notSynchronized.map((g) => [g.reason.code, g.count, g.pairKeys])).to.deep.equal([
+      ['skip-private', 2, ['uid:priv-1', 'uid:priv-2']],
+      ['skip-application', 1, ['crm:0000000900']],
+    ]);
+    const lines = h.log.entries.filter((e) => e.message.includes('not synchronized'));
+    expect(lines.map((e) => [e.message, e.subject, e.pairKeys])).to.deep.equal([
+      [
+        '2 items: private item: not synchronized (Series / Private)',
+        'Doctor 1”, “Doctor 2',
+        ['uid:priv-1', 'uid:priv-2'],
+      ],
+      [
+        '1 item: activity of a CRM application that is not synchronized (SAP CRM Calendar Properties)',
+        'Repair visit',
+        ['crm:0000000900'],
+      ],
+    ]);
+    // Preview says the same and logs nothing.
+    const before = h.log.entries.length;
+    expect(
+      (await h.sync(profile({ automatic: { mobileSales: true, mobileService: false } }), { dryRun: true }))
+        .notSynchronized,
+    ).to.deep.equal([]);
+    expect(h.log.entries.length).to.equal(before);
+  });
+
+  it('a copy read but neither synchronized, written, pending nor skipped is reported, never silent (point 15)', () => {
+    const seen = activity({ uid: 'seen', subject: 'Seen' });
+    const lost = activity({ uid: 'lost', subject: 'Lost' });
+    const o = entry('o1', seen, 'v2');
+    const row = pairOf('crm:0000004711', seen, o, entry('m1', seen));
+    const snapshots = { outlook: snap([o, entry('o2', lost)]), mobile: snap() };
+    // The known copy at the version its row knows is synchronized; the other is in nothing the plan says.
+    expect(unaccounted([row], snapshots, { actions: [], pending: [], skipped: [] })).to.deep.equal([
+      { side: 'outlook', id: 'o2', subject: 'Lost' },
+    ]);
+    const skipped = [
+      {
+        pairKey: 'uid:lost',
+        subject: 'Lost',
+        reason: { code: 'skip-private' as const },
+        copy: { side: 'outlook' as const, id: 'o2' },
+      },
+    ];
+    expect(unaccounted([row], snapshots, { actions: [], pending: [], skipped })).to.deep.equal([]);
   });
 });

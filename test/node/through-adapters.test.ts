@@ -417,4 +417,81 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect((await sync()).plan.actions).to.deep.equal([]);
     await own.close();
   });
+
+  it('point 15: every item the settings keep out is in the log by its key, one line per reason, each run', async () => {
+    const s = await pairUp();
+    const day = (n: number) => `2026-12-${String(1 + n).padStart(2, '0')}`;
+    for (let n = 0; n < 12; n++)
+      await s.http.request('POST', `/me/events`, {
+        subject: `Outlook ${n}`,
+        sensitivity: n % 3 === 0 ? 'private' : 'normal',
+        start: { dateTime: `${day(n)}T09:00:00`, timeZone: 'UTC' },
+        end: { dateTime: `${day(n)}T10:00:00`, timeZone: 'UTC' },
+      });
+    const crmItem = (n: number, app: string) =>
+      calendar(
+        'BEGIN:VEVENT',
+        `UID:crm-${n}`,
+        'DTSTAMP:20261120T080000Z',
+        `DTSTART:${day(n).replaceAll('-', '')}T140000Z`,
+        `DTEND:${day(n).replaceAll('-', '')}T150000Z`,
+        `SUMMARY:CRM ${n}`,
+        `X-SAPCRM-ACTIVITY-ID:00000${500 + n}`,
+        `X-SAPCRM-APPLICATION:${app}`,
+        'END:VEVENT',
+      );
+    for (let n = 0; n < 10; n++) await s.put(`crm-${n}`, crmItem(n, n < 3 ? 'SERVICE' : 'SALES'));
+    const salesOnly = profile({ sync: { itemTypes: 'activities' }, automatic: { mobileSales: true } });
+    const notSynced = (from: number) =>
+      s.h.log.entries
+        .filter((e) => e.at >= from && e.pairKeys)
+        .map((e) => [e.level, e.message.replace(/ \(.*/, ''), [...e.pairKeys!].sort()]);
+    const first = await s.sync(salesOnly);
+    expect(first.errors).to.deep.equal([]);
+    expect(first.unaccounted).to.deep.equal([]);
+    expect(first.written).to.deep.include({
+      outlook: { created: 7, updated: 0, deleted: 0 },
+      mobile: { created: 8, updated: 0, deleted: 0 },
+    });
+    const privateKeys = first.notSynchronized.find((g) => g.reason.code === 'skip-private')!.pairKeys;
+    expect(privateKeys).to.have.length(4);
+    expect(notSynced(first.startedAt)).to.deep.equal([
+      ['info', '4 items: private item: not synchronized', [...privateKeys].sort()],
+      [
+        'info',
+        '3 items: activity of a CRM application that is not synchronized',
+        ['crm:00000500', 'crm:00000501', 'crm:00000502'],
+      ],
+    ]);
+    // One way from Outlook: a new CRM item and a CRM edit of a synchronized one do not cross — and say so.
+    const oneWay = profile({
+      sync: { itemTypes: 'activities', direction: 'outlook-to-mobile' },
+      automatic: { mobileSales: true },
+    });
+    await s.put('crm-20', crmItem(20, 'SALES'));
+    await s.put('crm-5', crmItem(5, 'SALES').replace('SUMMARY:CRM 5', 'SUMMARY:CRM 5 (moved room)'));
+    s.h.now += 3600_000;
+    const second = await s.sync(oneWay);
+    expect(second.unaccounted).to.deep.equal([]);
+    expect(second.written.outlook).to.deep.equal({ created: 0, updated: 0, deleted: 0 });
+    const lines = notSynced(second.startedAt);
+    expect(lines.find((l) => String(l[1]).includes('direction'))).to.deep.equal([
+      'info',
+      '2 items: not synchronized in this direction',
+      ['crm:00000505', 'crm:00000520'],
+    ]);
+    // The held change is read and said again in every run until it may cross; then it crosses.
+    s.h.now += 3600_000;
+    const third = await s.sync(oneWay);
+    expect(notSynced(third.startedAt).find((l) => String(l[1]).includes('direction'))?.[2]).to.deep.equal([
+      'crm:00000505',
+    ]);
+    s.h.now += 3600_000;
+    const both = await s.sync(salesOnly);
+    expect(both.unaccounted).to.deep.equal([]);
+    const { value } = await s.http.get<{ value: GraphEvent[] }>('/me/events?$top=100&$select=subject');
+    expect(value.map((e) => e.subject))
+      .to.include('CRM 5 (moved room)')
+      .and.include('CRM 20');
+  });
 });

@@ -76,6 +76,8 @@ export interface LogEntry {
   readonly cause?: string;
   /** One line for many items that failed the same way: how many (their first subjects in `subject`). */
   readonly count?: number;
+  /** The pair keys of every item a line for many items covers (the viewer can list them). */
+  readonly pairKeys?: readonly string[];
 }
 
 export interface ErrorLog {

@@ -78,10 +78,21 @@ export interface PendingAction {
   readonly mobile?: SideEntry;
 }
 
+/** A copy read this run (a side and its id there). */
+export interface CopyRef {
+  readonly side: Side;
+  readonly id: string;
+}
+
+/**
+ * An item the profile keeps from synchronizing this run, and why (logged, one line per reason:
+ * issue 13, point 15). A pair's copies are found through its status row; a new item names its copy.
+ */
 export interface Skip {
   readonly pairKey: string;
   readonly subject: string;
   readonly reason: Reason;
+  readonly copy?: CopyRef;
 }
 
 export interface SyncPlan {

@@ -7,11 +7,13 @@ import { syncWindow } from '../model/time.js';
 import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
 import type { StorePort } from '../ports/store.js';
+import { unaccounted as accountFor, type Unaccounted } from './account.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions, subjectLine, type DeferCause } from './execute.js';
 import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
 import { readSide } from './read.js';
+import { describeReason, type Reason } from './reasons.js';
 import { resolveJournal } from './recover.js';
 import { readScope, SCOPE_TOKEN } from './scope.js';
 import type { PairStatus } from './status.js';
@@ -54,6 +56,7 @@ export interface WaitingGroup {
   readonly retryAt?: number;
   readonly detail?: string;
   readonly subjects: readonly string[];
+  readonly pairKeys: readonly string[];
 }
 
 export interface ErrorGroup {
@@ -62,22 +65,47 @@ export interface ErrorGroup {
   readonly count: number;
   readonly retryAt?: number;
   readonly subjects: readonly string[];
+  readonly pairKeys: readonly string[];
 }
 
-/** Rows of `list` with the same key, counted, with the earliest retry and the first subjects. */
-function grouped<T extends { readonly action: Action; readonly retryAt?: number }, G>(
+/** Items not synchronized this run for one reason (issue 13, point 15). */
+export interface SkipGroup {
+  readonly reason: Reason;
+  readonly count: number;
+  readonly subjects: readonly string[];
+  readonly pairKeys: readonly string[];
+}
+
+type Group = { count: number; retryAt?: number; subjects: string[]; pairKeys: string[] };
+
+type About = { readonly subject: string; readonly pairKey: string; readonly retryAt?: number | undefined };
+/** What a deferred or failed action is about. */
+const ofAction = (x: { readonly action: Action; readonly retryAt?: number }): About => ({
+  subject: x.action.subject,
+  pairKey: x.action.pairKey,
+  retryAt: x.retryAt,
+});
+
+/**
+ * Rows of `list` with the same key, counted, with the earliest retry, the first subjects and every
+ * pair key (`about` tells which item a row is about).
+ */
+function grouped<T, G>(
   list: readonly T[],
   keyOf: (x: T) => string,
   make: (first: T) => G,
-): (G & { count: number; retryAt?: number; subjects: string[] })[] {
-  const groups = new Map<string, G & { count: number; retryAt?: number; subjects: string[] }>();
+  about: (x: T) => About,
+): (G & Group)[] {
+  const groups = new Map<string, G & Group>();
   for (const x of list) {
     const k = keyOf(x);
     let g = groups.get(k);
-    if (!g) groups.set(k, (g = { ...make(x), count: 0, subjects: [] }));
+    if (!g) groups.set(k, (g = { ...make(x), count: 0, subjects: [], pairKeys: [] }));
     g.count++;
-    if (g.subjects.length < 5) g.subjects.push(x.action.subject);
-    if (x.retryAt !== undefined) g.retryAt = Math.min(g.retryAt ?? Infinity, x.retryAt);
+    const { subject, pairKey, retryAt } = about(x);
+    if (g.subjects.length < 5) g.subjects.push(subject);
+    g.pairKeys.push(pairKey);
+    if (retryAt !== undefined) g.retryAt = Math.min(g.retryAt ?? Infinity, retryAt);
   }
   return [...groups.values()];
 }
@@ -96,6 +124,13 @@ export interface SyncReport {
   readonly errors: readonly { readonly pairKey: string; readonly subject: string; readonly error: string }[];
   /** Items that exist on a side but could not be read (skipped, in the error log). */
   readonly unreadable: readonly { readonly side: Side; readonly id: string; readonly error: string }[];
+  /** Items the profile kept from synchronizing, one row per reason (each an info line in the log). */
+  readonly notSynchronized: readonly SkipGroup[];
+  /**
+   * Copies read this run that ended nowhere — not synchronized, written, pending or skipped: a defect,
+   * logged as a warning (see account.ts). Empty in every correct run.
+   */
+  readonly unaccounted: readonly Unaccounted[];
   /** Actions not attempted this run (the sum of `waiting`). */
   readonly deferred: number;
   /** Why work waits, one row per cause and side, with the next try (issue 13, point 13). */
@@ -201,6 +236,33 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...options,
     pendingKeys: new Set(state.pending.map((p) => p.pairKey)),
   });
+  const notSynchronized: SkipGroup[] = grouped(
+    planned.skipped,
+    (x) => `${x.reason.code}|${x.reason.from ?? ''}|${x.reason.detail ?? ''}`,
+    (x) => ({ reason: x.reason }),
+    (x) => x,
+  );
+  const lost = accountFor(state.rows, { outlook: outlook.snapshot, mobile: mobile.snapshot }, planned);
+  if (!options.dryRun) {
+    // Every item the profile keeps out is in the log with its reason, one line per reason (point 15).
+    for (const g of notSynchronized)
+      await deps.log.append({
+        at: startedAt,
+        level: 'info',
+        message: `${g.count} item${g.count === 1 ? '' : 's'}: ${describeReason(g.reason)}`,
+        subject: subjectLine(g.subjects, g.count),
+        count: g.count,
+        pairKeys: g.pairKeys,
+      });
+    for (const u of lost)
+      await deps.log.append({
+        at: startedAt,
+        level: 'warning',
+        side: u.side,
+        subject: u.subject,
+        message: `the ${u.side} item ${u.id} was read but neither synchronized nor skipped (please report this)`,
+      });
+  }
   const stats = () =>
     (['outlook', 'mobile'] as const)
       .flatMap((s) => Object.values(deps.stores[s]))
@@ -225,6 +287,8 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       pending: planned.pending,
       errors: [],
       unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
+      notSynchronized,
+      unaccounted: lost,
       deferred: 0,
       waiting: [],
       errorGroups: [],
@@ -252,6 +316,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       ...(targetOf(d.action) && { side: targetOf(d.action) }),
       ...(d.detail && d.cause !== 'refused' && { detail: d.detail }),
     }),
+    ofAction,
   );
   // Every item that waits is in the log with its reason (point 15), one line per cause; refusals were
   // logged when they happened, and a pair's later write waits with its earlier one.
@@ -266,6 +331,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         subject: subjectLine(w.subjects, w.count),
         ...(w.side && { side: w.side }),
         count: w.count,
+        pairKeys: w.pairKeys,
       });
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
   // A cancelled run keeps the old tokens: what it did not start is read and planned again.
@@ -290,12 +356,15 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     pending: planned.pending,
     errors: result.failed.map(({ action, error }) => ({ pairKey: action.pairKey, subject: action.subject, error })),
     unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
+    notSynchronized,
+    unaccounted: lost,
     deferred: result.deferred.length,
     waiting,
     errorGroups: grouped(
       result.failed,
       (f) => `${targetOf(f.action)}|${f.error}`,
       (f) => ({ error: f.error, ...(targetOf(f.action) && { side: targetOf(f.action) }) }),
+      ofAction,
     ),
     vetoed: result.vetoed.length,
     recovered,

@@ -156,6 +156,7 @@ class FailureLog {
         message: `${subjects.length} items: ${first.message}`,
         subject: subjectLine(subjects.slice(0, 3), subjects.length),
         count: subjects.length,
+        pairKeys: [first, ...more].flatMap((e) => (e.pairKey ? [e.pairKey] : [])),
       });
     }
     this.groups.clear();

@@ -12,6 +12,7 @@ import type { Profile } from '../profile/profile.js';
 import {
   actionId,
   type Action,
+  type CopyRef,
   type PendingAction,
   type SideEntry,
   type SideSnapshot,
@@ -123,7 +124,8 @@ export function plan(
   const actions: Action[] = [];
   const pending: PendingAction[] = [];
   const skipped: Skip[] = [];
-  const skip = (pairKey: string, subject: string, reason: Reason) => skipped.push({ pairKey, subject, reason });
+  const skip = (pairKey: string, subject: string, reason: Reason, copy?: CopyRef) =>
+    skipped.push({ pairKey, subject, reason, ...(copy && { copy }) });
 
   const { status, moves } = followMoves(statusRead, snapshots);
   const excluded = new Set(profile.exceptionList);
@@ -313,8 +315,9 @@ export function plan(
       } else if (here.kind === 'deleted' && restingOn(there)) {
         if (!intersects(rangeOf(there, r), window)) {
           // Case: deleted on one side, the other copy lies outside the period now → not synchronized
-          // any more: the pair ends, the copy is kept (rule 2).
+          // any more: the pair ends, the copy is kept (rule 2) and the log says so (point 15).
           record(r, null, { code: 'kept-outside-period', from });
+          skip(r.key, r.subject, { code: 'kept-outside-period', from });
           continue;
         }
         // Case: deleted on one side only → delete the other copy (its old version goes to the history).
@@ -355,6 +358,7 @@ export function plan(
         // Case: deleted on one side, changed out of the period on the other → the pair ends, the
         // changed copy is kept where it is (rule 2); nothing is deleted or created.
         record(r, null, { code: 'kept-outside-period', from: deleter });
+        skip(r.key, r.subject, { code: 'kept-outside-period', from: deleter });
         continue;
       }
       // Case: deleted on one side, changed on the other → a conflict like any other (rule 5).
@@ -465,7 +469,7 @@ function resolveConflict(
 interface Sink {
   readonly actions: Action[];
   readonly pending: PendingAction[];
-  readonly skip: (pairKey: string, subject: string, reason: Reason) => void;
+  readonly skip: (pairKey: string, subject: string, reason: Reason, copy?: CopyRef) => void;
 }
 
 /** Items neither side knew before: first-sync matching, then creation on the other side. */
@@ -488,14 +492,13 @@ function planNewItems(
     [...snapshots[side].entries.values()].filter((e) => {
       if (known[side].has(e.id) || !kinds.has(e.item.kind)) return false;
       const key = pairKeyOf(e.item);
+      const skip = (code: Reason['code']) => sink.skip(key, e.item.subject, { code }, { side, id: e.id });
       // Case: new but private, on the exception list, of an application not synchronized or outside
       // the period → not synchronized, not deleted (a profile change reads everything again: engine).
-      if (!profile.series.syncPrivate && isPrivate(e.item)) sink.skip(key, e.item.subject, { code: 'skip-private' });
-      else if (excluded.has(key) && !profile.misc.includeExceptionList)
-        sink.skip(key, e.item.subject, { code: 'skip-exception-list' });
-      else if (applicationExcluded(profile, e.item.crm?.application))
-        sink.skip(key, e.item.subject, { code: 'skip-application' });
-      else if (!intersects(itemRange(e.item), window)) sink.skip(key, e.item.subject, { code: 'skip-outside-period' });
+      if (!profile.series.syncPrivate && isPrivate(e.item)) skip('skip-private');
+      else if (excluded.has(key) && !profile.misc.includeExceptionList) skip('skip-exception-list');
+      else if (applicationExcluded(profile, e.item.crm?.application)) skip('skip-application');
+      else if (!intersects(itemRange(e.item), window)) skip('skip-outside-period');
       else return true;
       return false;
     });
@@ -592,7 +595,12 @@ function planNewItems(
       const key = newKey(e.item, e.id);
       // Case: new on one side in a one-way sync towards it → target-only items are left alone.
       if (!canWrite(profile, target)) {
-        sink.skip(key, e.item.subject, { code: 'skip-direction', detail: profile.sync.direction });
+        sink.skip(
+          key,
+          e.item.subject,
+          { code: 'skip-direction', detail: profile.sync.direction },
+          { side: from, id: e.id },
+        );
         continue;
       }
       // Case: new on one side → create it on the other.

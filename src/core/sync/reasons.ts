@@ -76,7 +76,7 @@ export function describeReason(r: Reason): string {
     case 'skip-exception-list':
       return 'on the exception list: not synchronized';
     case 'skip-outside-period':
-      return 'outside the synchronization period';
+      return 'outside the synchronization period: not synchronized';
     case 'kept-outside-period':
       return `deleted in ${sideName(r.from)}; the other copy is outside the synchronization period and is kept`;
     case 'skip-item-type':
@@ -88,6 +88,6 @@ export function describeReason(r: Reason): string {
     case 'skip-application':
       return 'activity of a CRM application that is not synchronized (SAP CRM Calendar Properties)';
     case 'skip-excluded-by-user':
-      return 'excluded in the conflict screen';
+      return 'excluded in the conflict screen: not synchronized';
   }
 }

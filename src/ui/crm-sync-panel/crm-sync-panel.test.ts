@@ -87,7 +87,16 @@ describe('crm-sync-panel', () => {
     const el = await mount({
       report: report({
         errors,
-        errorGroups: [{ error: 'HTTP 500', side: 'mobile', count: 3, retryAt, subjects: errors.map((e) => e.subject) }],
+        errorGroups: [
+          {
+            error: 'HTTP 500',
+            side: 'mobile',
+            count: 3,
+            retryAt,
+            subjects: errors.map((e) => e.subject),
+            pairKeys: errors.map((e) => e.pairKey),
+          },
+        ],
         deferred: 105,
         waiting: [
           {
@@ -97,6 +106,7 @@ describe('crm-sync-panel', () => {
             retryAt,
             detail: 'cannot reach the CRM gateway',
             subjects: ['A', 'B', 'C', 'D', 'E'],
+            pairKeys: [],
           },
         ],
       }),
@@ -114,6 +124,27 @@ describe('crm-sync-panel', () => {
       /^ ?105 for CRM, which could not be reached: cannot reach the CRM gateway \(next try at .*\) “A”, .*“E” … \(\+100\)/,
     );
     expect(el.shadowRoot!.textContent).to.include('Not done in this run: 105');
+  });
+
+  it('what the settings keep out is listed by reason with a count; a fault of the add-in is said (point 15)', async () => {
+    const el = await mount({
+      report: report({
+        notSynchronized: [
+          { reason: { code: 'skip-private' }, count: 7, subjects: [HOSTILE, 'B'], pairKeys: [] },
+          { reason: { code: 'skip-outside-period' }, count: 1, subjects: ['Old visit'], pairKeys: [] },
+        ],
+        unaccounted: [{ side: 'outlook', id: 'o1', subject: 'Lost' }],
+      }),
+    });
+    const rows = [...el.shadowRoot!.querySelectorAll('.not-synced li')].map((li) =>
+      li.textContent!.replace(/\s+/g, ' '),
+    );
+    expect(rows).to.have.length(2);
+    expect(rows[0]).to.match(/7: Private item, not synchronized “<img src=x onerror=.*”, “B” … \(\+5\)/);
+    expect(rows[1]).to.match(/1: Outside the period “Old visit”/);
+    expect(el.shadowRoot!.textContent).to.include('Not synchronized, as the settings say: 8');
+    expect(el.shadowRoot!.querySelector('.unaccounted')!.textContent).to.match(/1 items were read but neither/);
+    expect((window as { __xssPanel?: number }).__xssPanel).to.equal(undefined);
   });
 
   it('a preview lists what would be done, writing nothing', async () => {

@@ -26,7 +26,7 @@ const total = (w: RunRecord['written']) =>
  */
 /** The failed writes one row per error (reports saved before the groups existed: one row each). */
 const errorRows = (r: SyncReport): readonly ErrorGroup[] =>
-  r.errorGroups ?? r.errors.map((e) => ({ error: e.error, count: 1, subjects: [e.subject] }));
+  r.errorGroups ?? r.errors.map((e) => ({ error: e.error, count: 1, subjects: [e.subject], pairKeys: [e.pairKey] }));
 
 /** “A”, “B”, “C” … (+102) */
 const subjects = (g: { readonly count: number; readonly subjects: readonly string[] }): string =>
@@ -167,6 +167,35 @@ export class CrmSyncPanel extends LitElement {
                     </li>`,
                 )}
               </ul>`
+          : nothing
+      }
+      ${
+        // Reports saved before the groups existed have neither list.
+        r.notSynchronized?.length
+          ? html`<h4>
+                ${this.t('report.notSyncedTitle', {
+                  count: String(r.notSynchronized.reduce((n, g) => n + g.count, 0)),
+                })}
+              </h4>
+              <ul class="not-synced">
+                ${r.notSynchronized.map(
+                  (g) =>
+                    html`<li>
+                      ${this.t('report.notSyncedRow', {
+                        count: String(g.count),
+                        reason: this.t(`reason.${g.reason.code}`),
+                      })}
+                      <span class="subject">${subjects(g)}</span>
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
+      ${
+        r.unaccounted?.length
+          ? html`<p class="warning unaccounted">
+              ${this.t('report.unaccounted', { count: String(r.unaccounted.length) })}
+            </p>`
           : nothing
       }
     </section>`;

@@ -132,6 +132,10 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'report.deleted': 'Gelöscht',
   'report.summary': 'Gelöste Konflikte: {conflicts}. Warten auf Sie: {pending}. Fehler: {errors}.',
   'report.nextTry': '(nächster Versuch um {time})',
+  'report.notSyncedTitle': 'Laut Einstellungen nicht synchronisiert: {count}',
+  'report.notSyncedRow': '{count}: {reason}',
+  'report.unaccounted':
+    '{count} Elemente wurden gelesen, aber weder synchronisiert noch übersprungen. Das ist ein Fehler des Add-ins: Das Fehlerprotokoll nennt sie; bitte melden Sie ihn.',
   'report.waitingTitle': 'In diesem Lauf nicht erledigt: {count}',
   'report.wait.backoff': '{count} für {side}, nach einem früheren Fehler: {detail}',
   'report.wait.unreachable': '{count} für {side}, nicht erreichbar: {detail}',

@@ -122,6 +122,10 @@ export const paneEn = {
   'report.deleted': 'Deleted',
   'report.summary': 'Conflicts resolved: {conflicts}. Waiting for you: {pending}. Errors: {errors}.',
   'report.nextTry': '(next try at {time})',
+  'report.notSyncedTitle': 'Not synchronized, as the settings say: {count}',
+  'report.notSyncedRow': '{count}: {reason}',
+  'report.unaccounted':
+    '{count} items were read but neither synchronized nor skipped. This is a fault of the add-in: the error log names them; please report it.',
   'report.waitingTitle': 'Not done in this run: {count}',
   'report.wait.backoff': '{count} for {side}, after an earlier failure: {detail}',
   'report.wait.unreachable': '{count} for {side}, which could not be reached: {detail}',

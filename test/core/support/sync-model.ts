@@ -28,6 +28,8 @@ export const figures = {
   decisions: 0,
   pendingKept: 0,
   openChecks: 0,
+  /** Items not synchronized after a clean sync that were checked to be in the log or under Pending. */
+  unsyncedChecked: 0,
 };
 
 export interface World {
@@ -45,6 +47,8 @@ export interface World {
   readonly infinite: Map<string, Side>;
   /** `side:uid` → the last clean sync that saw the item outside the period. */
   readonly lastOutside: Map<string, number>;
+  /** `side:id` → its version, and the start of the first run that could see that version. */
+  readonly seen: Map<string, { readonly version: string; readonly since: number }>;
 }
 
 export function newWorld(profile: Profile): World {
@@ -58,6 +62,7 @@ export function newWorld(profile: Profile): World {
     profileChanged: false,
     infinite: new Map(),
     lastOutside: new Map(),
+    seen: new Map(),
   };
 }
 
@@ -129,6 +134,12 @@ export function essence(w: World, item: Item): string {
       : null,
     cancelled: (item.recurrence?.exceptionDates ?? []).map(instant).sort(),
   });
+}
+
+/** Before a run: remembers when each item's current version was first there to be read. */
+export function noteVersions(w: World): void {
+  for (const [id, version] of versions(w.h))
+    if (w.seen.get(id)?.version !== version) w.seen.set(id, { version, since: w.h.now });
 }
 
 /** The pair key the user would see on an item (CRM activity id, else UID): the model's own rule. */
