@@ -103,8 +103,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'no full read when the scope changes',
     file: 'src/core/sync/engine.ts',
-    from: '  const tokens = sameScope ? state.tokens : {};',
-    to: '  const tokens = state.tokens;',
+    from: '  const tokens = sameScope && !moves.length ? state.tokens : {};',
+    to: '  const tokens = !moves.length ? state.tokens : {};',
   },
   {
     name: 'the CRM application ignored',
@@ -123,6 +123,18 @@ const MUTANTS: readonly Mutant[] = [
     file: 'src/core/sync/engine.ts',
     from: '    for (const g of notSynchronized)',
     to: '    for (const g of notSynchronized.slice(notSynchronized.length))',
+  },
+  {
+    name: 'a change of the Outlook folder is not asked (point 10)',
+    file: 'src/core/sync/folders.ts',
+    from: '    if (!from || !to || from === to) return [];',
+    to: '    return [];',
+  },
+  {
+    name: 'a folder change leaves the next run incremental (point 10)',
+    file: 'src/core/sync/engine.ts',
+    from: '    if (options.folderChange) await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });',
+    to: '',
   },
   {
     name: 'first-sync matching compares how a time is written',

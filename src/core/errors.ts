@@ -35,6 +35,34 @@ export class MassDeleteError extends Error {
   }
 }
 
+/** One Outlook folder the profile names now, and the one the status table's pairs were made in. */
+export interface FolderChange {
+  readonly kind: ItemKind;
+  readonly from: string;
+  readonly to: string;
+  /** Pairs whose Outlook copy is in `from`. */
+  readonly pairs: number;
+}
+
+/**
+ * The calendar or To Do list changed on the General tab while items are synchronized with the old one
+ * (issue 13, point 10): nothing is read or written until the user chooses to move the synchronized items
+ * to the new folder or to start a new pairing with it (RunOptions.folderChange).
+ */
+export class FolderChangedError extends Error {
+  constructor(readonly changes: readonly FolderChange[]) {
+    super(
+      changes
+        .map(
+          (c) =>
+            `the Outlook ${c.kind === 'activity' ? 'calendar' : 'To Do list'} changed while ${c.pairs} item(s) are synchronized with the one before`,
+        )
+        .join('; ') + ': choose whether to move them to the new one or to start a new pairing',
+    );
+    this.name = 'FolderChangedError';
+  }
+}
+
 /** A write's precondition (etag, change key) no longer holds: the item changed since it was read. */
 export class PreconditionFailedError extends Error {
   /** @param side the store; @param id the item; @param expected the version the write was based on. */

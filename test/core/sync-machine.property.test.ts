@@ -21,7 +21,9 @@ import { MassDeleteError, StoreEmptyError, ThrottledError } from '../../src/core
 import type { Item } from '../../src/core/model/item.js';
 import type { Profile } from '../../src/core/profile/profile.js';
 import { actionId } from '../../src/core/sync/actions.js';
+import type { FolderChoice } from '../../src/core/sync/folders.js';
 import type { ItemKind, Side } from '../../src/core/sync/types.js';
+import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { profile } from './support/plan-fixtures.js';
 import {
   KINDS,
@@ -247,6 +249,42 @@ const decide = (pick: number, approve: boolean) =>
     }
   });
 
+/** What every run of the sequence is told: the approvals so far, and the answer to a folder change. */
+const runOptions = (w: World) => ({
+  approvals: w.approvals,
+  ...(w.folderChoice && { folderChange: w.folderChoice }),
+});
+
+/** A folder change the next run carries out: a pair's folder is not the one the profile names now. */
+const folderMoveDue = (w: World) =>
+  KINDS.some((k) => {
+    const was = w.h.state.state.tokens[`folder:outlook:${k}`];
+    return was !== undefined && was !== w.h.stores.outlook[k].folder;
+  });
+
+/**
+ * The General tab names another Outlook calendar or To Do list (issue 13, point 10): the old folder
+ * leaves the world the checks look at; moved items are back in it, a new pairing leaves them behind.
+ */
+const folder = (kind: ItemKind, chosen: FolderChoice) =>
+  cmd(`folder(${kind},${chosen})`, (w) => {
+    const { h } = w;
+    // The user answers once: a change no run has carried out yet keeps the answer given for it.
+    const choice = folderMoveDue(w) ? w.folderChoice! : chosen;
+    const old = h.stores.outlook[kind];
+    const n = ++w.folderCount;
+    const next = new MemoryStore('outlook', kind, h.clock, `outlook${n}`);
+    next.folder = `${kind}-folder-${n}`;
+    h.folders.set(`outlook:${kind}:${old.folder}`, old);
+    h.stores.outlook[kind] = next;
+    w.folderChoice = choice;
+    w.profileChanged = true;
+    figures.profileChanges++;
+    // A series born in the folder left behind is no longer the source of its CRM copy's cap.
+    if (choice === 'new-pairing')
+      for (const x of old.all()) if (w.infinite.get(x.item.uid) === 'outlook') w.infinite.delete(x.item.uid);
+  });
+
 const passTime = (days: number) => cmd(`time(+${days} days)`, (w) => void (w.h.now += days * DAY));
 
 // --- syncs --------------------------------------------------------------------------------------
@@ -296,10 +334,11 @@ const faultySync = (fault: Fault, side: Side, nth: number) =>
         }
       };
     const before = snapshotAll(h);
-    const nothingToRecover = h.state.state.journal.length === 0;
+    // (A folder move the user confirmed runs before the reads: it writes although a read fails.)
+    const nothingToRecover = h.state.state.journal.length === 0 && !folderMoveDue(w);
     noteVersions(w);
     try {
-      trace('faulty sync', await h.sync(w.profile, { approvals: w.approvals }));
+      trace('faulty sync', await h.sync(w.profile, { ...runOptions(w) }));
     } catch (error) {
       if (TRACE) console.log(`  faulty sync failed: ${String(error)}`);
       /* the run failed: checked below and by the next clean sync */
@@ -337,11 +376,11 @@ const sync = cmd('sync', async (w) => {
   const historySince = h.now;
   h.now += 25 * 3600_000; // a day passes: every backoff (at most a day) is over
   noteVersions(w);
-  const nothingToRecover = h.state.state.journal.length === 0;
+  const nothingToRecover = h.state.state.journal.length === 0 && !folderMoveDue(w);
   const rowsBefore = h.state.state.rows;
   let report;
   try {
-    report = await h.sync(p, { approvals: w.approvals });
+    report = await h.sync(p, { ...runOptions(w) });
     trace('sync', report);
   } catch (error) {
     if (TRACE) console.log(`  sync stopped: ${String(error)}`);
@@ -351,7 +390,7 @@ const sync = cmd('sync', async (w) => {
       expect(snapshotAll(h), 'a stopped run wrote something').to.deep.equal(
         [...before.entries()].map(([k, x]) => `${k}:${x.version}`).sort(),
       );
-    report = await h.sync(p, { approvals: w.approvals, allowEmptySide: true, allowMassDelete: true });
+    report = await h.sync(p, { ...runOptions(w), allowEmptySide: true, allowMassDelete: true });
     trace('sync (confirmed)', report);
   }
   const after = all(h);
@@ -386,9 +425,16 @@ const sync = cmd('sync', async (w) => {
     if (after.has(key)) continue;
     const [side] = key.split(':') as [Side];
     const gone = before.get(key)!.item;
-    const twin = h.stores[side === 'outlook' ? 'mobile' : 'outlook'][gone.kind]
-      .all()
-      .find((y) => y.item.uid === gone.uid);
+    const other = side === 'outlook' ? 'mobile' : 'outlook';
+    const twin = h.stores[other][gone.kind].all().find((y) => y.item.uid === gone.uid);
+    // Nor where the copy it was paired with is still there — also in an Outlook folder the profile no
+    // longer names (a change of folder is a move or a new pairing, never a deletion: point 10).
+    const partner = rowsBefore.find((r) => r[side]?.id === key.slice(key.indexOf(':') + 1))?.[other]?.id;
+    const left = [...h.folders].filter(([k]) => k.startsWith(`${other}:${gone.kind}:`)).map(([, s]) => s);
+    expect(
+      partner !== undefined && left.some((s) => s.get(partner) !== undefined),
+      `the sync deleted ${key} (${gone.subject}) although the copy it was paired with is in an earlier folder`,
+    ).to.equal(false);
     expect(
       twin,
       `the sync deleted ${key} (${gone.subject}) although its twin is there: ${JSON.stringify({
@@ -509,7 +555,7 @@ const sync = cmd('sync', async (w) => {
     console.log(
       `  journal after the sync: ${JSON.stringify(journalLeft)}; failures ${JSON.stringify(h.state.state.failures.map((f) => `${f.pairKey}@${f.nextAttemptAt - h.now}:${f.lastError}`))}`,
     );
-  const again = await h.sync(p, { approvals: w.approvals });
+  const again = await h.sync(p, { ...runOptions(w) });
   trace('again', again);
   expect(
     again.plan.actions.map((a) => `${a.type}:${a.reason.code}:${a.subject}`),
@@ -609,6 +655,10 @@ const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 3, arbitrary: setting },
   { weight: 2, arbitrary: fc.tuple(pick, fc.boolean()).map(([i, a]) => decide(i, a)) },
   { weight: 1, arbitrary: fc.constantFrom(1, 3, 8, 40).map(passTime) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(kindArb, fc.constantFrom<FolderChoice>('move', 'new-pairing')).map(([k, c]) => folder(k, c)),
+  },
   {
     weight: 2,
     arbitrary: fc

@@ -115,6 +115,25 @@ export class GraphEventStore implements StorePort {
     return this.http.stats();
   }
 
+  get folder(): string {
+    return this.calendarId;
+  }
+
+  /** `/me/events/{id}` reaches an event in any calendar of the mailbox (used for copies left behind). */
+  readonly readsAnyFolder = true;
+
+  /**
+   * An event with Outlook attendees cannot be moved to another calendar: Graph v1.0 has no move for
+   * events, and a copy plus a deletion would send the attendees a new invitation and a cancellation
+   * (organizer), or turn an invitation into a meeting of the user's own (attendee).
+   */
+  cannotMove(raw: unknown): string | undefined {
+    const n = (raw as GraphEvent | undefined)?.attendees?.length ?? 0;
+    return n
+      ? `a meeting with ${n} attendee${n === 1 ? '' : 's'}: moving it would send them a cancellation and a new invitation`
+      : undefined;
+  }
+
   private get invite(): boolean {
     return this.options.notifyAttendees === true;
   }

@@ -42,6 +42,10 @@ export class GraphTaskStore implements StorePort {
     return this.http.stats();
   }
 
+  get folder(): string {
+    return this.listId;
+  }
+
   private path(id?: string): string {
     return `/me/todo/lists/${encodeURIComponent(this.listId)}/tasks${id ? `/${encodeURIComponent(id)}` : ''}`;
   }

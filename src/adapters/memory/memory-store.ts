@@ -44,7 +44,12 @@ export class MemoryStore implements StorePort {
     readonly side: Side,
     readonly kind: ItemKind,
     private readonly clock: () => number = () => 0,
+    /** Ids are `<prefix>-<kind>-<n>` (the side by default): two folders of one side never share an id. */
+    private readonly prefix: string = side,
   ) {}
+
+  /** The folder it stands for (tests of a folder change); none by default. */
+  folder?: string;
 
   // --- the store port -------------------------------------------------------------------------
 
@@ -134,7 +139,7 @@ export class MemoryStore implements StorePort {
 
   /** Adds an item as the user would; returns its id. */
   insert(item: Item): string {
-    const id = `${this.side}-${this.kind}-${this.nextId++}`;
+    const id = `${this.prefix}-${this.kind}-${this.nextId++}`;
     this.write(id, item);
     return id;
   }

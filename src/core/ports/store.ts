@@ -80,4 +80,13 @@ export interface StorePort {
   delete(id: string, ifVersion: string): Promise<void>;
   /** Requests and bytes since the store was created, for the sync report. */
   stats?(): { readonly requests: number; readonly bytes: number };
+  /** The folder the store reads and writes (Outlook calendar or To Do list id), where it has one. */
+  readonly folder?: string;
+  /**
+   * Why an item (as `getMany` gave it, `raw`) cannot be moved to another folder by a copy and a
+   * deletion — a meeting with attendees would mail them — or undefined when it can (issue 13, point 10).
+   */
+  cannotMove?(raw: unknown): string | undefined;
+  /** `getMany`, `update` and `delete` reach an item of this mailbox in any folder (Graph events). */
+  readonly readsAnyFolder?: boolean;
 }

@@ -2,7 +2,7 @@
  * One synchronization run: resolve the journal, read both sides, plan, execute, report
  * (DESIGN.md §4). A failed read stops the run before anything is written (rule 1).
  */
-import { SyncCancelledError } from '../errors.js';
+import { FolderChangedError, SyncCancelledError } from '../errors.js';
 import { syncWindow } from '../model/time.js';
 import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
@@ -12,6 +12,7 @@ import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions, subjectLine, type DeferCause } from './execute.js';
 import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
+import { changeFolders, folderChanges, folderTokens, type FolderChoice } from './folders.js';
 import { readSide } from './read.js';
 import { describeReason, type Reason } from './reasons.js';
 import { resolveJournal } from './recover.js';
@@ -31,6 +32,8 @@ export interface SyncDeps {
   /** Days the history keeps overwritten and deleted versions (default 30). */
   readonly historyRetentionDays?: number;
   readonly onProgress?: (p: { readonly phase: SyncPhase; readonly done: number; readonly total: number }) => void;
+  /** A store for another folder of the same mailbox: moving the synchronized items (see folders.ts). */
+  readonly storeIn?: (side: Side, kind: ItemKind, folder: string) => StorePort;
 }
 
 export interface RunOptions extends PlanOptions {
@@ -43,6 +46,11 @@ export interface RunOptions extends PlanOptions {
    * is left (what was done is in the status table).
    */
   readonly signal?: { readonly aborted: boolean };
+  /**
+   * The user's answer when the Outlook calendar or To Do list changed while items are synchronized with
+   * the old one (FolderChangedError): move them there, or start a new pairing (see folders.ts).
+   */
+  readonly folderChange?: FolderChoice;
 }
 
 type Counts = Record<'created' | 'updated' | 'deleted', number>;
@@ -183,11 +191,29 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   const recovered = recoveredActions.length;
   if (recovered || state.journal.length) state = await deps.state.load();
 
+  // Another Outlook folder than the pairs were made in: nothing is read until the user chooses.
+  const moves = folderChanges(state, deps.stores.outlook, kinds);
+  if (moves.length) {
+    if (options.dryRun) throw new FolderChangedError(moves);
+    // The pairs change under both sides' read tokens: every run reads in full until one has finished
+    // (a run that fails after the move or the new pairing must not leave the next one incremental).
+    if (options.folderChange) await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });
+    await changeFolders(moves, options.folderChange, state, {
+      state: deps.state,
+      log: deps.log,
+      clock: deps.clock,
+      store: (kind) => storeFor('outlook', kind),
+      ...(deps.storeIn && { storeIn: (kind: ItemKind, folder: string) => deps.storeIn!('outlook', kind, folder) }),
+    });
+    state = await deps.state.load();
+  }
+
   const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
   // Another scope than the read tokens were taken in: read everything once (see scope.ts).
   const scope = readScope(profile, startedAt);
   const sameScope = state.tokens[SCOPE_TOKEN] === scope;
-  const tokens = sameScope ? state.tokens : {};
+  // (After a folder change too: the pairs changed under both sides' tokens.)
+  const tokens = sameScope && !moves.length ? state.tokens : {};
   // New settings may let a refused item through (attendee updates on, another folder): try again.
   const refusedKeys = sameScope ? [] : state.failures.filter((f) => f.refusedHash !== undefined).map((f) => f.pairKey);
   if (refusedKeys.length && !options.dryRun) {
@@ -201,8 +227,11 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     );
   const recheck: RecheckRef[] = [
     ...state.failures.flatMap((f) => f.recheck),
-    // Held changes wait for the profile to let them cross: read again every run (rule 8, point 9).
-    ...state.rows.flatMap((r) => (r.outlook?.held || r.mobile?.held ? sidesOf(r, (s) => !!r[s]?.held) : [])),
+    // Held changes wait for the profile to let them cross: read again every run (rule 8, point 9);
+    // copies that stayed in the folder before are read by their id (point 10).
+    ...state.rows.flatMap((r) =>
+      r.outlook?.held || r.mobile?.held || r.outlook?.pinned ? sidesOf(r, (s) => !!(r[s]?.held || r[s]?.pinned)) : [],
+    ),
     // Pending items stay until the user decides: their copies are read again (see pendingCopies).
     ...state.pending.flatMap((p) => pendingCopies(p, rows.get(p.pairKey), sidesOf)),
   ];
@@ -336,7 +365,14 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
   // A cancelled run keeps the old tokens: what it did not start is read and planned again.
   await deps.state.commit({
-    ...(!result.notStarted && { tokens: { ...outlook.tokens, ...mobile.tokens, [SCOPE_TOKEN]: scope } }),
+    ...(!result.notStarted && {
+      tokens: {
+        ...outlook.tokens,
+        ...mobile.tokens,
+        [SCOPE_TOKEN]: scope,
+        ...folderTokens(deps.stores.outlook, kinds),
+      },
+    }),
     pending: planned.pending,
   });
   await prune(deps, profile, startedAt);

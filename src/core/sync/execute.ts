@@ -29,7 +29,7 @@ import { isReadable, type StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
 import { stripCap } from './prepare.js';
 import { describeReason } from './reasons.js';
-import { factsOf, UNKNOWN_VERSION, type PairStatus } from './status.js';
+import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
 export interface ExecuteDeps {
@@ -113,9 +113,13 @@ export function nextStatus(
         [side]:
           a.reason.code === 'cap-extended' && row?.[side] && (source.id === '' || source.id === row[side]!.id)
             ? row[side]
-            : source,
+            : withPin(row?.[side], source),
         // A repeated creation found the first call's item, maybe edited since: compare it next read.
-        [a.target]: { id: w.id, version: w.existing ? UNKNOWN_VERSION : w.version, hash: contentHash(w.item) },
+        [a.target]: withPin(row?.[a.target], {
+          id: w.id,
+          version: w.existing ? UNKNOWN_VERSION : w.version,
+          hash: contentHash(w.item),
+        }),
         // The pair's range is that of the series as its source has it, not of the capped copy (rule 2).
         ...factsOf(a.cap ? stripCap(w.item, a.target, a.cap) : w.item),
         ...((a.cap ?? row?.cap) && { cap: a.cap ?? row?.cap }),

@@ -23,7 +23,7 @@ import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
 import { capDue, capForTarget, earlierCap, stripCap } from './prepare.js';
 import type { Reason } from './reasons.js';
-import { factsOf, type PairStatus, type SideStatus } from './status.js';
+import { factsOf, withPin, type PairStatus, type SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
 
 export interface PlanOptions {
@@ -271,8 +271,8 @@ export function plan(
           r,
           {
             ...r,
-            ...(o.kind === 'touched' && { outlook: sideStatus(o.entry) }),
-            ...(m.kind === 'touched' && { mobile: sideStatus(m.entry) }),
+            ...(o.kind === 'touched' && { outlook: withPin(r.outlook, sideStatus(o.entry)) }),
+            ...(m.kind === 'touched' && { mobile: withPin(r.mobile, sideStatus(m.entry)) }),
           },
           { code: 'version-only' },
         );
@@ -334,7 +334,11 @@ export function plan(
       const me = (m as { entry: SideEntry }).entry;
       if (sameSharedContent(oe.item, me.item)) {
         // Case: both sides changed the same way → only the status moves.
-        record(r, { ...r, outlook: sideStatus(oe), mobile: sideStatus(me) }, { code: 'converged' });
+        record(
+          r,
+          { ...r, outlook: withPin(r.outlook, sideStatus(oe)), mobile: withPin(r.mobile, sideStatus(me)) },
+          { code: 'converged' },
+        );
         continue;
       }
       if (!intersects(itemRange(oe.item), window) && !intersects(itemRange(me.item), window)) {
@@ -674,7 +678,8 @@ function guardEmptySides(
       let allGone = true;
       for (const r of status) {
         const s = r[side];
-        if (r.kind !== kind || !s || !intersects(r.range, window) || knownToUser(r)) continue;
+        // (A copy that stayed in another folder is not this folder's to list: point 10.)
+        if (r.kind !== kind || !s || s.pinned || !intersects(r.range, window) || knownToUser(r)) continue;
         known++;
         if (!snap.deleted.has(s.id)) allGone = false;
       }

@@ -17,7 +17,16 @@ export interface SideStatus {
    * side again every run (an incremental read reports a change once).
    */
   readonly held?: true;
+  /**
+   * The copy stayed in this folder when the user moved the synchronized items to another one (it could
+   * not be moved: see StorePort.cannotMove); it is read by its id every run and stays synchronized.
+   */
+  readonly pinned?: string;
 }
+
+/** `next` for the same copy as `prev` keeps the folder `prev` stayed in (see SideStatus.pinned). */
+export const withPin = (prev: SideStatus | undefined, next: SideStatus): SideStatus =>
+  prev?.pinned && prev.id === next.id && !next.pinned ? { ...next, pinned: prev.pinned } : next;
 
 /**
  * The version of a copy the sync wrote without learning which version its write produced: a repeated

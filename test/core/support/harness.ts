@@ -23,6 +23,8 @@ export class Harness {
   readonly log = new MemoryLog();
   readonly history = new MemoryHistory();
   userExit?: SyncDeps['userExit'];
+  /** Stores of other folders of a side (`side:kind:folder`), for a move of the synchronized items. */
+  readonly folders = new Map<string, MemoryStore>();
   readonly phases: string[] = [];
 
   deps(): SyncDeps {
@@ -34,6 +36,11 @@ export class Harness {
       clock: this.clock,
       ...(this.userExit && { userExit: this.userExit }),
       onProgress: (p) => this.phases.push(p.phase),
+      storeIn: (side, kind, folder) => {
+        const store = this.folders.get(`${side}:${kind}:${folder}`);
+        if (!store) throw new Error(`no ${side} folder ${folder} for ${kind === 'activity' ? 'activities' : 'tasks'}`);
+        return store;
+      },
     };
   }
 

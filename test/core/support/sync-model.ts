@@ -6,6 +6,7 @@ import type { CrmApplication } from '../../../src/core/model/crm-context.js';
 import type { Activity, Item, Task } from '../../../src/core/model/item.js';
 import type { Profile } from '../../../src/core/profile/profile.js';
 import type { PendingAction } from '../../../src/core/sync/actions.js';
+import type { FolderChoice } from '../../../src/core/sync/folders.js';
 import type { ItemKind, Side } from '../../../src/core/sync/types.js';
 import { Harness } from './harness.js';
 import { activity, task } from './items.js';
@@ -47,13 +48,20 @@ export interface World {
   readonly infinite: Map<string, Side>;
   /** `side:uid` → the last clean sync that saw the item outside the period. */
   readonly lastOutside: Map<string, number>;
+  /** The answer to a change of the Outlook folder (the command `folder`), given to every run after it. */
+  folderChoice?: FolderChoice;
+  /** How many folders were made (their ids and store prefixes). */
+  folderCount: number;
   /** `side:id` → its version, and the start of the first run that could see that version. */
   readonly seen: Map<string, { readonly version: string; readonly since: number }>;
 }
 
 export function newWorld(profile: Profile): World {
+  const h = new Harness();
+  // The Outlook folders the pairs are made in (the command `folder` names others).
+  for (const kind of KINDS) h.stores.outlook[kind].folder = `${kind}-folder-0`;
   return {
-    h: new Harness(),
+    h,
     profile,
     nextUid: 1,
     approvals: new Set(),
@@ -63,6 +71,7 @@ export function newWorld(profile: Profile): World {
     infinite: new Map(),
     lastOutside: new Map(),
     seen: new Map(),
+    folderCount: 0,
   };
 }
 

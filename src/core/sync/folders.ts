@@ -1,0 +1,175 @@
+/**
+ * A change of the Outlook calendar or To Do list (General tab) while items are synchronized with the old
+ * one (issue 13, point 10). The state remembers the folder each kind's pairs were made in; a run that
+ * finds another folder in the profile stops before it reads (FolderChangedError) until the user chooses:
+ *
+ * - **move**: every synchronized Outlook copy is copied into the new folder and deleted from the old one
+ *   (Graph v1.0 has no move for events or To Do tasks), one pair at a time, each committed at once. The
+ *   CRM side is not touched. A copy that cannot be moved that way (a meeting with attendees: the copy and
+ *   the deletion would mail them) stays where it is, stays synchronized (read by its id every run) and
+ *   is named in the log. An interrupted move is finished by the next run the user confirms again: a copy
+ *   already made is found by its pair key (creation is idempotent), one already deleted from the old
+ *   folder is followed to the new one (rule 10).
+ * - **new pairing**: the pairs of that kind end. The old folder's items stay there, no longer
+ *   synchronized; the new folder is synchronized with the CRM as in a first synchronization (items on
+ *   both sides are matched, the rest is copied).
+ *
+ * Until the move has finished the state keeps the old folder, so a stopped move asks again.
+ */
+import { FolderChangedError, type FolderChange } from '../errors.js';
+import type { ErrorLog, StatusStore, SyncState } from '../ports/state.js';
+import { isReadable, type StorePort } from '../ports/store.js';
+import { UNKNOWN_VERSION, type PairStatus } from './status.js';
+import type { ItemKind } from './types.js';
+
+export type FolderChoice = 'move' | 'new-pairing';
+
+/** The token under which the state keeps the folder a kind's Outlook copies are in. */
+export const folderToken = (kind: ItemKind) => `folder:outlook:${kind}`;
+
+/** Kinds whose Outlook folder differs from the one their pairs were made in (and that have pairs). */
+export function folderChanges(
+  state: SyncState,
+  stores: Partial<Record<ItemKind, StorePort>>,
+  kinds: readonly ItemKind[],
+): FolderChange[] {
+  return kinds.flatMap((kind) => {
+    const from = state.tokens[folderToken(kind)];
+    const to = stores[kind]?.folder;
+    if (!from || !to || from === to) return [];
+    const pairs = state.rows.filter((r) => r.kind === kind && r.outlook && r.outlook.pinned !== to).length;
+    return pairs ? [{ kind, from, to, pairs }] : [];
+  });
+}
+
+/**
+ * The folder tokens to commit after a run: the folder of each kind the run synchronized (a kind out of
+ * scope keeps the folder its pairs are in, so turning it on again asks when its folder changed).
+ */
+export const folderTokens = (
+  stores: Partial<Record<ItemKind, StorePort>>,
+  kinds: readonly ItemKind[],
+): Record<string, string> =>
+  Object.fromEntries(
+    kinds.flatMap((kind) => (stores[kind]?.folder ? [[folderToken(kind), stores[kind]!.folder]] : [])),
+  );
+
+export interface FolderDeps {
+  readonly state: StatusStore;
+  readonly log: ErrorLog;
+  readonly clock: () => number;
+  /** The store of the new folder. */
+  readonly store: (kind: ItemKind) => StorePort;
+  /** A store for another folder of the same mailbox (the old one). */
+  readonly storeIn?: (kind: ItemKind, folder: string) => StorePort;
+}
+
+const BATCH = 20;
+const folderName = (kind: ItemKind) => (kind === 'activity' ? 'calendar' : 'To Do list');
+
+/** Carries out the user's choice for each change; returns how many copies were moved and kept. */
+export async function changeFolders(
+  changes: readonly FolderChange[],
+  choice: FolderChoice | undefined,
+  state: SyncState,
+  deps: FolderDeps,
+): Promise<{ readonly moved: number; readonly kept: number }> {
+  if (!choice) throw new FolderChangedError(changes);
+  let moved = 0;
+  let kept = 0;
+  for (const c of changes) {
+    const rows = state.rows.filter((r) => r.kind === c.kind && r.outlook && r.outlook.pinned !== c.to);
+    if (choice === 'new-pairing') {
+      await deps.state.commit({
+        remove: rows.map((r) => r.key),
+        failuresClear: rows.map((r) => r.key),
+        tokens: { [folderToken(c.kind)]: c.to },
+      });
+      await deps.log.append({
+        at: deps.clock(),
+        level: 'info',
+        message: `new pairing with the ${folderName(c.kind)} ${c.to}: ${rows.length} item(s) stay in the ${folderName(c.kind)} ${c.from} and are no longer synchronized`,
+        count: rows.length,
+        pairKeys: rows.map((r) => r.key),
+      });
+      continue;
+    }
+    const result = await moveAll(c, rows, deps);
+    // Copies that stayed behind in the folder that is the synchronized one again are in it now.
+    const home = state.rows.filter((r) => r.kind === c.kind && r.outlook?.pinned === c.to);
+    if (home.length)
+      await deps.state.commit({
+        upsert: home.map((r) => {
+          const { pinned: _pinned, ...side } = r.outlook!;
+          return { ...r, outlook: side };
+        }),
+      });
+    moved += result.moved;
+    kept += result.kept.length;
+    if (result.kept.length)
+      await deps.log.append({
+        at: deps.clock(),
+        level: 'warning',
+        message: `${result.kept.length} item(s) stay in the ${folderName(c.kind)} ${c.from} and stay synchronized there: ${result.kept[0]!.why}`,
+        subject: result.kept
+          .slice(0, 5)
+          .map((k) => k.row.subject)
+          .join('”, “'),
+        count: result.kept.length,
+        pairKeys: result.kept.map((k) => k.row.key),
+      });
+    // Only a finished move takes the new folder as the pairs' folder (a stopped one asks again).
+    await deps.state.commit({ tokens: { [folderToken(c.kind)]: c.to } });
+    await deps.log.append({
+      at: deps.clock(),
+      level: 'info',
+      message: `${result.moved} item(s) moved from the ${folderName(c.kind)} ${c.from} to ${c.to}`,
+      count: result.moved,
+    });
+  }
+  return { moved, kept };
+}
+
+async function moveAll(
+  c: FolderChange,
+  rows: readonly PairStatus[],
+  deps: FolderDeps,
+): Promise<{ moved: number; kept: { row: PairStatus; why: string }[] }> {
+  if (!deps.storeIn) throw new Error(`the items cannot be moved: no store for the old ${folderName(c.kind)}`);
+  const old = deps.storeIn(c.kind, c.from);
+  const target = deps.store(c.kind);
+  const kept: { row: PairStatus; why: string }[] = [];
+  let moved = 0;
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const chunk = rows.slice(i, i + BATCH);
+    const current = await old.getMany(chunk.map((r) => r.outlook!.id));
+    for (const r of chunk) {
+      const side = r.outlook!;
+      const s = current.get(side.id);
+      // Gone from the old folder: deleted by the user (the next run carries the deletion over), or
+      // moved by an earlier attempt whose commit was lost (the next run follows it, rule 10).
+      if (!s) continue;
+      const why = isReadable(s) ? old.cannotMove?.(s.raw) : `it cannot be read (${s.error})`;
+      if (why) {
+        // It stays where it is, read by its id every run — where the new folder's store can read it.
+        if (!target.readsAnyFolder)
+          throw new Error(`"${r.subject}" cannot be moved to the new ${folderName(c.kind)}: ${why}`);
+        kept.push({ row: r, why });
+        await deps.state.commit({ upsert: [{ ...r, outlook: { ...side, pinned: c.from } }] });
+        continue;
+      }
+      if (!isReadable(s)) continue; // (narrowing: handled above)
+      const made = await target.create(s.item, r.key);
+      // A copy an earlier attempt made: it gets the original as it is now (the user may have edited it).
+      const version = made.existing ? (await target.update(made.id, s.item, made.version)).version : made.version;
+      await old.delete(s.id, s.version);
+      // The row keeps the agreed content's hash; an edit of the original not yet synchronized stays a
+      // change (an unknown version makes the next read compare the copy by its content).
+      const { pinned: _pinned, ...rest } = side;
+      const copy = { ...rest, id: made.id, version: s.version === side.version ? version : UNKNOWN_VERSION };
+      await deps.state.commit({ upsert: [{ ...r, outlook: copy }] });
+      moved++;
+    }
+  }
+  return { moved, kept };
+}

@@ -1,0 +1,147 @@
+// Issue 13, point 10: the Outlook calendar or To Do list changes while items are synchronized with the
+// old one. The engine asks before anything is read or written, then moves the synchronized copies or
+// starts a new pairing, and an interrupted move is finished without duplicates (memory stores; the Graph
+// adapters, meetings with attendees and To Do lists: test/node/through-adapters.test.ts).
+import { describe, it } from 'node:test';
+import { expect } from 'chai';
+import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
+import { FolderChangedError } from '../../src/core/errors.js';
+import type { RunOptions } from '../../src/core/sync/engine.js';
+import { runSync } from '../../src/core/sync/engine.js';
+import { activity } from './support/items.js';
+import { Harness } from './support/harness.js';
+import { profile } from './support/plan-fixtures.js';
+
+const p = profile({ sync: { itemTypes: 'activities' } });
+
+/** Three meetings synchronized with calendar A; the profile then names calendar B (empty). */
+async function changed() {
+  const h = new Harness();
+  const a = h.stores.outlook.activity;
+  a.folder = 'A';
+  const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
+  b.folder = 'B';
+  for (const n of [1, 2, 3])
+    h.stores.mobile.activity.insert(
+      activity({ uid: `m${n}`, subject: `Visit ${n}`, crm: { activityId: `000000000${n}`, application: 'SALES' } }),
+    );
+  a.insert(activity({ uid: 'o1', crm: undefined, subject: 'Outlook meeting' }));
+  await h.sync(p);
+  expect(a.all()).to.have.length(4);
+  h.stores.outlook.activity = b;
+  const sync = (options: RunOptions = {}) =>
+    runSync({ ...h.deps(), storeIn: (_side, _kind, folder) => (folder === 'A' ? a : b) }, p, options);
+  return { h, a, b, sync };
+}
+
+const versions = (s: MemoryStore) => s.all().map((x) => `${x.id}:${x.version}`);
+
+describe('a change of the Outlook folder (issue 13, point 10)', () => {
+  it('asks before anything is read or written — Preview too', async () => {
+    const { h, a, b, sync } = await changed();
+    const before = [versions(a), versions(b), versions(h.stores.mobile.activity)];
+    for (const options of [{}, { dryRun: true }]) {
+      const error = await sync(options).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(FolderChangedError);
+      expect((error as FolderChangedError).changes).to.deep.equal([{ kind: 'activity', from: 'A', to: 'B', pairs: 4 }]);
+    }
+    expect([versions(a), versions(b), versions(h.stores.mobile.activity)]).to.deep.equal(before);
+  });
+
+  it('move: the synchronized copies go to the new folder, the CRM is not touched, nothing is asked again', async () => {
+    const { h, a, b, sync } = await changed();
+    const crm = versions(h.stores.mobile.activity);
+    // An Outlook edit not synchronized yet travels with its copy and then crosses.
+    const edited = a.all().find((x) => x.item.subject === 'Visit 2')!;
+    a.write(edited.id, { ...edited.item, subject: 'Visit 2 (room 4)' });
+    const r = await sync({ folderChange: 'move' });
+    expect(a.all()).to.deep.equal([]);
+    expect(
+      b
+        .all()
+        .map((x) => x.item.subject)
+        .sort(),
+    ).to.deep.equal(['Outlook meeting', 'Visit 1', 'Visit 2 (room 4)', 'Visit 3']);
+    expect(
+      r.plan.actions.filter((x) => x.type !== 'status').map((x) => `${x.type}:${x.target}:${x.subject}`),
+    ).to.deep.equal(['update:mobile:Visit 2 (room 4)']);
+    expect(versions(h.stores.mobile.activity).filter((v) => !crm.includes(v))).to.have.length(1);
+    expect(h.log.entries.map((e) => e.message)).to.include('4 item(s) moved from the calendar A to B');
+    const again = await sync();
+    expect(again.plan.actions).to.deep.equal([]);
+    // Edits in the new folder are read; the old one is not.
+    const moved = b.all().find((x) => x.item.subject === 'Visit 3')!;
+    b.write(moved.id, { ...moved.item, subject: 'Visit 3 (moved)' });
+    await sync();
+    expect(h.stores.mobile.activity.all().map((x) => x.item.subject)).to.include('Visit 3 (moved)');
+  });
+
+  it('new pairing: the old folder keeps its items, unsynchronized; the new one is paired as on a first sync', async () => {
+    const { h, a, b, sync } = await changed();
+    const old = versions(a);
+    // The new calendar already holds one of the CRM's visits (same UID) and a meeting of its own.
+    b.insert(activity({ uid: 'm1', subject: 'Visit 1', crm: { activityId: '0000000001', application: 'SALES' } }));
+    b.insert(activity({ uid: 'b1', crm: undefined, subject: 'Only in B' }));
+    const r = await sync({ folderChange: 'new-pairing' });
+    expect(r.errors).to.deep.equal([]);
+    expect(versions(a), 'the old calendar is left as it was').to.deep.equal(old);
+    expect(
+      b
+        .all()
+        .map((x) => x.item.subject)
+        .sort(),
+    ).to.deep.equal(['Only in B', 'Outlook meeting', 'Visit 1', 'Visit 2', 'Visit 3']);
+    expect(
+      h.stores.mobile.activity
+        .all()
+        .map((x) => x.item.subject)
+        .sort(),
+    ).to.deep.equal(['Only in B', 'Outlook meeting', 'Visit 1', 'Visit 2', 'Visit 3']);
+    expect(h.log.entries.map((e) => e.message)).to.include(
+      'new pairing with the calendar B: 4 item(s) stay in the calendar A and are no longer synchronized',
+    );
+    expect((await sync()).plan.actions).to.deep.equal([]);
+    // An edit in the old calendar no longer crosses.
+    const left = a.all()[0]!;
+    a.write(left.id, { ...left.item, subject: 'Edited in A' });
+    expect((await sync()).plan.actions).to.deep.equal([]);
+  });
+
+  it('an interrupted move asks again and finishes without a duplicate or a lost item', async () => {
+    const { h, a, b, sync } = await changed();
+    let deletions = 0;
+    a.faults.beforeWrite = (op) => {
+      if (op === 'delete' && ++deletions === 3) throw new Error('connection lost');
+    };
+    expect(await sync({ folderChange: 'move' }).catch((e: unknown) => String(e))).to.match(/connection lost/);
+    a.faults = {};
+    expect(b.all()).to.have.length(3);
+    // Still the old folder's pairs for the most part: the next run asks again.
+    expect(await sync().catch((e: unknown) => e)).to.be.instanceOf(FolderChangedError);
+    const r = await sync({ folderChange: 'move' });
+    expect(r.errors).to.deep.equal([]);
+    expect(a.all()).to.deep.equal([]);
+    expect(b.all()).to.have.length(4);
+    expect(h.stores.mobile.activity.all()).to.have.length(4);
+    expect((await sync()).plan.actions).to.deep.equal([]);
+  });
+
+  it('without a way to reach the old folder, a move stops with the reason and changes nothing', async () => {
+    const { h, a, b } = await changed();
+    const { storeIn: _none, ...deps } = h.deps();
+    const error = await runSync(deps, p, { folderChange: 'move' }).catch((e: unknown) => String(e));
+    expect(error).to.match(/cannot be moved: no store for the old calendar/);
+    expect(a.all()).to.have.length(4);
+    expect(b.all()).to.deep.equal([]);
+  });
+
+  it('a first folder, or one with nothing synchronized yet, is taken without a question', async () => {
+    const h = new Harness();
+    h.stores.outlook.activity.folder = 'A';
+    await h.sync(p);
+    h.stores.outlook.activity.folder = 'B';
+    h.stores.mobile.activity.insert(activity());
+    expect((await h.sync(p)).written.outlook.created).to.equal(1);
+    expect(h.state.state.tokens['folder:outlook:activity']).to.equal('B');
+  });
+});
