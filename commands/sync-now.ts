@@ -75,7 +75,9 @@ export async function syncNow(
     if (report.cancelled) await show('command.partial', { ...values, left: String(report.cancelled.notStarted) });
     else await show('command.done', values, report.errors.length > 0);
   } catch (error) {
-    await show('command.failed', { detail: error instanceof Error ? error.message : String(error) }, true);
+    // A changed folder waits for the user's choice, which only the pane can ask (issue 13, point 10).
+    if (error instanceof Error && error.name === 'FolderChangedError') await show('command.folderChanged', {}, true);
+    else await show('command.failed', { detail: error instanceof Error ? error.message : String(error) }, true);
   } finally {
     clearTimeout(timer);
     event.completed();

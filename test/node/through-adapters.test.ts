@@ -20,7 +20,9 @@ import { GraphTaskStore } from '../../src/adapters/graph/graph-task-store.js';
 import { customPropertiesId, PROP } from '../../src/adapters/graph/event-mapping.js';
 import { CRM_CONTEXT_PROPERTY } from '../../src/adapters/office/crm-custom-properties.js';
 import type { Profile } from '../../src/core/profile/profile.js';
-import { runSync } from '../../src/core/sync/engine.js';
+import type { StorePort } from '../../src/core/ports/store.js';
+import { runSync, type RunOptions, type SyncDeps } from '../../src/core/sync/engine.js';
+import { FolderChangedError } from '../../src/core/errors.js';
 import { Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
@@ -79,6 +81,22 @@ async function pairUp(options: GraphEventStoreOptions = {}) {
           },
         },
         p,
+      ),
+    /** A run with other Outlook stores (another calendar or To Do list) and run options. */
+    run: (
+      p: Profile,
+      outlookStores: { activity?: StorePort; task?: StorePort },
+      options: RunOptions = {},
+      storeIn?: SyncDeps['storeIn'],
+    ) =>
+      runSync(
+        {
+          ...h.deps(),
+          stores: { outlook: outlookStores, mobile: { activity: crm.activity, task: crm.task } },
+          ...(storeIn && { storeIn }),
+        },
+        p,
+        options,
       ),
     /** The same calendar through a store with other options (another zone for the user, say). */
     reopen: (more: GraphEventStoreOptions) =>
@@ -493,5 +511,99 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect(value.map((e) => e.subject))
       .to.include('CRM 5 (moved room)')
       .and.include('CRM 20');
+  });
+
+  it('point 10: another calendar and To Do list: asked first; moved in Graph, a meeting with attendees stays and stays synchronized', async () => {
+    const s = await pairUp();
+    const both = profile({ sync: { itemTypes: 'both' } });
+    const at = (d: number, h: number) => ({
+      dateTime: `2026-12-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00`,
+      timeZone: 'UTC',
+    });
+    await s.http.request('POST', '/me/events', { subject: 'Plain visit', start: at(3, 9), end: at(3, 10) });
+    await s.http.request('POST', '/me/events', {
+      subject: 'Team meeting',
+      start: at(4, 9),
+      end: at(4, 10),
+      attendees: [{ emailAddress: { address: 'jane.roe@acme.example', name: 'Jane Roe' }, type: 'required' }],
+    });
+    await s.put(
+      'crm-visit',
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:crm-visit-1',
+        'DTSTAMP:20261120T080000Z',
+        'DTSTART:20261207T090000Z',
+        'DTEND:20261207T100000Z',
+        'SUMMARY:CRM visit',
+        'X-SAPCRM-ACTIVITY-ID:0000700001',
+        'END:VEVENT',
+      ),
+    );
+    await s.put(
+      'crm-task',
+      calendar(
+        'BEGIN:VTODO',
+        'UID:crm-task-1',
+        'DTSTAMP:20261120T080000Z',
+        'DUE;VALUE=DATE:20261210',
+        'SUMMARY:Send offer',
+        'END:VTODO',
+      ),
+      s.tasks,
+    );
+    expect((await s.sync(both)).errors).to.deep.equal([]);
+    const crmBefore = await s.crmObjects();
+
+    const calendarB = (await s.http.request<{ id: string }>('POST', '/me/calendars', { name: 'Customer visits' })).body
+      .id;
+    const listB = (await s.http.request<{ id: string }>('POST', '/me/todo/lists', { displayName: 'CRM tasks' })).body
+      .id;
+    const stores = {
+      activity: new GraphEventStore(s.http, calendarB, { clock: s.h.clock, addinId: ADDIN }),
+      task: new GraphTaskStore(s.http, listB),
+    };
+    const storeIn: SyncDeps['storeIn'] = (_side, kind, folder) =>
+      kind === 'activity'
+        ? new GraphEventStore(s.http, folder, { clock: s.h.clock, addinId: ADDIN })
+        : new GraphTaskStore(s.http, folder);
+    const asked = await s.run(both, stores, {}, storeIn).catch((e: unknown) => e);
+    expect(asked).to.be.instanceOf(FolderChangedError);
+    expect((asked as FolderChangedError).changes.map((c) => [c.kind, c.to, c.pairs])).to.deep.equal([
+      ['activity', calendarB, 3],
+      ['task', listB, 1],
+    ]);
+    expect(await s.crmObjects(), 'nothing written while asking').to.deep.equal(crmBefore);
+
+    const r = await s.run(both, stores, { folderChange: 'move' }, storeIn);
+    expect(r.errors).to.deep.equal([]);
+    const subjectsIn = async (path: string) =>
+      (await s.http.get<{ value: { subject?: string; title?: string }[] }>(path)).value
+        .map((x) => x.subject ?? x.title)
+        .sort();
+    const defaultCalendar = (
+      await s.http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars')
+    ).value.find((c) => c.isDefaultCalendar)!.id;
+    expect(await subjectsIn(`/me/calendars/${defaultCalendar}/events`), 'only the meeting stays').to.deep.equal([
+      'Team meeting',
+    ]);
+    expect(await subjectsIn(`/me/calendars/${calendarB}/events`)).to.deep.equal(['CRM visit', 'Plain visit']);
+    expect(await subjectsIn(`/me/todo/lists/${s.todo.listId}/tasks`)).to.deep.equal([]);
+    expect(await subjectsIn(`/me/todo/lists/${listB}/tasks`)).to.deep.equal(['Send offer']);
+    expect(await s.crmObjects(), 'the CRM is not changed by a move').to.deep.equal(crmBefore);
+    expect(s.h.log.entries.map((e) => e.message).join('\n')).to.match(
+      /1 item\(s\) stay in the calendar .* and stay synchronized there: a meeting with 1 attendee/,
+    );
+    expect((await s.run(both, stores, {}, storeIn)).plan.actions).to.deep.equal([]);
+
+    // The meeting that stayed is still read: an Outlook edit of it reaches the CRM.
+    const meeting = (await s.http.get<{ value: GraphEvent[] }>('/me/events?$top=100')).value.find(
+      (e) => e.subject === 'Team meeting',
+    )!;
+    await s.http.request('PATCH', `/me/events/${meeting.id}`, { subject: 'Team meeting (room 2)' });
+    s.h.now += 3600_000;
+    const after = await s.run(both, stores, {}, storeIn);
+    expect(after.written.mobile.updated).to.equal(1);
+    expect((await s.crmObjects()).join('\n')).to.contain('SUMMARY:Team meeting (room 2)');
   });
 });

@@ -81,6 +81,41 @@ export class CrmApp extends LitElement {
     return known === key ? this.t('error.generic', { detail: f.message }) : known;
   }
 
+  /**
+   * The calendar or To Do list changed while items are synchronized with the old one (issue 13, point
+   * 10): move them, or start a new pairing — each choice says what becomes of the old folder.
+   */
+  private renderFolderQuestion() {
+    const p = this.pane;
+    const changes = p.failure?.folderChanges;
+    if (!changes?.length) return nothing;
+    const nameOf = (kind: 'activity' | 'task', id: string) =>
+      (kind === 'activity' ? p.folders.calendars : p.folders.taskLists)?.find((f) => f.id === id)?.name ?? id;
+    const pairs = String(changes.reduce((n, c) => n + c.pairs, 0));
+    return html`<section class="folder-change" role="alert" aria-labelledby="folder-change-h">
+      <h3 id="folder-change-h">${this.t('folders.title')}</h3>
+      ${changes.map(
+        (c) =>
+          html`<p>
+            ${this.t(c.kind === 'activity' ? 'folders.changedCalendar' : 'folders.changedList', {
+              from: nameOf(c.kind, c.from),
+              to: nameOf(c.kind, c.to),
+              count: String(c.pairs),
+            })}
+          </p>`,
+      )}
+      <button class="primary" ?disabled=${p.running} @click=${() => p.sync({ folderChange: 'move' })}>
+        ${this.t('folders.move', { count: pairs })}
+      </button>
+      <p class="note">${this.t('folders.moveHelp')}</p>
+      <button ?disabled=${p.running} @click=${() => p.sync({ folderChange: 'new-pairing' })}>
+        ${this.t('folders.newPairing')}
+      </button>
+      <p class="note">${this.t('folders.newPairingHelp')}</p>
+      <p class="note">${this.t('folders.undo')}</p>
+    </section>`;
+  }
+
   private renderBanner() {
     if (this.mode === 'office-missing')
       return html`<div class="banner error" role="alert">${this.t('app.officeMissing')}</div>`;
@@ -181,6 +216,7 @@ export class CrmApp extends LitElement {
             </button>`
           : nothing
       }
+      ${this.renderFolderQuestion()}
       <details ?open=${p.pending.length > 0}>
         <summary>${this.t('pending.title', { count: String(p.pending.length) })}</summary>
         <crm-pending-list

@@ -9,6 +9,7 @@ import type { Profile } from '../../core/profile/profile.js';
 import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import type { SyncReport } from '../../core/sync/engine.js';
+import type { FolderChange, FolderChangedError } from '../../core/errors.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
 import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
 import type { PendingDecision } from '../crm-pending-list/crm-pending-list.js';
@@ -37,7 +38,7 @@ export class PaneController implements ReactiveController {
   progress?: SyncProgress;
   report?: SyncReport;
   runs: readonly RunRecord[] = [];
-  failure?: { name: string; message: string };
+  failure?: { name: string; message: string; folderChanges?: readonly FolderChange[] };
   pending: readonly PendingAction[] = [];
   /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
   exceptions: readonly { key: string; subject: string }[] = [];
@@ -217,7 +218,13 @@ export class PaneController implements ReactiveController {
       });
       this.openConflictScreen(this.report);
     } catch (error) {
-      this.failure = { name: error instanceof Error ? error.name : 'Error', message: message(error) };
+      this.failure = {
+        name: error instanceof Error ? error.name : 'Error',
+        message: message(error),
+        // (By name: the error may come from another bundle, the ribbon command's.)
+        ...(error instanceof Error &&
+          error.name === 'FolderChangedError' && { folderChanges: (error as FolderChangedError).changes }),
+      };
     } finally {
       this.running = false;
       this.abort = undefined;

@@ -42,5 +42,7 @@ export const de: Catalog = {
   'command.retry': ' (nächster Versuch {time})',
   'command.partial':
     'CRM-Sync: vor dem Zeitlimit angehalten. Outlook {outlook}, CRM {crm} Änderungen; {left} folgen im nächsten Lauf.',
+  'command.folderChanged':
+    'CRM-Sync wartet: Kalender oder To-Do-Liste wurden geändert. Öffnen Sie CRM Sync, um zu verschieben oder neu zu beginnen.',
   'command.failed': 'CRM-Sync angehalten: {detail}',
 };

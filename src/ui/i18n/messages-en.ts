@@ -40,6 +40,8 @@ export const en = {
   'command.retry': ' (next try at {time})',
   'command.partial':
     'CRM Sync: stopped before the time limit. Outlook {outlook}, CRM {crm} changes; {left} follow with the next run.',
+  'command.folderChanged':
+    'CRM Sync waits: the calendar or To Do list changed. Open CRM Sync to move the synchronized items or start anew.',
   'command.failed': 'CRM Sync stopped: {detail}',
 } as const;
 

@@ -71,7 +71,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'help.automatic.mobileService':
     'Nur Aktivitäten der angekreuzten Anwendungen werden synchronisiert, von Hand und automatisch; Elemente ohne Anwendung (aus Outlook, Aufgaben) immer. Keine ankreuzen: alles wird nur von Hand synchronisiert.',
   'help.general.tasksListId':
-    'Noch nicht fertig: Nach einem Wechsel von Kalender oder Liste bleiben bisher synchronisierte Elemente beim alten Ordner, und Änderungen dort werden nicht mehr gelesen. Wählen Sie die Ordner vor der ersten Synchronisation.',
+    'Nach einem Wechsel von Kalender oder Liste fragt die nächste Synchronisation zuerst: die bisher synchronisierten Elemente in den neuen Ordner verschieben oder mit ihm neu beginnen (der alte Ordner bleibt dann, wie er ist).',
   'help.automatic.everyMinutes': '5 bis 1440 Minuten. Kurze Abstände kosten Leistung.',
   'help.automatic.onSaveOrSend':
     'In dieser Version noch nicht verfügbar: Speichern oder Senden eines Termins startet keine Synchronisation.',
@@ -205,6 +205,20 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'log.level.info': 'Informationen',
   'error.generic': 'Die Synchronisation wurde angehalten: {detail}',
   'error.AuthenticationError': 'Anmeldung fehlgeschlagen: {detail}',
+  'folders.title': 'Der zu synchronisierende Ordner wurde geändert',
+  'folders.changedCalendar':
+    'Der Outlook-Kalender ist jetzt „{to}“, aber {count} Elemente sind mit „{from}“ synchronisiert. Bis Sie wählen, wird nichts synchronisiert:',
+  'folders.changedList':
+    'Die To-Do-Liste ist jetzt „{to}“, aber {count} Aufgaben sind mit „{from}“ synchronisiert. Bis Sie wählen, wird nichts synchronisiert:',
+  'folders.move': 'Die {count} synchronisierten Elemente in den neuen Ordner verschieben',
+  'folders.moveHelp':
+    'Jedes Element wird in den neuen Ordner kopiert und aus dem alten entfernt; das CRM bleibt unverändert. Besprechungen mit Teilnehmern bleiben im alten Kalender und werden dort weiter synchronisiert (ein Verschieben schickte den Teilnehmern eine Absage und eine neue Einladung).',
+  'folders.newPairing': 'Mit dem neuen Ordner neu beginnen',
+  'folders.newPairingHelp':
+    'Die Elemente im alten Ordner bleiben dort und werden nicht mehr synchronisiert. Der neue Ordner wird wie bei einer ersten Synchronisation mit dem CRM abgeglichen: Elemente auf beiden Seiten werden zugeordnet, der Rest wird kopiert.',
+  'folders.undo':
+    'Oder stellen Sie auf der Registerkarte „Allgemein“ wieder den alten Ordner ein: Dann ändert sich nichts.',
+  'error.FolderChangedError': 'Wartet auf Ihre Wahl: {detail}',
   'error.StoreEmptyError': 'Zur Sicherheit angehalten: {detail}',
   'error.MassDeleteError': 'Zur Sicherheit angehalten: {detail}',
   'error.ThrottledError': 'Ein Server bat um Verlangsamung: {detail}. Der nächste Lauf macht weiter.',

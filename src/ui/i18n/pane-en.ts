@@ -64,7 +64,7 @@ export const paneEn = {
   'help.automatic.mobileService':
     'Only activities of the ticked applications synchronize, by hand and automatically; items without an application (from Outlook, tasks) always do. Tick neither to synchronize everything by hand only.',
   'help.general.tasksListId':
-    'Not finished yet: after a change of calendar or list, items synchronized before stay with the old one, and edits there are no longer read. Choose the folders before the first synchronization.',
+    'After a change of calendar or list, the next synchronization asks first: move the items synchronized so far to the new folder, or start a new pairing with it (the old folder is then left as it is).',
   'help.automatic.everyMinutes': 'From 5 to 1440 minutes. Short intervals cost performance.',
   'help.automatic.onSaveOrSend':
     'Not available yet in this version: saving or sending an appointment does not start a synchronization.',
@@ -195,6 +195,19 @@ export const paneEn = {
   'log.level.info': 'Information',
   'error.generic': 'The synchronization stopped: {detail}',
   'error.AuthenticationError': 'Logon failed: {detail}',
+  'folders.title': 'The folder to synchronize has changed',
+  'folders.changedCalendar':
+    'The Outlook calendar is now “{to}”, but {count} items are synchronized with “{from}”. Nothing is synchronized until you choose:',
+  'folders.changedList':
+    'The To Do list is now “{to}”, but {count} tasks are synchronized with “{from}”. Nothing is synchronized until you choose:',
+  'folders.move': 'Move the {count} synchronized items to the new folder',
+  'folders.moveHelp':
+    'Each item is copied into the new folder and removed from the old one; the CRM is not changed. Meetings with attendees stay in the old calendar and stay synchronized there (moving them would send the attendees a cancellation and a new invitation).',
+  'folders.newPairing': 'Start a new pairing with the new folder',
+  'folders.newPairingHelp':
+    'The items in the old folder stay there and are no longer synchronized. The new folder is synchronized with the CRM as on a first synchronization: items on both sides are matched, the rest is copied.',
+  'folders.undo': 'Or set the old folder again on the General tab: then nothing changes.',
+  'error.FolderChangedError': 'Waiting for your choice: {detail}',
   'error.StoreEmptyError': 'Stopped for safety: {detail}',
   'error.MassDeleteError': 'Stopped for safety: {detail}',
   'error.ThrottledError': 'A server asked to slow down: {detail}. The next run continues.',

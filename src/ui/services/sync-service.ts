@@ -56,7 +56,7 @@ export interface SyncServiceOptions {
 
 export type RunRequest = Pick<
   RunOptions,
-  'dryRun' | 'signal' | 'approvals' | 'decisions' | 'allowMassDelete' | 'allowEmptySide'
+  'dryRun' | 'signal' | 'approvals' | 'decisions' | 'allowMassDelete' | 'allowEmptySide' | 'folderChange'
 > & {
   readonly onProgress?: (p: SyncProgress) => void;
 };
@@ -86,33 +86,46 @@ export class SyncService {
     return (this.options.clock ?? Date.now)();
   }
 
-  /** The stores of both sides for `profile` (a read-only calendar is refused by name). */
-  private async stores(profile: Profile, password: string): Promise<SyncDeps['stores']> {
+  /**
+   * The stores of both sides for `profile` (a read-only calendar is refused by name), and a store for
+   * another Outlook folder with the same options (moving the synchronized items after a folder change).
+   */
+  private async stores(
+    profile: Profile,
+    password: string,
+  ): Promise<{ stores: SyncDeps['stores']; storeIn: NonNullable<SyncDeps['storeIn']> }> {
     const kinds = kindsInScope(profile);
     const http = await this.options.outlook();
-    const outlook: SyncDeps['stores']['outlook'] = {};
-    if (kinds.has('activity')) {
-      const chosen = choose(await listCalendars(http), profile.general.activitiesCalendarId, 'Outlook calendar');
-      if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
-      outlook.activity = new GraphEventStore(http, chosen.id, {
+    const eventsIn = (calendarId: string) =>
+      new GraphEventStore(http, calendarId, {
         // "Use forms": the CRM data also goes where the SAP CRM pane of the appointment reads it.
         ...(this.options.addinId && profile.sync.useForms && { addinId: this.options.addinId }),
         skipPrivate: !profile.series.syncPrivate,
         notifyAttendees: profile.misc.sendUpdatesToAttendees,
         floatingZone: userZone(this.options.userTimeZone?.()),
       });
+    const tasksIn = (listId: string) => new GraphTaskStore(http, listId, { skipPrivate: !profile.series.syncPrivate });
+    const outlook: SyncDeps['stores']['outlook'] = {};
+    if (kinds.has('activity')) {
+      const chosen = choose(await listCalendars(http), profile.general.activitiesCalendarId, 'Outlook calendar');
+      if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
+      outlook.activity = eventsIn(chosen.id);
     }
     if (kinds.has('task')) {
       const chosen = choose(await listTaskLists(http), profile.general.tasksListId, 'To Do list');
-      outlook.task = new GraphTaskStore(http, chosen.id, { skipPrivate: !profile.series.syncPrivate });
+      outlook.task = tasksIn(chosen.id);
     }
+    const storeIn: NonNullable<SyncDeps['storeIn']> = (side, kind, folder) => {
+      if (side !== 'outlook') throw new Error('only Outlook folders can be changed');
+      return kind === 'activity' ? eventsIn(folder) : tasksIn(folder);
+    };
     const mobile = await openCalDavStores(profile.general.gatewayUrl, {
       credentials: { username: profile.general.userId, password },
     });
     for (const kind of kinds)
       if (!mobile[kind])
         throw new Error(`the CRM gateway has no collection for ${kind === 'activity' ? 'activities' : 'tasks'}`);
-    return { outlook, mobile };
+    return { stores: { outlook, mobile }, storeIn };
   }
 
   /** One run; only one at a time per pane. */
@@ -133,7 +146,7 @@ export class SyncService {
       const userExit = profile.misc.useUserExits ? await this.userExit(profile.misc.userExitMethod) : undefined;
       const report = await runSync(
         {
-          stores: await this.stores(profile, password),
+          ...(await this.stores(profile, password)),
           state: new IdbStatusStore(this.options.db),
           log: this.log,
           history: new IdbHistory(this.options.db),

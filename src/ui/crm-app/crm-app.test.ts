@@ -1,0 +1,75 @@
+import { afterEach, describe, it } from 'node:test';
+import { expect } from 'chai';
+import { FolderChangedError } from '../../core/errors.js';
+import { defaultProfile } from '../../core/profile/profile.js';
+import type { AppServices } from '../services/app-services.js';
+import type { RunRequest } from '../services/sync-service.js';
+import type { CrmApp } from './crm-app.js';
+import './crm-app.js';
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+/** Services whose first run stops because the calendar changed; the runs after it record their request. */
+function services() {
+  const runs: RunRequest[] = [];
+  const p = defaultProfile();
+  const profile = { ...p, general: { ...p.general, gatewayUrl: 'https://gw.example.com/dav/', userId: 'anna' } };
+  const folder = (id: string, name: string) => ({ id, name, isDefault: id === 'A', canWrite: true });
+  const s = {
+    mode: 'demo',
+    profiles: {
+      load: async () => ({ profile, locked: [], replaced: [], hasPassword: true, storage: 'browser' }),
+      password: async () => 'pw',
+    },
+    sync: {
+      run: async (r: RunRequest) => {
+        runs.push(r);
+        if (runs.length === 1) throw new FolderChangedError([{ kind: 'activity', from: 'A', to: 'B', pairs: 12 }]);
+        return { dryRun: false, pending: [], errors: [], unreadable: [], written: {} };
+      },
+      history: async () => [],
+      pending: async () => [],
+      subjects: async () => new Map(),
+      log: { list: async () => [] },
+      folders: async () => ({
+        calendars: [folder('A', 'Calendar'), folder('B', '<b>Customer visits</b>')],
+        taskLists: [],
+      }),
+    },
+  } as unknown as AppServices;
+  return { s, runs };
+}
+
+describe('crm-app: a change of the Outlook folder (issue 13, point 10)', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('asks to move the synchronized items or start a new pairing, names both folders, and runs the answer', async () => {
+    const { s, runs } = services();
+    const el = document.createElement('crm-app') as CrmApp;
+    el.mode = 'browser';
+    el.services = s;
+    document.body.append(el);
+    await settle();
+    const panel = el.shadowRoot!.querySelector('crm-sync-panel')!;
+    panel.dispatchEvent(new CustomEvent('crm-sync-request', { detail: { dryRun: false } }));
+    await settle();
+    await el.updateComplete;
+    const section = el.shadowRoot!.querySelector('.folder-change');
+    expect(section, 'the question').to.not.equal(null);
+    const text = section!.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.include(
+      'The Outlook calendar is now “<b>Customer visits</b>”, but 12 items are synchronized with “Calendar”',
+    );
+    expect(section!.querySelector('b'), 'a folder name is text, not markup').to.equal(null);
+    expect(text).to.include('Meetings with attendees stay in the old calendar');
+    expect(text).to.include('The items in the old folder stay there and are no longer synchronized');
+    const [move, fresh] = [...section!.querySelectorAll('button')];
+    expect(move!.textContent).to.match(/Move the 12 synchronized items/);
+    move!.click();
+    await settle();
+    expect(runs.map((r) => r.folderChange)).to.deep.equal([undefined, 'move']);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.folder-change'), 'answered: the question goes').to.equal(null);
+    expect(fresh!.textContent).to.match(/Start a new pairing/);
+  });
+});
