@@ -150,15 +150,14 @@ async function moveAll(
       // moved by an earlier attempt whose commit was lost (the next run follows it, rule 10).
       if (!s) continue;
       const why = isReadable(s) ? old.cannotMove?.(s.raw) : `it cannot be read (${s.error})`;
-      if (why) {
+      if (why || !isReadable(s)) {
         // It stays where it is, read by its id every run — where the new folder's store can read it.
         if (!target.readsAnyFolder)
-          throw new Error(`"${r.subject}" cannot be moved to the new ${folderName(c.kind)}: ${why}`);
-        kept.push({ row: r, why });
+          throw new Error(`"${r.subject}" cannot be moved to the new ${folderName(c.kind)}: ${why ?? ''}`);
+        kept.push({ row: r, why: why ?? '' });
         await deps.state.commit({ upsert: [{ ...r, outlook: { ...side, pinned: c.from } }] });
         continue;
       }
-      if (!isReadable(s)) continue; // (narrowing: handled above)
       const made = await target.create(s.item, r.key);
       // A copy an earlier attempt made: it gets the original as it is now (the user may have edited it).
       const version = made.existing ? (await target.update(made.id, s.item, made.version)).version : made.version;
