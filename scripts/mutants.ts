@@ -133,7 +133,7 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'a folder change leaves the next run incremental (point 10)',
     file: 'src/core/sync/engine.ts',
-    from: '    if (options.folderChange) await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });',
+    from: '    await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });',
     to: '',
   },
   {

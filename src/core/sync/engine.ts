@@ -194,10 +194,10 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   // Another Outlook folder than the pairs were made in: nothing is read until the user chooses.
   const moves = folderChanges(state, deps.stores.outlook, kinds);
   if (moves.length) {
-    if (options.dryRun) throw new FolderChangedError(moves);
+    if (options.dryRun || !options.folderChange) throw new FolderChangedError(moves);
     // The pairs change under both sides' read tokens: every run reads in full until one has finished
     // (a run that fails after the move or the new pairing must not leave the next one incremental).
-    if (options.folderChange) await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });
+    await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });
     await changeFolders(moves, options.folderChange, state, {
       state: deps.state,
       log: deps.log,

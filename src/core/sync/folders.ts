@@ -16,9 +16,10 @@
  *
  * Until the move has finished the state keeps the old folder, so a stopped move asks again.
  */
-import { FolderChangedError, type FolderChange } from '../errors.js';
+import type { FolderChange } from '../errors.js';
 import type { ErrorLog, StatusStore, SyncState } from '../ports/state.js';
 import { isReadable, type StorePort } from '../ports/store.js';
+import { subjectLine } from './execute.js';
 import { UNKNOWN_VERSION, type PairStatus } from './status.js';
 import type { ItemKind } from './types.js';
 
@@ -67,16 +68,13 @@ export interface FolderDeps {
 const BATCH = 20;
 const folderName = (kind: ItemKind) => (kind === 'activity' ? 'calendar' : 'To Do list');
 
-/** Carries out the user's choice for each change; returns how many copies were moved and kept. */
+/** Carries out the user's choice for each change (the engine asks for it: FolderChangedError). */
 export async function changeFolders(
   changes: readonly FolderChange[],
-  choice: FolderChoice | undefined,
+  choice: FolderChoice,
   state: SyncState,
   deps: FolderDeps,
-): Promise<{ readonly moved: number; readonly kept: number }> {
-  if (!choice) throw new FolderChangedError(changes);
-  let moved = 0;
-  let kept = 0;
+): Promise<void> {
   for (const c of changes) {
     const rows = state.rows.filter((r) => r.kind === c.kind && r.outlook && r.outlook.pinned !== c.to);
     if (choice === 'new-pairing') {
@@ -104,17 +102,15 @@ export async function changeFolders(
           return { ...r, outlook: side };
         }),
       });
-    moved += result.moved;
-    kept += result.kept.length;
     if (result.kept.length)
       await deps.log.append({
         at: deps.clock(),
         level: 'warning',
         message: `${result.kept.length} item(s) stay in the ${folderName(c.kind)} ${c.from} and stay synchronized there: ${result.kept[0]!.why}`,
-        subject: result.kept
-          .slice(0, 5)
-          .map((k) => k.row.subject)
-          .join('”, “'),
+        subject: subjectLine(
+          result.kept.slice(0, 5).map((k) => k.row.subject),
+          result.kept.length,
+        ),
         count: result.kept.length,
         pairKeys: result.kept.map((k) => k.row.key),
       });
@@ -127,7 +123,6 @@ export async function changeFolders(
       count: result.moved,
     });
   }
-  return { moved, kept };
 }
 
 async function moveAll(
