@@ -6,10 +6,13 @@ import type { CrmApplication } from '../../../src/core/model/crm-context.js';
 import type { Activity, Item, Task } from '../../../src/core/model/item.js';
 import type { Profile } from '../../../src/core/profile/profile.js';
 import type { PendingAction } from '../../../src/core/sync/actions.js';
+import type { RunOptions, SyncReport } from '../../../src/core/sync/engine.js';
 import type { FolderChoice } from '../../../src/core/sync/folders.js';
 import type { ItemKind, Side } from '../../../src/core/sync/types.js';
+import { MemoryStore } from '../../../src/adapters/memory/memory-store.js';
 import { Harness } from './harness.js';
 import { activity, task } from './items.js';
+import type { ModelStore } from './model-store.js';
 
 export const SIDES: readonly Side[] = ['outlook', 'mobile'];
 export const KINDS: readonly ItemKind[] = ['activity', 'task'];
@@ -34,7 +37,18 @@ export const figures = {
 };
 
 export interface World {
+  /** The state, log and history ports and the clock (the stores are the world's own, below). */
   readonly h: Harness;
+  /** The stores the engine syncs and the user acts in. */
+  readonly stores: Record<Side, Record<ItemKind, ModelStore>>;
+  /** Stores of other Outlook folders (`side:kind:folder`): those a change of folder left behind. */
+  readonly folders: Map<string, ModelStore>;
+  /** One run of the engine on the world's stores. */
+  sync(profile: Profile, options?: RunOptions): Promise<SyncReport>;
+  /** A new, empty Outlook folder of that kind (the `n`th made), for the command `folder`. */
+  newFolder(kind: ItemKind, n: number): Promise<ModelStore>;
+  /** Where the stores are (what the figures and a failure name). */
+  readonly where: string;
   profile: Profile;
   nextUid: number;
   /** Confirmations the user approved (pending ids). */
@@ -56,10 +70,30 @@ export interface World {
   readonly seen: Map<string, { readonly version: string; readonly since: number }>;
 }
 
+/** The world on memory stores. */
 export function newWorld(profile: Profile): World {
   const h = new Harness();
   // The Outlook folders the pairs are made in (the command `folder` names others).
   for (const kind of KINDS) h.stores.outlook[kind].folder = `${kind}-folder-0`;
+  return {
+    ...emptyWorld(profile, h),
+    where: 'memory stores',
+    stores: h.stores,
+    folders: h.folders,
+    sync: (p, o) => h.sync(p, o),
+    newFolder: async (kind, n) => {
+      const next = new MemoryStore('outlook', kind, h.clock, `outlook${n}`);
+      next.folder = `${kind}-folder-${n}`;
+      return next;
+    },
+  };
+}
+
+/** What every world starts with, whatever its stores. */
+export function emptyWorld(
+  profile: Profile,
+  h: Harness,
+): Omit<World, 'stores' | 'folders' | 'sync' | 'newFolder' | 'where'> {
   return {
     h,
     profile,
@@ -109,9 +143,9 @@ export function makeItem(uid: string, subject: string, s: ItemSpec): Item {
 }
 
 /** Inserts a new item as a user would; returns its uid. */
-export function createItem(w: World, side: Side, s: ItemSpec): string {
+export async function createItem(w: World, side: Side, s: ItemSpec): Promise<string> {
   const uid = `u${w.nextUid++}`;
-  w.h.stores[side][s.kind].insert(makeItem(uid, `${s.kind} ${uid}`, s));
+  await w.stores[side][s.kind].insert(makeItem(uid, `${s.kind} ${uid}`, s));
   if (s.infinite && s.kind === 'activity') w.infinite.set(uid, side);
   return uid;
 }
@@ -147,7 +181,7 @@ export function essence(w: World, item: Item): string {
 
 /** Before a run: remembers when each item's current version was first there to be read. */
 export function noteVersions(w: World): void {
-  for (const [id, version] of versions(w.h))
+  for (const [id, version] of versions(w))
     if (w.seen.get(id)?.version !== version) w.seen.set(id, { version, since: w.h.now });
 }
 
@@ -187,12 +221,12 @@ export function periodOf(w: World, item: Item): Scope {
   return item.recurrence !== undefined || at >= from ? 'in' : 'out';
 }
 
-export const snapshotAll = (h: Harness) =>
-  SIDES.flatMap((s) => KINDS.flatMap((k) => h.stores[s][k].all().map((x) => `${s}:${x.id}:${x.version}`))).sort();
+export const snapshotAll = (w: World) =>
+  SIDES.flatMap((s) => KINDS.flatMap((k) => w.stores[s][k].all().map((x) => `${s}:${x.id}:${x.version}`))).sort();
 
-export const versions = (h: Harness): ReadonlyMap<string, string> =>
+export const versions = (w: World): ReadonlyMap<string, string> =>
   new Map(
-    SIDES.flatMap((s) => KINDS.flatMap((k) => h.stores[s][k].all().map((x) => [`${s}:${x.id}`, x.version] as const))),
+    SIDES.flatMap((s) => KINDS.flatMap((k) => w.stores[s][k].all().map((x) => [`${s}:${x.id}`, x.version] as const))),
   );
 
 // --- arbitraries -------------------------------------------------------------------------------
