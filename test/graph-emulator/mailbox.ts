@@ -370,6 +370,30 @@ export class Mailbox {
     if (!before.has(event.id)) this.state.tombstones.push({ id: event.id, parent: event.id, seq });
   }
 
+  /**
+   * Test control, not Graph: the user moves an event to another calendar and back in Outlook, which
+   * gives it a new id (https://learn.microsoft.com/graph/outlook-immutable-id: without immutable ids,
+   * "their IDs change … if the item is moved"); its fields, extended properties, exceptions and
+   * cancellations move with it. Delta readers see the old id removed and the new one created.
+   */
+  renumberEvent(id: string): string {
+    const event = this.state.events[id];
+    if (!event) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    const before = this.allIds(event);
+    delete this.state.events[id];
+    const gone = this.bump();
+    for (const i of before) this.state.tombstones.push({ id: i, parent: id, seq: gone });
+    if (!before.has(id)) this.state.tombstones.push({ id, parent: id, seq: gone });
+    const next = newId();
+    const exceptions = Object.fromEntries(
+      Object.entries(event.exceptions).map(([at, x]) => [at, { ...x, id: occurrenceId(next, at) }]),
+    );
+    this.state.events[next] = { ...event, id: next, seq: this.bump(), changeKey: changeKey(), exceptions };
+    for (const [tid, target] of Object.entries(this.state.transactions))
+      if (target === id) this.state.transactions[tid] = next;
+    return next;
+  }
+
   /** The change key of what `id` names (an exception has its own). */
   changeKeyOf(id: string): string {
     const { event, originalStart } = this.find(id);
@@ -439,6 +463,16 @@ export class Mailbox {
     t.seq = this.bump();
     t.modified = new Date().toISOString();
     return t;
+  }
+
+  /** Test control, not Graph: the task moved to another list and back (a new id, as renumberEvent). */
+  renumberTask(listId: string, id: string): string {
+    const t = this.task(listId, id);
+    delete this.state.tasks[id];
+    this.state.taskTombstones.push({ id, listId, seq: this.bump() });
+    const next = newId();
+    this.state.tasks[next] = { ...t, id: next, seq: this.bump() };
+    return next;
   }
 
   deleteTask(listId: string, id: string): void {

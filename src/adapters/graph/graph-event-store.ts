@@ -17,7 +17,7 @@
  */
 import { PreconditionFailedError } from '../../core/errors.js';
 import { hash64, sameSharedContent, stableStringify } from '../../core/model/content-hash.js';
-import { isAllDay, isPrivate, type Activity, type Item, type TimeValue } from '../../core/model/item.js';
+import { isAllDay, type Activity, type Item, type TimeValue } from '../../core/model/item.js';
 import { toInstant, toWallClock, type SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
 import {
@@ -57,8 +57,6 @@ export interface GraphEventStoreOptions {
   readonly addinId?: string;
   /** Events per delta page (default 100). */
   readonly pageSize?: number;
-  /** Leave private and confidential events out of every read (the profile's "synchronize private items" off). */
-  readonly skipPrivate?: boolean;
   /**
    * The profile's "send update to attendees" (default off). Graph mails attendees whenever the
    * organizer creates, changes or deletes a meeting, and has no switch to keep quiet. Off: attendees
@@ -276,7 +274,6 @@ export class GraphEventStore implements StorePort {
       }
       const s = this.stored(id, u);
       if (!('item' in s)) unreadable.push(s);
-      else if (this.options.skipPrivate && isPrivate(s.item)) continue;
       else changed.push(s);
     }
     // Only masters stay in the map whose occurrences were seen.

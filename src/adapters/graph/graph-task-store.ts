@@ -10,7 +10,7 @@
 import { PreconditionFailedError } from '../../core/errors.js';
 import { pairKeyOf } from '../../core/sync/match.js';
 import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
-import { isPrivate, type Item, type Task } from '../../core/model/item.js';
+import type { Item, Task } from '../../core/model/item.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
 import type { GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
@@ -25,7 +25,6 @@ import {
 
 export interface GraphTaskStoreOptions extends TaskWriteOptions {
   readonly pageSize?: number;
-  readonly skipPrivate?: boolean;
 }
 
 export class GraphTaskStore implements StorePort {
@@ -103,7 +102,6 @@ export class GraphTaskStore implements StorePort {
       const s = found.get(id);
       if (!s) removed.add(id);
       else if (!('item' in s)) unreadable.push(s);
-      else if (this.options.skipPrivate && isPrivate(s.item)) continue;
       else if (!intersects(itemRange(s.item), window)) {
         if (token) removed.add(id); // left the period: the engine confirms and keeps it
       } else changed.push(s);

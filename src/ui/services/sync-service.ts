@@ -100,11 +100,10 @@ export class SyncService {
       new GraphEventStore(http, calendarId, {
         // "Use forms": the CRM data also goes where the SAP CRM pane of the appointment reads it.
         ...(this.options.addinId && profile.sync.useForms && { addinId: this.options.addinId }),
-        skipPrivate: !profile.series.syncPrivate,
         notifyAttendees: profile.misc.sendUpdatesToAttendees,
         floatingZone: userZone(this.options.userTimeZone?.()),
       });
-    const tasksIn = (listId: string) => new GraphTaskStore(http, listId, { skipPrivate: !profile.series.syncPrivate });
+    const tasksIn = (listId: string) => new GraphTaskStore(http, listId);
     const outlook: SyncDeps['stores']['outlook'] = {};
     if (kinds.has('activity')) {
       const chosen = choose(await listCalendars(http), profile.general.activitiesCalendarId, 'Outlook calendar');

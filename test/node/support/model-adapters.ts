@@ -1,0 +1,350 @@
+// The model-based test's world on the real adapters (issue 13): the CRM side is a user of the
+// reference gateway (SQLite) reached by the CalDAV store, the Outlook side a mailbox of the Graph
+// emulator reached by the Graph event and task stores, rebuilt for every run with the profile's
+// options as the task pane builds them (src/ui/services/sync-service.ts). The user's own edits go
+// through a second set of the same adapters (another client of the same servers), and what each side
+// holds is read back through them after every write and every run. The state, log and history ports
+// are the memory ones (IndexedDB has its own suite in the browser).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../../gateway/src/auth.js';
+import { startGateway, type RunningGateway } from '../../../gateway/src/server.js';
+import { SqliteStore } from '../../../gateway/src/store/sqlite.js';
+import { openCalDavStores } from '../../../src/adapters/caldav/discover.js';
+import type { CalDavStore } from '../../../src/adapters/caldav/caldav-store.js';
+import { GraphEventStore } from '../../../src/adapters/graph/graph-event-store.js';
+import { GraphHttp } from '../../../src/adapters/graph/graph-http.js';
+import { GraphTaskStore } from '../../../src/adapters/graph/graph-task-store.js';
+import type { Item } from '../../../src/core/model/item.js';
+import type { SyncWindow } from '../../../src/core/model/time.js';
+import type { Profile } from '../../../src/core/profile/profile.js';
+import { isReadable, type StorePort } from '../../../src/core/ports/store.js';
+import { runSync } from '../../../src/core/sync/engine.js';
+import { kindsInScope } from '../../../src/core/sync/plan.js';
+import type { ItemKind, Side } from '../../../src/core/sync/types.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '../../graph-emulator/server.js';
+import { Harness } from '../../core/support/harness.js';
+import type { ModelFaults, ModelStore } from '../../core/support/model-store.js';
+import { NOW } from '../../core/support/plan-fixtures.js';
+import { emptyWorld, KINDS, SIDES, type World } from '../../core/support/sync-model.js';
+import { basic } from './gateway.js';
+
+const ADDIN = '5d7e4a35-7a2b-4c1e-9c3a-5a1f2b3c4d5e';
+const YEAR = 366 * 86_400_000;
+/** Everything a CRM collection can hold in a sequence (the CRM side is read by a time range). */
+const EVERYTHING: SyncWindow = { from: NOW - 20 * YEAR, to: NOW + 20 * YEAR };
+
+/** What the user's own client does besides the store port: list what a folder holds, move an item. */
+interface UserOps {
+  /** Every item of the folder, read through the user's adapter. */
+  read(): Promise<Map<string, { version: string; item: Item }>>;
+  /** A new id for the item, as a move to another folder and back gives it. */
+  renumber(id: string): Promise<string>;
+}
+
+/** One folder of one side: the engine's port (with fault hooks) and the user's client of it. */
+class AdapterStore implements ModelStore {
+  faults: ModelFaults = {};
+  private cache = new Map<string, { version: string; item: Item }>();
+  private engine: StorePort;
+  private inserted = 0;
+
+  constructor(
+    readonly side: Side,
+    readonly kind: ItemKind,
+    /** The user's client (its own adapter instance, private items included, a fixed clock). */
+    private readonly user: StorePort,
+    private readonly ops: UserOps,
+    /** The engine's store for a run's profile. */
+    private readonly build: (p: Profile) => StorePort,
+    p: Profile,
+  ) {
+    this.engine = build(p);
+  }
+
+  /** Before a run: the engine's store with the options of its profile, as the task pane builds it. */
+  prepare(p: Profile): void {
+    this.engine = this.build(p);
+  }
+
+  get folder(): string | undefined {
+    return this.user.folder;
+  }
+
+  get readsAnyFolder(): boolean | undefined {
+    return this.engine.readsAnyFolder;
+  }
+
+  cannotMove(raw: unknown): string | undefined {
+    return this.engine.cannotMove?.(raw);
+  }
+
+  stats() {
+    return this.engine.stats?.() ?? { requests: 0, bytes: 0 };
+  }
+
+  // --- the engine's port, with the fault hooks ---------------------------------------------------------
+
+  async changesSince(token: string | null, window: SyncWindow) {
+    this.faults.beforeRead?.();
+    return this.engine.changesSince(token, window);
+  }
+
+  async getMany(ids: readonly string[]) {
+    this.faults.beforeRead?.();
+    return this.engine.getMany(ids);
+  }
+
+  async create(item: Item, key: string) {
+    await this.faults.beforeWrite?.('create', undefined);
+    const r = await this.engine.create(item, key);
+    if (!r.existing) this.faults.afterWrite?.('create', r.id);
+    return r;
+  }
+
+  async update(id: string, item: Item, ifVersion: string) {
+    await this.faults.beforeWrite?.('update', id);
+    const r = await this.engine.update(id, item, ifVersion);
+    this.faults.afterWrite?.('update', id);
+    return r;
+  }
+
+  async delete(id: string, ifVersion: string) {
+    await this.faults.beforeWrite?.('delete', id);
+    await this.engine.delete(id, ifVersion);
+    this.faults.afterWrite?.('delete', id);
+  }
+
+  // --- what the user does, and what the checks see -------------------------------------------------------
+
+  all() {
+    return [...this.cache].map(([id, r]) => ({ id, ...r }));
+  }
+
+  get(id: string): Item | undefined {
+    return this.cache.get(id)?.item;
+  }
+
+  /** Reads the whole folder again (after a run: the engine wrote). */
+  async refresh(): Promise<void> {
+    this.cache = await this.ops.read();
+  }
+
+  private async reread(id: string): Promise<void> {
+    const s = (await this.user.getMany([id])).get(id);
+    if (!s) this.cache.delete(id);
+    else if (!isReadable(s)) throw new Error(`${this.side} ${this.kind} ${id} cannot be read back: ${s.error}`);
+    else this.cache.set(id, { version: s.version, item: s.item });
+  }
+
+  private async current(id: string) {
+    const s = (await this.user.getMany([id])).get(id);
+    if (!s) throw new Error(`${this.side} ${this.kind} ${id} is gone`);
+    return s.version;
+  }
+
+  async insert(item: Item): Promise<string> {
+    const r = await this.user.create(item, `user:${item.uid}:${++this.inserted}`);
+    if (r.existing) throw new Error(`the user's new ${this.side} item ${item.uid} found an existing one`);
+    await this.reread(r.id);
+    return r.id;
+  }
+
+  async write(id: string, item: Item): Promise<void> {
+    await this.user.update(id, item, await this.current(id));
+    await this.reread(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.user.delete(id, await this.current(id));
+    this.cache.delete(id);
+  }
+
+  async renumber(id: string): Promise<string> {
+    const next = await this.ops.renumber(id);
+    this.cache.delete(id);
+    await this.reread(next);
+    return next;
+  }
+}
+
+export interface Servers {
+  readonly gateway: RunningGateway;
+  readonly emulator: RunningGraphEmulator;
+  world(p: Profile): Promise<World>;
+  close(): Promise<void>;
+}
+
+/** The gateway (SQLite, a temporary folder) and the Graph emulator, on 127.0.0.1, for many worlds. */
+export async function startServers(): Promise<Servers> {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-machine-'));
+  const db = new SqliteStore(join(dir, 'g.sqlite'));
+  await db.migrate();
+  const gateway = await startGateway({ store: db, port: 0 });
+  const emulator = await startGraphEmulator({});
+  return {
+    gateway,
+    emulator,
+    world: (p) => adapterWorld(p, gateway, db, emulator),
+    async close() {
+      await gateway.close();
+      await db.close();
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A world of its own: a new CRM user on the gateway and a new mailbox on the emulator. */
+async function adapterWorld(
+  p: Profile,
+  gateway: RunningGateway,
+  db: SqliteStore,
+  emulator: RunningGraphEmulator,
+): Promise<World> {
+  const h = new Harness();
+  const fixed = () => NOW;
+  const username = `m${randomUUID().slice(0, 8)}`;
+  const password = `${username}-pw`;
+  await db.addUser(username, await hashPassword(password));
+  const credentials = { credentials: { username, password } };
+  const crmEngine = (await openCalDavStores(gateway.url, credentials, { clock: h.clock })) as Record<
+    ItemKind,
+    CalDavStore
+  >;
+  const crmUser = (await openCalDavStores(gateway.url, credentials, { clock: fixed })) as Record<ItemKind, CalDavStore>;
+  const auth = basic(username, password);
+  const mailbox = `m-${randomUUID().slice(0, 8)}`;
+  const http = new GraphHttp({ baseUrl: `${emulator.url}/v1.0`, token: async () => `dev:${mailbox}` });
+  const box = () => emulator.mailbox(mailbox);
+
+  const crm = (kind: ItemKind) => {
+    const user = crmUser[kind];
+    let moves = 0;
+    return new AdapterStore(
+      'mobile',
+      kind,
+      user,
+      {
+        read: async () => {
+          const all = await user.changesSince(null, EVERYTHING);
+          if (all.unreadable?.length) throw new Error(`CRM items cannot be read: ${JSON.stringify(all.unreadable)}`);
+          return new Map(all.changed.map((s) => [s.id, { version: s.version, item: s.item }]));
+        },
+        // The CRM client moves the object to another resource name (the UID stays).
+        renumber: async (id) => {
+          const url = new URL(id, gateway.url).href;
+          const text = await (await fetch(url, { headers: { Authorization: auth } })).text();
+          const gone = await fetch(url, { method: 'DELETE', headers: { Authorization: auth } });
+          if (gone.status !== 204) throw new Error(`DELETE ${id}: ${gone.status}`);
+          const next = id.replace(/[^/]+$/, `moved-${++moves}-${randomUUID().slice(0, 8)}.ics`);
+          const put = await fetch(new URL(next, gateway.url), {
+            method: 'PUT',
+            headers: { Authorization: auth, 'Content-Type': 'text/calendar' },
+            body: text,
+          });
+          if (put.status !== 201) throw new Error(`PUT ${next}: ${put.status} ${await put.text()}`);
+          return next;
+        },
+      },
+      () => crmEngine[kind],
+      p,
+    );
+  };
+
+  /** The Outlook calendar or To Do list `folder` (an id) as a store of the world. */
+  const outlook = (kind: ItemKind, folder: string) => {
+    const user =
+      kind === 'activity'
+        ? new GraphEventStore(http, folder, { clock: fixed, addinId: ADDIN })
+        : new GraphTaskStore(http, folder);
+    const read = async () => {
+      const ids =
+        kind === 'activity'
+          ? Object.values(box().state.events)
+              .filter((e) => e.calendarId === folder)
+              .map((e) => e.id)
+          : Object.values(box().state.tasks)
+              .filter((t) => t.listId === folder)
+              .map((t) => t.id);
+      const got = ids.length ? await user.getMany(ids) : new Map();
+      const out = new Map<string, { version: string; item: Item }>();
+      for (const [id, s] of got) {
+        if (!isReadable(s)) throw new Error(`Outlook ${kind} ${id} cannot be read: ${s.error}`);
+        out.set(id, { version: s.version, item: s.item });
+      }
+      return out;
+    };
+    return new AdapterStore(
+      'outlook',
+      kind,
+      user,
+      {
+        read,
+        renumber: async (id) => (kind === 'activity' ? box().renumberEvent(id) : box().renumberTask(folder, id)),
+      },
+      (profile) =>
+        kind === 'activity'
+          ? new GraphEventStore(http, folder, {
+              clock: h.clock,
+              ...(profile.sync.useForms && { addinId: ADDIN }),
+              notifyAttendees: profile.misc.sendUpdatesToAttendees,
+            })
+          : new GraphTaskStore(http, folder),
+      p,
+    );
+  };
+
+  const calendars = await http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
+  const lists = await http.get<{ value: { id: string }[] }>('/me/todo/lists');
+  const stores: Record<Side, Record<ItemKind, AdapterStore>> = {
+    outlook: {
+      activity: outlook('activity', calendars.value.find((c) => c.isDefaultCalendar)!.id),
+      task: outlook('task', lists.value[0]!.id),
+    },
+    mobile: { activity: crm('activity'), task: crm('task') },
+  };
+  const folders = new Map<string, AdapterStore>();
+  const everyStore = () => [...SIDES.flatMap((s) => KINDS.map((k) => stores[s][k])), ...folders.values()];
+
+  return {
+    ...emptyWorld(p, h),
+    where: 'gateway + Graph emulator',
+    stores,
+    folders,
+    async sync(profile, options) {
+      for (const s of everyStore()) s.prepare(profile);
+      // Only the item types the profile synchronizes have stores, as in the task pane.
+      const kinds = kindsInScope(profile);
+      const pick = (side: Side) =>
+        Object.fromEntries(KINDS.filter((k) => kinds.has(k)).map((k) => [k, stores[side][k]]));
+      try {
+        return await runSync(
+          {
+            ...h.deps(),
+            stores: { outlook: pick('outlook'), mobile: pick('mobile') },
+            storeIn: (side, kind, folder) => {
+              const store = folders.get(`${side}:${kind}:${folder}`);
+              if (!store) throw new Error(`no ${side} folder ${folder}`);
+              return store;
+            },
+          },
+          profile,
+          options,
+        );
+      } finally {
+        // The engine wrote: every folder is read again for the checks (also after a failed run).
+        for (const s of everyStore()) await s.refresh();
+      }
+    },
+    async newFolder(kind, n) {
+      // (As the user makes one in Outlook: a calendar or list of the mailbox.)
+      const made = kind === 'activity' ? box().addCalendar(`Calendar ${n}`) : box().addList(`List ${n}`);
+      const store = outlook(kind, made.id);
+      await store.refresh();
+      return store;
+    },
+  };
+}
