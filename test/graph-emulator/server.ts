@@ -268,6 +268,29 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     };
   }
 
+  /**
+   * One page of a plain list (events, instances, tasks). Server-side paging
+   * (https://learn.microsoft.com/graph/paging): "To read all results, you must continue to call
+   * Microsoft Graph with the @odata.nextLink property"; Outlook lists answer 10 items a page unless
+   * `$top` or `Prefer: odata.maxpagesize` asks otherwise ("The Calendar API has a default page size
+   * of 10", Microsoft Q&A 800560). The nextLink carries the query with a `$skip`.
+   */
+  function listPage(value: readonly unknown[], url: URL, prefer: string): Reply {
+    const top = Number(url.searchParams.get('$top') ?? NaN);
+    const size = Number.isFinite(top) && top > 0 ? top : Number(/odata\.maxpagesize=(\d+)/i.exec(prefer)?.[1] ?? 10);
+    const skip = Number(url.searchParams.get('$skip') ?? 0);
+    const more = skip + size < value.length;
+    const next = new URL(url.href);
+    next.searchParams.set('$skip', String(skip + size));
+    return {
+      status: 200,
+      body: {
+        value: value.slice(skip, skip + size),
+        ...(more && { '@odata.nextLink': `${base}${next.pathname}${next.search}` }),
+      },
+    };
+  }
+
   function startDelta(m: Mailbox, url: URL, kind: DeltaState['kind'], container: string, prefer: string): Reply {
     const path = url.pathname;
     const skip = url.searchParams.get('$skiptoken');
@@ -340,7 +363,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         const value = Object.values(m.state.events)
           .filter((e) => e.calendarId === cal && (!keep || keep(e.fields)))
           .map((e) => eventJson(e, prefer, props));
-        return json(200, { value });
+        return listPage(value, url, prefer);
       }
     }
     if ((x = /^\/me\/events\/([^/]+)\/instances$/.exec(p)) && method === 'GET') {
@@ -350,7 +373,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const b = Date.parse(url.searchParams.get('endDateTime') ?? '');
       if (Number.isNaN(a) || Number.isNaN(b))
         throw new GraphError(400, 'ErrorInvalidParameter', 'startDateTime and endDateTime are required');
-      return json(200, { value: m.instances(event, a, b).map((i) => eventJson(i, prefer)) });
+      return listPage(
+        m.instances(event, a, b).map((i) => eventJson(i, prefer)),
+        url,
+        prefer,
+      );
     }
     if ((x = /^\/me\/events\/([^/]+)$/.exec(p))) {
       const id = x[1]!;
@@ -398,7 +425,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         const value = Object.values(m.state.tasks)
           .filter((t) => t.listId === list)
           .map((t) => taskJson(t, /extensions/i.test(url.searchParams.get('$expand') ?? '')));
-        return json(200, { value });
+        return listPage(value, url, prefer);
       }
     }
     if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/([^/]+)\/extensions\/([^/]+)$/.exec(p))) {

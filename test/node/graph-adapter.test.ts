@@ -219,8 +219,10 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const id = h.stores.mobile.activity.insert(series);
     await syncWith(h, o.store);
     const starts = async () => {
-      const { value } = await o.http.get<{ value: GraphEvent[] }>(
-        `/me/events/${o.events()[0]!.id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2027-04-01T00:00:00Z`,
+      const value = await o.http.allPages(
+        await o.http.get<{ value: GraphEvent[] }>(
+          `/me/events/${o.events()[0]!.id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2027-04-01T00:00:00Z`,
+        ),
       );
       return value.map((x) => x.originalStart!.slice(0, 10));
     };

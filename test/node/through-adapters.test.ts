@@ -128,8 +128,9 @@ async function pairUp(options: GraphEventStoreOptions = {}) {
     },
     events: () => Object.values(emulator.mailbox(mailbox).state.events),
     instances: async (id: string, from = '2026-01-01T00:00:00Z', to = '2028-12-31T00:00:00Z') =>
-      (await http.get<{ value: GraphEvent[] }>(`/me/events/${id}/instances?startDateTime=${from}&endDateTime=${to}`))
-        .value,
+      http.allPages(
+        await http.get<{ value: GraphEvent[] }>(`/me/events/${id}/instances?startDateTime=${from}&endDateTime=${to}`),
+      ),
   };
 }
 

@@ -20,15 +20,7 @@ export interface OutlookFolders {
   readonly taskLists: readonly OutlookFolder[];
 }
 
-async function all<T>(http: GraphHttp, first: string): Promise<T[]> {
-  const out: T[] = [];
-  for (let next: string | undefined = first; next;) {
-    const page: { value?: T[]; '@odata.nextLink'?: string } = await http.get(next);
-    out.push(...(page.value ?? []));
-    next = page['@odata.nextLink'];
-  }
-  return out;
-}
+const all = async <T>(http: GraphHttp, first: string): Promise<T[]> => http.allPages<T>(await http.get(first));
 
 /** Default first, then by name (the order a picker shows them in). */
 const order = (a: OutlookFolder, b: OutlookFolder) =>

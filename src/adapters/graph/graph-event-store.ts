@@ -84,6 +84,8 @@ interface Token {
 
 const DAY = 86_400_000;
 const HEADERS = { Prefer: 'IdType="ImmutableId", outlook.timezone="UTC"' };
+/** Lists (a series' occurrences) in pages of up to 500 instead of Outlook's 10 (nextLink is still followed). */
+const LIST_HEADERS = { Prefer: `${HEADERS.Prefer}, odata.maxpagesize=500` };
 const EXPAND = `$expand=singleValueExtendedProperties($filter=${Object.values(PROP)
   .map((id) => `id eq '${id}'`)
   .join(' or ')})`;
@@ -179,16 +181,24 @@ export class GraphEventStore implements StorePort {
       masters.map((m): BatchRequest => ({
         method: 'GET',
         url: `/me/events/${encodeURIComponent(m.id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
-        headers: HEADERS,
+        headers: LIST_HEADERS,
       })),
+    );
+    // A series has more occurrences than a page holds: every page is read, or the occurrences on the
+    // pages not read would count as cancelled.
+    const pages = await Promise.all(
+      instances.map((r) =>
+        r.status >= 400 ? undefined : this.http.allPages(r.body as { value?: GraphEvent[] }, LIST_HEADERS),
+      ),
     );
     masters.forEach((m, i) => {
       const r = instances[i]!;
-      if (r.status >= 400) {
+      const all = pages[i];
+      if (!all) {
         out.set(m.id, { error: `Graph answered ${r.status} listing the occurrences of the series` });
         return;
       }
-      const list = ((r.body as { value?: GraphEvent[] }).value ?? []).filter((x) => x.originalStart);
+      const list = all.filter((x) => x.originalStart);
       out.set(m.id, {
         event: m,
         exceptions: list.filter((x) => x.type === 'exception'),
@@ -466,11 +476,14 @@ export class GraphEventStore implements StorePort {
       .map((o) => toInstant(o.fields.start!));
     const from = Math.min(...touched, ...now) - DAY;
     const to = Math.max(...touched, ...now) + DAY;
-    const list = await this.http.get<{ value?: GraphEvent[] }>(
-      `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
-      HEADERS,
+    const list = await this.http.allPages(
+      await this.http.get<{ value?: GraphEvent[] }>(
+        `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
+        LIST_HEADERS,
+      ),
+      LIST_HEADERS,
     );
-    const byStart = new Map((list.value ?? []).filter((x) => x.originalStart).map((x) => [originalInstant(x), x]));
+    const byStart = new Map(list.filter((x) => x.originalStart).map((x) => [originalInstant(x), x]));
     const writes: BatchRequest[] = [];
     const instance = (ms: number, what: string) => {
       const x = byStart.get(ms);

@@ -188,6 +188,24 @@ export class GraphHttp {
   }
 
   /**
+   * Every item of a list answer: its own and those of the pages its `@odata.nextLink` leads to
+   * (https://learn.microsoft.com/graph/paging: "continue to call Microsoft Graph with the
+   * @odata.nextLink property … until there are no more pages"; Outlook lists answer 10 a page).
+   */
+  async allPages<T>(
+    first: { value?: T[]; '@odata.nextLink'?: string },
+    headers: Record<string, string> = {},
+  ): Promise<T[]> {
+    const out = [...(first.value ?? [])];
+    for (let next = first['@odata.nextLink']; next;) {
+      const page: { value?: T[]; '@odata.nextLink'?: string } = await this.get(next, headers);
+      out.push(...(page.value ?? []));
+      next = page['@odata.nextLink'];
+    }
+    return out;
+  }
+
+  /**
    * Runs requests through $batch, 20 at a time, and answers in the same order. Sub-requests answered
    * 429/503/504 are sent again (in a new batch) after the longest Retry-After among them.
    */
