@@ -151,10 +151,14 @@ export class GraphEventStore implements StorePort {
     return (this.options.clock ?? Date.now)();
   }
 
-  /** The range a series' exceptions and cancellations are read in: the period, a year further back. */
+  /**
+   * The range a series' exceptions and cancellations are read in: from a year before the period to
+   * where the run says a series' occurrences matter (`seriesTo`: the infinite-series cap), so that a
+   * cancellation beyond the period crosses with its series like one in it.
+   */
   private seriesRange(): [number, number] {
     const w = this.window ?? { from: this.now() - 365 * DAY, to: this.now() + 2 * 365 * DAY };
-    return [w.from - 365 * DAY, w.to];
+    return [w.from - 365 * DAY, Math.max(w.to, w.seriesTo ?? w.to)];
   }
 
   // --- reading ----------------------------------------------------------------------------------------

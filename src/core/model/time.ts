@@ -94,6 +94,12 @@ export function itemRange(item: Item): readonly [number, number] {
 export interface SyncWindow {
   readonly from: number;
   readonly to: number;
+  /**
+   * How far ahead a series' own occurrences matter (its moved and cancelled ones): the infinite-series
+   * cap, N years from today, when that is beyond `to`. A series in the period crosses as one unit up
+   * to there; stores that list occurrences (Graph) read them that far.
+   */
+  readonly seriesTo?: number;
 }
 
 /** The sync period around `now`: days back and ahead, widened by a day for floating times. */

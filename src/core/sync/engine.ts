@@ -208,7 +208,11 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     state = await deps.state.load();
   }
 
-  const window = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
+  const period = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
+  const window = {
+    ...period,
+    seriesTo: Math.max(period.to, startedAt + (profile.series.infiniteSeriesYears * 365 + 1) * DAY_MS),
+  };
   // Another scope than the read tokens were taken in: read everything once (see scope.ts).
   const scope = readScope(profile, startedAt);
   const sameScope = state.tokens[SCOPE_TOKEN] === scope;

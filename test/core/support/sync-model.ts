@@ -175,7 +175,18 @@ export function essence(w: World, item: Item): string {
     rule: rule
       ? { freq: rule.freq, interval: rule.interval, until: w.infinite.has(item.uid) ? 'open' : rule.until }
       : null,
-    cancelled: (item.recurrence?.exceptionDates ?? []).map(instant).sort(),
+    // (A series crosses as one unit from a year before the period to the infinite-series cap; a
+    // cancellation outside that is not synchronized, and within two days of its ends not judged.)
+    cancelled: (item.recurrence?.exceptionDates ?? [])
+      .map(instant)
+      .filter((t) => {
+        const at = t && Date.parse(t.startsWith('date ') ? `${t.slice(5)}T00:00:00Z` : t);
+        const p = w.profile;
+        const from = w.h.now - (p.sync.daysBack + 366 + 2) * DAY;
+        const to = w.h.now + (Math.max(p.sync.daysAhead, p.series.infiniteSeriesYears * 365) - 1) * DAY;
+        return at && at >= from && at <= to;
+      })
+      .sort(),
   });
 }
 

@@ -255,11 +255,15 @@ async function adapterWorld(
   };
 
   /** The Outlook calendar or To Do list `folder` (an id) as a store of the world. */
-  const outlook = (kind: ItemKind, folder: string) => {
+  const outlook = async (kind: ItemKind, folder: string) => {
     const user =
       kind === 'activity'
         ? new GraphEventStore(http, folder, { clock: fixed, addinId: ADDIN })
         : new GraphTaskStore(http, folder);
+    // The user sees every occurrence of a series the checks may look at: a read of one day sets the
+    // range the store reads occurrences in (a year before it, to `seriesTo`).
+    if (kind === 'activity')
+      await user.changesSince(null, { from: NOW - 2 * YEAR, to: NOW - 2 * YEAR + 1, seriesTo: NOW + 7 * YEAR });
     const read = async () => {
       const ids =
         kind === 'activity'
@@ -301,8 +305,8 @@ async function adapterWorld(
   const lists = await http.get<{ value: { id: string }[] }>('/me/todo/lists');
   const stores: Record<Side, Record<ItemKind, AdapterStore>> = {
     outlook: {
-      activity: outlook('activity', calendars.value.find((c) => c.isDefaultCalendar)!.id),
-      task: outlook('task', lists.value[0]!.id),
+      activity: await outlook('activity', calendars.value.find((c) => c.isDefaultCalendar)!.id),
+      task: await outlook('task', lists.value[0]!.id),
     },
     mobile: { activity: crm('activity'), task: crm('task') },
   };
@@ -342,7 +346,7 @@ async function adapterWorld(
     async newFolder(kind, n) {
       // (As the user makes one in Outlook: a calendar or list of the mailbox.)
       const made = kind === 'activity' ? box().addCalendar(`Calendar ${n}`) : box().addList(`List ${n}`);
-      const store = outlook(kind, made.id);
+      const store = await outlook(kind, made.id);
       await store.refresh();
       return store;
     },
