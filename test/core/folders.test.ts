@@ -126,6 +126,36 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect((await sync()).plan.actions).to.deep.equal([]);
   });
 
+  for (const editCopy of [false, true])
+    it(`finishing an interrupted move ${editCopy ? 'keeps a copy the user edited in the history' : 'does not write an equal copy again'}`, async () => {
+      const { h, a, b, sync } = await changed();
+      // The second copy is made, then the connection drops: its commit and the original's deletion are lost.
+      let creations = 0;
+      b.faults.afterWrite = (op) => {
+        if (op === 'create' && ++creations === 2) throw new Error('connection lost');
+      };
+      expect(await sync({ folderChange: 'move' }).catch((e: unknown) => String(e))).to.match(/connection lost/);
+      b.faults = {};
+      const twin = b.all().find((x) => a.all().some((y) => y.item.uid === x.item.uid))!;
+      expect(twin, 'a copy whose original is still in the old folder').to.not.equal(undefined);
+      if (editCopy) b.write(twin.id, { ...twin.item, subject: 'Edited copy' });
+      const now = () => b.all().find((x) => x.id === twin.id)!;
+      const version = now().version;
+      const r = await sync({ folderChange: 'move' });
+      expect(r.errors).to.deep.equal([]);
+      expect(a.all()).to.deep.equal([]);
+      expect(b.all()).to.have.length(4);
+      const kept = h.history.entries.filter((e) => e.reason.includes('interrupted move'));
+      if (editCopy) {
+        expect(kept.map((e) => e.item.subject)).to.deep.equal(['Edited copy']);
+        expect(now().item.subject, 'the original as it is').to.equal(twin.item.subject);
+      } else {
+        expect(kept).to.deep.equal([]);
+        expect(now().version, 'not written again').to.equal(version);
+      }
+      expect((await sync()).plan.actions).to.deep.equal([]);
+    });
+
   it('without a way to reach the old folder, a move stops with the reason and changes nothing', async () => {
     const { h, a, b } = await changed();
     const { storeIn: _none, ...deps } = h.deps();

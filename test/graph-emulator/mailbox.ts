@@ -371,10 +371,12 @@ export class Mailbox {
   }
 
   /**
-   * Test control, not Graph: the user moves an event to another calendar and back in Outlook, which
-   * gives it a new id (https://learn.microsoft.com/graph/outlook-immutable-id: without immutable ids,
-   * "their IDs change … if the item is moved"); its fields, extended properties, exceptions and
-   * cancellations move with it. Delta readers see the old id removed and the new one created.
+   * Test control, not Graph: the event gets a new id. Our adapters ask for immutable ids, which
+   * survive a move between calendars but change when "the user exports the item (to a PST, as an MSG
+   * file, etc.) and re-imports it into their mailbox" or moves it to an archive mailbox and back
+   * (https://learn.microsoft.com/graph/outlook-immutable-id, "Lifetime of immutable IDs"); that is what
+   * this does. Its fields, extended properties, exceptions and cancellations stay with it. Delta
+   * readers see the old id removed and the new one created.
    */
   renumberEvent(id: string): string {
     const event = this.state.events[id];
@@ -465,7 +467,7 @@ export class Mailbox {
     return t;
   }
 
-  /** Test control, not Graph: the task moved to another list and back (a new id, as renumberEvent). */
+  /** Test control, not Graph: the task exported and imported again (a new id, as renumberEvent). */
   renumberTask(listId: string, id: string): string {
     const t = this.task(listId, id);
     delete this.state.tasks[id];

@@ -49,13 +49,13 @@ const activities = profile({ sync: { itemTypes: 'activities' } });
 const ADDIN = '5d7e4a35-7a2b-4c1e-9c3a-5a1f2b3c4d5e';
 
 /** A fresh CRM user on the gateway and a fresh mailbox on the emulator, with the engine between them. */
-async function pairUp(options: GraphEventStoreOptions = {}) {
+async function pairUp(options: GraphEventStoreOptions = {}, crmFetch?: typeof fetch) {
   const h = new Harness();
   const user = `u${randomUUID().slice(0, 8)}`;
   await db.addUser(user, await hashPassword(`${user}-pw`));
   const crm = (await openCalDavStores(
     gw.url,
-    { credentials: { username: user, password: `${user}-pw` } },
+    { credentials: { username: user, password: `${user}-pw` }, ...(crmFetch && { fetch: crmFetch }) },
     { clock: h.clock },
   )) as { activity: CalDavStore; task: CalDavStore };
   const mailbox = `m-${randomUUID().slice(0, 8)}`;
@@ -607,4 +607,53 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect(after.written.mobile.updated).to.equal(1);
     expect((await s.crmObjects()).join('\n')).to.contain('SUMMARY:Team meeting (room 2)');
   });
+
+  for (const choice of ['move', 'new-pairing'] as const)
+    it(`point 10 (${choice}): an Outlook item never paired — its copy failed, or it waits for a confirmation — stays with the old calendar`, async () => {
+      // The gateway answers 429 to PUTs while `busy` (a throttled CRM).
+      let busy = false;
+      const s = await pairUp({}, async (input, init) =>
+        busy && init?.method === 'PUT'
+          ? new Response('slow down', { status: 429, headers: { 'Retry-After': '30' } })
+          : fetch(input, init),
+      );
+      const at = (d: number) => ({ dateTime: `2026-12-${String(d).padStart(2, '0')}T09:00:00`, timeZone: 'UTC' });
+      const end = (d: number) => ({ dateTime: `2026-12-${String(d).padStart(2, '0')}T10:00:00`, timeZone: 'UTC' });
+      await s.http.request('POST', '/me/events', { subject: 'Known visit', start: at(3), end: end(3) });
+      expect((await s.sync()).errors).to.deep.equal([]);
+      await s.http.request('POST', '/me/events', { subject: 'Throttled visit', start: at(5), end: end(5) });
+      busy = true;
+      const failed = await s.sync();
+      busy = false;
+      expect(failed.errors.map((e) => e.subject)).to.deep.equal(['Throttled visit']);
+      // A second new item waits for the user's confirmation (the CRM is asked before a new item goes in).
+      const confirming = profile({ sync: { itemTypes: 'activities' }, conflicts: { confirmNew: true } });
+      await s.http.request('POST', '/me/events', { subject: 'Unconfirmed visit', start: at(6), end: end(6) });
+      const asked = await s.sync(confirming);
+      const pending = asked.pending.find((p) => p.subject === 'Unconfirmed visit');
+      expect(pending, 'the new item waits for a confirmation').to.not.equal(undefined);
+
+      const calendarB = (await s.http.request<{ id: string }>('POST', '/me/calendars', { name: 'CRM' })).body.id;
+      const storeB = new GraphEventStore(s.http, calendarB, { clock: s.h.clock, addinId: ADDIN });
+      const storeIn: SyncDeps['storeIn'] = (_side, _kind, folder) =>
+        new GraphEventStore(s.http, folder, { clock: s.h.clock, addinId: ADDIN });
+      s.h.now += 10 * 60_000;
+      const moved = await s.run(activities, { activity: storeB }, { folderChange: choice }, storeIn);
+      expect(moved.errors).to.deep.equal([]);
+      expect(s.h.log.entries.map((e) => e.message).join('\n')).to.match(
+        /2 item\(s\) of the calendar .* that were not synchronized yet stay there and are no longer synchronized/,
+      );
+      // Approving the old decision later, and the retry's time passing, copy neither into the CRM.
+      s.h.now += 10 * 60_000;
+      const later = await s.run(confirming, { activity: storeB }, { approvals: new Set([pending!.id]) }, storeIn);
+      expect(later.errors).to.deep.equal([]);
+      const crm = (await s.crmObjects()).map((t) => /SUMMARY:(.*)/.exec(t)?.[1]?.trim()).sort();
+      const inB = (await s.http.get<{ value: GraphEvent[] }>(`/me/calendars/${calendarB}/events`)).value
+        .map((e) => e.subject)
+        .sort();
+      // Moved, or come into the new calendar from the CRM (a new pairing): only the item that was paired.
+      expect(crm).to.deep.equal(['Known visit']);
+      expect(inB).to.deep.equal(['Known visit']);
+      expect((await s.run(confirming, { activity: storeB }, {}, storeIn)).plan.actions).to.deep.equal([]);
+    });
 });

@@ -201,6 +201,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     await changeFolders(moves, options.folderChange, state, {
       state: deps.state,
       log: deps.log,
+      history: deps.history,
       clock: deps.clock,
       store: (kind) => storeFor('outlook', kind),
       ...(deps.storeIn && { storeIn: (kind: ItemKind, folder: string) => deps.storeIn!('outlook', kind, folder) }),

@@ -8,16 +8,24 @@
  *   CRM side is not touched. A copy that cannot be moved that way (a meeting with attendees: the copy and
  *   the deletion would mail them) stays where it is, stays synchronized (read by its id every run) and
  *   is named in the log. An interrupted move is finished by the next run the user confirms again: a copy
- *   already made is found by its pair key (creation is idempotent), one already deleted from the old
+ *   already made is found by its pair key (creation is idempotent) and given the original only where
+ *   it differs, its own version kept in the history first (rule 5); one already deleted from the old
  *   folder is followed to the new one (rule 10).
  * - **new pairing**: the pairs of that kind end. The old folder's items stay there, no longer
  *   synchronized; the new folder is synchronized with the CRM as in a first synchronization (items on
  *   both sides are matched, the rest is copied).
  *
+ * Either way an Outlook item of the old folder that was never paired — its first copy to the CRM failed
+ * and waits for a retry, or waits for the user's confirmation — stays behind like any other item that
+ * was not synchronized: its retry and its pending decision end (logged with a count), so that no later
+ * run copies an item of a folder the profile no longer names into the CRM.
+ *
  * Until the move has finished the state keeps the old folder, so a stopped move asks again.
  */
 import type { FolderChange } from '../errors.js';
-import type { ErrorLog, StatusStore, SyncState } from '../ports/state.js';
+import { contentHash } from '../model/content-hash.js';
+import type { Item } from '../model/item.js';
+import type { ErrorLog, History, StatusStore, SyncState } from '../ports/state.js';
 import { isReadable, type StorePort } from '../ports/store.js';
 import { subjectLine } from './execute.js';
 import { UNKNOWN_VERSION, type PairStatus } from './status.js';
@@ -58,6 +66,7 @@ export const folderTokens = (
 export interface FolderDeps {
   readonly state: StatusStore;
   readonly log: ErrorLog;
+  readonly history: History;
   readonly clock: () => number;
   /** The store of the new folder. */
   readonly store: (kind: ItemKind) => StorePort;
@@ -77,6 +86,7 @@ export async function changeFolders(
 ): Promise<void> {
   for (const c of changes) {
     const rows = state.rows.filter((r) => r.kind === c.kind && r.outlook && r.outlook.pinned !== c.to);
+    await endUnpaired(c, state, deps);
     if (choice === 'new-pairing') {
       await deps.state.commit({
         remove: rows.map((r) => r.key),
@@ -125,6 +135,67 @@ export async function changeFolders(
   }
 }
 
+/** Pair keys whose Outlook item of kind `kind` is known only by a retry or a pending decision. */
+function unpairedKeys(state: SyncState, kind: ItemKind): Set<string> {
+  const paired = new Set(state.rows.filter((r) => r.outlook).map((r) => r.key));
+  const keys = new Set<string>();
+  for (const f of state.failures)
+    if (f.recheck.some((ref) => ref.side === 'outlook' && ref.kind === kind)) keys.add(f.pairKey);
+  for (const p of state.pending) {
+    const a = p.action;
+    const fromOutlook = a && 'source' in a && a.source.side === 'outlook' && a.kind === kind;
+    if (fromOutlook || p.outlook?.item.kind === kind) keys.add(p.pairKey);
+  }
+  for (const k of paired) keys.delete(k);
+  return keys;
+}
+
+/** Ends the retries and pending decisions of the old folder's items that were never paired. */
+async function endUnpaired(c: FolderChange, state: SyncState, deps: FolderDeps): Promise<void> {
+  const keys = unpairedKeys(state, c.kind);
+  if (!keys.size) return;
+  const subjects = state.pending.filter((p) => keys.has(p.pairKey)).map((p) => p.subject);
+  await deps.state.commit({
+    failuresClear: [...keys],
+    pending: state.pending.filter((p) => !keys.has(p.pairKey)),
+  });
+  await deps.log.append({
+    at: deps.clock(),
+    level: 'info',
+    message: `${keys.size} item(s) of the ${folderName(c.kind)} ${c.from} that were not synchronized yet stay there and are no longer synchronized`,
+    ...(subjects.length && { subject: subjectLine(subjects.slice(0, 5), keys.size) }),
+    count: keys.size,
+    pairKeys: [...keys],
+  });
+}
+
+/**
+ * A copy an earlier, interrupted attempt made: it gets the original as it is now (the user may have
+ * edited the original since) — written only when it differs, and the copy's own version goes to the
+ * history first (the user may have edited the copy too: rule 5).
+ */
+async function refreshCopy(
+  target: StorePort,
+  id: string,
+  version: string,
+  original: Item,
+  r: PairStatus,
+  deps: FolderDeps,
+): Promise<string> {
+  const copy = (await target.getMany([id])).get(id);
+  if (copy && isReadable(copy) && contentHash(copy.item) === contentHash(original)) return copy.version;
+  if (copy && isReadable(copy))
+    await deps.history.put({
+      at: deps.clock(),
+      pairKey: r.key,
+      side: 'outlook',
+      kind: r.kind,
+      item: copy.item,
+      reason: 'replaced by the original when an interrupted move to another folder was finished',
+    });
+  return (await target.update(id, original, copy?.version ?? version)).version;
+}
+
 async function moveAll(
   c: FolderChange,
   rows: readonly PairStatus[],
@@ -154,8 +225,7 @@ async function moveAll(
         continue;
       }
       const made = await target.create(s.item, r.key);
-      // A copy an earlier attempt made: it gets the original as it is now (the user may have edited it).
-      const version = made.existing ? (await target.update(made.id, s.item, made.version)).version : made.version;
+      const version = made.existing ? await refreshCopy(target, made.id, made.version, s.item, r, deps) : made.version;
       await old.delete(s.id, s.version);
       // The row keeps the agreed content's hash; an edit of the original not yet synchronized stays a
       // change (an unknown version makes the next read compare the copy by its content).

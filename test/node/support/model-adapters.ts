@@ -40,7 +40,7 @@ const EVERYTHING: SyncWindow = { from: NOW - 20 * YEAR, to: NOW + 20 * YEAR };
 interface UserOps {
   /** Every item of the folder, read through the user's adapter. */
   read(): Promise<Map<string, { version: string; item: Item }>>;
-  /** A new id for the item, as a move to another folder and back gives it. */
+  /** A new id for the item, as an export and import again gives it (immutable ids survive a move). */
   renumber(id: string): Promise<string>;
 }
 
