@@ -126,8 +126,8 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect((await sync()).plan.actions).to.deep.equal([]);
   });
 
-  for (const editCopy of [false, true])
-    it(`finishing an interrupted move ${editCopy ? 'keeps a copy the user edited in the history' : 'does not write an equal copy again'}`, async () => {
+  for (const edits of ['none', 'copy', 'both'] as const)
+    it(`finishing an interrupted move, with ${edits === 'none' ? 'nothing edited since' : edits === 'copy' ? 'the copy edited in the new folder' : 'the copy and the original edited'}`, async () => {
       const { h, a, b, sync } = await changed();
       // The second copy is made, then the connection drops: its commit and the original's deletion are lost.
       let creations = 0;
@@ -138,7 +138,9 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
       b.faults = {};
       const twin = b.all().find((x) => a.all().some((y) => y.item.uid === x.item.uid))!;
       expect(twin, 'a copy whose original is still in the old folder').to.not.equal(undefined);
-      if (editCopy) b.write(twin.id, { ...twin.item, subject: 'Edited copy' });
+      const original = a.all().find((y) => y.item.uid === twin.item.uid)!;
+      if (edits !== 'none') b.write(twin.id, { ...twin.item, subject: 'Edited copy' });
+      if (edits === 'both') a.write(original.id, { ...original.item, subject: 'Edited original' });
       const now = () => b.all().find((x) => x.id === twin.id)!;
       const version = now().version;
       const r = await sync({ folderChange: 'move' });
@@ -146,12 +148,21 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
       expect(a.all()).to.deep.equal([]);
       expect(b.all()).to.have.length(4);
       const kept = h.history.entries.filter((e) => e.reason.includes('interrupted move'));
-      if (editCopy) {
-        expect(kept.map((e) => e.item.subject)).to.deep.equal(['Edited copy']);
-        expect(now().item.subject, 'the original as it is').to.equal(twin.item.subject);
-      } else {
+      const crm = () => h.stores.mobile.activity.all().find((x) => x.item.uid === twin.item.uid)!.item.subject;
+      if (edits === 'none') {
         expect(kept).to.deep.equal([]);
         expect(now().version, 'not written again').to.equal(version);
+      } else if (edits === 'copy') {
+        expect(kept, 'nothing overwritten').to.deep.equal([]);
+        expect(now().item.subject).to.equal('Edited copy');
+        expect(crm(), 'the edit in the new folder crosses').to.equal('Edited copy');
+      } else {
+        expect(
+          kept.map((e) => e.item.subject),
+          'the copy it replaced',
+        ).to.deep.equal(['Edited copy']);
+        expect(now().item.subject).to.equal('Edited original');
+        expect(crm()).to.equal('Edited original');
       }
       expect((await sync()).plan.actions).to.deep.equal([]);
     });

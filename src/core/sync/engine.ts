@@ -208,6 +208,14 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     });
     state = await deps.state.load();
   }
+  // The folders the pairs are made in are named before the first write, not after the run: a run that
+  // dies after its first pairs must leave the next one able to tell a change of folder (point 10).
+  const named = folderTokens(deps.stores.outlook, kinds);
+  const unnamed = Object.entries(named).filter(([k, folder]) => state.tokens[k] !== folder);
+  if (unnamed.length && !options.dryRun) {
+    await deps.state.commit({ tokens: Object.fromEntries(unnamed) });
+    state = await deps.state.load();
+  }
 
   const period = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
   const window = {

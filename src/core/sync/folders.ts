@@ -8,8 +8,9 @@
  *   CRM side is not touched. A copy that cannot be moved that way (a meeting with attendees: the copy and
  *   the deletion would mail them) stays where it is, stays synchronized (read by its id every run) and
  *   is named in the log. An interrupted move is finished by the next run the user confirms again: a copy
- *   already made is found by its pair key (creation is idempotent) and given the original only where
- *   it differs, its own version kept in the history first (rule 5); one already deleted from the old
+ *   already made is found by its pair key (creation is idempotent): kept when it equals the original
+ *   or when only the copy was edited since (that edit then crosses as a change), else given the
+ *   original, its own version kept in the history first (rule 5); one already deleted from the old
  *   folder is followed to the new one (rule 10).
  * - **new pairing**: the pairs of that kind end. The old folder's items stay there, no longer
  *   synchronized; the new folder is synchronized with the CRM as in a first synchronization (items on
@@ -24,9 +25,8 @@
  */
 import type { FolderChange } from '../errors.js';
 import { contentHash } from '../model/content-hash.js';
-import type { Item } from '../model/item.js';
 import type { ErrorLog, History, StatusStore, SyncState } from '../ports/state.js';
-import { isReadable, type StorePort } from '../ports/store.js';
+import { isReadable, type StoredItem, type StorePort } from '../ports/store.js';
 import { subjectLine } from './execute.js';
 import { UNKNOWN_VERSION, type PairStatus } from './status.js';
 import type { ItemKind } from './types.js';
@@ -170,30 +170,33 @@ async function endUnpaired(c: FolderChange, state: SyncState, deps: FolderDeps):
 }
 
 /**
- * A copy an earlier, interrupted attempt made: it gets the original as it is now (the user may have
- * edited the original since) — written only when it differs, and the copy's own version goes to the
- * history first (the user may have edited the copy too: rule 5).
+ * A copy an earlier, interrupted attempt made, as the user may have changed it since. Equal to the
+ * original: kept. Edited in the new folder while the original stayed as it was synchronized: kept,
+ * and it is the change the next read finds (`edited`). Otherwise the original (which the user edited
+ * in the old folder) is written over it, the copy's own version kept in the history first (rule 5).
  */
 async function refreshCopy(
   target: StorePort,
   id: string,
   version: string,
-  original: Item,
+  original: StoredItem,
   r: PairStatus,
   deps: FolderDeps,
-): Promise<string> {
+): Promise<{ version: string; edited?: boolean }> {
   const copy = (await target.getMany([id])).get(id);
-  if (copy && isReadable(copy) && contentHash(copy.item) === contentHash(original)) return copy.version;
-  if (copy && isReadable(copy))
+  const readable = copy && isReadable(copy) ? copy : undefined;
+  if (readable && contentHash(readable.item) === contentHash(original.item)) return { version: readable.version };
+  if (readable && original.version === r.outlook!.version) return { version: readable.version, edited: true };
+  if (readable)
     await deps.history.put({
       at: deps.clock(),
       pairKey: r.key,
       side: 'outlook',
       kind: r.kind,
-      item: copy.item,
+      item: readable.item,
       reason: 'replaced by the original when an interrupted move to another folder was finished',
     });
-  return (await target.update(id, original, copy?.version ?? version)).version;
+  return { version: (await target.update(id, original.item, readable?.version ?? version)).version };
 }
 
 async function moveAll(
@@ -225,12 +228,15 @@ async function moveAll(
         continue;
       }
       const made = await target.create(s.item, r.key);
-      const version = made.existing ? await refreshCopy(target, made.id, made.version, s.item, r, deps) : made.version;
+      const copied = made.existing
+        ? await refreshCopy(target, made.id, made.version, s, r, deps)
+        : { version: made.version };
       await old.delete(s.id, s.version);
       // The row keeps the agreed content's hash; an edit of the original not yet synchronized stays a
       // change (an unknown version makes the next read compare the copy by its content).
       const { pinned: _pinned, ...rest } = side;
-      const copy = { ...rest, id: made.id, version: s.version === side.version ? version : UNKNOWN_VERSION };
+      const agreed = s.version === side.version && !copied.edited;
+      const copy = { ...rest, id: made.id, version: agreed ? copied.version : UNKNOWN_VERSION };
       await deps.state.commit({ upsert: [{ ...r, outlook: copy }] });
       moved++;
     }
