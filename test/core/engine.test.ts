@@ -40,6 +40,40 @@ describe('runSync: infinite series as time passes (issue 13, point 4)', () => {
     ).to.equal(undefined);
     expect((await h.sync(p)).plan.actions).to.deep.equal([]);
   });
+
+  it('a capped copy the user ends early is a finite series: it crosses as it is and the pair has no cap left', async () => {
+    // (Model-based run, seed 20261202: the row kept its cap, and every later run moved on a cap
+    // nobody had — not idempotent.)
+    const h = new Harness();
+    const series = activity({
+      uid: 'weekly',
+      crm: undefined,
+      subject: 'Weekly team call',
+      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+    });
+    h.stores.mobile.activity.insert(series);
+    const p = profile({ series: { infiniteSeriesYears: 1 } });
+    await h.sync(p);
+    const [copy] = h.stores.outlook.activity.all();
+    const until = { dateTime: '2027-01-26T09:00:00', timeZone: 'Europe/Berlin' };
+    const ended = { ...(copy!.item as typeof series), subject: 'Weekly team call (until January)' };
+    h.stores.outlook.activity.write(copy!.id, {
+      ...ended,
+      recurrence: { ...series.recurrence!, rule: { freq: 'WEEKLY', interval: 1, until } },
+    });
+    await h.sync(p);
+    const crm = h.stores.mobile.activity.all()[0]!.item as typeof series;
+    expect(crm.subject).to.equal('Weekly team call (until January)');
+    expect(crm.recurrence!.rule.until).to.deep.equal(until);
+    expect(h.state.state.rows.every((r) => r.cap === undefined)).to.equal(true);
+    // Time passes: nothing to move on, nothing written.
+    for (let day = 0; day < 60; day += 20) {
+      h.now += 20 * 86_400_000;
+      expect((await h.sync(p)).plan.actions).to.deep.equal([]);
+    }
+  });
 });
 
 describe('runSync on memory stores', () => {

@@ -102,7 +102,7 @@ export function nextStatus(
       const w = written!;
       const { side, ...source } = a.source;
       // The facts are those of the item written now, not of the row's earlier content.
-      const { private: _private, application: _application, ...kept } = row ?? ({} as Partial<PairStatus>);
+      const { private: _private, application: _application, cap: _cap, ...kept } = row ?? ({} as Partial<PairStatus>);
       return {
         key: a.pairKey,
         kind: a.kind,
@@ -122,7 +122,9 @@ export function nextStatus(
         }),
         // The pair's range is that of the series as its source has it, not of the capped copy (rule 2).
         ...factsOf(a.cap ? stripCap(w.item, a.target, a.cap) : w.item),
-        ...((a.cap ?? row?.cap) && { cap: a.cap ?? row?.cap }),
+        // The cap is the action's: a write without one (the series ended, or it is no series) leaves
+        // none, else the next runs would move on a cap nobody has (not idempotent).
+        ...(a.cap && { cap: a.cap }),
       } as PairStatus;
     }
   }

@@ -141,10 +141,12 @@ export function plan(
     const target = otherSide(from);
     const source = { ...sideStatus(entry), side: from };
     const open = stripCap(entry.item, from, r.cap);
-    // Read back from the capped copy → the source gets its infinite series back, uncapped (rule 6).
+    // Read back from the capped copy → the source gets its infinite series back, uncapped (rule 6);
+    // a copy whose end the user changed there (ended early, a split) is no longer capped: it goes
+    // over as it is, and the pair has no cap any more.
     const { item, cap } =
       r.cap?.side === from
-        ? { item: open, cap: r.cap }
+        ? { item: open, cap: open !== entry.item ? r.cap : undefined }
         : capForTarget(open, target, profile.series.infiniteSeriesYears, now);
     const base = {
       pairKey: r.key,

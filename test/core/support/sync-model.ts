@@ -34,7 +34,18 @@ export const figures = {
   openChecks: 0,
   /** Items not synchronized after a clean sync that were checked to be in the log or under Pending. */
   unsyncedChecked: 0,
+  /** Series pairs whose occurrences an independent expander compared (worlds that have one). */
+  occurrenceChecks: 0,
+  /** Occurrences so compared. */
+  occurrencesCompared: 0,
 };
+
+/** A series both sides agree on (the oracle's essence): its copy's id on each side. */
+export interface SeriesPair {
+  readonly subject: string;
+  readonly outlook: string;
+  readonly mobile: string;
+}
 
 export interface World {
   /** The state, log and history ports and the clock (the stores are the world's own, below). */
@@ -49,6 +60,13 @@ export interface World {
   newFolder(kind: ItemKind, n: number): Promise<ModelStore>;
   /** Where the stores are (what the figures and a failure name). */
   readonly where: string;
+  /**
+   * After a clean sync, for series both sides agree on: their occurrences in [from, to) compared one by
+   * one by an expander of the world's own, independent of the engine (the adapter world: the CRM's
+   * iCalendar text expanded by python3-recurring-ical-events against Graph's /instances). Returns how
+   * many occurrences it compared.
+   */
+  compareOccurrences?(pairs: readonly SeriesPair[], from: number, to: number): Promise<number>;
   profile: Profile;
   nextUid: number;
   /** Confirmations the user approved (pending ids). */
@@ -117,6 +135,8 @@ export interface ItemSpec {
   readonly infinite: boolean;
   /** Write the start in UTC instead of Europe/Berlin (same instant). */
   readonly utc: boolean;
+  /** An all-day activity (a date, no time). */
+  readonly allDay?: boolean;
 }
 
 const dateOf = (day: number) => new Date(EPOCH + day * DAY).toISOString().slice(0, 10);
@@ -134,6 +154,13 @@ export function makeItem(uid: string, subject: string, s: ItemSpec): Item {
     : undefined;
   if (s.kind === 'task') return task({ ...common, due: { date: dateOf(s.day) } }) as Task;
   const date = dateOf(s.day);
+  if (s.allDay)
+    return activity({
+      ...common,
+      start: { date },
+      end: { date: dateOf(s.day + 1) },
+      ...(recurrence && { recurrence }),
+    }) as Activity;
   // 10:00 in Berlin is 09:00 UTC in winter: the same instant written two ways (issue 13, point 5).
   const at = (h: number) =>
     s.utc
@@ -158,36 +185,119 @@ export async function createItem(w: World, side: Side, s: ItemSpec): Promise<str
  */
 export function essence(w: World, item: Item): string {
   const instant = (t: unknown) => {
-    if (!t || typeof t !== 'object') return null;
-    if ('date' in t) return `date ${(t as { date: string }).date}`;
-    const z = t as { dateTime: string; timeZone: string | null };
-    // Only UTC and Europe/Berlin in winter occur here: the model's own conversion, not the engine's.
-    const offsetH = z.timeZone === 'Europe/Berlin' ? 1 : 0;
-    return new Date(Date.parse(`${z.dateTime}Z`) - offsetH * 3600_000).toISOString();
+    const ms = msOf(t);
+    if (ms === null) return null;
+    return 'date' in (t as object) ? `date ${(t as { date: string }).date}` : new Date(ms).toISOString();
   };
   const rule = item.recurrence?.rule;
+  const start = item.kind === 'activity' ? msOf(item.start) : null;
+  const length = item.kind === 'activity' && start !== null ? msOf(item.end)! - start : 0;
+  const inRange = (at: number | null) => {
+    const p = w.profile;
+    const from = w.h.now - (p.sync.daysBack + 366 + 2) * DAY;
+    const to = w.h.now + (Math.max(p.sync.daysAhead, p.series.infiniteSeriesYears * 365) - 1) * DAY;
+    return at !== null && at >= from && at <= to;
+  };
+  const allDay = item.kind === 'activity' && 'date' in item.start;
+  const show = (ms: number) =>
+    allDay ? `date ${new Date(ms).toISOString().slice(0, 10)}` : new Date(ms).toISOString();
+  // A moved or renamed occurrence, as the user sees it: its original start, where it is now, its
+  // subject (an override that changes nothing is no change: a side may keep or drop it).
+  const overrides = (item.recurrence?.overrides ?? [])
+    .filter((o) => inRange(msOf(o.recurrenceId)))
+    .flatMap((o) => {
+      const at = msOf(o.recurrenceId)!;
+      const from = msOf(o.fields.start) ?? at;
+      const to = msOf(o.fields.end) ?? from + length;
+      const subject = o.fields.subject ?? item.subject;
+      if (from === at && to === at + length && subject === item.subject) return [];
+      return [JSON.stringify({ at: show(at), start: show(from), end: show(to), subject })];
+    })
+    .sort();
   return JSON.stringify({
     kind: item.kind,
     subject: item.subject,
     times: item.kind === 'activity' ? [instant(item.start), instant(item.end)] : [instant(item.due)],
     private: item.sensitivity === 'private' || item.sensitivity === 'confidential',
     app: item.crm?.application ?? null,
+    // (An end as its last occurrence: UNTIL in UTC, Graph's end date and a zoned time say it alike.)
     rule: rule
-      ? { freq: rule.freq, interval: rule.interval, until: w.infinite.has(item.uid) ? 'open' : rule.until }
+      ? {
+          freq: rule.freq,
+          interval: rule.interval,
+          // (An end where the infinite-series cap would be is the cap: a series the user ended on one
+          // side and a conflict then kept open on the other is open on both.)
+          until:
+            w.infinite.has(item.uid) || !rule.until || msOf(rule.until)! >= capFrom(w)
+              ? 'open'
+              : lastOccurrence(start, rule.until, rule.interval, show),
+        }
       : null,
+    overrides,
     // (A series crosses as one unit from a year before the period to the infinite-series cap; a
     // cancellation outside that is not synchronized, and within two days of its ends not judged.)
     cancelled: (item.recurrence?.exceptionDates ?? [])
+      .filter((t) => inRange(msOf(t)))
       .map(instant)
-      .filter((t) => {
-        const at = t && Date.parse(t.startsWith('date ') ? `${t.slice(5)}T00:00:00Z` : t);
-        const p = w.profile;
-        const from = w.h.now - (p.sync.daysBack + 366 + 2) * DAY;
-        const to = w.h.now + (Math.max(p.sync.daysAhead, p.series.infiniteSeriesYears * 365) - 1) * DAY;
-        return at && at >= from && at <= to;
-      })
       .sort(),
   });
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+/** The model's own reader of a zone's wall clock (made once a zone: a formatter is slow to make). */
+function wallClock(timeZone: string): Intl.DateTimeFormat {
+  let f = wallClocks.get(timeZone);
+  if (!f)
+    wallClocks.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })),
+    );
+  return f;
+}
+
+/**
+ * A time value as epoch ms, by the model's own conversion (Intl's zone data, not the engine's): a
+ * zoned time in its zone, a floating one and an all-day date at UTC.
+ */
+export function msOf(t: unknown): number | null {
+  if (!t || typeof t !== 'object') return null;
+  if ('date' in t) return Date.parse(`${(t as { date: string }).date}T00:00:00Z`);
+  const z = t as { dateTime: string; timeZone: string | null };
+  const wall = Date.parse(`${z.dateTime.slice(0, 19)}Z`);
+  if (!z.timeZone || z.timeZone === 'UTC') return wall;
+  const offset = (at: number) => {
+    const parts = wallClock(z.timeZone!).formatToParts(at);
+    const n = (k: string) => Number(parts.find((x) => x.type === k)!.value);
+    return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - at;
+  };
+  const guess = wall - offset(wall);
+  return wall - offset(guess);
+}
+
+/** Where an end may be the sync's cap for infinite series (it moves on as time passes). */
+const capFrom = (w: World) => w.h.now + (w.profile.series.infiniteSeriesYears * 365 - 60) * DAY;
+
+/** The last occurrence of a weekly series (every `interval` weeks from `start`) on or before `until`. */
+function lastOccurrence(
+  start: number | null,
+  until: unknown,
+  interval: number,
+  show: (ms: number) => string,
+): string | undefined {
+  const end = msOf(until);
+  if (end === null || start === null) return undefined;
+  const step = 7 * DAY * interval;
+  // (A series crossing a change of daylight saving time: its wall time stays, its instant moves an hour.)
+  return show(start + Math.floor((end - start + 2 * 3600_000) / step) * step);
 }
 
 /** Before a run: remembers when each item's current version was first there to be read. */
@@ -229,6 +339,10 @@ export function periodOf(w: World, item: Item): Scope {
   const near = (x: number) => Math.abs(at - x) <= 2 * DAY;
   if (near(to) || (item.recurrence === undefined && near(from))) return 'edge';
   if (at > to) return 'out';
+  // A series that ended (UNTIL) before the period is out of it; near its start, not judged.
+  const until = item.recurrence?.rule.until && msOf(item.recurrence.rule.until);
+  if (until && Math.abs(until - from) <= 9 * DAY) return 'edge';
+  if (until && until < from) return 'out';
   return item.recurrence !== undefined || at >= from ? 'in' : 'out';
 }
 
@@ -250,9 +364,11 @@ export const itemSpecArb: fc.Arbitrary<ItemSpec> = fc.record({
     { weight: 8, arbitrary: fc.integer({ min: -25, max: 170 }) },
     { weight: 1, arbitrary: fc.constantFrom(-400, 400, 175, 185) },
   ),
-  // About one item in six is private, one in eight a series without an end.
+  // About one item in six is private, one in eight a series without an end (tasks ignore `allDay`).
   priv: fc.nat(5).map((n) => n === 0),
   app: fc.option(fc.constantFrom<CrmApplication>('SALES', 'SERVICE'), { nil: undefined }),
   infinite: fc.nat(7).map((n) => n === 0),
   utc: fc.boolean(),
+  // About one activity in six is all-day.
+  allDay: fc.nat(5).map((n) => n === 0),
 });

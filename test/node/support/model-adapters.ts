@@ -6,6 +6,7 @@
 // holds is read back through them after every write and every run. The state, log and history ports
 // are the memory ones (IndexedDB has its own suite in the browser).
 import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { startGateway, type RunningGateway } from '../../../gateway/src/server.j
 import { SqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { openCalDavStores } from '../../../src/adapters/caldav/discover.js';
 import type { CalDavStore } from '../../../src/adapters/caldav/caldav-store.js';
+import type { GraphEvent } from '../../../src/adapters/graph/event-mapping.js';
 import { GraphEventStore } from '../../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../../src/adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../../src/adapters/graph/graph-task-store.js';
@@ -30,11 +32,33 @@ import type { ModelFaults, ModelStore } from '../../core/support/model-store.js'
 import { NOW } from '../../core/support/plan-fixtures.js';
 import { emptyWorld, KINDS, SIDES, type World } from '../../core/support/sync-model.js';
 import { basic } from './gateway.js';
+import { IcalOracle, type Occurrence } from './ical-oracle.js';
 
 const ADDIN = '5d7e4a35-7a2b-4c1e-9c3a-5a1f2b3c4d5e';
 const YEAR = 366 * 86_400_000;
 /** Everything a CRM collection can hold in a sequence (the CRM side is read by a time range). */
 const EVERYTHING: SyncWindow = { from: NOW - 20 * YEAR, to: NOW + 20 * YEAR };
+
+/** One occurrence as the oracle compares it: start, end (UTC instants or all-day dates), subject, location. */
+const occurrenceLine = (o: Occurrence) =>
+  `${o.allDay ? 'all-day ' : ''}${o.start} – ${o.end} ${JSON.stringify(o.summary)} at ${JSON.stringify(o.location)}`;
+
+/** A Graph instance as the same line (the emulator answers in UTC when no zone is asked for). */
+function instanceLine(e: GraphEvent): string {
+  const at = (t: { dateTime: string; timeZone: string } | undefined) => {
+    if (!t) return '?';
+    if (e.isAllDay) return t.dateTime.slice(0, 10);
+    if (t.timeZone !== 'UTC') throw new Error(`an instance of "${e.subject}" in ${t.timeZone}, not UTC`);
+    return `${t.dateTime.slice(0, 19)}Z`;
+  };
+  return occurrenceLine({
+    start: at(e.start),
+    end: at(e.end),
+    allDay: !!e.isAllDay,
+    summary: e.subject ?? '',
+    location: e.location?.displayName ?? '',
+  });
+}
 
 /** What the user's own client does besides the store port: list what a folder holds, move an item. */
 interface UserOps {
@@ -184,11 +208,13 @@ export async function startServers(): Promise<Servers> {
   await db.migrate();
   const gateway = await startGateway({ store: db, port: 0 });
   const emulator = await startGraphEmulator({});
+  const oracle = new IcalOracle();
   return {
     gateway,
     emulator,
-    world: (p) => adapterWorld(p, gateway, db, emulator),
+    world: (p) => adapterWorld(p, gateway, db, emulator, oracle),
     async close() {
+      await oracle.close();
       await gateway.close();
       await db.close();
       await emulator.close();
@@ -203,6 +229,7 @@ async function adapterWorld(
   gateway: RunningGateway,
   db: SqliteStore,
   emulator: RunningGraphEmulator,
+  oracle: IcalOracle,
 ): Promise<World> {
   const h = new Harness();
   const fixed = () => NOW;
@@ -342,6 +369,27 @@ async function adapterWorld(
         // The engine wrote: every folder is read again for the checks (also after a failed run).
         for (const s of everyStore()) await s.refresh();
       }
+    },
+    async compareOccurrences(pairs, from, to) {
+      let compared = 0;
+      for (const pair of pairs) {
+        const text = await (
+          await fetch(new URL(pair.mobile, gateway.url), { headers: { Authorization: auth } })
+        ).text();
+        const crm = (await oracle.expand(text, from, to)).map(occurrenceLine).sort();
+        const range = `startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(to).toISOString()}`;
+        const instances = await http.allPages(
+          await http.get<{ value: GraphEvent[] }>(`/me/events/${encodeURIComponent(pair.outlook)}/instances?${range}`),
+        );
+        const outlook = instances.map(instanceLine).sort();
+        const onlyIn = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+        expect(
+          outlook,
+          `the occurrences of "${pair.subject}" differ: only in Outlook ${JSON.stringify(onlyIn(outlook, crm))}, only in the CRM ${JSON.stringify(onlyIn(crm, outlook))} (the CRM's object: ${text})`,
+        ).to.deep.equal(crm);
+        compared += crm.length;
+      }
+      return compared;
     },
     async newFolder(kind, n) {
       // (As the user makes one in Outlook: a calendar or list of the mailbox.)
