@@ -95,6 +95,42 @@ describe('iCalendar mapping: canonical → ics → canonical', () => {
       timeZone: 'Europe/Berlin',
     });
   });
+
+  it('an override that leaves out its times stays where its occurrence is (model run on the adapters, seed 1912759442)', () => {
+    // It was written with the series' first start as its DTSTART: a renamed occurrence moved to the
+    // first week in the CRM, and Outlook (which PATCHes only what an override names) never had it.
+    const at = { dateTime: '2027-10-14T10:00:00', timeZone: 'Europe/Berlin' };
+    const item: Item = {
+      kind: 'activity',
+      uid: 'renamed',
+      subject: 'Weekly',
+      sensitivity: 'normal',
+      categories: [],
+      importance: 'normal',
+      start: { dateTime: '2027-01-14T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2027-01-14T11:30:00', timeZone: 'Europe/Berlin' },
+      attendees: [],
+      showAs: 'busy',
+      recurrence: {
+        rule: { freq: 'WEEKLY', interval: 1 },
+        exceptionDates: [],
+        extraDates: [],
+        overrides: [{ recurrenceId: at, fields: { subject: 'Weekly (week 39)' } }],
+      },
+      extra: {},
+    };
+    const back = parseICalendar(toICalendar(item, NOW));
+    expect(back.kind === 'activity' && back.recurrence?.overrides).to.deep.equal([
+      {
+        recurrenceId: at,
+        fields: {
+          start: at,
+          end: { dateTime: '2027-10-14T11:30:00', timeZone: 'Europe/Berlin' },
+          subject: 'Weekly (week 39)',
+        },
+      },
+    ]);
+  });
 });
 
 // --- fuzzing --------------------------------------------------------------------------------------

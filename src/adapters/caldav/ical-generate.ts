@@ -17,7 +17,7 @@ import type {
   TaskStatus,
   TimeValue,
 } from '../../core/model/item.js';
-import { toInstant } from '../../core/model/time.js';
+import { shiftTime, toInstant } from '../../core/model/time.js';
 import { escapeText, paramValue } from './ical-text.js';
 
 /** Group key → unfolded lines, in the order they are written. */
@@ -270,7 +270,11 @@ export function generateActivity(a: Activity, stamp: string): Groups {
 
 /** The groups of an override component: the master's occurrence fields with the override's on top. */
 export function generateOverride(master: Activity, o: OccurrenceOverride, stamp: string): Groups {
-  const f = { ...master, ...o.fields };
+  // A field the override leaves out is the occurrence's own: its start is where the occurrence was
+  // (the RECURRENCE-ID), not the series' first start, and it lasts as long as the series' do.
+  const start = o.fields.start ?? o.recurrenceId;
+  const end = o.fields.end ?? shiftTime(start, toInstant(master.end) - toInstant(master.start));
+  const f = { ...master, ...o.fields, start, end };
   const g: Groups = new Map();
   g.set('UID', [`UID:${escapeText(master.uid)}`]);
   g.set('DTSTAMP', [`DTSTAMP:${stamp}`]);

@@ -17,8 +17,8 @@
  */
 import { PreconditionFailedError } from '../../core/errors.js';
 import { hash64, sameSharedContent, stableStringify } from '../../core/model/content-hash.js';
-import { isAllDay, type Activity, type Item, type TimeValue } from '../../core/model/item.js';
-import { toInstant, toWallClock, type SyncWindow } from '../../core/model/time.js';
+import type { Activity, Item } from '../../core/model/item.js';
+import { shiftTime as shift, toInstant, type SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
 import {
   activityToEvent,
@@ -91,14 +91,6 @@ const EXPAND = `$expand=singleValueExtendedProperties($filter=${Object.values(PR
   .join(' or ')})`;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const quote = (s: string) => s.replace(/'/g, "''");
-
-/** `t` moved by `ms`, in the same form and zone. */
-function shift(t: TimeValue, ms: number): TimeValue {
-  const at = toInstant(t) + ms;
-  return isAllDay(t)
-    ? { date: toWallClock(at, 'UTC').slice(0, 10) }
-    : { dateTime: toWallClock(at, t.timeZone ?? 'UTC'), timeZone: t.timeZone };
-}
 
 export class GraphEventStore implements StorePort {
   readonly side = 'outlook' as const;

@@ -62,6 +62,14 @@ export function toWallClock(utcMs: number, timeZone: string): string {
   return local.toISOString().slice(0, 19);
 }
 
+/** `t` moved by `ms`, in the same form and zone (an all-day date by whole days). */
+export function shiftTime(t: TimeValue, ms: number): TimeValue {
+  const at = toInstant(t) + ms;
+  return 'date' in t
+    ? { date: toWallClock(at, 'UTC').slice(0, 10) }
+    : { dateTime: toWallClock(at, t.timeZone ?? 'UTC'), timeZone: t.timeZone };
+}
+
 const FREQ_MAX_MS: Record<RecurrenceRule['freq'], number> = {
   DAILY: DAY_MS,
   WEEKLY: 7 * DAY_MS,
