@@ -40,8 +40,13 @@ export interface FolderChange {
   readonly kind: ItemKind;
   readonly from: string;
   readonly to: string;
-  /** Pairs whose Outlook copy is in `from`. */
+  /** Pairs whose Outlook copy is in `from` (or in `also`). */
   readonly pairs: number;
+  /**
+   * The folder an interrupted move was taking the copies to, where some of them already are (the
+   * user named yet another folder before the move was finished).
+   */
+  readonly also?: string;
 }
 
 /**

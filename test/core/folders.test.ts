@@ -126,6 +126,46 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect((await sync()).plan.actions).to.deep.equal([]);
   });
 
+  for (const next of ['C', 'A'] as const)
+    it(`an interrupted move and then ${next === 'C' ? 'yet another folder' : 'the first folder again'}: the copies the move took along come too, nothing is deleted (model run, seed 1627895743)`, async () => {
+      // The copies already in B were looked for in A only, taken for deleted by the user, and their
+      // CRM twins deleted by the next run.
+      const { h, a, b } = await changed();
+      const c = new MemoryStore('outlook', 'activity', h.clock, 'c');
+      c.folder = 'C';
+      const folders: Record<string, MemoryStore> = { A: a, B: b, C: c };
+      const sync = (options: RunOptions = {}) =>
+        runSync({ ...h.deps(), storeIn: (_side, _kind, folder) => folders[folder]! }, p, options);
+      let deletions = 0;
+      a.faults.beforeWrite = (op) => {
+        if (op === 'delete' && ++deletions === 3) throw new Error('connection lost');
+      };
+      expect(await sync({ folderChange: 'move' }).catch((e: unknown) => String(e))).to.match(/connection lost/);
+      a.faults = {};
+      expect([a.all().length, b.all().length]).to.deep.equal([2, 3]);
+      h.stores.outlook.activity = folders[next]!;
+      const error = await sync().catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(FolderChangedError);
+      expect((error as FolderChangedError).changes).to.deep.equal([
+        next === 'C'
+          ? { kind: 'activity', from: 'A', to: 'C', pairs: 4, also: 'B' }
+          : { kind: 'activity', from: 'A', to: 'A', pairs: 4, also: 'B' },
+      ]);
+      const crm = versions(h.stores.mobile.activity);
+      const r = await sync({ folderChange: 'move' });
+      expect(r.errors).to.deep.equal([]);
+      expect(
+        folders[next]!.all()
+          .map((x) => x.item.subject)
+          .sort(),
+      ).to.deep.equal(['Outlook meeting', 'Visit 1', 'Visit 2', 'Visit 3']);
+      for (const [name, store] of Object.entries(folders))
+        if (name !== next) expect(store.all(), `folder ${name}`).to.deep.equal([]);
+      expect(versions(h.stores.mobile.activity)).to.deep.equal(crm);
+      expect((await sync()).plan.actions).to.deep.equal([]);
+      expect(versions(h.stores.mobile.activity)).to.deep.equal(crm);
+    });
+
   for (const edits of ['none', 'copy', 'both'] as const)
     it(`finishing an interrupted move, with ${edits === 'none' ? 'nothing edited since' : edits === 'copy' ? 'the copy edited in the new folder' : 'the copy and the original edited'}`, async () => {
       const { h, a, b, sync } = await changed();

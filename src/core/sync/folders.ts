@@ -36,7 +36,16 @@ export type FolderChoice = 'move' | 'new-pairing';
 /** The token under which the state keeps the folder a kind's Outlook copies are in. */
 export const folderToken = (kind: ItemKind) => `folder:outlook:${kind}`;
 
-/** Kinds whose Outlook folder differs from the one their pairs were made in (and that have pairs). */
+/**
+ * The token under which the state keeps the folder a move is taking a kind's copies to, named before
+ * its first write and dropped when it has finished: where an interrupted move left some of them.
+ */
+export const movingToken = (kind: ItemKind) => `folder-moving:outlook:${kind}`;
+
+/**
+ * Kinds whose Outlook folder differs from the one their pairs were made in (and that have pairs), or
+ * whose copies an interrupted move left partly in another folder than the profile's.
+ */
 export function folderChanges(
   state: SyncState,
   stores: Partial<Record<ItemKind, StorePort>>,
@@ -45,9 +54,14 @@ export function folderChanges(
   return kinds.flatMap((kind) => {
     const from = state.tokens[folderToken(kind)];
     const to = stores[kind]?.folder;
-    if (!from || !to || from === to) return [];
+    if (!from || !to) return [];
+    // An interrupted move took some copies to a folder the profile no longer names: that move is
+    // finished first, then they all go on (back, if the profile names the first folder again).
+    const moving = state.tokens[movingToken(kind)];
+    const also = moving && moving !== to && moving !== from ? moving : undefined;
+    if (from === to && !also) return [];
     const pairs = state.rows.filter((r) => r.kind === kind && r.outlook && r.outlook.pinned !== to).length;
-    return pairs ? [{ kind, from, to, pairs }] : [];
+    return pairs ? [{ kind, from, to, pairs, ...(also && { also }) }] : [];
   });
 }
 
@@ -91,48 +105,75 @@ export async function changeFolders(
       await deps.state.commit({
         remove: rows.map((r) => r.key),
         failuresClear: rows.map((r) => r.key),
-        tokens: { [folderToken(c.kind)]: c.to },
+        tokens: { [folderToken(c.kind)]: c.to, [movingToken(c.kind)]: null },
       });
       await deps.log.append({
         at: deps.clock(),
         level: 'info',
-        message: `new pairing with the ${folderName(c.kind)} ${c.to}: ${rows.length} item(s) stay in the ${folderName(c.kind)} ${c.from} and are no longer synchronized`,
+        message: `new pairing with the ${folderName(c.kind)} ${c.to}: ${rows.length} item(s) stay in the ${folderName(c.kind)} ${c.from}${c.also ? ` (or ${c.also}, where an interrupted move took them)` : ''} and are no longer synchronized`,
         count: rows.length,
         pairKeys: rows.map((r) => r.key),
       });
       continue;
     }
-    const result = await moveAll(c, rows, deps);
-    // Copies that stayed behind in the folder that is the synchronized one again are in it now.
-    const home = state.rows.filter((r) => r.kind === c.kind && r.outlook?.pinned === c.to);
-    if (home.length)
-      await deps.state.commit({
-        upsert: home.map((r) => {
-          const { pinned: _pinned, ...side } = r.outlook!;
-          return { ...r, outlook: side };
-        }),
-      });
-    if (result.kept.length)
-      await deps.log.append({
-        at: deps.clock(),
-        level: 'warning',
-        message: `${result.kept.length} item(s) stay in the ${folderName(c.kind)} ${c.from} and stay synchronized there: ${result.kept[0]!.why}`,
-        subject: subjectLine(
-          result.kept.slice(0, 5).map((k) => k.row.subject),
-          result.kept.length,
-        ),
-        count: result.kept.length,
-        pairKeys: result.kept.map((k) => k.row.key),
-      });
-    // Only a finished move takes the new folder as the pairs' folder (a stopped one asks again).
-    await deps.state.commit({ tokens: { [folderToken(c.kind)]: c.to } });
+    const storeIn = deps.storeIn;
+    if (!storeIn) throw new Error(`the items cannot be moved: no store for the old ${folderName(c.kind)}`);
+    const moving = { ...deps, storeIn };
+    // An interrupted move to another folder is finished first (its copies found there by pair key,
+    // none made twice), so that every copy is in one folder before they go on.
+    let rest = rows;
+    if (c.also) {
+      await moveStep(c.kind, c.from, c.also, rest, storeIn(c.kind, c.also), moving);
+      rest = (await deps.state.load()).rows.filter((r) => r.kind === c.kind && r.outlook && r.outlook.pinned !== c.to);
+    }
+    await moveStep(c.kind, c.also ?? c.from, c.to, rest, deps.store(c.kind), moving);
+  }
+}
+
+/**
+ * Moves the copies of `rows` from the folder `from` to `to` (whose store is `target`), and makes `to`
+ * the pairs' folder once every copy is there or stays behind by name.
+ */
+async function moveStep(
+  kind: ItemKind,
+  from: string,
+  to: string,
+  rows: readonly PairStatus[],
+  target: StorePort,
+  deps: FolderDeps & { storeIn: NonNullable<FolderDeps['storeIn']> },
+): Promise<void> {
+  // Where this move takes the copies, before its first write (a later change finds them there).
+  await deps.state.commit({ tokens: { [movingToken(kind)]: to } });
+  const result = await moveAll(kind, deps.storeIn(kind, from), from, target, rows, deps);
+  // Copies that stayed behind in the folder that is the synchronized one again are in it now.
+  const home = (await deps.state.load()).rows.filter((r) => r.kind === kind && r.outlook?.pinned === to);
+  if (home.length)
+    await deps.state.commit({
+      upsert: home.map((r) => {
+        const { pinned: _pinned, ...side } = r.outlook!;
+        return { ...r, outlook: side };
+      }),
+    });
+  if (result.kept.length)
     await deps.log.append({
       at: deps.clock(),
-      level: 'info',
-      message: `${result.moved} item(s) moved from the ${folderName(c.kind)} ${c.from} to ${c.to}`,
-      count: result.moved,
+      level: 'warning',
+      message: `${result.kept.length} item(s) stay in the ${folderName(kind)} ${from} and stay synchronized there: ${result.kept[0]!.why}`,
+      subject: subjectLine(
+        result.kept.slice(0, 5).map((k) => k.row.subject),
+        result.kept.length,
+      ),
+      count: result.kept.length,
+      pairKeys: result.kept.map((k) => k.row.key),
     });
-  }
+  // Only a finished move takes the new folder as the pairs' folder (a stopped one asks again).
+  await deps.state.commit({ tokens: { [folderToken(kind)]: to, [movingToken(kind)]: null } });
+  await deps.log.append({
+    at: deps.clock(),
+    level: 'info',
+    message: `${result.moved} item(s) moved from the ${folderName(kind)} ${from} to ${to}`,
+    count: result.moved,
+  });
 }
 
 /** Pair keys whose Outlook item of kind `kind` is known only by a retry or a pending decision. */
@@ -200,13 +241,13 @@ async function refreshCopy(
 }
 
 async function moveAll(
-  c: FolderChange,
+  kind: ItemKind,
+  old: StorePort,
+  from: string,
+  target: StorePort,
   rows: readonly PairStatus[],
   deps: FolderDeps,
 ): Promise<{ moved: number; kept: { row: PairStatus; why: string }[] }> {
-  if (!deps.storeIn) throw new Error(`the items cannot be moved: no store for the old ${folderName(c.kind)}`);
-  const old = deps.storeIn(c.kind, c.from);
-  const target = deps.store(c.kind);
   const kept: { row: PairStatus; why: string }[] = [];
   let moved = 0;
   for (let i = 0; i < rows.length; i += BATCH) {
@@ -222,9 +263,9 @@ async function moveAll(
       if (why || !isReadable(s)) {
         // It stays where it is, read by its id every run — where the new folder's store can read it.
         if (!target.readsAnyFolder)
-          throw new Error(`"${r.subject}" cannot be moved to the new ${folderName(c.kind)}: ${why ?? ''}`);
+          throw new Error(`"${r.subject}" cannot be moved to the new ${folderName(kind)}: ${why ?? ''}`);
         kept.push({ row: r, why: why ?? '' });
-        await deps.state.commit({ upsert: [{ ...r, outlook: { ...side, pinned: c.from } }] });
+        await deps.state.commit({ upsert: [{ ...r, outlook: { ...side, pinned: from } }] });
         continue;
       }
       const made = await target.create(s.item, r.key);

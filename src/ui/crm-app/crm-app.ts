@@ -102,6 +102,7 @@ export class CrmApp extends LitElement {
               to: nameOf(c.kind, c.to),
               count: String(c.pairs),
             })}
+            ${c.also ? this.t('folders.interrupted', { also: nameOf(c.kind, c.also) }) : nothing}
           </p>`,
       )}
       <button class="primary" ?disabled=${p.running} @click=${() => p.sync({ folderChange: 'move' })}>
@@ -112,7 +113,7 @@ export class CrmApp extends LitElement {
         ${this.t('folders.newPairing')}
       </button>
       <p class="note">${this.t('folders.newPairingHelp')}</p>
-      <p class="note">${this.t('folders.undo')}</p>
+      ${changes.some((c) => c.also) ? nothing : html`<p class="note">${this.t('folders.undo')}</p>`}
     </section>`;
   }
 

@@ -210,6 +210,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
     'Der Outlook-Kalender ist jetzt „{to}“, aber {count} Elemente sind mit „{from}“ synchronisiert. Bis Sie wählen, wird nichts synchronisiert:',
   'folders.changedList':
     'Die To-Do-Liste ist jetzt „{to}“, aber {count} Aufgaben sind mit „{from}“ synchronisiert. Bis Sie wählen, wird nichts synchronisiert:',
+  'folders.interrupted':
+    'Ein früheres Verschieben nach „{also}“ wurde unterbrochen: Die Elemente, die schon dort sind, kommen mit, keines bleibt doppelt.',
   'folders.move': 'Die {count} synchronisierten Elemente in den neuen Ordner verschieben',
   'folders.moveHelp':
     'Jedes Element wird in den neuen Ordner kopiert und aus dem alten entfernt; das CRM bleibt unverändert. Besprechungen mit Teilnehmern bleiben im alten Kalender und werden dort weiter synchronisiert (ein Verschieben schickte den Teilnehmern eine Absage und eine neue Einladung).',

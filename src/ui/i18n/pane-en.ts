@@ -200,6 +200,8 @@ export const paneEn = {
     'The Outlook calendar is now “{to}”, but {count} items are synchronized with “{from}”. Nothing is synchronized until you choose:',
   'folders.changedList':
     'The To Do list is now “{to}”, but {count} tasks are synchronized with “{from}”. Nothing is synchronized until you choose:',
+  'folders.interrupted':
+    'An earlier move to “{also}” was interrupted: the items it took there come along, none is left twice.',
   'folders.move': 'Move the {count} synchronized items to the new folder',
   'folders.moveHelp':
     'Each item is copied into the new folder and removed from the old one; the CRM is not changed. Meetings with attendees stay in the old calendar and stay synchronized there (moving them would send the attendees a cancellation and a new invitation).',
