@@ -622,6 +622,42 @@ describe('plan: the infinite-series cap counts from today (issue 13, point 4)', 
   });
 });
 
+describe('plan: a first sync whose capped copy wins (model run, seed 20261202 with devices)', () => {
+  it('the open series goes over the other copy, then the capped copy gets its due cap moved on', () => {
+    const since2020 = activity({
+      start: { dateTime: '2020-01-07T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2020-01-07T11:00:00', timeZone: 'Europe/Berlin' },
+      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+    });
+    const until = { dateTime: '2027-01-05T10:00:00', timeZone: 'Europe/Berlin' };
+    // (A device with no status of its own meets the pair: the CRM copy carries an earlier cap and an edit.)
+    const capped = activity({
+      ...since2020,
+      subject: 'Weekly (edited in CRM)',
+      recurrence: { ...since2020.recurrence!, rule: { ...since2020.recurrence!.rule, until } },
+    });
+    const p = plan(
+      [],
+      snap([entry('o1', since2020, 'o-v1')]),
+      snap([entry('m1', capped, 'm-v1')]),
+      profile({ conflicts: { handling: 'mobile-wins' } }),
+      NOW,
+    );
+    expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}:${a.reason.code}`)).to.deep.equal([
+      'update:outlook:matched-crm-id',
+      'update:mobile:cap-extended',
+    ]);
+    const [open, recap] = p.actions as UpdateAction[];
+    expect(open!.item.recurrence?.rule.until).to.equal(undefined);
+    expect(open!.item.subject).to.equal('Weekly (edited in CRM)');
+    expect(recap!.item.recurrence?.rule.until).to.deep.equal({
+      dateTime: '2028-11-26T10:00:00',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(recap!.cap).to.deep.equal({ side: 'mobile', until: recap!.item.recurrence?.rule.until });
+  });
+});
+
 describe('plan: confirmations and safety guards', () => {
   it('ask for confirmation on new items → the creation waits; approving its id releases it', () => {
     const confirmNew = profile({ conflicts: { confirmNew: true } });

@@ -591,6 +591,25 @@ function planNewItems(
       source: { ...sideStatus(entry), side: winner },
       ...(cap && { cap }),
     });
+    const years = profile.series.infiniteSeriesYears;
+    if (earlier?.side === winner && capDue(earlier, years, now) && canWrite(profile, winner)) {
+      // Case: … and the winner is the capped copy, whose cap is due → after the write above, the
+      // capped copy gets its cap moved on too (as for a change from the capped copy, in order).
+      const recap = capForTarget(open(entry, winner), winner, years, now);
+      sink.actions.push({
+        type: 'update',
+        pairKey: key,
+        kind: row.kind,
+        subject: entry.item.subject,
+        reason: { code: 'cap-extended', from: target },
+        target: winner,
+        id: entry.id,
+        ifVersion: entry.version,
+        item: recap.item,
+        source: { ...row[target]!, side: target },
+        ...(recap.cap && { cap: recap.cap }),
+      });
+    }
   }
   for (const [from, entries] of [
     ['outlook', outlookOnly],
