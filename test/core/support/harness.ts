@@ -19,9 +19,10 @@ export class Harness {
       task: new MemoryStore('mobile', 'task', this.clock),
     },
   };
-  readonly state = new MemoryStatusStore();
-  readonly log = new MemoryLog();
-  readonly history = new MemoryHistory();
+  // (Not readonly: the model-based test's second device brings its own.)
+  state = new MemoryStatusStore();
+  log = new MemoryLog();
+  history = new MemoryHistory();
   userExit?: SyncDeps['userExit'];
   /** Stores of other folders of a side (`side:kind:folder`), for a move of the synchronized items. */
   readonly folders = new Map<string, MemoryStore>();

@@ -34,6 +34,12 @@ export const figures = {
   openChecks: 0,
   /** Items not synchronized after a clean sync that were checked to be in the log or under Pending. */
   unsyncedChecked: 0,
+  /** One-sided edits checked to survive the next clean sync (no silent lost update, rule 5). */
+  editsKept: 0,
+  /** One-sided edits a device met after another device ran (not checked until issue 15). */
+  editsOnOtherDevice: 0,
+  /** Times the user went on on another device (its own device state). */
+  deviceSwitches: 0,
   /** Series pairs whose occurrences an independent expander compared (worlds that have one). */
   occurrenceChecks: 0,
   /** Occurrences so compared. */
@@ -74,6 +80,8 @@ export interface World {
   /** The pending list of the last clean sync, and the versions right after it. */
   lastPending: readonly PendingAction[];
   afterLast: ReadonlyMap<string, string>;
+  /** `side:id` → the version and item right after the last run of any kind (what the user edits since). */
+  afterSync: ReadonlyMap<string, { readonly version: string; readonly item: Item }>;
   /** The profile changed since the last clean sync. */
   profileChanged: boolean;
   /** Series born without an end: uid → the side they were born on (the cap never goes back there). */
@@ -119,6 +127,7 @@ export function emptyWorld(
     approvals: new Set(),
     lastPending: [],
     afterLast: new Map(),
+    afterSync: new Map(),
     profileChanged: false,
     infinite: new Map(),
     lastOutside: new Map(),
