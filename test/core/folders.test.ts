@@ -225,4 +225,26 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect((await h.sync(p)).written.outlook.created).to.equal(1);
     expect(h.state.state.tokens['folder:outlook:activity']).to.equal('B');
   });
+
+  it("another folder with nothing synchronized yet is read in full, not from the old folder's read token (model run, seed -1191831750)", async () => {
+    // The old list's delta token was given to the new one: its items older than the token were never
+    // read, and an Outlook task there was neither synchronized, pending nor logged.
+    const h = new Harness();
+    const a = h.stores.outlook.activity;
+    a.folder = 'A';
+    // (A's token, 3, read in B's change list: B's first three changes would never be read.)
+    for (let n = 0; n < 3; n++) a.insert(activity({ uid: `a${n}`, crm: undefined, sensitivity: 'private' }));
+    await h.sync(p);
+    const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
+    b.folder = 'B';
+    for (let n = 0; n < 5; n++) b.insert(activity({ uid: `b${n}`, crm: undefined, subject: `In B ${n}` }));
+    h.stores.outlook.activity = b;
+    await h.sync(p);
+    expect(
+      h.stores.mobile.activity
+        .all()
+        .map((x) => x.item.subject)
+        .sort(),
+    ).to.deep.equal(['In B 0', 'In B 1', 'In B 2', 'In B 3', 'In B 4']);
+  });
 });

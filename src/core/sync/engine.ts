@@ -12,8 +12,8 @@ import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions, subjectLine, type DeferCause } from './execute.js';
 import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
-import { changeFolders, folderChanges, folderTokens, type FolderChoice } from './folders.js';
-import { readSide } from './read.js';
+import { changeFolders, folderChanges, folderToken, folderTokens, type FolderChoice } from './folders.js';
+import { readSide, tokenKey } from './read.js';
 import { describeReason, type Reason } from './reasons.js';
 import { resolveJournal } from './recover.js';
 import { readScope, SCOPE_TOKEN } from './scope.js';
@@ -212,8 +212,17 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   // dies after its first pairs must leave the next one able to tell a change of folder (point 10).
   const named = folderTokens(deps.stores.outlook, kinds);
   const unnamed = Object.entries(named).filter(([k, folder]) => state.tokens[k] !== folder);
+  // Another folder than before with nothing synchronized in it (else a move or a new pairing was
+  // chosen above): the old folder's read token says nothing about the new one (a delta link is one
+  // calendar's or list's), so that kind is read in full — dropped with the renaming, in one commit, so a
+  // run that dies after it still reads in full next time.
+  const refolded = kinds.filter((kind) => {
+    const was = state.tokens[folderToken(kind)];
+    return was !== undefined && named[folderToken(kind)] !== undefined && was !== named[folderToken(kind)];
+  });
+  const foreign = Object.fromEntries(refolded.map((kind) => [tokenKey('outlook', kind), null]));
   if (unnamed.length && !options.dryRun) {
-    await deps.state.commit({ tokens: Object.fromEntries(unnamed) });
+    await deps.state.commit({ tokens: { ...Object.fromEntries(unnamed), ...foreign } });
     state = await deps.state.load();
   }
 
@@ -226,7 +235,9 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   const scope = readScope(profile, startedAt);
   const sameScope = state.tokens[SCOPE_TOKEN] === scope;
   // (After a folder change too: the pairs changed under both sides' tokens.)
-  const tokens = sameScope && !moves.length ? state.tokens : {};
+  // (Preview does not commit the renaming: it leaves out the foreign tokens itself.)
+  const tokens =
+    sameScope && !moves.length ? Object.fromEntries(Object.entries(state.tokens).filter(([k]) => !(k in foreign))) : {};
   // New settings may let a refused item through (attendee updates on, another folder): try again.
   const refusedKeys = sameScope ? [] : state.failures.filter((f) => f.refusedHash !== undefined).map((f) => f.pairKey);
   if (refusedKeys.length && !options.dryRun) {
