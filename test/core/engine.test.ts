@@ -76,6 +76,35 @@ describe('runSync: infinite series as time passes (issue 13, point 4)', () => {
   });
 });
 
+describe('runSync: a capped series both sides end alike (model run, seed -1191831750)', () => {
+  it('the pair keeps no cap: time passing moves nothing on', async () => {
+    const h = new Harness();
+    const series = activity({
+      uid: 'weekly',
+      crm: undefined,
+      subject: 'Weekly team call',
+      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+    });
+    const crmId = h.stores.mobile.activity.insert(series);
+    const p = profile({ series: { infiniteSeriesYears: 1 } });
+    await h.sync(p);
+    const until = { dateTime: '2027-01-26T09:00:00', timeZone: 'Europe/Berlin' };
+    const ended = {
+      ...series,
+      recurrence: { ...series.recurrence!, rule: { freq: 'WEEKLY' as const, interval: 1, until } },
+    };
+    h.stores.mobile.activity.write(crmId, ended);
+    h.stores.outlook.activity.write(h.stores.outlook.activity.all()[0]!.id, ended);
+    const r = await h.sync(p);
+    expect(r.plan.actions.map((a) => a.reason.code)).to.deep.equal(['converged']);
+    expect(h.state.state.rows.every((x) => x.cap === undefined)).to.equal(true);
+    h.now += 60 * 86_400_000;
+    expect((await h.sync(p)).plan.actions).to.deep.equal([]);
+  });
+});
+
 describe('runSync on memory stores', () => {
   it('copies both ways, reports it, and a second run writes nothing', async () => {
     const h = new Harness();

@@ -335,10 +335,19 @@ export function plan(
       const oe = (o as { entry: SideEntry }).entry;
       const me = (m as { entry: SideEntry }).entry;
       if (sameSharedContent(oe.item, me.item)) {
-        // Case: both sides changed the same way → only the status moves.
+        // Case: both sides changed the same way → only the status moves (and a cap the capped copy no
+        // longer carries is no cap: both copies end where the user ended them).
+        const { cap: _cap, ...rest } = r;
+        const capped = r.cap && (r.cap.side === 'outlook' ? oe : me).item.recurrence?.rule.until;
+        const kept = capped && JSON.stringify(capped) === JSON.stringify(r.cap!.until);
         record(
           r,
-          { ...r, outlook: withPin(r.outlook, sideStatus(oe)), mobile: withPin(r.mobile, sideStatus(me)) },
+          {
+            ...rest,
+            ...(kept && { cap: r.cap }),
+            outlook: withPin(r.outlook, sideStatus(oe)),
+            mobile: withPin(r.mobile, sideStatus(me)),
+          },
           { code: 'converged' },
         );
         continue;
