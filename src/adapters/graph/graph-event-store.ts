@@ -310,7 +310,7 @@ export class GraphEventStore implements StorePort {
   }
 
   /** Items carrying `key`: the stored key, or the CRM activity id / original UID it names. */
-  private async findByKey(key: string): Promise<string | undefined> {
+  async findByKey(key: string): Promise<string | undefined> {
     const filters = [`singleValueExtendedProperties/Any(ep: ep/id eq '${PROP.key}' and ep/value eq '${quote(key)}')`];
     if (key.startsWith('crm:'))
       filters.push(

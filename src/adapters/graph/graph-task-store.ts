@@ -120,7 +120,11 @@ export class GraphTaskStore implements StorePort {
     return item;
   }
 
-  private async findByKey(key: string): Promise<StoredItem | undefined> {
+  async findByKey(key: string): Promise<string | undefined> {
+    return (await this.findStoredByKey(key))?.id;
+  }
+
+  private async findStoredByKey(key: string): Promise<StoredItem | undefined> {
     // To Do offers no filter on extensions or linked resources: the list is read and compared.
     let url: string | undefined = `${this.path()}?$expand=extensions&$top=100`;
     while (url) {
@@ -142,7 +146,7 @@ export class GraphTaskStore implements StorePort {
 
   async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
     const task = this.task(item);
-    const existing = await this.findByKey(key);
+    const existing = await this.findStoredByKey(key);
     if (existing) return { id: existing.id, version: existing.version, existing: true, item: existing.item };
     const r = await this.http.request<GraphTask>('POST', this.path(), {
       ...taskToGraph(task, this.options),

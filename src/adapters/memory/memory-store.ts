@@ -99,6 +99,12 @@ export class MemoryStore implements StorePort {
     return out;
   }
 
+  async findByKey(key: string): Promise<string | undefined> {
+    this.requests++;
+    const existing = this.keys.get(key) ?? this.carrying(key);
+    return existing && this.items.has(existing) ? existing : undefined;
+  }
+
   async create(item: Item, key: string): Promise<{ id: string; version: string; existing?: boolean }> {
     this.requests++;
     const existing = this.keys.get(key) ?? this.carrying(key);

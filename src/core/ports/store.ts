@@ -87,6 +87,11 @@ export interface StorePort {
    * deletion — a meeting with attendees would mail them — or undefined when it can (issue 13, point 10).
    */
   cannotMove?(raw: unknown): string | undefined;
+  /**
+   * The id of the item `create(…, key)` would return instead of a new one (the same lookup), or
+   * undefined: to find a copy an interrupted move to another folder made (issue 13, point 10).
+   */
+  findByKey?(key: string): Promise<string | undefined>;
   /** `getMany`, `update` and `delete` reach an item of this mailbox in any folder (Graph events). */
   readonly readsAnyFolder?: boolean;
 }

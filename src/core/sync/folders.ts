@@ -41,6 +41,8 @@ export const folderToken = (kind: ItemKind) => `folder:outlook:${kind}`;
  * its first write and dropped when it has finished: where an interrupted move left some of them.
  */
 export const movingToken = (kind: ItemKind) => `folder-moving:outlook:${kind}`;
+/** The pair whose copy a move is making, until its row names the copy. */
+const inFlightToken = (kind: ItemKind) => `folder-moving-pair:outlook:${kind}`;
 
 /**
  * Kinds whose Outlook folder differs from the one their pairs were made in (and that have pairs), or
@@ -119,6 +121,15 @@ export async function changeFolders(
     const storeIn = deps.storeIn;
     if (!storeIn) throw new Error(`the items cannot be moved: no store for the old ${folderName(c.kind)}`);
     const moving = { ...deps, storeIn };
+    if (c.also && c.from === c.to) {
+      // Back to the folder the pairs were made in while a move away from it was unfinished: what the
+      // move took away comes back, what it had not reached stays where it is, and a copy it made of
+      // an item it then did not remove (stopped in between) is removed again, kept in the history.
+      const inFlight = state.tokens[inFlightToken(c.kind)];
+      await moveStep(c.kind, c.also, c.to, rows, deps.store(c.kind), moving);
+      await removeStrayCopy(c.kind, storeIn(c.kind, c.also), inFlight, deps);
+      continue;
+    }
     // An interrupted move to another folder is finished first (its copies found there by pair key,
     // none made twice), so that every copy is in one folder before they go on.
     let rest = rows;
@@ -128,6 +139,35 @@ export async function changeFolders(
     }
     await moveStep(c.kind, c.also ?? c.from, c.to, rest, deps.store(c.kind), moving);
   }
+}
+
+/**
+ * The copy in `stray` of the pair a stopped move was making (named before the copy), when the pair's
+ * copy is elsewhere: the move stopped between the copy and the deletion of the original.
+ */
+async function removeStrayCopy(kind: ItemKind, stray: StorePort, key: string | undefined, deps: FolderDeps) {
+  const r = key !== undefined ? (await deps.state.load()).rows.find((x) => x.key === key) : undefined;
+  const id = r?.outlook && stray.findByKey ? await stray.findByKey(r.key) : undefined;
+  const s = id !== undefined && id !== r!.outlook!.id ? (await stray.getMany([id])).get(id) : undefined;
+  if (s && isReadable(s)) {
+    await deps.history.put({
+      at: deps.clock(),
+      pairKey: r!.key,
+      side: 'outlook',
+      kind,
+      item: s.item,
+      reason: 'a copy an interrupted move to another folder made, removed when the move was undone',
+    });
+    await stray.delete(s.id, s.version);
+    await deps.log.append({
+      at: deps.clock(),
+      level: 'info',
+      message: `a copy an interrupted move left in the ${folderName(kind)} ${stray.folder ?? ''} removed again`,
+      subject: r!.subject,
+      pairKey: r!.key,
+    });
+  }
+  await deps.state.commit({ tokens: { [inFlightToken(kind)]: null } });
 }
 
 /**
@@ -268,6 +308,9 @@ async function moveAll(
         await deps.state.commit({ upsert: [{ ...r, outlook: { ...side, pinned: from } }] });
         continue;
       }
+      // The pair being moved is named first: if the move stops between the copy and the deletion and
+      // the user then goes back to the old folder, that copy is the one to remove again.
+      await deps.state.commit({ tokens: { [inFlightToken(kind)]: r.key } });
       const made = await target.create(s.item, r.key);
       const copied = made.existing
         ? await refreshCopy(target, made.id, made.version, s, r, deps)
@@ -278,7 +321,7 @@ async function moveAll(
       const { pinned: _pinned, ...rest } = side;
       const agreed = s.version === side.version && !copied.edited;
       const copy = { ...rest, id: made.id, version: agreed ? copied.version : UNKNOWN_VERSION };
-      await deps.state.commit({ upsert: [{ ...r, outlook: copy }] });
+      await deps.state.commit({ upsert: [{ ...r, outlook: copy }], tokens: { [inFlightToken(kind)]: null } });
       moved++;
     }
   }
