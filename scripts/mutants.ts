@@ -127,13 +127,49 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'a change of the Outlook folder is not asked (point 10)',
     file: 'src/core/sync/folders.ts',
-    from: '    if (!from || !to || from === to) return [];',
+    from: '    if (!from || !to) return [];',
     to: '    return [];',
+  },
+  {
+    name: 'a later folder change forgets where an interrupted move took copies (point 10)',
+    file: 'src/core/sync/folders.ts',
+    from: '    const also = moving && moving !== to && moving !== from ? moving : undefined;',
+    to: '    const also = undefined as string | undefined;',
+  },
+  {
+    name: 'a pair keeps its cap after its series ended (the cap moved on every run)',
+    file: 'src/core/sync/execute.ts',
+    from: 'application: _application, cap: _cap, ...kept',
+    to: 'application: _application, ...kept',
+  },
+  {
+    name: 'a capped copy that wins at first sync keeps a due cap',
+    file: 'src/core/sync/plan.ts',
+    from: '    if (earlier?.side === winner && capDue(earlier, years, now) && canWrite(profile, winner)) {',
+    to: '    if (false as boolean) {',
   },
   {
     name: 'a folder change leaves the next run incremental (point 10)',
     file: 'src/core/sync/engine.ts',
     from: '    await deps.state.commit({ tokens: { [SCOPE_TOKEN]: null } });',
+    to: '',
+  },
+  {
+    name: "another folder is read from the old folder's read token (point 10)",
+    file: 'src/core/sync/engine.ts',
+    from: "  const foreign = Object.fromEntries(refolded.map((kind) => [tokenKey('outlook', kind), null]));",
+    to: '  const foreign = {};',
+  },
+  {
+    name: 'a pair both sides ended alike keeps its cap',
+    file: 'src/core/sync/plan.ts',
+    from: '        const kept = capped && JSON.stringify(capped) === JSON.stringify(r.cap!.until);',
+    to: '        const kept = !!r.cap;',
+  },
+  {
+    name: 'going back after an interrupted move leaves its stray copy',
+    file: 'src/core/sync/folders.ts',
+    from: '      await removeStrayCopy(c.kind, storeIn(c.kind, c.also), inFlight, deps);',
     to: '',
   },
   {

@@ -38,7 +38,9 @@ export class Harness {
       ...(this.userExit && { userExit: this.userExit }),
       onProgress: (p) => this.phases.push(p.phase),
       storeIn: (side, kind, folder) => {
-        const store = this.folders.get(`${side}:${kind}:${folder}`);
+        // (Any folder of the mailbox: also the one the profile names now.)
+        const current = this.stores[side][kind];
+        const store = current.folder === folder ? current : this.folders.get(`${side}:${kind}:${folder}`);
         if (!store) throw new Error(`no ${side} folder ${folder} for ${kind === 'activity' ? 'activities' : 'tasks'}`);
         return store;
       },

@@ -357,7 +357,9 @@ async function adapterWorld(
             ...h.deps(),
             stores: { outlook: pick('outlook'), mobile: pick('mobile') },
             storeIn: (side, kind, folder) => {
-              const store = folders.get(`${side}:${kind}:${folder}`);
+              // (Any folder of the mailbox: also the one the profile names now.)
+              const current = stores[side][kind];
+              const store = current.folder === folder ? current : folders.get(`${side}:${kind}:${folder}`);
               if (!store) throw new Error(`no ${side} folder ${folder}`);
               return store;
             },
