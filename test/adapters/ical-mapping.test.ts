@@ -96,6 +96,37 @@ describe('iCalendar mapping: canonical → ics → canonical', () => {
     });
   });
 
+  it('a cap the sync wrote is marked (X-CRM-SYNC-CAP) and read back as one; an UNTIL the user changed is not', () => {
+    const until = { dateTime: '2028-11-21T10:00:00', timeZone: 'Europe/Berlin' };
+    const item: Item = {
+      kind: 'activity',
+      uid: 'capped',
+      subject: 'Weekly',
+      sensitivity: 'normal',
+      categories: [],
+      importance: 'normal',
+      start: { dateTime: '2026-11-03T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-03T11:00:00', timeZone: 'Europe/Berlin' },
+      attendees: [],
+      showAs: 'busy',
+      recurrence: {
+        rule: { freq: 'WEEKLY', interval: 1, until },
+        exceptionDates: [],
+        extraDates: [],
+        overrides: [],
+        cap: until,
+      },
+      extra: {},
+    };
+    const text = toICalendar(item, NOW);
+    expect(unfold(text).map((l) => l.text)).to.include('X-CRM-SYNC-CAP:20281121T090000Z');
+    const back = parseICalendar(text);
+    expect(back.kind === 'activity' && back.recurrence?.cap).to.deep.equal(until);
+    // The user's client moved the end and left the mark as it was.
+    const moved = parseICalendar(text.replace('UNTIL=20281121T090000Z', 'UNTIL=20270105T090000Z'));
+    expect(moved.kind === 'activity' && moved.recurrence?.cap).to.equal(undefined);
+  });
+
   it('an override that leaves out its times stays where its occurrence is (model run on the adapters, seed 1912759442)', () => {
     // It was written with the series' first start as its DTSTART: a renamed occurrence moved to the
     // first week in the CRM, and Outlook (which PATCHes only what an override names) never had it.

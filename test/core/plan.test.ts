@@ -630,11 +630,12 @@ describe('plan: a first sync whose capped copy wins (model run, seed 20261202 wi
       recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
     });
     const until = { dateTime: '2027-01-05T10:00:00', timeZone: 'Europe/Berlin' };
-    // (A device with no status of its own meets the pair: the CRM copy carries an earlier cap and an edit.)
+    // (A device with no status of its own meets the pair: the CRM copy carries an earlier cap, marked
+    // as one, and an edit.)
     const capped = activity({
       ...since2020,
       subject: 'Weekly (edited in CRM)',
-      recurrence: { ...since2020.recurrence!, rule: { ...since2020.recurrence!.rule, until } },
+      recurrence: { ...since2020.recurrence!, rule: { ...since2020.recurrence!.rule, until }, cap: until },
     });
     const p = plan(
       [],
@@ -656,6 +657,40 @@ describe('plan: a first sync whose capped copy wins (model run, seed 20261202 wi
     });
     expect(recap!.cap).to.deep.equal({ side: 'mobile', until: recap!.item.recurrence?.rule.until });
   });
+});
+
+describe("plan: a first sync tells a cap from an end the user set by the copy's mark (model run, seed -1191831750)", () => {
+  const open = activity({
+    start: { dateTime: '2026-11-03T10:00:00', timeZone: 'Europe/Berlin' },
+    end: { dateTime: '2026-11-03T11:00:00', timeZone: 'Europe/Berlin' },
+    recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+  });
+  const until = { dateTime: '2027-03-23T10:00:00', timeZone: 'Europe/Berlin' };
+  const ended = (mark: boolean) =>
+    activity({
+      ...open,
+      recurrence: { ...open.recurrence!, rule: { ...open.recurrence!.rule, until }, ...(mark && { cap: until }) },
+    });
+  for (const mark of [false, true])
+    it(
+      mark
+        ? 'marked: the cap of an earlier sync, the series stays open'
+        : 'unmarked: the user ended the series in the CRM, and the end crosses',
+      () => {
+        const p = plan(
+          [],
+          snap([entry('o1', open, 'o-v1')]),
+          snap([entry('m1', ended(mark), 'm-v1')]),
+          profile({ sync: { direction: 'mobile-to-outlook' } }),
+          NOW,
+        );
+        if (mark) expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:matched-crm-id']);
+        else {
+          expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}`)).to.deep.equal(['update:outlook']);
+          expect((p.actions[0] as UpdateAction).item.recurrence?.rule.until).to.deep.equal(until);
+        }
+      },
+    );
 });
 
 describe('plan: confirmations and safety guards', () => {

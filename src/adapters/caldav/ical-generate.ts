@@ -48,6 +48,8 @@ const GROUP_OF: Record<string, string> = {
   'PERCENT-COMPLETE': 'PERCENT-COMPLETE',
   COMPLETED: 'COMPLETED',
   RRULE: 'RRULE',
+  // The mark of an infinite series' cap the sync wrote (Recurrence.cap): the UNTIL it wrote.
+  'X-CRM-SYNC-CAP': 'RRULE',
   EXDATE: 'EXDATE',
   RDATE: 'RDATE',
   'X-SAPCRM-ACTIVITY-ID': 'X-SAPCRM',
@@ -179,7 +181,8 @@ function recurrenceGroups(r: Recurrence, g: Groups): void {
   if (rule.byMonth?.length) parts.push(`BYMONTH=${rule.byMonth.join(',')}`);
   if (rule.bySetPos?.length) parts.push(`BYSETPOS=${rule.bySetPos.join(',')}`);
   if (rule.weekStart) parts.push(`WKST=${rule.weekStart}`);
-  g.set('RRULE', [`RRULE:${parts.join(';')}`]);
+  const marked = r.cap && rule.until && untilText(r.cap) === untilText(rule.until);
+  g.set('RRULE', [`RRULE:${parts.join(';')}`, ...(marked ? [`X-CRM-SYNC-CAP:${untilText(rule.until!)}`] : [])]);
   g.set(
     'EXDATE',
     sortedTimes(r.exceptionDates).map((t) => timeLine('EXDATE', t)),

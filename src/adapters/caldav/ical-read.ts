@@ -284,6 +284,9 @@ interface Read {
   percent?: number;
   completed?: TimeValue;
   rrule?: RecurrenceRule;
+  /** The UNTIL of the RRULE as written, and the cap mark's (X-CRM-SYNC-CAP). */
+  rawUntil?: string;
+  capMark?: string;
   exdates: TimeValue[];
   rdates: TimeValue[];
   crm: Record<string, { value: string; id?: string }>;
@@ -406,6 +409,10 @@ function readProperty(r: Read, p: ICAL.Property, l: RawLine): void {
     case 'RRULE':
       if (r.rrule) throw new Error('more than one RRULE cannot be synchronized');
       r.rrule = parseRule(rawValue(l.text));
+      r.rawUntil = /(?:^|;)UNTIL=([^;]+)/i.exec(rawValue(l.text))?.[1]?.toUpperCase();
+      break;
+    case 'X-CRM-SYNC-CAP':
+      r.capMark = rawValue(l.text).trim().toUpperCase();
       break;
     case 'EXDATE':
       r.exdates.push(...times(p, l));
@@ -577,7 +584,14 @@ function parse(source: string): Item {
   const b = body(r);
   const recurrence = (overrides: OccurrenceOverride[]): Recurrence | undefined =>
     r.rrule
-      ? { rule: r.rrule, exceptionDates: r.exdates, extraDates: r.rdates, overrides }
+      ? {
+          rule: r.rrule,
+          exceptionDates: r.exdates,
+          extraDates: r.rdates,
+          overrides,
+          // The cap the sync wrote, while the UNTIL is still the one it marked (else the user's end).
+          ...(r.rrule.until && r.capMark !== undefined && r.capMark === r.rawUntil && { cap: r.rrule.until }),
+        }
       : r.exdates.length || r.rdates.length || overrides.length
         ? (() => {
             throw new ICalendarError('EXDATE, RDATE or an override without an RRULE cannot be synchronized', {

@@ -45,6 +45,8 @@ export const PROP = {
   attendees: `String ${SET} Name CrmAttendees`,
   /** The rule the add-in wrote for a series, so that a pattern read back unchanged is that rule. */
   rule: `String ${SET} Name CrmRule`,
+  /** The end of a series the add-in capped (Recurrence.cap), as it wrote it. */
+  cap: `String ${SET} Name CrmCap`,
 } as const;
 /** PS_PUBLIC_STRINGS, where Outlook keeps an add-in's custom properties. */
 export const customPropertiesId = (addinId: string) =>
@@ -222,6 +224,15 @@ function readBody(b: GraphEvent['body']): Activity['body'] {
   return b?.contentType === 'html' ? { text: htmlToText(content), html: content } : { text: content };
 }
 
+/** Whether the JSON text `text` holds `value` (key order aside); false for no text or bad JSON. */
+function sameJson(text: string | undefined, value: unknown): boolean {
+  try {
+    return !!text && stableStringify(JSON.parse(text)) === stableStringify(value);
+  } catch {
+    return false;
+  }
+}
+
 const property = (e: GraphEvent, id: string): string | undefined =>
   e.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
 
@@ -382,6 +393,8 @@ function eventToZonedActivity(unit: EventUnit): Activity {
       exceptionDates: unit.cancelled.map(originalStart),
       extraDates: [],
       overrides,
+      // The cap the add-in wrote, while the series still ends there (an end moved in Outlook is the user's).
+      ...(rule.until && sameJson(property(e, PROP.cap), rule.until) && { cap: rule.until }),
     },
   };
 }
@@ -431,6 +444,7 @@ export function activityToEvent(a: Activity, options: WriteOptions = {}): Record
     { id: PROP.context, value: a.crm ? JSON.stringify(a.crm) : '' },
     { id: PROP.activityId, value: a.crm?.activityId ?? '' },
     { id: PROP.rule, value: a.recurrence ? JSON.stringify(a.recurrence.rule) : '' },
+    { id: PROP.cap, value: a.recurrence?.cap ? JSON.stringify(a.recurrence.cap) : '' },
   ];
   const invite = options.inviteAttendees !== false;
   props.push({ id: PROP.attendees, value: invite || !a.attendees.length ? '' : JSON.stringify(a.attendees) });

@@ -11,6 +11,7 @@ import { parseCrmContext } from '../../core/model/crm-context.js';
 import { isAllDay, type Task, type TimeValue } from '../../core/model/item.js';
 import { toInstant, toWallClock } from '../../core/model/time.js';
 import { graphZoneOf, htmlToText, ianaOf, type DateTimeTimeZone } from './event-mapping.js';
+import { stableStringify } from '../../core/model/content-hash.js';
 import { fromGraphRecurrence, toGraphRecurrence, type GraphRecurrence } from './recurrence-mapping.js';
 
 export const TASK_EXTENSION = 'com.crmcalendarsync.task';
@@ -34,6 +35,8 @@ export interface GraphTaskExtension {
   /** Time values that were dates (`date`) or date-times in a zone (the IANA name). */
   forms?: Partial<Record<'start' | 'due' | 'completed', 'date' | string | null>>;
   reminderMinutes?: number;
+  /** The range end date the add-in wrote for a series it capped (Recurrence.cap). */
+  capEndDate?: string;
 }
 
 export interface GraphTask {
@@ -129,16 +132,15 @@ export function graphToTask(t: GraphTask): Task {
     ...(due && { due }),
     ...(completed && t.status === 'completed' && { completed }),
   };
-  if (t.recurrence && (start ?? due))
+  if (t.recurrence && (start ?? due)) {
+    const rule = fromGraphRecurrence(t.recurrence, (start ?? due)!);
+    // The cap the add-in wrote, while the series still ends on that date (else the user moved the end).
+    const capped = rule.until && x.capEndDate !== undefined && t.recurrence.range.endDate === x.capEndDate;
     return {
       ...task,
-      recurrence: {
-        rule: fromGraphRecurrence(t.recurrence, (start ?? due)!),
-        exceptionDates: [],
-        extraDates: [],
-        overrides: [],
-      },
+      recurrence: { rule, exceptionDates: [], extraDates: [], overrides: [], ...(capped && { cap: rule.until }) },
     };
+  }
   return task;
 }
 
@@ -194,5 +196,14 @@ export function taskExtension(task: Task): GraphTaskExtension {
     ...(task.crm && { crm: JSON.stringify(task.crm) }),
     forms: { start: formOf(task.start), due: formOf(task.due), completed: formOf(task.completed) },
     ...(task.reminderMinutes !== undefined && { reminderMinutes: task.reminderMinutes }),
+    ...(capEndDate(task) !== undefined && { capEndDate: capEndDate(task) }),
   };
+}
+
+/** The range end date a capped series is written with (see GraphTaskExtension.capEndDate). */
+function capEndDate(task: Task): string | undefined {
+  const r = task.recurrence;
+  const anchor = task.start ?? task.due;
+  if (!r?.cap || !r.rule.until || !anchor || stableStringify(r.cap) !== stableStringify(r.rule.until)) return undefined;
+  return toGraphRecurrence(r.rule, anchor, isAllDay(anchor) ? 'UTC' : graphZoneOf(anchor.timeZone)).range.endDate;
 }

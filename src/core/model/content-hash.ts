@@ -45,9 +45,14 @@ export function normalizeItem<T extends Item>(item: T): T {
           : o,
       )
       .sort((a, b) => timeKey(a.recurrenceId).localeCompare(timeKey(b.recurrenceId)));
+    // A cap mark that no longer names the end (the user changed it) says nothing: an end the user set
+    // is the same content with or without it.
+    const { cap, ...rest } = r;
+    const marked = cap && r.rule.until && timeKey(cap) === timeKey(r.rule.until);
     Object.assign(normalized, {
       recurrence: {
-        ...r,
+        ...rest,
+        ...(marked && { cap }),
         exceptionDates: [...r.exceptionDates].sort((a, b) => timeKey(a).localeCompare(timeKey(b))),
         extraDates: [...r.extraDates].sort((a, b) => timeKey(a).localeCompare(timeKey(b))),
         overrides,

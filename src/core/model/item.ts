@@ -73,6 +73,13 @@ export interface Recurrence {
   /** Extra occurrences (RDATE). */
   readonly extraDates: readonly TimeValue[];
   readonly overrides: readonly OccurrenceOverride[];
+  /**
+   * On a copy the sync capped (an infinite series written for N years, seed: Series / Private): the
+   * end it wrote. While `rule.until` is still this, the end is the sync's cap, not the user's — the
+   * copy says so itself, whatever a device's status remembers (issue 13; adapters keep it in an
+   * extended property, an X-property, the To Do extension). An end the user changed no longer matches.
+   */
+  readonly cap?: TimeValue;
 }
 
 interface CommonFields {

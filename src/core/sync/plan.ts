@@ -21,7 +21,7 @@ import {
 } from './actions.js';
 import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
-import { capDue, capForTarget, earlierCap, stripCap } from './prepare.js';
+import { capDue, capForTarget, earlierCap, stripCap, uncap } from './prepare.js';
 import type { Reason } from './reasons.js';
 import { factsOf, withPin, type PairStatus, type SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
@@ -140,13 +140,13 @@ export function plan(
   const propagate = (r: PairStatus, from: Side, entry: SideEntry, reason: Reason) => {
     const target = otherSide(from);
     const source = { ...sideStatus(entry), side: from };
-    const open = stripCap(entry.item, from, r.cap);
-    // Read back from the capped copy → the source gets its infinite series back, uncapped (rule 6);
-    // a copy whose end the user changed there (ended early, a split) is no longer capped: it goes
-    // over as it is, and the pair has no cap any more.
+    const { item: open, removed } = uncap(entry.item, from, r.cap);
+    // Read back from the capped copy (the status or the copy's own mark says so) → the source gets its
+    // infinite series back, uncapped (rule 6); a copy whose end the user changed there (ended early, a
+    // split) is no longer capped: it goes over as it is, and the pair has no cap any more.
     const { item, cap } =
-      r.cap?.side === from
-        ? { item: open, cap: open !== entry.item ? r.cap : undefined }
+      r.cap?.side === from || removed
+        ? { item: open, cap: removed && { side: from, until: removed } }
         : capForTarget(open, target, profile.series.infiniteSeriesYears, now);
     const base = {
       pairKey: r.key,
@@ -166,7 +166,7 @@ export function plan(
         : { ...base, type: 'create', target },
     );
     const years = profile.series.infiniteSeriesYears;
-    const due = r.cap?.side === from && open !== entry.item && capDue(r.cap, years, now);
+    const due = cap?.side === from && capDue(cap, years, now);
     if (due && canWrite(profile, from) && intersects(itemRange(entry.item), window)) {
       // Case: the change came from the capped copy and its cap is due → after the write above, the
       // capped copy gets its cap moved on too (the executor runs a pair's actions in order and stops
@@ -338,13 +338,12 @@ export function plan(
         // Case: both sides changed the same way → only the status moves (and a cap the capped copy no
         // longer carries is no cap: both copies end where the user ended them).
         const { cap: _cap, ...rest } = r;
-        const capped = r.cap && (r.cap.side === 'outlook' ? oe : me).item.recurrence?.rule.until;
-        const kept = capped && JSON.stringify(capped) === JSON.stringify(r.cap!.until);
+        const capped = r.cap && uncap((r.cap.side === 'outlook' ? oe : me).item, r.cap.side, r.cap).removed;
         record(
           r,
           {
             ...rest,
-            ...(kept && { cap: r.cap }),
+            ...(capped && { cap: { side: r.cap!.side, until: capped } }),
             outlook: withPin(r.outlook, sideStatus(oe)),
             mobile: withPin(r.mobile, sideStatus(me)),
           },

@@ -10,26 +10,48 @@ import type { Side } from './types.js';
 
 const sameTime = (a: TimeValue, b: TimeValue) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The end of a copy the sync capped, while the copy's mark still names it (Recurrence.cap). */
+export function capMark(item: Item): TimeValue | undefined {
+  const r = item.recurrence;
+  return r?.cap && r.rule.until && sameTime(r.cap, r.rule.until) ? r.rule.until : undefined;
+}
+
 /**
- * A first-sync pair (or one matched again after its status was lost) where `capped` is `open` with an
- * UNTIL added: the mark of a cap an earlier sync wrote. Returns that cap's end, so the open series
- * stays open (rule 6).
+ * A first-sync pair (or one matched again after its status was lost: a new device, a new pairing)
+ * where `capped` is `open` with the cap an earlier sync wrote: returns that cap's end, so the open
+ * series stays open (rule 6). Only the copy's mark tells a cap from an end the user set — an end
+ * without it is the user's and crosses like any change (before the mark, an end was guessed to be a
+ * cap, and a series the user ended stayed open on the other side).
  */
 export function earlierCap(capped: Item, open: Item): TimeValue | undefined {
-  const c = capped.recurrence?.rule;
+  const until = capMark(capped);
   const o = open.recurrence?.rule;
-  if (!c?.until || !o || !isInfinite(o)) return undefined;
-  const { until, ...rest } = c;
+  if (!until || !o || !isInfinite(o)) return undefined;
+  const { until: _until, ...rest } = capped.recurrence!.rule;
   return JSON.stringify(rest) === JSON.stringify(o) ? until : undefined;
 }
 
-/** Removes a cap that this sync wrote on `side` from an item read from that side. */
-export function stripCap(item: Item, side: Side, cap: PairStatus['cap']): Item {
-  const rule = item.recurrence?.rule;
-  if (!cap || cap.side !== side || !rule?.until || !sameTime(rule.until, cap.until)) return item;
-  const { until: _until, ...open } = rule;
-  return { ...item, recurrence: { ...item.recurrence!, rule: open } } as Item;
+/**
+ * An item read from `side` without the cap this sync wrote there, and the end it removed: by the
+ * copy's own mark, else (a copy written before the mark existed) by the status's record. A mark that no
+ * longer names the end (the user changed it) goes, and the end stays: it is the user's.
+ */
+export function uncap(item: Item, side: Side, cap: PairStatus['cap']): { item: Item; removed?: TimeValue } {
+  const rec = item.recurrence;
+  if (!rec) return { item };
+  const { cap: mark, ...unmarked } = rec;
+  const until = rec.rule.until;
+  const byStatus = mark === undefined && cap?.side === side && until && sameTime(until, cap.until) ? until : undefined;
+  const removed = capMark(item) ?? byStatus;
+  if (removed) {
+    const { until: _until, ...open } = rec.rule;
+    return { item: { ...item, recurrence: { ...unmarked, rule: open } } as Item, removed };
+  }
+  return mark === undefined ? { item } : { item: { ...item, recurrence: unmarked } as Item };
 }
+
+/** `item` without the cap this sync wrote on `side` (see uncap). */
+export const stripCap = (item: Item, side: Side, cap: PairStatus['cap']): Item => uncap(item, side, cap).item;
 
 /**
  * The day the cap counts from: today (in the series' own zone, at the series' time of day), or the
@@ -65,7 +87,7 @@ export function capForTarget(
   if (!rule || !isInfinite(rule) || !start) return { item };
   const until = addYears(capAnchor(start, now), years);
   return {
-    item: { ...item, recurrence: { ...item.recurrence!, rule: { ...rule, until } } } as Item,
+    item: { ...item, recurrence: { ...item.recurrence!, rule: { ...rule, until }, cap: until } } as Item,
     cap: { side: target, until },
   };
 }

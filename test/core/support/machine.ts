@@ -372,13 +372,10 @@ interface Devices {
   active: number;
   parked: Map<number, Device>;
   switched?: boolean;
-  /** The device that ran last, and what each device saw after its last run (`side:id` → version). */
-  lastRunBy?: number;
-  lastRun: Map<number, ReadonlyMap<string, string>>;
 }
 const devices = new WeakMap<World, Devices>();
 const devicesOf = (w: World): Devices => {
-  const d = devices.get(w) ?? { active: 0, parked: new Map<number, Device>(), lastRun: new Map() };
+  const d = devices.get(w) ?? { active: 0, parked: new Map<number, Device>() };
   devices.set(w, d);
   return d;
 };
@@ -426,60 +423,6 @@ const device = (n: number) =>
           for (const x of left.all()) if (w.infinite.get(x.item.uid) === 'outlook') w.infinite.delete(x.item.uid);
       }
   });
-
-/**
- * Pairs a run met without a status row of its own where one copy is the other with an end added: the
- * engine takes that end for an infinite-series cap an earlier sync wrote (plan.ts, earlierCap) and
- * keeps the series open — wrong where the user ended the series on that side. Only a run without the
- * pair's status guesses (a device's first run, a new pairing); one state per account (issue 15) is what
- * ends the guessing. The checks leave these pairs out and the figures count them.
- */
-const capGuesses = new WeakMap<World, Set<string>>();
-
-/**
- * Series another device wrote since the running device last ran (its status for them is stale): the
- * running device may take the other device's moved-on cap for the user's end and write it back to the
- * source. Left out of the checks from then on, with the cap guesses (issue 15 makes the status one).
- */
-function noteStaleSeries(w: World, guessed: Set<string>): void {
-  const d = devices.get(w);
-  const mine = d?.lastRun.get(d.active);
-  if (!d || d.lastRunBy === undefined || d.lastRunBy === d.active || !mine) return;
-  for (const [key, x] of all(w)) {
-    const after = w.afterSync.get(key);
-    const user = !after || after.version !== x.version;
-    if (!x.item.recurrence || user || mine.get(key) === x.version || guessed.has(x.item.uid)) continue;
-    guessed.add(x.item.uid);
-    figures.staleSeries++;
-  }
-}
-
-/** After a run of the device that is running: what it saw (for noteStaleSeries). */
-function noteRun(w: World): void {
-  const d = devicesOf(w);
-  d.lastRunBy = d.active;
-  d.lastRun.set(d.active, versions(w));
-}
-
-function noteCapGuesses(w: World): void {
-  const guessed = capGuesses.get(w) ?? new Set<string>();
-  capGuesses.set(w, guessed);
-  noteStaleSeries(w, guessed);
-  const keys = new Set(w.h.state.state.rows.map((r) => r.key));
-  for (const k of KINDS)
-    for (const o of w.stores.outlook[k].all()) {
-      const m = w.stores.mobile[k].all().find((x) => x.item.uid === o.item.uid);
-      const [a, b] = [o.item.recurrence?.rule, m?.item.recurrence?.rule];
-      if (!m || !a || !b || keys.has(keyOf(o.item)) || !a.until === !b.until || guessed.has(o.item.uid)) continue;
-      const { until: _a, ...restA } = a;
-      const { until: _b, ...restB } = b;
-      if (JSON.stringify(restA) !== JSON.stringify(restB) || essence(w, o.item) === essence(w, m.item)) continue;
-      guessed.add(o.item.uid);
-      figures.capGuesses++;
-    }
-}
-
-const capGuessed = (w: World, item: Item) => capGuesses.get(w)?.has(item.uid) ?? false;
 
 /** What every run of the sequence is told: the approvals so far, and the answer to a folder change. */
 const runOptions = (w: World) => ({
@@ -573,7 +516,6 @@ const faultySync = (fault: Fault, side: Side, nth: number) =>
     const before = snapshotAll(w);
     // (A folder move the user confirmed runs before the reads: it writes although a read fails.)
     const nothingToRecover = h.state.state.journal.length === 0 && !folderMoveDue(w);
-    noteCapGuesses(w);
     noteVersions(w);
     try {
       trace('faulty sync', await w.sync(w.profile, { ...runOptions(w) }));
@@ -593,7 +535,6 @@ const faultySync = (fault: Fault, side: Side, nth: number) =>
     h.state.beforeCommit = undefined;
     w.lastPending = [];
     w.afterSync = itemsNow(w);
-    noteRun(w);
     const d = devices.get(w);
     if (d) d.switched = false;
     // Backoff of failed items is in minutes: let time pass so the next run retries them.
@@ -621,7 +562,7 @@ function oneSidedEdits(w: World) {
   const now = all(w);
   for (const [key, x] of now) {
     const prev = w.afterSync.get(key);
-    if (!prev || prev.version === x.version || capGuessed(w, x.item)) continue;
+    if (!prev || prev.version === x.version) continue;
     const side = key.slice(0, key.indexOf(':')) as Side;
     const other = side === 'outlook' ? 'mobile' : 'outlook';
     const twins = w.stores[other][x.item.kind].all().filter((y) => y.item.uid === x.item.uid);
@@ -644,7 +585,6 @@ const sync = cmd('sync', async (w) => {
   h.now += 25 * 3600_000; // a day passes: every backoff (at most a day) is over
   noteVersions(w);
   const nothingToRecover = h.state.state.journal.length === 0 && !folderMoveDue(w);
-  noteCapGuesses(w);
   const rowsBefore = h.state.state.rows;
   // (A device that did not run the last sync cannot tell which copy the user edited since: its status
   // is older than the other device's writes, and its run settles a changed pair by the conflict policy,
@@ -791,7 +731,6 @@ const sync = cmd('sync', async (w) => {
       // (Only a pair in scope on both sides is kept up to date: a held change stops the cap too.)
       if (!copy?.recurrence || scopeOf(w, copy) !== 'in' || (twin && scopeOf(w, twin) !== 'in')) continue;
       if (pendingKeys.has(keyOf(copy))) continue; // a change waiting for the user holds its cap too
-      if (capGuessed(w, copy)) continue; // (a stale or missing status, issue 15: see capGuesses)
       const until = copy.recurrence.rule.until;
       if (s === born) expect(until, `the cap of "${copy.subject}" went back to its source`).to.equal(undefined);
       // (A one-way sync never writes its source, and a change it holds on its target waits with its
@@ -812,7 +751,7 @@ const sync = cmd('sync', async (w) => {
         ['mobile', 'outlook'],
       ] as const)
         for (const x of w.stores[here][k].all()) {
-          if (scopeOf(w, x.item) !== 'in' || pendingKeys.has(keyOf(x.item)) || capGuessed(w, x.item)) continue;
+          if (scopeOf(w, x.item) !== 'in' || pendingKeys.has(keyOf(x.item))) continue;
           const twin = w.stores[there][k].all().find((y) => y.item.uid === x.item.uid);
           if (twin && scopeOf(w, twin.item) !== 'in') continue;
           // An item that came into the period as time passed is seen by the weekly full read (scope.ts).
@@ -882,7 +821,6 @@ const sync = cmd('sync', async (w) => {
   w.lastPending = again.pending;
   w.afterLast = versions(w);
   w.afterSync = itemsNow(w);
-  noteRun(w);
   w.profileChanged = false;
 });
 
@@ -915,7 +853,7 @@ function accountedFor(w: World, pending: readonly { readonly pairKey: string }[]
       const there = w.stores[here === 'outlook' ? 'mobile' : 'outlook'][k].all();
       for (const x of w.stores[here][k].all()) {
         // (Outside the period nothing is read, like an item type not synchronized: not a skip to log.)
-        if (periodOf(w, x.item) !== 'in' || capGuessed(w, x.item)) continue;
+        if (periodOf(w, x.item) !== 'in') continue;
         const twin = there.find((y) => y.item.uid === x.item.uid);
         if (twin && essence(w, twin.item) === essence(w, x.item)) continue;
         // (An item that came into the period as time passed is read by the weekly full read: scope.ts.)
@@ -1097,7 +1035,7 @@ export function figuresLine(where: string): string {
     `model-based figures (${where}): ${figures.sequences} sequences, ${per(figures.commands)} commands and ${per(figures.syncs)} clean syncs a sequence, ` +
     `${per(figures.itemsAtEnd)} items a side at the end; faults fired in ${figures.faultsFired} of ${figures.faultsInjected} faulty syncs ` +
     `(${figures.faultsInjected ? Math.round((100 * figures.faultsFired) / figures.faultsInjected) : 0} %); ` +
-    `${figures.profileChanges} profile changes, ${figures.decisions} decisions, ${figures.deviceSwitches} switches to another device (${figures.capGuesses} series met without status whose end the engine took for an earlier cap and ${figures.staleSeries} series another device wrote meanwhile, left out: issue 15), ${figures.pendingKept} pending items checked to stay, ${figures.editsKept} one-sided edits checked to survive (${figures.editsOnOtherDevice} more, made before a device's first run after another device ran, not checked: issue 15), ` +
+    `${figures.profileChanges} profile changes, ${figures.decisions} decisions, ${figures.deviceSwitches} switches to another device, ${figures.pendingKept} pending items checked to stay, ${figures.editsKept} one-sided edits checked to survive (${figures.editsOnOtherDevice} more, made before a device's first run after another device ran, not checked: issue 15), ` +
     `${figures.openChecks} both-ways agreement checks, ${figures.unsyncedChecked} items not synchronized checked to be in the log or pending` +
     (figures.occurrenceChecks
       ? `, ${figures.occurrencesCompared} occurrences of ${figures.occurrenceChecks} series pairs compared by an independent expander`

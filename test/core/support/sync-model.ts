@@ -36,10 +36,6 @@ export const figures = {
   unsyncedChecked: 0,
   /** One-sided edits checked to survive the next clean sync (no silent lost update, rule 5). */
   editsKept: 0,
-  /** Pairs a run met without status where one copy is the other with an end (taken for a cap). */
-  capGuesses: 0,
-  /** Series another device wrote since the running device last ran (its status for them is stale). */
-  staleSeries: 0,
   /** One-sided edits a device met after another device ran (not checked until issue 15). */
   editsOnOtherDevice: 0,
   /** Times the user went on on another device (its own device state). */
