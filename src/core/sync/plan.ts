@@ -259,12 +259,17 @@ export function plan(
 
     const capSource = r.cap && otherSide(r.cap.side);
     const capEntry = capRenewal && capSource && r[capSource] && snapshots[capSource].entries.get(r[capSource]!.id);
-    const capWrite = capEntry && intersects(itemRange(capEntry.item), window) && canWrite(profile, r.cap!.side);
-    if (capWrite && restingOn(o) && restingOn(m)) {
+    const capInWindow = capEntry && intersects(itemRange(capEntry.item), window);
+    if (capInWindow && restingOn(o) && restingOn(m)) {
       // Case: an infinite series whose cap falls short of N years from today → written again with the
       // cap moved on (rule 6: the source keeps its open series; the engine read the source for this).
-      propagate(r, capSource!, capEntry!, { code: 'cap-extended', from: capSource! });
-      continue;
+      if (canWrite(profile, r.cap!.side)) {
+        propagate(r, capSource!, capEntry!, { code: 'cap-extended', from: capSource! });
+        continue;
+      }
+      // Case: … but the capped copy is on the side a one-way sync never writes → the cap waits, logged
+      // (the copy ends before N years until both ways are synchronized again).
+      skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
     }
     if (restingOn(o) && restingOn(m)) {
       // Case: nothing changed; a version moved without content → remember the new version only.
@@ -636,8 +641,14 @@ function planNewItems(
         );
         continue;
       }
-      // Case: new on one side → create it on the other.
-      const { item, cap } = capForTarget(e.item, target, profile.series.infiniteSeriesYears, now);
+      // Case: new on one side → create it on the other (a cap mark it carries from an earlier pairing
+      // is no cap of this one: the end it names is the series' end now).
+      const { item, cap } = capForTarget(
+        stripCap(e.item, from, undefined),
+        target,
+        profile.series.infiniteSeriesYears,
+        now,
+      );
       sink.actions.push({
         type: 'create',
         pairKey: key,

@@ -32,17 +32,20 @@ export function earlierCap(capped: Item, open: Item): TimeValue | undefined {
 }
 
 /**
- * An item read from `side` without the cap this sync wrote there, and the end it removed: by the
- * copy's own mark, else (a copy written before the mark existed) by the status's record. A mark that no
- * longer names the end (the user changed it) goes, and the end stays: it is the user's.
+ * An item read from `side` without the cap this sync wrote there, and the end it removed. The status
+ * says which side of the pair is capped; the copy's own mark says where the cap is now (another device
+ * may have moved it on since this status was written), else — a copy written before the mark existed —
+ * the status's record does. A mark on a side the status does not cap (left from an earlier pairing),
+ * or that no longer names the end (the user changed it), goes, and the end stays: it is the user's.
  */
 export function uncap(item: Item, side: Side, cap: PairStatus['cap']): { item: Item; removed?: TimeValue } {
   const rec = item.recurrence;
   if (!rec) return { item };
   const { cap: mark, ...unmarked } = rec;
   const until = rec.rule.until;
-  const byStatus = mark === undefined && cap?.side === side && until && sameTime(until, cap.until) ? until : undefined;
-  const removed = capMark(item) ?? byStatus;
+  const capped = cap?.side === side;
+  const byStatus = mark === undefined && capped && until && sameTime(until, cap.until) ? until : undefined;
+  const removed = (capped ? capMark(item) : undefined) ?? byStatus;
   if (removed) {
     const { until: _until, ...open } = rec.rule;
     return { item: { ...item, recurrence: { ...unmarked, rule: open } } as Item, removed };
