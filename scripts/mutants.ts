@@ -173,6 +173,12 @@ const MUTANTS: readonly Mutant[] = [
     to: '',
   },
   {
+    name: 'journal recovery absorbs an edit of the copy it created',
+    file: 'src/core/sync/execute.ts',
+    from: '      return { ...created, item: created.item && sameSharedContent(created.item, item) ? created.item : item };',
+    to: '      return { ...created, item: created.item ?? item };',
+  },
+  {
     name: 'first-sync matching compares how a time is written',
     file: 'src/core/sync/match.ts',
     from: "    .join('/');",

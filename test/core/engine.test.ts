@@ -4,6 +4,7 @@ import { SyncCancelledError, ThrottledError } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/model/item.js';
 import { activity, task } from './support/items.js';
 import { Harness } from './support/harness.js';
+import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { entry, pairOf, profile, snap } from './support/plan-fixtures.js';
 import { unaccounted } from '../../src/core/sync/account.js';
 
@@ -102,6 +103,35 @@ describe('runSync: a capped series both sides end alike (model run, seed -119183
     expect(h.state.state.rows.every((x) => x.cap === undefined)).to.equal(true);
     h.now += 60 * 86_400_000;
     expect((await h.sync(p)).plan.actions).to.deep.equal([]);
+  });
+});
+
+describe('runSync: journal recovery of a creation the user edited since (adapter model run, seed 777)', () => {
+  it('the edit is a change the next read finds, not absorbed into the status', async () => {
+    const h = new Harness();
+    // A store that, like the Graph stores, returns the item it found for a repeated creation.
+    class Returning extends MemoryStore {
+      override async create(item: Item, key: string) {
+        const r = await super.create(item, key);
+        return r.existing ? { ...r, item: this.get(r.id)! } : r;
+      }
+    }
+    h.stores.outlook.activity = new Returning('outlook', 'activity', h.clock);
+    h.stores.mobile.activity.insert(activity({ subject: 'Visit' }));
+    let dead = false;
+    h.state.beforeCommit = (c) => {
+      if (dead || c.upsert?.length) {
+        dead = true;
+        throw new Error('process killed');
+      }
+    };
+    await h.sync(profile()).catch(() => undefined);
+    h.state.beforeCommit = undefined;
+    const [copy] = h.stores.outlook.activity.all();
+    h.stores.outlook.activity.write(copy!.id, { ...copy!.item, subject: 'Visit (moved to Friday)' });
+    const r = await h.sync(profile());
+    expect(r.recovered).to.equal(1);
+    expect(h.stores.mobile.activity.all().map((x) => x.item.subject)).to.deep.equal(['Visit (moved to Friday)']);
   });
 });
 

@@ -12,7 +12,7 @@ import {
   UnreadableTargetError,
   UserExitError,
 } from '../errors.js';
-import { contentHash } from '../model/content-hash.js';
+import { contentHash, sameSharedContent } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
 import type {
   ErrorLog,
@@ -371,8 +371,12 @@ async function write(
   }
   if (a.type === 'create') {
     const created = await store.create(item, a.pairKey);
-    // Recovery: the interrupted run's creation, maybe edited by the user since; the next read compares.
-    if (!created.existing || deps.recovering) return { ...created, item: created.item ?? item };
+    if (!created.existing) return { ...created, item: created.item ?? item };
+    // Recovery: the interrupted run's creation, maybe edited by the user since. The status records
+    // what this run wrote, so that an edit since is a change the next read finds (recording the item as
+    // found absorbed the edit: model run on the adapters, seed 777).
+    if (deps.recovering)
+      return { ...created, item: created.item && sameSharedContent(created.item, item) ? created.item : item };
     // The key names an item the status lost track of (it left the window under a new id, say): the
     // plan chose this content for the pair, so it is written over that item like any update.
     const found = (await store.getMany([created.id])).get(created.id);
