@@ -179,6 +179,12 @@ const MUTANTS: readonly Mutant[] = [
     to: '      return { ...created, item: created.item ?? item };',
   },
   {
+    name: 'journal recovery writes into a folder the profile names since (point 10)',
+    file: 'src/core/sync/engine.ts',
+    from: '        { ...execDeps, store: journalFolder },',
+    to: '        execDeps,',
+  },
+  {
     name: 'first-sync matching compares how a time is written',
     file: 'src/core/sync/match.ts',
     from: "    .join('/');",

@@ -216,6 +216,33 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect(b.all()).to.deep.equal([]);
   });
 
+  it('a creation the process died after is finished in the folder it was made for, then moved with the rest', async () => {
+    const h = new Harness();
+    const a = h.stores.outlook.activity;
+    a.folder = 'A';
+    await h.sync(p);
+    h.stores.mobile.activity.insert(activity({ uid: 'm1', subject: 'Visit' }));
+    let dead = false;
+    h.state.beforeCommit = (c) => {
+      if (dead || c.upsert?.length) {
+        dead = true;
+        throw new Error('process killed');
+      }
+    };
+    await h.sync(p).catch(() => undefined);
+    h.state.beforeCommit = undefined;
+    expect(a.all()).to.have.length(1);
+    const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
+    b.folder = 'B';
+    h.stores.outlook.activity = b;
+    const sync = (options: RunOptions = {}) =>
+      runSync({ ...h.deps(), storeIn: (_side, _kind, folder) => (folder === 'A' ? a : b) }, p, options);
+    expect((await sync({ folderChange: 'move' })).errors).to.deep.equal([]);
+    // (Recovery wrote a second copy into B, and the one in A stayed behind as a duplicate.)
+    expect([a.all().length, b.all().length]).to.deep.equal([0, 1]);
+    expect((await sync()).plan.actions).to.deep.equal([]);
+  });
+
   it('a first folder, or one with nothing synchronized yet, is taken without a question', async () => {
     const h = new Harness();
     h.stores.outlook.activity.folder = 'A';

@@ -608,6 +608,45 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect((await s.crmObjects()).join('\n')).to.contain('SUMMARY:Team meeting (room 2)');
   });
 
+  it('point 10: a creation the process died after is finished in the calendar it was made for, then moved — one copy, none lost (adapter model run, seed 777)', async () => {
+    const s = await pairUp();
+    await s.put(
+      'visit',
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:visit-1',
+        'DTSTAMP:20261126T080000Z',
+        'DTSTART:20261203T090000Z',
+        'DTEND:20261203T100000Z',
+        'SUMMARY:Visit',
+        'END:VEVENT',
+      ),
+    );
+    // The process dies at the status commit after the Outlook write: the journal holds the creation.
+    let dead = false;
+    s.h.state.beforeCommit = (c) => {
+      if (dead || c.upsert?.length) {
+        dead = true;
+        throw new Error('process killed');
+      }
+    };
+    await s.sync().catch(() => undefined);
+    s.h.state.beforeCommit = undefined;
+    expect(s.h.state.state.journal).to.have.length(1);
+    const calendarB = (await s.http.request<{ id: string }>('POST', '/me/calendars', { name: 'CRM' })).body.id;
+    const storeB = new GraphEventStore(s.http, calendarB, { clock: s.h.clock, addinId: ADDIN });
+    const storeIn: SyncDeps['storeIn'] = (_side, _kind, folder) =>
+      new GraphEventStore(s.http, folder, { clock: s.h.clock, addinId: ADDIN });
+    const r = await s.run(activities, { activity: storeB }, { folderChange: 'move' }, storeIn);
+    expect(r.errors).to.deep.equal([]);
+    const visits = s.events().filter((e) => (e.fields as { subject?: string }).subject === 'Visit');
+    // (Recovery made a second copy in the new calendar, and the move then deleted that one as "the
+    // original": Graph reads an event by its id in any calendar.)
+    expect(visits.map((e) => e.calendarId)).to.deep.equal([calendarB]);
+    expect((await s.crmObjects()).filter((t) => t.includes('SUMMARY:Visit'))).to.have.length(1);
+    expect((await s.run(activities, { activity: storeB }, {}, storeIn)).plan.actions).to.deep.equal([]);
+  });
+
   for (const choice of ['move', 'new-pairing'] as const)
     it(`point 10 (${choice}): an Outlook item never paired — its copy failed, or it waits for a confirmation — stays with the old calendar`, async () => {
       // The gateway answers 429 to PUTs while `busy` (a throttled CRM).

@@ -179,13 +179,21 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
 
   progress('recover');
   let state = await deps.state.load();
+  // The journal was written for the folders the pairs are in: a write it finishes goes there, not to
+  // another folder the profile names since (that change is asked and carried out after it).
+  const journalFolder = (side: Side, kind: ItemKind) => {
+    const folder = side === 'outlook' ? state.tokens[folderToken(kind)] : undefined;
+    return folder !== undefined && deps.storeIn && folder !== deps.stores.outlook[kind]?.folder
+      ? deps.storeIn('outlook', kind, folder)
+      : storeFor(side, kind);
+  };
   const recoveredActions = options.dryRun
     ? []
     : await resolveJournal(
         state.journal,
         state.rows,
         new Map(state.failures.map((f) => [f.pairKey, f])),
-        execDeps,
+        { ...execDeps, store: journalFolder },
         (a) => profileAllows(profile, a),
       );
   const recovered = recoveredActions.length;

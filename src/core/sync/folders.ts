@@ -312,6 +312,13 @@ async function moveAll(
       // the user then goes back to the old folder, that copy is the one to remove again.
       await deps.state.commit({ tokens: { [inFlightToken(kind)]: r.key } });
       const made = await target.create(s.item, r.key);
+      if (made.existing && made.id === s.id) {
+        // Already in the new folder (a store that reads by id in any folder found it there: journal
+        // recovery made it there before this move): deleting "the original" would delete it.
+        await deps.state.commit({ tokens: { [inFlightToken(kind)]: null } });
+        moved++;
+        continue;
+      }
       const copied = made.existing
         ? await refreshCopy(target, made.id, made.version, s, r, deps)
         : { version: made.version };
