@@ -693,6 +693,31 @@ describe("plan: a first sync tells a cap from an end the user set by the copy's 
     );
 });
 
+describe('plan: a capped copy met alone (a new pairing, a device without status)', () => {
+  it('the infinite series it stands for is created, the copy stays its capped copy, and a due cap moves on', () => {
+    const open = activity({
+      start: { dateTime: '2026-11-03T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-03T11:00:00', timeZone: 'Europe/Berlin' },
+      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+    });
+    const until = { dateTime: '2027-11-23T10:00:00', timeZone: 'Europe/Berlin' };
+    const capped = activity({
+      ...open,
+      recurrence: { ...open.recurrence!, rule: { ...open.recurrence!.rule, until }, cap: until },
+    });
+    const p = plan([], snap(), snap([entry('m1', capped, 'm-v1')]), profile(), NOW);
+    expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}:${a.reason.code}`)).to.deep.equal([
+      'create:outlook:new',
+      'update:mobile:cap-extended',
+    ]);
+    const [created, recap] = p.actions as [CreateAction, UpdateAction];
+    expect(created.item.recurrence).to.deep.equal(open.recurrence);
+    expect(created.cap).to.deep.equal({ side: 'mobile', until });
+    expect(recap.item.recurrence?.rule.until).to.deep.equal(recap.item.recurrence?.cap);
+    expect(recap.cap?.side).to.equal('mobile');
+  });
+});
+
 describe('plan: confirmations and safety guards', () => {
   it('ask for confirmation on new items → the creation waits; approving its id releases it', () => {
     const confirmNew = profile({ conflicts: { confirmNew: true } });

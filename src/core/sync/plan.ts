@@ -21,7 +21,7 @@ import {
 } from './actions.js';
 import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
-import { capDue, capForTarget, earlierCap, stripCap, uncap } from './prepare.js';
+import { capDue, capForTarget, capMark, earlierCap, stripCap, uncap } from './prepare.js';
 import type { Reason } from './reasons.js';
 import { factsOf, withPin, type PairStatus, type SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
@@ -641,14 +641,14 @@ function planNewItems(
         );
         continue;
       }
-      // Case: new on one side → create it on the other (a cap mark it carries from an earlier pairing
-      // is no cap of this one: the end it names is the series' end now).
-      const { item, cap } = capForTarget(
-        stripCap(e.item, from, undefined),
-        target,
-        profile.series.infiniteSeriesYears,
-        now,
-      );
+      // Case: new on one side → create it on the other. A copy the sync capped in an earlier pairing
+      // (a new pairing, a device without status) stands for an infinite series: that is what is
+      // created, and the copy stays its capped copy (rule 6); otherwise an infinite series is capped
+      // for the target.
+      const mark = capMark(e.item);
+      const { item, cap } = mark
+        ? { item: stripCap(e.item, from, { side: from, until: mark }), cap: { side: from, until: mark } }
+        : capForTarget(e.item, target, profile.series.infiniteSeriesYears, now);
       sink.actions.push({
         type: 'create',
         pairKey: key,
@@ -660,6 +660,25 @@ function planNewItems(
         source: { ...sideStatus(e), side: from },
         ...(cap && { cap }),
       });
+      const years = profile.series.infiniteSeriesYears;
+      if (mark && capDue(cap, years, now) && canWrite(profile, from)) {
+        // Case: … and that copy's cap is due → after the creation, it is moved on (in order).
+        const recap = capForTarget(item, from, years, now);
+        sink.actions.push({
+          type: 'update',
+          pairKey: key,
+          kind: e.item.kind,
+          subject: e.item.subject,
+          reason: { code: 'cap-extended', from: target },
+          target: from,
+          id: e.id,
+          ifVersion: e.version,
+          item: recap.item,
+          // The copy the creation makes (id ''): the row keeps what the creation recorded.
+          source: { id: '', version: '', hash: '', side: target },
+          ...(recap.cap && { cap: recap.cap }),
+        });
+      }
     }
   }
 }

@@ -412,16 +412,8 @@ const device = (n: number) =>
     d.active = n;
     d.switched = true;
     figures.deviceSwitches++;
-    // This device's pairs may be in a folder the profile (which roams) no longer names: its next run
-    // asks, and the answer last given is given again. A new pairing leaves its series behind there.
-    if (w.folderChoice === 'new-pairing')
-      for (const kind of KINDS) {
-        const was = h.state.state.tokens[`folder:outlook:${kind}`];
-        const left =
-          was !== undefined && was !== w.stores.outlook[kind].folder && w.folders.get(`outlook:${kind}:${was}`);
-        if (left)
-          for (const x of left.all()) if (w.infinite.get(x.item.uid) === 'outlook') w.infinite.delete(x.item.uid);
-      }
+    // (This device's pairs may be in a folder the profile, which roams, no longer names: its next run
+    // asks, and the answer last given is given again.)
   });
 
 /** What every run of the sequence is told: the approvals so far, and the answer to a folder change. */
@@ -458,11 +450,8 @@ const folder = (kind: ItemKind, chosen: FolderChoice, back: boolean) =>
     w.folderChoice = choice;
     w.profileChanged = true;
     figures.profileChanges++;
-    // A series born in the folder left behind is no longer the source of its CRM copy's cap — also
-    // where the device has never run: it knows no folder, and pairs the new one as on a first sync.
-    const fresh = w.h.state.state.tokens[`folder:outlook:${kind}`] === undefined;
-    if (choice === 'new-pairing' || fresh)
-      for (const x of old.all()) if (w.infinite.get(x.item.uid) === 'outlook') w.infinite.delete(x.item.uid);
+    // (A series born in the folder left behind, by a new pairing or on a device that knows no folder,
+    // stays infinite: its CRM copy carries the cap's mark, and the new folder gets the open series.)
   });
 
 const passTime = (days: number) => cmd(`time(+${days} days)`, (w) => void (w.h.now += days * DAY));
@@ -527,6 +516,7 @@ const faultySync = (fault: Fault, side: Side, nth: number) =>
       console.log(
         `  after the fault: journal ${JSON.stringify(h.state.state.journal.map((j) => `${j.action.type}:${j.action.reason.code}:${j.action.subject}`))} failures ${JSON.stringify(h.state.state.failures.map((f) => `${f.pairKey}:${f.lastError}`))}`,
       );
+    noteVersions(w);
     figures.faultsInjected++;
     if (fired) figures.faultsFired++;
     if (fault === 'read' && nothingToRecover)
@@ -609,6 +599,8 @@ const sync = cmd('sync', async (w) => {
     report = await w.sync(p, { ...runOptions(w), allowEmptySide: true, allowMassDelete: true });
     trace('sync (confirmed)', report);
   }
+  // (What the run wrote, it saw: a version it made is stamped with its start, as its log lines are.)
+  noteVersions(w);
   const after = all(w);
   expect(
     report.unaccounted,
