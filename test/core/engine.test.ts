@@ -135,6 +135,42 @@ describe('runSync: journal recovery of a creation the user edited since (adapter
   });
 });
 
+describe('runSync: what a series says after its cap (adapter model run, seed 4242)', () => {
+  it('stays with the source: not written into the capped copy, kept when the capped copy crosses back', async () => {
+    const h = new Harness();
+    const late = { dateTime: '2028-03-07T09:00:00', timeZone: 'Europe/Berlin' };
+    const series = activity({
+      uid: 'weekly',
+      crm: undefined,
+      subject: 'Weekly team call',
+      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: {
+        rule: { freq: 'WEEKLY', interval: 1 },
+        exceptionDates: [{ dateTime: '2028-02-29T09:00:00', timeZone: 'Europe/Berlin' }],
+        extraDates: [],
+        overrides: [{ recurrenceId: late, fields: { subject: 'Weekly team call (offsite)' } }],
+      },
+    });
+    const crmId = h.stores.mobile.activity.insert(series);
+    const p = profile({ series: { infiniteSeriesYears: 1 } });
+    expect((await h.sync(p)).errors).to.deep.equal([]);
+    const [copy] = h.stores.outlook.activity.all();
+    const capped = copy!.item as typeof series;
+    // (Graph refused to change an occurrence the capped series does not have.)
+    expect(capped.recurrence!.overrides).to.deep.equal([]);
+    expect(capped.recurrence!.exceptionDates).to.deep.equal([]);
+    h.stores.outlook.activity.write(copy!.id, { ...capped, subject: 'Weekly team call (room 4)' });
+    await h.sync(p);
+    const crm = h.stores.mobile.activity.get(crmId) as typeof series;
+    expect(crm.subject).to.equal('Weekly team call (room 4)');
+    expect(crm.recurrence!.rule.until).to.equal(undefined);
+    expect(crm.recurrence!.overrides.map((o) => o.recurrenceId)).to.deep.equal([late]);
+    expect(crm.recurrence!.exceptionDates).to.deep.equal(series.recurrence!.exceptionDates);
+    expect((await h.sync(p)).plan.actions).to.deep.equal([]);
+  });
+});
+
 describe('runSync on memory stores', () => {
   it('copies both ways, reports it, and a second run writes nothing', async () => {
     const h = new Harness();

@@ -27,7 +27,7 @@ import type {
 } from '../ports/state.js';
 import { isReadable, type StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
-import { stripCap } from './prepare.js';
+import { keepBeyondCap, stripCap } from './prepare.js';
 import { describeReason } from './reasons.js';
 import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
@@ -391,7 +391,9 @@ async function write(
     return { id: created.id, version: updated.version, item: updated.item ?? over };
   }
   const previous = await keepPrevious(store, a.id, a, deps);
-  const over = previous ? withTargetExtra(item, previous) : item;
+  // From the capped copy over its source: the source's occurrences after the cap stay (rule 6).
+  const fromCap = a.cap?.side === a.source.side ? a.cap : undefined;
+  const over = previous ? withTargetExtra(keepBeyondCap(item, previous, fromCap), previous) : item;
   const updated = await store.update(a.id, over, a.ifVersion);
   return { id: a.id, version: updated.version, item: updated.item ?? over };
 }

@@ -89,8 +89,57 @@ export function capForTarget(
   const start = item.kind === 'activity' ? item.start : (item.start ?? item.due);
   if (!rule || !isInfinite(rule) || !start) return { item };
   const until = addYears(capAnchor(start, now), years);
+  // What the series says of occurrences after the cap has no occurrence to hold it in the capped copy
+  // (Graph refuses a change of an occurrence it does not have): it stays with the source (keepBeyondCap).
+  const within = (t: TimeValue) => toInstant(t) <= toInstant(until);
+  const rec = item.recurrence!;
   return {
-    item: { ...item, recurrence: { ...item.recurrence!, rule: { ...rule, until }, cap: until } } as Item,
+    item: {
+      ...item,
+      recurrence: {
+        ...rec,
+        rule: { ...rule, until },
+        cap: until,
+        exceptionDates: rec.exceptionDates.filter(within),
+        extraDates: rec.extraDates.filter(within),
+        overrides: rec.overrides.filter((o) => within(o.recurrenceId)),
+      },
+    } as Item,
     cap: { side: target, until },
   };
+}
+
+/**
+ * `item`, read from the capped copy and written over its source `previous`, with what `previous` says
+ * of occurrences after the cap (cancelled, moved, extra): the capped copy never had them, and they
+ * are the source's own (rule 6).
+ */
+export function keepBeyondCap(item: Item, previous: Item, cap: PairStatus['cap']): Item {
+  const rec = item.recurrence;
+  const prev = previous.recurrence;
+  if (!cap || !rec || !prev || item.kind !== previous.kind) return item;
+  const beyond = (t: TimeValue) => toInstant(t) > toInstant(cap.until);
+  const has = (list: readonly TimeValue[], t: TimeValue) => list.some((x) => toInstant(x) === toInstant(t));
+  return {
+    ...item,
+    recurrence: {
+      ...rec,
+      exceptionDates: [
+        ...rec.exceptionDates,
+        ...prev.exceptionDates.filter((t) => beyond(t) && !has(rec.exceptionDates, t)),
+      ],
+      extraDates: [...rec.extraDates, ...prev.extraDates.filter((t) => beyond(t) && !has(rec.extraDates, t))],
+      overrides: [
+        ...rec.overrides,
+        ...prev.overrides.filter(
+          (o) =>
+            beyond(o.recurrenceId) &&
+            !has(
+              rec.overrides.map((x) => x.recurrenceId),
+              o.recurrenceId,
+            ),
+        ),
+      ],
+    },
+  } as Item;
 }
