@@ -185,6 +185,18 @@ const MUTANTS: readonly Mutant[] = [
     to: '        execDeps,',
   },
   {
+    name: "a capped copy crossing back drops the source's occurrences after the cap",
+    file: 'src/core/sync/execute.ts',
+    from: '  const fromCap = a.cap?.side === a.source.side ? a.cap : undefined;',
+    to: '  const fromCap = undefined;',
+  },
+  {
+    name: 'occurrences after the cap are written into the capped copy',
+    file: 'src/core/sync/prepare.ts',
+    from: '  const within = (t: TimeValue) => toInstant(t) <= toInstant(until);',
+    to: '  const within = (_t: TimeValue) => true;',
+  },
+  {
     name: 'first-sync matching compares how a time is written',
     file: 'src/core/sync/match.ts',
     from: "    .join('/');",

@@ -15,7 +15,7 @@ import { startGateway, type RunningGateway } from '../../../gateway/src/server.j
 import { SqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { openCalDavStores } from '../../../src/adapters/caldav/discover.js';
 import type { CalDavStore } from '../../../src/adapters/caldav/caldav-store.js';
-import type { GraphEvent } from '../../../src/adapters/graph/event-mapping.js';
+import { activityToEvent, PROP, type GraphEvent } from '../../../src/adapters/graph/event-mapping.js';
 import { GraphEventStore } from '../../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../../src/adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../../src/adapters/graph/graph-task-store.js';
@@ -35,6 +35,8 @@ import { basic } from './gateway.js';
 import { IcalOracle, type Occurrence } from './ical-oracle.js';
 
 const ADDIN = '5d7e4a35-7a2b-4c1e-9c3a-5a1f2b3c4d5e';
+/** The zones of the Outlook user's all-day series (Windows names, as Outlook sends them). */
+const ALL_DAY_ZONES = ['W. Europe Standard Time', 'Eastern Standard Time', 'UTC'];
 const YEAR = 366 * 86_400_000;
 /** Everything a CRM collection can hold in a sequence (the CRM side is read by a time range). */
 const EVERYTHING: SyncWindow = { from: NOW - 20 * YEAR, to: NOW + 20 * YEAR };
@@ -66,6 +68,8 @@ interface UserOps {
   read(): Promise<Map<string, { version: string; item: Item }>>;
   /** A new id for the item, as an export and import again gives it (immutable ids survive a move). */
   renumber(id: string): Promise<string>;
+  /** Creates the item as the user's own client does, where that differs from the adapter (its id). */
+  create?(item: Item): Promise<string | undefined>;
 }
 
 /** One folder of one side: the engine's port (with fault hooks) and the user's client of it. */
@@ -170,6 +174,11 @@ class AdapterStore implements ModelStore {
   }
 
   async insert(item: Item): Promise<string> {
+    const own = await this.ops.create?.(item);
+    if (own !== undefined) {
+      await this.reread(own);
+      return own;
+    }
     const r = await this.user.create(item, `user:${item.uid}:${++this.inserted}`);
     if (r.existing) throw new Error(`the user's new ${this.side} item ${item.uid} found an existing one`);
     await this.reread(r.id);
@@ -315,6 +324,32 @@ async function adapterWorld(
       {
         read,
         renumber: async (id) => (kind === 'activity' ? box().renumberEvent(id) : box().renumberTask(folder, id)),
+        // An all-day series the user makes in Outlook is in the user's zone, not UTC as the add-in writes
+        // one (issue 13, point 3): Berlin, New York or UTC by the item's number, without the add-in's
+        // record of zones (Outlook writes none).
+        create: async (item) => {
+          const rec = item.kind === 'activity' ? item.recurrence : undefined;
+          if (item.kind !== 'activity' || !('date' in item.start) || !rec) return undefined;
+          if (rec.exceptionDates.length || rec.overrides.length) return undefined;
+          const zone = ALL_DAY_ZONES[Number(item.uid.replace(/\D/g, '') || 0) % ALL_DAY_ZONES.length]!;
+          const body = activityToEvent(item, { addinId: ADDIN, inviteAttendees: false }) as {
+            start: { timeZone: string };
+            end: { timeZone: string };
+            recurrence?: { range: { recurrenceTimeZone?: string } };
+            singleValueExtendedProperties: { id: string }[];
+          };
+          body.start.timeZone = zone;
+          body.end.timeZone = zone;
+          if (body.recurrence) body.recurrence.range.recurrenceTimeZone = zone;
+          body.singleValueExtendedProperties = body.singleValueExtendedProperties.filter((p) => p.id !== PROP.zones);
+          const r = await http.request<{ id: string }>(
+            'POST',
+            `/me/calendars/${encodeURIComponent(folder)}/events`,
+            body,
+          );
+          if (r.status >= 400) throw new Error(`the user's all-day series in ${zone}: Graph answered ${r.status}`);
+          return r.body.id;
+        },
       },
       (profile) =>
         kind === 'activity'
