@@ -171,6 +171,40 @@ describe('runSync: what a series says after its cap (adapter model run, seed 424
   });
 });
 
+describe('runSync: a cap moved on after a change of the capped copy (memory model run, seed -1191831750)', () => {
+  it('takes in what the source says between the old cap and the new one', async () => {
+    const h = new Harness();
+    const series = activity({
+      uid: 'weekly',
+      crm: undefined,
+      subject: 'Weekly team call',
+      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+    });
+    const outlookId = h.stores.outlook.activity.insert(series);
+    await h.sync(profile({ series: { infiniteSeriesYears: 1 } }));
+    // Outlook renames an occurrence after the one-year cap: nothing for the capped copy to hold.
+    const late = { dateTime: '2028-04-25T09:00:00', timeZone: 'Europe/Berlin' };
+    const renamed = {
+      ...series,
+      recurrence: { ...series.recurrence!, overrides: [{ recurrenceId: late, fields: { subject: 'Offsite' } }] },
+    };
+    h.stores.outlook.activity.write(outlookId, renamed);
+    await h.sync(profile({ series: { infiniteSeriesYears: 1 } }));
+    // Five years now, and the CRM edits its capped copy: the cap moves on past that occurrence.
+    const [crm] = h.stores.mobile.activity.all();
+    h.stores.mobile.activity.write(crm!.id, { ...crm!.item, subject: 'Weekly team call (CRM)' });
+    const p5 = profile({ series: { infiniteSeriesYears: 5 } });
+    await h.sync(p5);
+    const capped = h.stores.mobile.activity.get(crm!.id) as typeof series;
+    expect(capped.subject).to.equal('Weekly team call (CRM)');
+    expect(capped.recurrence!.overrides.map((o) => o.recurrenceId)).to.deep.equal([late]);
+    expect((h.stores.outlook.activity.get(outlookId) as typeof series).recurrence!.overrides).to.have.length(1);
+    expect((await h.sync(p5)).plan.actions).to.deep.equal([]);
+  });
+});
+
 describe('runSync on memory stores', () => {
   it('copies both ways, reports it, and a second run writes nothing', async () => {
     const h = new Harness();

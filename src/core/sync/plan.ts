@@ -21,7 +21,7 @@ import {
 } from './actions.js';
 import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
-import { capDue, capForTarget, capMark, earlierCap, stripCap, uncap } from './prepare.js';
+import { capDue, capForTarget, capMark, earlierCap, keepBeyondCap, stripCap, uncap } from './prepare.js';
 import type { Reason } from './reasons.js';
 import { factsOf, withPin, type PairStatus, type SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
@@ -171,7 +171,10 @@ export function plan(
       // Case: the change came from the capped copy and its cap is due → after the write above, the
       // capped copy gets its cap moved on too (the executor runs a pair's actions in order and stops
       // at the first that fails, so the change is never taken for written when it was not).
-      const recap = capForTarget(open, from, years, now);
+      // (With what the source says after the old cap, which the write above keeps there: the new cap
+      // reaches further and the capped copy must hold it too.)
+      const source = existing && 'item' in existing ? existing.item : undefined;
+      const recap = capForTarget(source ? keepBeyondCap(open, source, cap) : open, from, years, now);
       actions.push({
         type: 'update',
         pairKey: r.key,
@@ -608,7 +611,8 @@ function planNewItems(
     if (earlier?.side === winner && capDue(earlier, years, now) && canWrite(profile, winner)) {
       // Case: … and the winner is the capped copy, whose cap is due → after the write above, the
       // capped copy gets its cap moved on too (as for a change from the capped copy, in order).
-      const recap = capForTarget(open(entry, winner), winner, years, now);
+      const other = target === 'outlook' ? oe : me;
+      const recap = capForTarget(keepBeyondCap(open(entry, winner), other.item, earlier), winner, years, now);
       sink.actions.push({
         type: 'update',
         pairKey: key,

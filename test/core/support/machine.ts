@@ -423,14 +423,14 @@ const runOptions = (w: World) => ({
 });
 
 /** A folder change the next run carries out: a pair's folder is not the one the profile names now. */
-const folderMoveDue = (w: World) =>
-  KINDS.some((k) => {
-    const was = w.h.state.state.tokens[`folder:outlook:${k}`];
-    // (Or an interrupted move left copies in a folder the profile no longer names.)
-    const moving = w.h.state.state.tokens[`folder-moving:outlook:${k}`];
-    const now = w.stores.outlook[k].folder;
-    return (was !== undefined && was !== now) || (moving !== undefined && moving !== now);
-  });
+const folderMoveDueFor = (w: World, k: ItemKind) => {
+  const was = w.h.state.state.tokens[`folder:outlook:${k}`];
+  // (Or an interrupted move left copies in a folder the profile no longer names.)
+  const moving = w.h.state.state.tokens[`folder-moving:outlook:${k}`];
+  const now = w.stores.outlook[k].folder;
+  return (was !== undefined && was !== now) || (moving !== undefined && moving !== now);
+};
+const folderMoveDue = (w: World) => KINDS.some((k) => folderMoveDueFor(w, k));
 
 /**
  * The General tab names another Outlook calendar or To Do list (issue 13, point 10): the old folder
@@ -576,6 +576,9 @@ const sync = cmd('sync', async (w) => {
   noteVersions(w);
   const nothingToRecover = h.state.state.journal.length === 0 && !folderMoveDue(w);
   const rowsBefore = h.state.state.rows;
+  // (A move of the synchronized copies brings every pair's copy, in the period or not, into the new
+  // folder — onto an old copy with its key left there by an earlier pairing, too.)
+  const moving = new Set(KINDS.filter((k) => folderMoveDueFor(w, k)));
   // (A device that did not run the last sync cannot tell which copy the user edited since: its status
   // is older than the other device's writes, and its run settles a changed pair by the conflict policy,
   // the loser kept in its history. One state per account is issue 15; until then this check looks at
@@ -620,6 +623,7 @@ const sync = cmd('sync', async (w) => {
     const y = after.get(key);
     if (y && y.version === x.version) continue;
     changedBySync.push(key);
+    if (key.startsWith('outlook:') && moving.has(x.item.kind)) continue;
     const scopes = [scopeOf(w, x.item), y ? scopeOf(w, y.item) : 'out'];
     expect(
       scopes.includes('in') || scopes.includes('edge'),
