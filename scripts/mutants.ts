@@ -85,8 +85,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'the cap written back to the source',
     file: 'src/core/sync/plan.ts',
-    from: '        ? { item: open, cap: r.cap }',
-    to: '        ? { item: entry.item, cap: r.cap }',
+    from: '        ? { item: open, cap: removed && { side: from, until: removed } }',
+    to: '        ? { item: entry.item, cap: removed && { side: from, until: removed } }',
   },
   {
     name: 'the cap counted from the series start',
@@ -103,8 +103,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'no full read when the scope changes',
     file: 'src/core/sync/engine.ts',
-    from: '  const tokens = sameScope && !moves.length ? state.tokens : {};',
-    to: '  const tokens = !moves.length ? state.tokens : {};',
+    from: '    sameScope && !moves.length ? Object.fromEntries(',
+    to: '    !moves.length ? Object.fromEntries(',
   },
   {
     name: 'the CRM application ignored',
@@ -163,8 +163,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'a pair both sides ended alike keeps its cap',
     file: 'src/core/sync/plan.ts',
-    from: '        const kept = capped && JSON.stringify(capped) === JSON.stringify(r.cap!.until);',
-    to: '        const kept = !!r.cap;',
+    from: "        const capped = r.cap && uncap((r.cap.side === 'outlook' ? oe : me).item, r.cap.side, r.cap).removed;",
+    to: '        const capped = r.cap?.until;',
   },
   {
     name: 'going back after an interrupted move leaves its stray copy',
@@ -195,6 +195,12 @@ const MUTANTS: readonly Mutant[] = [
     file: 'src/core/sync/prepare.ts',
     from: '  const within = (t: TimeValue) => toInstant(t) <= toInstant(until);',
     to: '  const within = (_t: TimeValue) => true;',
+  },
+  {
+    name: "a cap moved on after a change of the capped copy misses the source's later occurrences",
+    file: 'src/core/sync/plan.ts',
+    from: '      const recap = capForTarget(source ? keepBeyondCap(open, source, cap) : open, from, years, now);',
+    to: '      const recap = capForTarget(open, from, years, now);',
   },
   {
     name: 'first-sync matching compares how a time is written',

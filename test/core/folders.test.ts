@@ -243,6 +243,30 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect((await sync()).plan.actions).to.deep.equal([]);
   });
 
+  for (const choice of ['move', 'new-pairing'] as const)
+    it(`a run that fails after the ${choice} leaves the next one reading the new folder in full`, async () => {
+      // A's read token (its change number 3) read in B's change list would skip B's first changes.
+      const h = new Harness();
+      const a = h.stores.outlook.activity;
+      a.folder = 'A';
+      for (let n = 0; n < 3; n++) a.insert(activity({ uid: `a${n}`, crm: undefined, subject: `In A ${n}` }));
+      await h.sync(p);
+      const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
+      b.folder = 'B';
+      for (let n = 0; n < 5; n++) b.insert(activity({ uid: `b${n}`, crm: undefined, subject: `In B ${n}` }));
+      h.stores.outlook.activity = b;
+      const sync = (options: RunOptions = {}) =>
+        runSync({ ...h.deps(), storeIn: (_side, _kind, folder) => (folder === 'A' ? a : b) }, p, options);
+      h.stores.mobile.activity.faults.beforeRead = () => {
+        throw new Error('network down');
+      };
+      expect(await sync({ folderChange: choice }).catch((e: unknown) => String(e))).to.match(/network down/);
+      h.stores.mobile.activity.faults = {};
+      await sync();
+      const crm = h.stores.mobile.activity.all().map((x) => x.item.subject);
+      for (let n = 0; n < 5; n++) expect(crm).to.include(`In B ${n}`);
+    });
+
   it('a first folder, or one with nothing synchronized yet, is taken without a question', async () => {
     const h = new Harness();
     h.stores.outlook.activity.folder = 'A';
