@@ -204,7 +204,11 @@ export function essence(w: World, item: Item): string {
   const inRange = (at: number | null) => {
     const p = w.profile;
     const from = w.h.now - (p.sync.daysBack + 366 + 2) * DAY;
-    const to = w.h.now + (Math.max(p.sync.daysAhead, p.series.infiniteSeriesYears * 365) - 1) * DAY;
+    // (A series without an end crosses only up to its cap, which lies at least N years less the
+    // renewal margin ahead: what it says after that stays with its source.)
+    const to = w.infinite.has(item.uid)
+      ? w.h.now + (p.series.infiniteSeriesYears * 365 - 32) * DAY
+      : w.h.now + (Math.max(p.sync.daysAhead, p.series.infiniteSeriesYears * 365) - 1) * DAY;
     return at !== null && at >= from && at <= to;
   };
   const allDay = item.kind === 'activity' && 'date' in item.start;
