@@ -576,6 +576,9 @@ const sync = cmd('sync', async (w) => {
   noteVersions(w);
   const nothingToRecover = h.state.state.journal.length === 0 && !folderMoveDue(w);
   const rowsBefore = h.state.state.rows;
+  // (A write a crash left in the journal, that landed, then an edit of its target by the user: the
+  // recovery cannot tell the write landed — the version moved either way — so the pair is a conflict.)
+  const journaled = new Set(h.state.state.journal.map((j) => j.action.pairKey));
   // (A move of the synchronized copies brings every pair's copy, in the period or not, into the new
   // folder — onto an old copy with its key left there by an earlier pairing, too.)
   const moving = new Set(KINDS.filter((k) => folderMoveDueFor(w, k)));
@@ -784,7 +787,7 @@ const sync = cmd('sync', async (w) => {
       if (pendingKeys.has(keyOf(now.item)) || pendingKeys.has(keyOf(twin.item))) continue;
       // (Copies the device never paired — out of scope until now — meet as a first sync does: two
       // versions that differ are a conflict, settled by the policy, as point 9 of issue 13 allows.)
-      if (!rowsBefore.some((r) => r.key === keyOf(e.item))) continue;
+      if (!rowsBefore.some((r) => r.key === keyOf(e.item)) || journaled.has(keyOf(e.item))) continue;
       figures.editsKept++;
       expect(
         essence(w, now.item),
