@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { SyncCancelledError, ThrottledError } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/model/item.js';
 import { activity, task } from './support/items.js';
-import { Harness } from './support/harness.js';
+import { dieAtCommit, Harness } from './support/harness.js';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { entry, pairOf, profile, snap } from './support/plan-fixtures.js';
 import { unaccounted } from '../../src/core/sync/account.js';
@@ -11,17 +11,21 @@ import { unaccounted } from '../../src/core/sync/account.js';
 const subjects = (h: Harness, side: 'outlook' | 'mobile') =>
   [...h.stores[side].activity.all(), ...h.stores[side].task.all()].map((x) => x.item.subject).sort();
 
+/** A weekly team call without an end, 09:00–09:30 in Berlin from `day` (no CRM context). */
+const weekly = (day = '2026-11-03') =>
+  activity({
+    uid: 'weekly',
+    crm: undefined,
+    subject: 'Weekly team call',
+    start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' },
+    end: { dateTime: `${day}T09:30:00`, timeZone: 'Europe/Berlin' },
+    recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+  });
+
 describe('runSync: infinite series as time passes (issue 13, point 4)', () => {
   it('the cap moves on as time passes, the series never vanishes from the period, the source stays open', async () => {
     const h = new Harness();
-    const series = activity({
-      uid: 'weekly',
-      crm: undefined,
-      subject: 'Weekly team call',
-      start: { dateTime: '2021-03-02T09:00:00', timeZone: 'Europe/Berlin' },
-      end: { dateTime: '2021-03-02T09:30:00', timeZone: 'Europe/Berlin' },
-      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
-    });
+    const series = weekly('2021-03-02');
     const id = h.stores.outlook.activity.insert(series);
     const p = profile({ series: { infiniteSeriesYears: 1 } });
     await h.sync(p);
@@ -46,14 +50,7 @@ describe('runSync: infinite series as time passes (issue 13, point 4)', () => {
     // (Model-based run, seed 20261202: the row kept its cap, and every later run moved on a cap
     // nobody had — not idempotent.)
     const h = new Harness();
-    const series = activity({
-      uid: 'weekly',
-      crm: undefined,
-      subject: 'Weekly team call',
-      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
-      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
-      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
-    });
+    const series = weekly();
     h.stores.mobile.activity.insert(series);
     const p = profile({ series: { infiniteSeriesYears: 1 } });
     await h.sync(p);
@@ -80,14 +77,7 @@ describe('runSync: infinite series as time passes (issue 13, point 4)', () => {
 describe('runSync: a capped series both sides end alike (model run, seed -1191831750)', () => {
   it('the pair keeps no cap: time passing moves nothing on', async () => {
     const h = new Harness();
-    const series = activity({
-      uid: 'weekly',
-      crm: undefined,
-      subject: 'Weekly team call',
-      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
-      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
-      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
-    });
+    const series = weekly();
     const crmId = h.stores.mobile.activity.insert(series);
     const p = profile({ series: { infiniteSeriesYears: 1 } });
     await h.sync(p);
@@ -118,13 +108,7 @@ describe('runSync: journal recovery of a creation the user edited since (adapter
     }
     h.stores.outlook.activity = new Returning('outlook', 'activity', h.clock);
     h.stores.mobile.activity.insert(activity({ subject: 'Visit' }));
-    let dead = false;
-    h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(h.state);
     await h.sync(profile()).catch(() => undefined);
     h.state.beforeCommit = undefined;
     const [copy] = h.stores.outlook.activity.all();
@@ -174,14 +158,7 @@ describe('runSync: what a series says after its cap (adapter model run, seed 424
 describe('runSync: a cap moved on after a change of the capped copy (memory model run, seed -1191831750)', () => {
   it('takes in what the source says between the old cap and the new one', async () => {
     const h = new Harness();
-    const series = activity({
-      uid: 'weekly',
-      crm: undefined,
-      subject: 'Weekly team call',
-      start: { dateTime: '2026-11-03T09:00:00', timeZone: 'Europe/Berlin' },
-      end: { dateTime: '2026-11-03T09:30:00', timeZone: 'Europe/Berlin' },
-      recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
-    });
+    const series = weekly();
     const outlookId = h.stores.outlook.activity.insert(series);
     await h.sync(profile({ series: { infiniteSeriesYears: 1 } }));
     // Outlook renames an occurrence after the one-year cap: nothing for the capped copy to hold.
@@ -355,13 +332,7 @@ describe('runSync on memory stores', () => {
     const h = new Harness();
     h.stores.mobile.activity.insert(activity());
     // The process dies at the status commit after the write: from then on nothing is committed.
-    let dead = false;
-    h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(h.state);
     await h.sync(profile()).catch(() => undefined);
     expect(h.stores.outlook.activity.all()).to.have.length(1);
     expect(h.state.state.journal).to.have.length(1);
@@ -378,13 +349,7 @@ describe('runSync on memory stores', () => {
     // moved the item it had created; the store's idempotence on the key must survive the move.
     const h = new Harness();
     h.stores.mobile.task.insert(task());
-    let dead = false;
-    h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(h.state);
     await h.sync(profile()).catch(() => undefined);
     h.state.beforeCommit = undefined;
     h.stores.outlook.task.renumber(h.stores.outlook.task.all()[0]!.id);
@@ -497,13 +462,7 @@ describe('runSync on memory stores', () => {
     // versions; the next incremental read saw only the mobile copy again and wrote it over Outlook's.
     const h = new Harness();
     h.stores.outlook.activity.insert(activity({ subject: 'Fair' }));
-    let dead = false;
-    h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(h.state);
     await h.sync(profile()).catch(() => undefined);
     h.state.beforeCommit = undefined;
     const away = (x: { item: Item }, date: string) =>

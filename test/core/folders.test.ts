@@ -9,7 +9,7 @@ import { FolderChangedError } from '../../src/core/errors.js';
 import type { RunOptions } from '../../src/core/sync/engine.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { activity } from './support/items.js';
-import { Harness } from './support/harness.js';
+import { dieAtCommit, Harness } from './support/harness.js';
 import { profile } from './support/plan-fixtures.js';
 
 const p = profile({ sync: { itemTypes: 'activities' } });
@@ -222,13 +222,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     a.folder = 'A';
     await h.sync(p);
     h.stores.mobile.activity.insert(activity({ uid: 'm1', subject: 'Visit' }));
-    let dead = false;
-    h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(h.state);
     await h.sync(p).catch(() => undefined);
     h.state.beforeCommit = undefined;
     expect(a.all()).to.have.length(1);

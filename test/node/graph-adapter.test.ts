@@ -11,7 +11,7 @@ import { sameSharedContent } from '../../src/core/model/content-hash.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { contractActivity, contractSeries } from '../contract/store-contract.js';
-import { Harness } from '../core/support/harness.js';
+import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
 
@@ -103,13 +103,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const o = await outlook();
     const h = new Harness();
     h.stores.mobile.activity.insert(contractActivity(400));
-    let dead = false;
-    h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(h.state);
     await syncWith(h, o.store).catch(() => undefined);
     expect(o.events()).to.have.length(1);
     h.state.beforeCommit = undefined;

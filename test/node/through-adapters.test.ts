@@ -23,7 +23,7 @@ import type { Profile } from '../../src/core/profile/profile.js';
 import type { StorePort } from '../../src/core/ports/store.js';
 import { runSync, type RunOptions, type SyncDeps } from '../../src/core/sync/engine.js';
 import { FolderChangedError } from '../../src/core/errors.js';
-import { Harness } from '../core/support/harness.js';
+import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
 import { basic, BERLIN_VTIMEZONE } from './support/gateway.js';
@@ -623,13 +623,7 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
       ),
     );
     // The process dies at the status commit after the Outlook write: the journal holds the creation.
-    let dead = false;
-    s.h.state.beforeCommit = (c) => {
-      if (dead || c.upsert?.length) {
-        dead = true;
-        throw new Error('process killed');
-      }
-    };
+    dieAtCommit(s.h.state);
     await s.sync().catch(() => undefined);
     s.h.state.beforeCommit = undefined;
     expect(s.h.state.state.journal).to.have.length(1);

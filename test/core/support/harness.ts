@@ -6,6 +6,20 @@ import { runSync, type RunOptions, type SyncDeps } from '../../../src/core/sync/
 import type { ItemKind, Side } from '../../../src/core/sync/types.js';
 import { NOW } from './plan-fixtures.js';
 
+/**
+ * The process dies at the first status commit that records a write (after the write itself), and
+ * nothing is committed from then on — until `beforeCommit` is cleared (a restart).
+ */
+export function dieAtCommit(state: MemoryStatusStore): void {
+  let dead = false;
+  state.beforeCommit = (c) => {
+    if (dead || c.upsert?.length) {
+      dead = true;
+      throw new Error('process killed');
+    }
+  };
+}
+
 export class Harness {
   now = NOW;
   readonly clock = () => this.now;
