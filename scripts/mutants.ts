@@ -157,8 +157,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: "another folder is read from the old folder's read token (point 10)",
     file: 'src/core/sync/engine.ts',
-    from: "  const foreign = Object.fromEntries(refolded.map((kind) => [tokenKey('outlook', kind), null]));",
-    to: '  const foreign = {};',
+    from: '  const foreign = Object.fromEntries(',
+    to: '  const foreign = {} || Object.fromEntries(',
   },
   {
     name: 'a pair both sides ended alike keeps its cap',

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
-import { FolderChangedError } from '../../src/core/errors.js';
+import { FolderChangedError, ThrottledError } from '../../src/core/errors.js';
 import type { RunOptions } from '../../src/core/sync/engine.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { activity } from './support/items.js';
@@ -260,6 +260,32 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
       const crm = h.stores.mobile.activity.all().map((x) => x.item.subject);
       for (let n = 0; n < 5; n++) expect(crm).to.include(`In B ${n}`);
     });
+
+  it("another folder with nothing synchronized in it ends the old folder's retries, and the CRM copy they held crosses (memory model run, seed -1191831750)", async () => {
+    // A first-sync pair whose write failed is known only by its retry, which read the old folder's
+    // copy by id run after run — and held the CRM copy, which never reached the new folder.
+    const h = new Harness();
+    const a = h.stores.outlook.activity;
+    a.folder = 'A';
+    a.insert(activity({ uid: 'x', crm: undefined, subject: 'Visit (Outlook)' }));
+    h.stores.mobile.activity.insert(activity({ uid: 'x', crm: undefined, subject: 'Visit (CRM)' }));
+    h.stores.mobile.activity.faults.beforeWrite = () => {
+      throw new ThrottledError('mobile', 30_000);
+    };
+    const outlookWins = profile({ sync: { itemTypes: 'activities' }, conflicts: { handling: 'outlook-wins' } });
+    await h.sync(outlookWins);
+    h.stores.mobile.activity.faults = {};
+    expect(h.state.state.failures.map((f) => f.pairKey)).to.deep.equal(['uid:x']);
+    expect(h.state.state.rows).to.deep.equal([]);
+    const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
+    b.folder = 'B';
+    h.stores.outlook.activity = b;
+    h.now += 86_400_000;
+    const r = await h.sync(outlookWins);
+    expect(r.errors).to.deep.equal([]);
+    expect(b.all().map((x) => x.item.subject)).to.deep.equal(['Visit (CRM)']);
+    expect(h.state.state.failures).to.deep.equal([]);
+  });
 
   it('a first folder, or one with nothing synchronized yet, is taken without a question', async () => {
     const h = new Harness();

@@ -12,7 +12,7 @@ import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions, subjectLine, type DeferCause } from './execute.js';
 import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
 import { capDue } from './prepare.js';
-import { changeFolders, folderChanges, folderToken, folderTokens, type FolderChoice } from './folders.js';
+import { changeFolders, endUnpaired, folderChanges, folderToken, folderTokens, type FolderChoice } from './folders.js';
 import { readSide, tokenKey } from './read.js';
 import { describeReason, type Reason } from './reasons.js';
 import { resolveJournal } from './recover.js';
@@ -228,8 +228,15 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     const was = state.tokens[folderToken(kind)];
     return was !== undefined && named[folderToken(kind)] !== undefined && was !== named[folderToken(kind)];
   });
-  const foreign = Object.fromEntries(refolded.map((kind) => [tokenKey('outlook', kind), null]));
+  // (The CRM side of that kind too: a retry the change ends held CRM copies that are new items now.)
+  const foreign = Object.fromEntries(
+    refolded.flatMap((kind) => [
+      [tokenKey('outlook', kind), null],
+      [tokenKey('mobile', kind), null],
+    ]),
+  );
   if (unnamed.length && !options.dryRun) {
+    for (const kind of refolded) await endUnpaired({ kind, from: state.tokens[folderToken(kind)]! }, state, deps);
     await deps.state.commit({ tokens: { ...Object.fromEntries(unnamed), ...foreign } });
     state = await deps.state.load();
   }

@@ -231,8 +231,17 @@ function unpairedKeys(state: SyncState, kind: ItemKind): Set<string> {
   return keys;
 }
 
-/** Ends the retries and pending decisions of the old folder's items that were never paired. */
-async function endUnpaired(c: FolderChange, state: SyncState, deps: FolderDeps): Promise<void> {
+/**
+ * Ends the retries and pending decisions of the old folder's items that were never paired — also
+ * where the folder changed with nothing synchronized in it (no question asked: the engine calls this
+ * itself), else such a retry would read an id the new folder does not have, run after run, and hold
+ * the CRM copy it was paired with.
+ */
+export async function endUnpaired(
+  c: Pick<FolderChange, 'kind' | 'from'>,
+  state: SyncState,
+  deps: Pick<FolderDeps, 'state' | 'log' | 'clock'>,
+): Promise<void> {
   const keys = unpairedKeys(state, c.kind);
   if (!keys.size) return;
   const subjects = state.pending.filter((p) => keys.has(p.pairKey)).map((p) => p.subject);
