@@ -627,6 +627,9 @@ const sync = cmd('sync', async (w) => {
     if (y && y.version === x.version) continue;
     changedBySync.push(key);
     if (key.startsWith('outlook:') && moving.has(x.item.kind)) continue;
+    // (Journal recovery finishes a write planned while the item was in scope: the time passed since
+    // may have taken it out of the period.)
+    if (journaled.has(keyOf(x.item))) continue;
     const scopes = [scopeOf(w, x.item), y ? scopeOf(w, y.item) : 'out'];
     expect(
       scopes.includes('in') || scopes.includes('edge'),
