@@ -203,6 +203,12 @@ const MUTANTS: readonly Mutant[] = [
     to: '      const recap = capForTarget(open, from, years, now);',
   },
   {
+    name: 'an item moved to another id and out of the period is taken for deleted',
+    file: 'src/core/sync/read.ts',
+    from: '        const moved = store.findByKey ? await store.findByKey(keyOf.get(id)!) : undefined;',
+    to: '        const moved = undefined as string | undefined;',
+  },
+  {
     name: 'first-sync matching compares how a time is written',
     file: 'src/core/sync/match.ts',
     from: "    .join('/');",

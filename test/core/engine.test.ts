@@ -182,6 +182,26 @@ describe('runSync: a cap moved on after a change of the capped copy (memory mode
   });
 });
 
+describe('runSync: an item moved to another id and out of the period at once (rule 10, rule 2)', () => {
+  it('is not a deletion: its twin stays (memory model run, seed -1191831750 path 12171)', async () => {
+    const h = new Harness();
+    h.stores.mobile.activity.insert(activity({ subject: 'Visit' }));
+    await h.sync(profile());
+    const [copy] = h.stores.outlook.activity.all();
+    // Outlook gives it a new id (an export and import) and the user moved it 200 days back.
+    const moved = h.stores.outlook.activity.renumber(copy!.id)!;
+    h.stores.outlook.activity.write(moved, {
+      ...copy!.item,
+      start: { dateTime: '2026-05-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-05-10T11:00:00', timeZone: 'Europe/Berlin' },
+    } as Item);
+    const r = await h.sync(profile());
+    expect(r.plan.actions.filter((a) => a.type === 'delete')).to.deep.equal([]);
+    expect(h.stores.mobile.activity.all().map((x) => x.item.subject)).to.deep.equal(['Visit']);
+    expect(h.state.state.rows.map((x) => x.outlook?.id)).to.deep.equal([moved]);
+  });
+});
+
 describe('runSync on memory stores', () => {
   it('copies both ways, reports it, and a second run writes nothing', async () => {
     const h = new Harness();

@@ -53,11 +53,13 @@ export async function readSide(
   const unreadable: SideRead['unreadable'][number][] = [];
   let complete = true;
   const known = new Map<string, string>(); // id → version in status
+  const keyOf = new Map<string, string>(); // id → pair key
   const knownOfKind = new Map<ItemKind, string[]>();
   const unknownVersion: RecheckRef[] = [];
   for (const r of status) {
     if (!r[side]) continue;
     known.set(r[side]!.id, r[side]!.version);
+    keyOf.set(r[side]!.id, r.key);
     if (r[side]!.version === UNKNOWN_VERSION) unknownVersion.push({ side, kind: r.kind, id: r[side]!.id });
     let ids = knownOfKind.get(r.kind);
     if (!ids) knownOfKind.set(r.kind, (ids = []));
@@ -90,8 +92,19 @@ export async function readSide(
     for (const id of ids) {
       const s = current.get(id);
       if (!s) {
-        // Confirmed gone: a real deletion (only for items the status knows).
-        if (known.has(id)) deleted.add(id);
+        // Confirmed gone: a real deletion (only for items the status knows) — unless the item lives on
+        // under another id outside the period (moved and rescheduled at once: the listing shows only
+        // the old id's removal). The copy that carries the pair's key is read, and the pair follows it
+        // (rule 10; it is then outside the period, rule 2).
+        if (!known.has(id)) continue;
+        deleted.add(id);
+        const moved = store.findByKey ? await store.findByKey(keyOf.get(id)!) : undefined;
+        const found =
+          moved !== undefined && moved !== id && !entries.has(moved) && (await store.getMany([moved])).get(moved);
+        if (found && isReadable(found)) {
+          entries.set(moved!, toEntry(found));
+          if (found.raw !== undefined) raw.set(moved!, found.raw);
+        }
       } else if (!isReadable(s)) {
         // There, but unreadable: neither a change nor a deletion (rules 1 and 9).
         unreadable.push({ side, kind: store.kind, id, error: s.error });

@@ -366,6 +366,9 @@ interface Device {
   approvals: Set<string>;
   lastPending: World['lastPending'];
   afterLast: World['afterLast'];
+  /** The profile changed since this device's last clean sync, and the profile when it was left. */
+  profileChanged: boolean;
+  profile: string;
 }
 /** The world's devices (the one running is in the world itself until it hands over). */
 interface Devices {
@@ -400,6 +403,8 @@ const device = (n: number) =>
       approvals: new Set(w.approvals),
       lastPending: w.lastPending,
       afterLast: w.afterLast,
+      profileChanged: w.profileChanged,
+      profile: JSON.stringify(w.profile),
     });
     const next = d.parked.get(n);
     h.state = next?.state ?? new MemoryStatusStore();
@@ -409,6 +414,8 @@ const device = (n: number) =>
     for (const id of next?.approvals ?? []) w.approvals.add(id);
     w.lastPending = next?.lastPending ?? [];
     w.afterLast = next?.afterLast ?? new Map();
+    // (The profile roams: what the other device changed is a change for this one's pending list too.)
+    w.profileChanged = next ? next.profileChanged || next.profile !== JSON.stringify(w.profile) : w.profileChanged;
     d.active = n;
     d.switched = true;
     figures.deviceSwitches++;
