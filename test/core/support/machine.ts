@@ -664,8 +664,6 @@ const sync = cmd('sync', async (w) => {
       twin,
       `the sync deleted ${key} (${gone.subject}) although its twin is there: ${JSON.stringify({
         rowsBefore: rowsBefore.filter((r) => r.key === keyOf(gone)),
-        mobile3: before.get('mobile:mobile-activity-3')?.item.uid,
-        mobile3now: after.get('mobile:mobile-activity-3')?.item.uid,
         reason: report.plan.actions.find((a) => a.type === 'delete' && a.id === key.slice(key.indexOf(':') + 1)),
       })}`,
     ).to.equal(undefined);
