@@ -199,8 +199,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: "a cap moved on after a change of the capped copy misses the source's later occurrences",
     file: 'src/core/sync/plan.ts',
-    from: '      const recap = capForTarget(source ? keepBeyondCap(open, source, cap) : open, from, years, now);',
-    to: '      const recap = capForTarget(open, from, years, now);',
+    from: '      const series = source ? keepBeyondCap(open, source, cap) : open;',
+    to: '      const series = open;',
   },
   {
     name: 'an item moved to another id and out of the period is taken for deleted',

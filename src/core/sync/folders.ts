@@ -44,6 +44,10 @@ export const movingToken = (kind: ItemKind) => `folder-moving:outlook:${kind}`;
 /** The pair whose copy a move is making, until its row names the copy. */
 const inFlightToken = (kind: ItemKind) => `folder-moving-pair:outlook:${kind}`;
 
+/** The pairs of `kind` whose Outlook copy is to go to the folder `to` (not already pinned there). */
+const movable = (rows: readonly PairStatus[], { kind, to }: Pick<FolderChange, 'kind' | 'to'>) =>
+  rows.filter((r) => r.kind === kind && r.outlook && r.outlook.pinned !== to);
+
 /**
  * Kinds whose Outlook folder differs from the one their pairs were made in (and that have pairs), or
  * whose copies an interrupted move left partly in another folder than the profile's.
@@ -62,7 +66,7 @@ export function folderChanges(
     const moving = state.tokens[movingToken(kind)];
     const also = moving && moving !== to && moving !== from ? moving : undefined;
     if (from === to && !also) return [];
-    const pairs = state.rows.filter((r) => r.kind === kind && r.outlook && r.outlook.pinned !== to).length;
+    const pairs = movable(state.rows, { kind, to }).length;
     return pairs ? [{ kind, from, to, pairs, ...(also && { also }) }] : [];
   });
 }
@@ -101,7 +105,7 @@ export async function changeFolders(
   deps: FolderDeps,
 ): Promise<void> {
   for (const c of changes) {
-    const rows = state.rows.filter((r) => r.kind === c.kind && r.outlook && r.outlook.pinned !== c.to);
+    const rows = movable(state.rows, c);
     await endUnpaired(c, state, deps);
     if (choice === 'new-pairing') {
       await deps.state.commit({
@@ -120,13 +124,14 @@ export async function changeFolders(
     }
     const storeIn = deps.storeIn;
     if (!storeIn) throw new Error(`the items cannot be moved: no store for the old ${folderName(c.kind)}`);
-    const moving = { ...deps, storeIn };
+    const step = (from: string, to: string, moved: readonly PairStatus[], target: StorePort) =>
+      moveStep(c.kind, from, to, moved, storeIn(c.kind, from), target, deps);
     if (c.also && c.from === c.to) {
       // Back to the folder the pairs were made in while a move away from it was unfinished: what the
       // move took away comes back, what it had not reached stays where it is, and a copy it made of
       // an item it then did not remove (stopped in between) is removed again, kept in the history.
       const inFlight = state.tokens[inFlightToken(c.kind)];
-      await moveStep(c.kind, c.also, c.to, rows, deps.store(c.kind), moving);
+      await step(c.also, c.to, rows, deps.store(c.kind));
       await removeStrayCopy(c.kind, storeIn(c.kind, c.also), inFlight, deps);
       continue;
     }
@@ -134,10 +139,10 @@ export async function changeFolders(
     // none made twice), so that every copy is in one folder before they go on.
     let rest = rows;
     if (c.also) {
-      await moveStep(c.kind, c.from, c.also, rest, storeIn(c.kind, c.also), moving);
-      rest = (await deps.state.load()).rows.filter((r) => r.kind === c.kind && r.outlook && r.outlook.pinned !== c.to);
+      await step(c.from, c.also, rest, storeIn(c.kind, c.also));
+      rest = movable((await deps.state.load()).rows, c);
     }
-    await moveStep(c.kind, c.also ?? c.from, c.to, rest, deps.store(c.kind), moving);
+    await step(c.also ?? c.from, c.to, rest, deps.store(c.kind));
   }
 }
 
@@ -171,20 +176,21 @@ async function removeStrayCopy(kind: ItemKind, stray: StorePort, key: string | u
 }
 
 /**
- * Moves the copies of `rows` from the folder `from` to `to` (whose store is `target`), and makes `to`
- * the pairs' folder once every copy is there or stays behind by name.
+ * Moves the copies of `rows` from the folder `from` (its store `source`) to `to` (its store `target`),
+ * and makes `to` the pairs' folder once every copy is there or stays behind by name.
  */
 async function moveStep(
   kind: ItemKind,
   from: string,
   to: string,
   rows: readonly PairStatus[],
+  source: StorePort,
   target: StorePort,
-  deps: FolderDeps & { storeIn: NonNullable<FolderDeps['storeIn']> },
+  deps: FolderDeps,
 ): Promise<void> {
   // Where this move takes the copies, before its first write (a later change finds them there).
   await deps.state.commit({ tokens: { [movingToken(kind)]: to } });
-  const result = await moveAll(kind, deps.storeIn(kind, from), from, target, rows, deps);
+  const result = await moveAll(kind, source, from, target, rows, deps);
   // Copies that stayed behind in the folder that is the synchronized one again are in it now.
   const home = (await deps.state.load()).rows.filter((r) => r.kind === kind && r.outlook?.pinned === to);
   if (home.length)

@@ -18,6 +18,7 @@ import {
   type SideSnapshot,
   type Skip,
   type SyncPlan,
+  type UpdateAction,
 } from './actions.js';
 import { strategyFor, type ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
@@ -174,21 +175,8 @@ export function plan(
       // (With what the source says after the old cap, which the write above keeps there: the new cap
       // reaches further and the capped copy must hold it too.)
       const source = existing && 'item' in existing ? existing.item : undefined;
-      const recap = capForTarget(source ? keepBeyondCap(open, source, cap) : open, from, years, now);
-      actions.push({
-        type: 'update',
-        pairKey: r.key,
-        kind: r.kind,
-        subject: entry.item.subject,
-        reason: { code: 'cap-extended', from: target },
-        target: from,
-        id: entry.id,
-        ifVersion: entry.version,
-        item: recap.item,
-        // The other side as the first action leaves it: the row keeps it (id '': the copy it creates).
-        source: { ...(r[target] ?? { id: '', version: '', hash: '' }), side: target },
-        ...(recap.cap && { cap: recap.cap }),
-      });
+      const series = source ? keepBeyondCap(open, source, cap) : open;
+      actions.push(capExtension(r.key, from, entry, series, r[target] ?? CREATED, years, now));
     }
   };
   /** Deletes the target's copy at the version read this run (`seen`), else at the status version. */
@@ -488,6 +476,40 @@ function resolveConflict(
   return undefined;
 }
 
+/** The other side of a pair whose first action this run creates it (the row keeps what it records). */
+const CREATED: SideStatus = { id: '', version: '', hash: '' };
+
+/**
+ * The copy `capped` on `side` (read this run) gets its cap moved on: `series`, the open series, capped
+ * again for that side. It comes after the pair's other write, which leaves the other side as `other`
+ * (the executor runs a pair's actions in order, stops at the first that fails, and keeps the row's
+ * record of that side).
+ */
+function capExtension(
+  key: string,
+  side: Side,
+  capped: SideEntry,
+  series: Item,
+  other: SideStatus,
+  years: number,
+  now: number,
+): UpdateAction {
+  const recap = capForTarget(series, side, years, now);
+  return {
+    type: 'update',
+    pairKey: key,
+    kind: series.kind,
+    subject: capped.item.subject,
+    reason: { code: 'cap-extended', from: otherSide(side) },
+    target: side,
+    id: capped.id,
+    ifVersion: capped.version,
+    item: recap.item,
+    source: { ...other, side: otherSide(side) },
+    ...(recap.cap && { cap: recap.cap }),
+  };
+}
+
 interface Sink {
   readonly actions: Action[];
   readonly pending: PendingAction[];
@@ -612,20 +634,8 @@ function planNewItems(
       // Case: … and the winner is the capped copy, whose cap is due → after the write above, the
       // capped copy gets its cap moved on too (as for a change from the capped copy, in order).
       const other = target === 'outlook' ? oe : me;
-      const recap = capForTarget(keepBeyondCap(open(entry, winner), other.item, earlier), winner, years, now);
-      sink.actions.push({
-        type: 'update',
-        pairKey: key,
-        kind: row.kind,
-        subject: entry.item.subject,
-        reason: { code: 'cap-extended', from: target },
-        target: winner,
-        id: entry.id,
-        ifVersion: entry.version,
-        item: recap.item,
-        source: { ...row[target]!, side: target },
-        ...(recap.cap && { cap: recap.cap }),
-      });
+      const series = keepBeyondCap(open(entry, winner), other.item, earlier);
+      sink.actions.push(capExtension(key, winner, entry, series, row[target]!, years, now));
     }
   }
   for (const [from, entries] of [
@@ -667,21 +677,7 @@ function planNewItems(
       const years = profile.series.infiniteSeriesYears;
       if (mark && capDue(cap, years, now) && canWrite(profile, from)) {
         // Case: … and that copy's cap is due → after the creation, it is moved on (in order).
-        const recap = capForTarget(item, from, years, now);
-        sink.actions.push({
-          type: 'update',
-          pairKey: key,
-          kind: e.item.kind,
-          subject: e.item.subject,
-          reason: { code: 'cap-extended', from: target },
-          target: from,
-          id: e.id,
-          ifVersion: e.version,
-          item: recap.item,
-          // The copy the creation makes (id ''): the row keeps what the creation recorded.
-          source: { id: '', version: '', hash: '', side: target },
-          ...(recap.cap && { cap: recap.cap }),
-        });
+        sink.actions.push(capExtension(key, from, e, item, CREATED, years, now));
       }
     }
   }
