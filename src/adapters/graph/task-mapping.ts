@@ -8,10 +8,10 @@
  * (https://learn.microsoft.com/graph/api/resources/opentypeextension).
  */
 import { parseCrmContext } from '../../core/model/crm-context.js';
+import { stableStringify } from '../../core/model/content-hash.js';
 import { isAllDay, type Task, type TimeValue } from '../../core/model/item.js';
 import { toInstant, toWallClock } from '../../core/model/time.js';
 import { graphZoneOf, htmlToText, ianaOf, type DateTimeTimeZone } from './event-mapping.js';
-import { stableStringify } from '../../core/model/content-hash.js';
 import { fromGraphRecurrence, toGraphRecurrence, type GraphRecurrence } from './recurrence-mapping.js';
 
 export const TASK_EXTENSION = 'com.crmcalendarsync.task';
@@ -187,6 +187,7 @@ export function taskToGraph(task: Task, options: TaskWriteOptions = {}): Record<
 
 /** The add-in's open extension for `task`. */
 export function taskExtension(task: Task): GraphTaskExtension {
+  const capped = capEndDate(task);
   return {
     '@odata.type': 'microsoft.graph.openTypeExtension',
     extensionName: TASK_EXTENSION,
@@ -196,7 +197,7 @@ export function taskExtension(task: Task): GraphTaskExtension {
     ...(task.crm && { crm: JSON.stringify(task.crm) }),
     forms: { start: formOf(task.start), due: formOf(task.due), completed: formOf(task.completed) },
     ...(task.reminderMinutes !== undefined && { reminderMinutes: task.reminderMinutes }),
-    ...(capEndDate(task) !== undefined && { capEndDate: capEndDate(task) }),
+    ...(capped !== undefined && { capEndDate: capped }),
   };
 }
 

@@ -99,17 +99,21 @@ export class MemoryStore implements StorePort {
     return out;
   }
 
+  /** The item a creation with `key` made, or that carries the key itself (create's lookup). */
+  private lookup(key: string): string | undefined {
+    const id = this.keys.get(key) ?? this.carrying(key);
+    return id && this.items.has(id) ? id : undefined;
+  }
+
   async findByKey(key: string): Promise<string | undefined> {
     this.requests++;
-    const existing = this.keys.get(key) ?? this.carrying(key);
-    return existing && this.items.has(existing) ? existing : undefined;
+    return this.lookup(key);
   }
 
   async create(item: Item, key: string): Promise<{ id: string; version: string; existing?: boolean }> {
     this.requests++;
-    const existing = this.keys.get(key) ?? this.carrying(key);
-    if (existing && this.items.has(existing))
-      return { id: existing, version: this.items.get(existing)!.version, existing: true };
+    const existing = this.lookup(key);
+    if (existing) return { id: existing, version: this.items.get(existing)!.version, existing: true };
     this.faults.beforeWrite?.('create', undefined);
     const id = this.insert(item);
     this.keys.set(key, id);
