@@ -8,10 +8,11 @@ import { itemRange } from '../src/core/model/time.js';
 import { defaultProfile } from '../src/core/profile/profile.js';
 import type { SideEntry } from '../src/core/sync/actions.js';
 import { plan } from '../src/core/sync/plan.js';
+import { compilePolicy } from '../src/core/sync/policy.js';
 import type { PairStatus } from '../src/core/sync/status.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12);
-const profile = defaultProfile();
+const policy = compilePolicy(defaultProfile(), NOW);
 
 function item(i: number, subject = `Visit ${i}`): Activity {
   const day = new Date(NOW + ((i % 200) - 20) * 86_400_000).toISOString().slice(0, 10);
@@ -68,14 +69,14 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const rows: { items: number; ms: number; medianMs: number; heapMB: number }[] = [];
 for (const n of (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number)) {
   const input = setup(n);
-  for (let w = 0; w < 3; w++) plan(input.status, input.outlook, input.mobile, profile, NOW); // warm-up
+  for (let w = 0; w < 3; w++) plan(input.status, input.outlook, input.mobile, policy); // warm-up
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const times: number[] = [];
   let peak = 0;
   for (let r = 0; r < REPEAT; r++) {
     const t = performance.now();
-    const p = plan(input.status, input.outlook, input.mobile, profile, NOW);
+    const p = plan(input.status, input.outlook, input.mobile, policy);
     times.push(performance.now() - t);
     if (process.env.BENCH_VERBOSE) console.log(`  run ${r + 1}: ${times.at(-1)!.toFixed(1)} ms`);
     peak = Math.max(peak, process.memoryUsage().heapUsed - heapBefore);

@@ -18,9 +18,9 @@ interface Mutant {
 const MUTANTS: readonly Mutant[] = [
   {
     name: 'conflict policy inverted',
-    file: 'src/core/sync/conflict.ts',
-    from: "handling === 'outlook-wins' ? outlookWins : handling === 'most-recent' ? mostRecentWins : mobileWins",
-    to: "handling === 'outlook-wins' ? mobileWins : handling === 'most-recent' ? mostRecentWins : outlookWins",
+    file: 'src/core/sync/policy.ts',
+    from: "return h === 'outlook-wins' ? outlookWins : h === 'most-recent' ? mostRecentWins : mobileWins;",
+    to: "return h === 'outlook-wins' ? mobileWins : h === 'most-recent' ? mostRecentWins : outlookWins;",
   },
   {
     name: 'empty-side guard off',
@@ -49,7 +49,7 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'a one-sided change dropped (CRM → Outlook)',
     file: 'src/core/sync/plan.ts',
-    from: "if (canWrite(profile, to)) propagate(r, from, here.entry, { code: 'changed', from });",
+    from: "if (policy.writable[to]) propagate(r, from, here.entry, { code: 'changed', from });",
     to: "if (canWrite(profile, to) && from === 'outlook') propagate(r, from, here.entry, { code: 'changed', from });",
   },
   {
@@ -72,9 +72,9 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'direction ignored',
-    file: 'src/core/sync/plan.ts',
-    from: "  if (p.sync.direction === 'both') return true;",
-    to: '  return true;',
+    file: 'src/core/sync/policy.ts',
+    from: "    writable: { outlook: source !== 'outlook', mobile: source !== 'mobile' },",
+    to: '    writable: { outlook: true, mobile: true },',
   },
   {
     name: 'leaving the period treated as a deletion',
@@ -108,15 +108,15 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'the CRM application ignored',
-    file: 'src/core/sync/plan.ts',
-    from: '  if (!app || (!p.automatic.mobileSales && !p.automatic.mobileService)) return false;',
-    to: '  return false;',
+    file: 'src/core/sync/policy.ts',
+    from: '  !!app && !!policy.applications && !policy.applications.has(app);',
+    to: '  false;',
   },
   {
     name: 'a new private item is left out without a skip (point 15)',
     file: 'src/core/sync/plan.ts',
-    from: "      if (!profile.series.syncPrivate && isPrivate(e.item)) skip('skip-private');",
-    to: '      if (!profile.series.syncPrivate && isPrivate(e.item)) void 0;',
+    from: "      if (!policy.privateItems && isPrivate(e.item)) skip('skip-private');",
+    to: '      if (!policy.privateItems && isPrivate(e.item)) void 0;',
   },
   {
     name: 'skipped items are not written to the log (point 15)',
@@ -145,7 +145,7 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'a capped copy that wins at first sync keeps a due cap',
     file: 'src/core/sync/plan.ts',
-    from: '    if (earlier?.side === winner && capDue(earlier, years, now) && canWrite(profile, winner)) {',
+    from: '    if (earlier?.side === winner && capDue(earlier, years, now) && policy.writable[winner]) {',
     to: '    if (false as boolean) {',
   },
   {
@@ -213,6 +213,18 @@ const MUTANTS: readonly Mutant[] = [
     file: 'src/core/sync/match.ts',
     from: "    .join('/');",
     to: "    .join('/') + JSON.stringify(t);",
+  },
+  {
+    name: 'kept copy outside the period not named',
+    file: 'src/core/sync/plan.ts',
+    from: "          const kept = 'entry' in there ? { side: to, id: there.entry.id } : undefined;",
+    to: '          const kept = undefined;',
+  },
+  {
+    name: 'failed update does not read its target again',
+    file: 'src/core/sync/execute.ts',
+    from: "    ...(a.type === 'update' || a.type === 'delete' ? [{ side: a.target, kind: a.kind, id: a.id }] : []),",
+    to: '',
   },
 ];
 

@@ -521,6 +521,27 @@ describe('runSync on memory stores', () => {
     expect(subjects(h, 'outlook')).to.deep.equal(['First', 'Second']);
   });
 
+  it('a first-sync update that pairs two copies fails, then its source is deleted → the other copy is carried over', async () => {
+    // Found by the long model run (seed -1191831750 path 15055): the failed update left no row and
+    // its retry read only the source; with the source deleted, the CRM copy was never read again and
+    // stayed on its own side for good.
+    const h = new Harness();
+    h.stores.outlook.activity.insert(activity({ subject: 'Quarterly review (Outlook)' }));
+    h.stores.mobile.activity.insert(activity({ subject: 'Quarterly review (CRM)' }));
+    h.stores.mobile.activity.faults.beforeWrite = () => {
+      throw new ThrottledError('mobile', 30_000);
+    };
+    const wins = profile({ conflicts: { handling: 'outlook-wins' } });
+    const first = await h.sync(wins);
+    expect(first.errors).to.have.length(1);
+    h.stores.mobile.activity.faults = {};
+    h.stores.outlook.activity.remove(h.stores.outlook.activity.all()[0]!.id);
+    h.now += 60_000;
+    await h.sync(wins);
+    expect(subjects(h, 'outlook')).to.deep.equal(['Quarterly review (CRM)']);
+    expect((await h.sync(wins)).plan.actions).to.deep.equal([]);
+  });
+
   it('calls the user exit for every written item when user exits are on', async () => {
     const h = new Harness();
     const calls: string[] = [];

@@ -4,11 +4,25 @@ import { expect } from 'chai';
 import { MassDeleteError, StoreEmptyError } from '../../src/core/errors.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { actionId, type Action, type CreateAction, type UpdateAction } from '../../src/core/sync/actions.js';
-import { plan } from '../../src/core/sync/plan.js';
+import { unaccounted } from '../../src/core/sync/account.js';
+import type { SideSnapshot } from '../../src/core/sync/actions.js';
+import { plan as planSync, type PlanOptions } from '../../src/core/sync/plan.js';
+import { compilePolicy } from '../../src/core/sync/policy.js';
+import type { Profile } from '../../src/core/profile/profile.js';
 import { describeReason } from '../../src/core/sync/reasons.js';
 import type { PairStatus } from '../../src/core/sync/status.js';
 import { activity, task } from './support/items.js';
 import { NOW, entry, pairOf, profile, snap } from './support/plan-fixtures.js';
+
+/** The planner under the profile a user set, compiled as the engine compiles it at a run's start. */
+const plan = (
+  status: readonly PairStatus[],
+  outlook: SideSnapshot,
+  mobile: SideSnapshot,
+  p: Profile,
+  now: number,
+  options?: PlanOptions,
+) => planSync(status, outlook, mobile, compilePolicy(p, now), options);
 
 const KEY = 'crm:0000004711';
 const base = activity();
@@ -73,13 +87,27 @@ describe('plan: pairs that exist on both sides', () => {
     const { status } = synced();
     const p = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), profile(), NOW);
     expect(types(p.actions)).to.deep.equal(['update:outlook']);
+    const a = p.actions[0] as UpdateAction;
+    expect([a.id, a.ifVersion, a.item.subject, a.reason.code, a.reason.from]).to.deep.equal([
+      'o1',
+      'o-v1',
+      edited.subject,
+      'changed',
+      'mobile',
+    ]);
+    expect(a.source).to.include({ side: 'mobile', id: 'm1', version: 'm-v2' });
+    expect(p.pending).to.deep.equal([]);
   });
 
   it('deleted on one side only → delete the other copy', () => {
     const { status } = synced();
     const p = plan(status, snap([], ['o1']), snap([entry('x', task())]), profile(), NOW);
     expect(types(p.actions)).to.include('delete:mobile');
-    expect(p.actions.find((a) => a.type === 'delete')).to.include({ id: 'm1', ifVersion: 'm-v1' });
+    const del = p.actions.find((a) => a.type === 'delete')!;
+    expect(del).to.include({ id: 'm1', ifVersion: 'm-v1', pairKey: KEY, target: 'mobile' });
+    expect(del.reason).to.deep.equal({ code: 'deleted', from: 'outlook' });
+    // (Nothing else is written to the pair: no creation brings the deleted copy back.)
+    expect(p.actions.filter((a) => a.pairKey === KEY).map((a) => a.type)).to.deep.equal(['delete']);
   });
 
   it('deleted on both sides → forget the pair', () => {
@@ -124,12 +152,30 @@ describe('plan: conflicts', () => {
       NOW,
     );
     expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    const a = p.actions[0] as UpdateAction;
+    expect([a.id, a.ifVersion, a.item.subject]).to.deep.equal(['m1', 'm-v2', 'Outlook version']);
+    expect(a.reason).to.deep.equal({ code: 'conflict-policy', from: 'outlook', detail: 'Outlook wins' });
   });
 
   it('most recent wins → the later modification wins', () => {
     const later = entry('o1', outlookEdit.item, 'o-v2', Date.UTC(2026, 10, 26, 11));
     const p = plan(status, snap([later]), snap([mobileEdit]), profile({ conflicts: { handling: 'most-recent' } }), NOW);
     expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect((p.actions[0] as UpdateAction).item.subject).to.equal('Outlook version');
+    expect(p.actions[0]!.reason).to.deep.equal({
+      code: 'conflict-policy',
+      from: 'outlook',
+      detail: 'most recent wins',
+    });
+    // The earlier Outlook edit loses to the later CRM one.
+    const earlier = plan(
+      status,
+      snap([outlookEdit]),
+      snap([mobileEdit]),
+      profile({ conflicts: { handling: 'most-recent' } }),
+      NOW,
+    );
+    expect(types(earlier.actions)).to.deep.equal(['update:outlook']);
   });
 
   it('conflict screen on → held for the user, nothing written', () => {
@@ -448,6 +494,24 @@ describe('plan: direction, item types, period', () => {
     expect(p.actions[0]).to.include({ status: null });
   });
 
+  it('deleted on one side while the other copy moved to another id outside the period → the kept copy is accounted for', () => {
+    // Found by the long model run (seed -1191831750 path 13947): the CRM copy moved (rule 10) while
+    // the Outlook deletion waited for confirmation; once outside the period the pair ended, and the
+    // moved copy was in no row, action or skip — reported as a planner defect.
+    const { status } = synced();
+    const past = activity({
+      start: { dateTime: '2025-01-10T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2025-01-10T11:00:00', timeZone: 'Europe/Berlin' },
+    });
+    const snapshots = { outlook: snap([], ['o1']), mobile: snap([entry('m9', past, 'm-v1')], ['m1']) };
+    const p = plan(status, snapshots.outlook, snapshots.mobile, profile(), NOW);
+    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
+    expect(p.skipped.map((x) => ({ code: x.reason.code, copy: x.copy }))).to.deep.equal([
+      { code: 'kept-outside-period', copy: { side: 'mobile', id: 'm9' } },
+    ]);
+    expect(unaccounted(status, snapshots, p)).to.deep.equal([]);
+  });
+
   it('changed on both sides into two places outside the period → neither is overwritten, the conflict waits', () => {
     // Found by the property suite (seed 1418804728): the conflict policy wrote the winner over a loser
     // that lay outside the period, an item the sync does not own any more (rule 2).
@@ -512,6 +576,9 @@ describe('plan: private items and the exception list', () => {
     const p = plan(status, snap([entry('o1', privateItem, 'o-v2')]), snap(), profile(), NOW);
     expect(writes(p.actions)).to.deep.equal([]);
     expectHeld(p.actions, 'outlook', 'o-v1');
+    expect(p.skipped).to.deep.equal([{ pairKey: KEY, subject: base.subject, reason: { code: 'skip-private' } }]);
+    // (Not even the subject crosses: no action carries the private item.)
+    expect(JSON.stringify(p.actions)).not.to.include('Dentist');
     // Private items turned on: the held change crosses.
     const on = plan(
       heldStatus(p.actions, status),
@@ -521,6 +588,9 @@ describe('plan: private items and the exception list', () => {
       NOW,
     );
     expect(types(on.actions)).to.deep.equal(['update:mobile']);
+    const a = on.actions[0] as UpdateAction;
+    expect([a.id, a.ifVersion, a.item.subject, a.item.sensitivity]).to.deep.equal(['m1', 'm-v1', 'Dentist', 'private']);
+    expect(a.reason).to.deep.equal({ code: 'changed', from: 'outlook' });
   });
 
   it('exception-list items are skipped unless temporarily included; their changes are held, not absorbed', () => {

@@ -208,10 +208,10 @@ async function pruneBefore(db: StateDb, store: 'log' | 'history', before: number
 /** Small values of the device: the device profile, the roaming profile's mirror. */
 export class IdbMeta {
   constructor(private readonly db: StateDb) {}
-  get<T>(key: 'device' | 'profile'): Promise<T | undefined> {
+  get<T>(key: 'device'): Promise<T | undefined> {
     return this.db.get('meta', key) as Promise<T | undefined>;
   }
-  async set(key: 'device' | 'profile', value: unknown): Promise<void> {
+  async set(key: 'device', value: unknown): Promise<void> {
     await this.db.put('meta', value, key);
   }
 }

@@ -3,7 +3,6 @@
  * wins. The seed's Conflict Handling options are three policies; "Open Conflict Resolution Screen" is
  * the strategy that holds the conflict for the user.
  */
-import type { ConflictHandling } from '../profile/profile.js';
 import type { SideEntry } from './actions.js';
 import type { Side } from './types.js';
 
@@ -37,8 +36,3 @@ export const mostRecentWins: ConflictStrategy = {
 };
 
 export const holdForUser: ConflictStrategy = { name: 'conflict screen', resolve: () => 'hold' };
-
-export function strategyFor(handling: ConflictHandling, openConflictScreen: boolean): ConflictStrategy {
-  if (openConflictScreen) return holdForUser;
-  return handling === 'outlook-wins' ? outlookWins : handling === 'most-recent' ? mostRecentWins : mobileWins;
-}

@@ -3,20 +3,19 @@
  * (DESIGN.md §4). A failed read stops the run before anything is written (rule 1).
  */
 import { FolderChangedError, SyncCancelledError } from '../errors.js';
-import { syncWindow } from '../model/time.js';
 import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
 import type { StorePort } from '../ports/store.js';
 import { unaccounted as accountFor, type Unaccounted } from './account.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions, subjectLine, type DeferCause } from './execute.js';
-import { kindsInScope, plan, profileAllows, type PlanOptions } from './plan.js';
+import { plan, policyAllows, type PlanOptions } from './plan.js';
+import { compilePolicy, SCOPE_TOKEN, type SyncPolicy } from './policy.js';
 import { capDue } from './prepare.js';
 import { changeFolders, endUnpaired, folderChanges, folderToken, folderTokens, type FolderChoice } from './folders.js';
 import { readSide, tokenKey } from './read.js';
 import { describeReason, type Reason } from './reasons.js';
 import { resolveJournal } from './recover.js';
-import { readScope, SCOPE_TOKEN } from './scope.js';
 import type { PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
@@ -156,15 +155,17 @@ export interface SyncReport {
 
 export async function runSync(deps: SyncDeps, profile: Profile, options: RunOptions = {}): Promise<SyncReport> {
   const startedAt = deps.clock();
+  // The profile stops here: everything below reads the policy compiled for this run's start.
+  const policy = compilePolicy(profile, startedAt);
   const progress = (phase: SyncPhase, done = 0, total = 0) => deps.onProgress?.({ phase, done, total });
-  const kinds = [...kindsInScope(profile)];
+  const kinds = [...policy.kinds];
   const storesOf = (side: Side) => kinds.map((k) => deps.stores[side][k]).filter((s): s is StorePort => !!s);
   const storeFor = (side: Side, kind: ItemKind) => {
     const s = deps.stores[side][kind];
     if (!s) throw new Error(`no ${side} store for ${kind}s is configured`);
     return s;
   };
-  const userExit = profile.misc.useUserExits ? deps.userExit : undefined;
+  const userExit = policy.userExit !== undefined ? deps.userExit : undefined;
   const raws = new Map<string, unknown>();
   const execDeps = {
     store: storeFor,
@@ -194,7 +195,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         state.rows,
         new Map(state.failures.map((f) => [f.pairKey, f])),
         { ...execDeps, store: journalFolder },
-        (a) => profileAllows(profile, a),
+        (a) => policyAllows(policy, a),
       );
   const recovered = recoveredActions.length;
   if (recovered || state.journal.length) state = await deps.state.load();
@@ -241,13 +242,8 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     state = await deps.state.load();
   }
 
-  const period = syncWindow(startedAt, profile.sync.daysBack, profile.sync.daysAhead);
-  const window = {
-    ...period,
-    seriesTo: Math.max(period.to, startedAt + (profile.series.infiniteSeriesYears * 365 + 1) * DAY_MS),
-  };
-  // Another scope than the read tokens were taken in: read everything once (see scope.ts).
-  const scope = readScope(profile, startedAt);
+  const { window, scope } = policy;
+  // Another scope than the read tokens were taken in: read everything once (see policy.ts).
   const sameScope = state.tokens[SCOPE_TOKEN] === scope;
   // (After a folder change too: the pairs changed under both sides' tokens.)
   // (Preview does not commit the renaming: it leaves out the foreign tokens itself.)
@@ -275,7 +271,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...state.pending.flatMap((p) => pendingCopies(p, rows.get(p.pairKey), sidesOf)),
   ];
   // Series whose cap is due to move on: their sources are read so the planner can write them again.
-  const years = profile.series.infiniteSeriesYears;
+  const years = policy.seriesYears;
   const refresh = state.rows.flatMap((r) =>
     capDue(r.cap, years, startedAt) ? sidesOf(r, (s) => s !== r.cap!.side) : [],
   );
@@ -300,7 +296,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       });
 
   progress('plan');
-  const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, profile, startedAt, {
+  const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, policy, {
     ...options,
     pendingKeys: new Set(state.pending.map((p) => p.pairKey)),
   });
@@ -414,7 +410,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     }),
     pending: planned.pending,
   });
-  await prune(deps, profile, startedAt);
+  await prune(deps, policy, startedAt);
   progress('done', planned.actions.length, planned.actions.length);
   return {
     startedAt,
@@ -475,11 +471,11 @@ export const HISTORY_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** Retention: the history (30 days by default) and the error log (the profile's days). */
-async function prune(deps: SyncDeps, profile: Profile, now: number): Promise<void> {
+async function prune(deps: SyncDeps, policy: SyncPolicy, now: number): Promise<void> {
   const historyDays = deps.historyRetentionDays ?? HISTORY_RETENTION_DAYS;
   try {
     await deps.history.prune(now - historyDays * DAY_MS);
-    await deps.log.prune(now - profile.misc.errorLogRetentionDays * DAY_MS);
+    await deps.log.prune(now - policy.logRetentionDays * DAY_MS);
   } catch (error) {
     // Housekeeping never fails a sync that has written: it is tried again after the next run.
     await deps.log

@@ -333,14 +333,18 @@ export async function executeActions(
 const VETOED = Symbol('vetoed by the user exit');
 
 /**
- * What the next run reads again for an action that did not happen: its source and both sides of the
- * pair — the change that caused it may not be reported by the next incremental read.
+ * What the next run reads again for an action that did not happen: its source, its target and both
+ * sides of the pair — the change that caused it may not be reported by the next incremental read. (The
+ * target counts even without a row: an update that would have paired two copies found by their keys
+ * leaves both unpaired, and if its source is deleted next, the target is a new item to carry over.)
  */
 function recheckOf(a: Action, row: PairStatus | undefined): RecheckRef[] {
-  return [
+  const refs = [
     ...('source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : []),
+    ...(a.type === 'update' || a.type === 'delete' ? [{ side: a.target, kind: a.kind, id: a.id }] : []),
     ...(['outlook', 'mobile'] as const).flatMap((s) => (row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [])),
   ];
+  return refs.filter((r, i) => refs.findIndex((x) => x.side === r.side && x.id === r.id) === i);
 }
 
 /** Performs one action's write; returns what was written for creates and updates. */

@@ -1,14 +1,12 @@
 /**
- * The planner: `plan(status, outlook, mobile, profile, now)` is a pure function from what the status
+ * The planner: `plan(status, outlook, mobile, policy)` is a pure function from what the status
  * table remembers and what both sides read this run to the actions that bring them together
  * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment.
  */
 import { MassDeleteError, StoreEmptyError } from '../errors.js';
 import { sameSharedContent } from '../model/content-hash.js';
-import type { CrmApplication } from '../model/crm-context.js';
 import { isPrivate, type Item } from '../model/item.js';
-import { intersects, itemRange, syncWindow, type SyncWindow } from '../model/time.js';
-import type { Profile } from '../profile/profile.js';
+import { intersects, itemRange, type SyncWindow } from '../model/time.js';
 import {
   actionId,
   type Action,
@@ -20,10 +18,11 @@ import {
   type SyncPlan,
   type UpdateAction,
 } from './actions.js';
-import { strategyFor, type ConflictStrategy } from './conflict.js';
+import type { ConflictStrategy } from './conflict.js';
 import { matchNewItems, pairKeyOf } from './match.js';
 import { capDue, capForTarget, capMark, earlierCap, keepBeyondCap, stripCap, uncap } from './prepare.js';
 import type { Reason } from './reasons.js';
+import { applicationExcluded, type SyncPolicy } from './policy.js';
 import { factsOf, withPin, type PairStatus, type SideStatus } from './status.js';
 import { otherSide, type ItemKind, type Side } from './types.js';
 
@@ -32,7 +31,7 @@ export interface PlanOptions {
   readonly approvals?: ReadonlySet<string>;
   /** Conflicts the user decided in the conflict screen: pair key → winning side, or exclude. */
   readonly decisions?: ReadonlyMap<string, Side | 'exclude'>;
-  /** Overrides the profile's conflict handling (tests, the conflict dialog). */
+  /** Overrides the policy's conflict handling in a two-way sync (tests, the conflict dialog). */
   readonly strategy?: ConflictStrategy;
   /** The user confirmed a run the mass-delete guard stopped. */
   readonly allowMassDelete?: boolean;
@@ -52,38 +51,16 @@ type SideState =
   | { readonly kind: 'changed'; readonly entry: SideEntry }
   | { readonly kind: 'deleted' };
 
-/** The item types the profile synchronizes (seed: Sync Properties, activities / tasks / both). */
-export const kindsInScope = (p: Profile): ReadonlySet<ItemKind> =>
-  new Set<ItemKind>(
-    p.sync.itemTypes === 'both' ? ['activity', 'task'] : p.sync.itemTypes === 'activities' ? ['activity'] : ['task'],
-  );
-
 /**
- * The applications whose activities synchronize (seed: SAP CRM Calendar Properties, Mobile Sales /
- * Mobile Service). An item names its application in `X-SAPCRM-APPLICATION`; items without one (born in
- * Outlook, tasks) belong to no application and always synchronize. With neither box ticked the user
- * synchronizes by hand, and a manual run carries every application.
- */
-export function applicationExcluded(p: Profile, app: CrmApplication | undefined): boolean {
-  if (!app || (!p.automatic.mobileSales && !p.automatic.mobileService)) return false;
-  return app === 'SALES' ? !p.automatic.mobileSales : !p.automatic.mobileService;
-}
-
-/**
- * Whether the profile lets an interrupted run's write be finished now: the user may have changed the
+ * Whether the policy lets an interrupted run's write be finished now: the user may have changed the
  * direction, the item types, private items or the exception list since (journal recovery).
  */
-export function profileAllows(p: Profile, a: Action): boolean {
+export function policyAllows(p: SyncPolicy, a: Action): boolean {
   if (a.type === 'status') return true;
-  if (!canWrite(p, a.target) || !kindsInScope(p).has(a.kind)) return false;
-  if (p.exceptionList.includes(a.pairKey) && !p.misc.includeExceptionList) return false;
+  if (!p.writable[a.target] || !p.kinds.has(a.kind)) return false;
+  if (p.exceptions.keys.has(a.pairKey) && !p.exceptions.included) return false;
   const item = a.type === 'delete' ? undefined : a.item;
-  return !item || ((p.series.syncPrivate || !isPrivate(item)) && !applicationExcluded(p, item.crm?.application));
-}
-
-function canWrite(p: Profile, target: Side): boolean {
-  if (p.sync.direction === 'both') return true;
-  return p.sync.direction === (target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook');
+  return !item || ((p.privateItems || !isPrivate(item)) && !applicationExcluded(p, item.crm?.application));
 }
 
 // Shared states without an entry: the loop over every pair allocates nothing for unchanged pairs.
@@ -114,13 +91,11 @@ export function plan(
   statusRead: readonly PairStatus[],
   outlook: SideSnapshot,
   mobile: SideSnapshot,
-  profile: Profile,
-  now: number,
+  policy: SyncPolicy,
   options: PlanOptions = {},
 ): SyncPlan {
-  const window = syncWindow(now, profile.sync.daysBack, profile.sync.daysAhead);
-  const kinds = kindsInScope(profile);
-  const strategy = options.strategy ?? strategyFor(profile.conflicts.handling, profile.conflicts.openConflictScreen);
+  const { window, kinds, now, seriesYears: years } = policy;
+  const strategy = (!policy.source && options.strategy) || policy.conflicts;
   const snapshots: Record<Side, SideSnapshot> = { outlook, mobile };
   const actions: Action[] = [];
   const pending: PendingAction[] = [];
@@ -129,12 +104,12 @@ export function plan(
     skipped.push({ pairKey, subject, reason, ...(copy && { copy }) });
 
   const { status, moves } = followMoves(statusRead, snapshots);
-  const excluded = new Set(profile.exceptionList);
+  const excluded = policy.exceptions.keys;
   // Deletions the user already knows of (held, pending, on the exception list) are read again every
   // run; they are not a read that suddenly lists nothing.
   const knownToUser = (r: PairStatus) =>
     !!(r.outlook?.held || r.mobile?.held || options.pendingKeys?.has(r.key)) ||
-    (excluded.has(r.key) && !profile.misc.includeExceptionList);
+    (excluded.has(r.key) && !policy.exceptions.included);
   guardEmptySides(status, snapshots, kinds, window, options, knownToUser);
 
   /** Writes `entry` (read on `from`) over the other side of pair `r`, or creates it there. */
@@ -148,7 +123,7 @@ export function plan(
     const { item, cap } =
       r.cap?.side === from || removed
         ? { item: open, cap: removed && { side: from, until: removed } }
-        : capForTarget(open, target, profile.series.infiniteSeriesYears, now);
+        : capForTarget(open, target, years, now);
     const base = {
       pairKey: r.key,
       kind: r.kind,
@@ -166,9 +141,8 @@ export function plan(
         ? { ...base, type: 'update', target, id: existing.id, ifVersion: existing.version }
         : { ...base, type: 'create', target },
     );
-    const years = profile.series.infiniteSeriesYears;
     const due = cap?.side === from && capDue(cap, years, now);
-    if (due && canWrite(profile, from) && intersects(itemRange(entry.item), window)) {
+    if (due && policy.writable[from] && intersects(itemRange(entry.item), window)) {
       // Case: the change came from the capped copy and its cap is due → after the write above, the
       // capped copy gets its cap moved on too (the executor runs a pair's actions in order and stops
       // at the first that fails, so the change is never taken for written when it was not).
@@ -219,25 +193,25 @@ export function plan(
     // Case: item type not synchronized — the pair is left as it is, nothing is deleted.
     if (!kinds.has(r.kind)) continue;
     // Case: nothing changed on either side (most pairs of an incremental run) → nothing to do.
-    const capRenewal = r.cap !== undefined && capDue(r.cap, profile.series.infiniteSeriesYears, now);
+    const capRenewal = r.cap !== undefined && capDue(r.cap, years, now);
     if (o === SAME && m === SAME && !options.decisions?.has(r.key) && !capRenewal) continue;
     const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
     const changedSides = (['outlook', 'mobile'] as const).filter((s) => (s === 'outlook' ? o : m).kind === 'changed');
     // Case: on the exception list (conflict screen) and not temporarily included → held.
-    if (excluded.has(r.key) && !profile.misc.includeExceptionList) {
+    if (excluded.has(r.key) && !policy.exceptions.included) {
       if (current.length || o.kind === 'deleted' || m.kind === 'deleted')
         hold(r, changedSides, { code: 'skip-exception-list' });
       continue;
     }
     // Case: a private item and private items are not synchronized — not even the subject crosses; held.
     // (With no copy read this run — a deletion on one side — the pair is what it was at the last sync.)
-    if (!profile.series.syncPrivate && (current.length ? current.some(isPrivate) : r.private)) {
+    if (!policy.privateItems && (current.length ? current.some(isPrivate) : r.private)) {
       hold(r, changedSides, { code: 'skip-private' });
       continue;
     }
     // Case: an activity of a CRM application the profile does not synchronize → held.
     const apps = current.length ? current.map((i) => i.crm?.application) : [r.application];
-    if (apps.some((a) => applicationExcluded(profile, a))) {
+    if (apps.some((a) => applicationExcluded(policy, a))) {
       hold(r, changedSides, { code: 'skip-application' });
       continue;
     }
@@ -254,13 +228,13 @@ export function plan(
     if (capInWindow && restingOn(o) && restingOn(m)) {
       // Case: an infinite series whose cap falls short of N years from today → written again with the
       // cap moved on (rule 6: the source keeps its open series; the engine read the source for this).
-      if (canWrite(profile, r.cap!.side)) {
+      if (policy.writable[r.cap!.side]) {
         propagate(r, capSource!, capEntry!, { code: 'cap-extended', from: capSource! });
         continue;
       }
       // Case: … but the capped copy is on the side a one-way sync never writes → the cap waits, logged
       // (the copy ends before N years until both ways are synchronized again).
-      skip(r.key, r.subject, { code: 'skip-direction', detail: profile.sync.direction });
+      skip(r.key, r.subject, { code: 'skip-direction', detail: policy.direction });
     }
     if (restingOn(o) && restingOn(m)) {
       // Case: nothing changed; a version moved without content → remember the new version only.
@@ -304,26 +278,28 @@ export function plan(
           continue;
         }
         // Case: changed on one side only (or its partner was never written) → write it over.
-        if (canWrite(profile, to)) propagate(r, from, here.entry, { code: 'changed', from });
+        if (policy.writable[to]) propagate(r, from, here.entry, { code: 'changed', from });
         else {
           // Case: one-way sync and the change is on the target → leave the source alone; held, so the
           // change crosses (or conflicts) when both ways are synchronized again.
-          hold(r, [from], { code: 'skip-direction', detail: profile.sync.direction });
+          hold(r, [from], { code: 'skip-direction', detail: policy.direction });
         }
       } else if (here.kind === 'deleted' && restingOn(there)) {
         if (!intersects(rangeOf(there, r), window)) {
           // Case: deleted on one side, the other copy lies outside the period now → not synchronized
           // any more: the pair ends, the copy is kept (rule 2) and the log says so (point 15).
+          // (The kept copy is named: it may have moved to another id this run, rule 10.)
           record(r, null, { code: 'kept-outside-period', from });
-          skip(r.key, r.subject, { code: 'kept-outside-period', from });
+          const kept = 'entry' in there ? { side: to, id: there.entry.id } : undefined;
+          skip(r.key, r.subject, { code: 'kept-outside-period', from }, kept);
           continue;
         }
         // Case: deleted on one side only → delete the other copy (its old version goes to the history).
-        if (canWrite(profile, to)) remove(r, to, { code: 'deleted', from }, 'entry' in there ? there.entry : undefined);
+        if (policy.writable[to]) remove(r, to, { code: 'deleted', from }, 'entry' in there ? there.entry : undefined);
         else {
           // Case: one-way and the target's copy was deleted → keep the source; the deletion is held and
           // crosses when both ways are synchronized again (a later change of the source recreates it).
-          hold(r, [from], { code: 'skip-direction', detail: profile.sync.direction });
+          hold(r, [from], { code: 'skip-direction', detail: policy.direction });
         }
       }
     }
@@ -354,9 +330,9 @@ export function plan(
         continue;
       }
       // Case: changed on both sides → the policy, the user's decision or the source of a one-way sync wins.
-      const winner = resolveConflict(r, profile, strategy, decision, oe, me, pending);
+      const winner = resolveConflict(r, policy, strategy, decision, oe, me, pending);
       if (winner)
-        propagate(r, winner, winner === 'outlook' ? oe : me, conflictReason(profile, strategy, decision, winner));
+        propagate(r, winner, winner === 'outlook' ? oe : me, conflictReason(policy, strategy, decision, winner));
       continue;
     }
     for (const [deleter, del, mod] of [
@@ -368,22 +344,23 @@ export function plan(
         // Case: deleted on one side, changed out of the period on the other → the pair ends, the
         // changed copy is kept where it is (rule 2); nothing is deleted or created.
         record(r, null, { code: 'kept-outside-period', from: deleter });
-        skip(r.key, r.subject, { code: 'kept-outside-period', from: deleter });
+        const kept = { side: otherSide(deleter), id: mod.entry.id };
+        skip(r.key, r.subject, { code: 'kept-outside-period', from: deleter }, kept);
         continue;
       }
       // Case: deleted on one side, changed on the other → a conflict like any other (rule 5).
       const modifier = otherSide(deleter);
       const entries = { [modifier]: mod.entry } as { outlook?: SideEntry; mobile?: SideEntry };
-      const winner = resolveConflict(r, profile, strategy, decision, entries.outlook, entries.mobile, pending);
+      const winner = resolveConflict(r, policy, strategy, decision, entries.outlook, entries.mobile, pending);
       if (!winner) continue;
-      const reason: Reason = { ...conflictReason(profile, strategy, decision, winner), code: 'modify-delete-policy' };
+      const reason: Reason = { ...conflictReason(policy, strategy, decision, winner), code: 'modify-delete-policy' };
       if (winner === modifier) propagate({ ...r, [deleter]: undefined }, modifier, mod.entry, reason);
       else remove(r, modifier, reason, mod.entry);
     }
   }
 
-  planNewItems(status, known, snapshots, profile, kinds, window, now, strategy, options, { actions, pending, skip });
-  holdForConfirmation(actions, pending, profile, options);
+  planNewItems(status, known, snapshots, policy, strategy, options, { actions, pending, skip });
+  holdForConfirmation(actions, pending, policy, options);
   guardMassDelete(actions, status, options);
   return { actions, pending, skipped };
 }
@@ -434,29 +411,27 @@ function knownIds(status: readonly PairStatus[], side: Side, snap: SideSnapshot)
 }
 
 function conflictReason(
-  profile: Profile,
+  policy: SyncPolicy,
   strategy: ConflictStrategy,
   decision: Side | 'exclude' | undefined,
   winner: Side,
 ): Reason {
   if (decision && decision !== 'exclude') return { code: 'conflict-decided', from: winner };
-  if (profile.sync.direction !== 'both') return { code: 'conflict-policy', from: winner, detail: 'one-way sync' };
   return { code: 'conflict-policy', from: winner, detail: strategy.name };
 }
 
 /** The winning side of a conflict, or undefined when it is held for the user. */
 function resolveConflict(
   r: { key: string; subject: string },
-  profile: Profile,
+  policy: SyncPolicy,
   strategy: ConflictStrategy,
   decision: Side | 'exclude' | undefined,
   outlookEntry: SideEntry | undefined,
   mobileEntry: SideEntry | undefined,
   pending: PendingAction[],
 ): Side | undefined {
-  // A one-way sync never changes its source: the source always wins (rule 8).
-  if (profile.sync.direction === 'outlook-to-mobile') return 'outlook';
-  if (profile.sync.direction === 'mobile-to-outlook') return 'mobile';
+  // A one-way sync never changes its source: the source always wins, whatever was decided (rule 8).
+  if (policy.source) return policy.source;
   if (decision === 'outlook' || decision === 'mobile') return decision;
   const winner = strategy.resolve({
     pairKey: r.key,
@@ -521,17 +496,15 @@ function planNewItems(
   status: readonly PairStatus[],
   known: Record<Side, ReadonlySet<string>>,
   snapshots: Record<Side, SideSnapshot>,
-  profile: Profile,
-  kinds: ReadonlySet<ItemKind>,
-  window: SyncWindow,
-  now: number,
+  policy: SyncPolicy,
   strategy: ConflictStrategy,
   options: PlanOptions,
   sink: Sink,
 ): void {
   if (snapshots.outlook.entries.size === 0 && snapshots.mobile.entries.size === 0) return;
+  const { kinds, window, now, seriesYears: years } = policy;
   let usedKeys: Set<string> | undefined;
-  const excluded = new Set(profile.exceptionList);
+  const excluded = policy.exceptions.keys;
   const fresh = (side: Side): SideEntry[] =>
     [...snapshots[side].entries.values()].filter((e) => {
       if (known[side].has(e.id) || !kinds.has(e.item.kind)) return false;
@@ -539,9 +512,9 @@ function planNewItems(
       const skip = (code: Reason['code']) => sink.skip(key, e.item.subject, { code }, { side, id: e.id });
       // Case: new but private, on the exception list, of an application not synchronized or outside
       // the period → not synchronized, not deleted (a profile change reads everything again: engine).
-      if (!profile.series.syncPrivate && isPrivate(e.item)) skip('skip-private');
-      else if (excluded.has(key) && !profile.misc.includeExceptionList) skip('skip-exception-list');
-      else if (applicationExcluded(profile, e.item.crm?.application)) skip('skip-application');
+      if (!policy.privateItems && isPrivate(e.item)) skip('skip-private');
+      else if (excluded.has(key) && !policy.exceptions.included) skip('skip-exception-list');
+      else if (applicationExcluded(policy, e.item.crm?.application)) skip('skip-application');
       else if (!intersects(itemRange(e.item), window)) skip('skip-outside-period');
       else return true;
       return false;
@@ -579,10 +552,9 @@ function planNewItems(
     const reason: Reason = { code: how };
     const open = (e: SideEntry, side: Side) => stripCap(e.item, side, earlier);
     if (sameSharedContent(open(oe, 'outlook'), open(me, 'mobile'))) {
-      const years = profile.series.infiniteSeriesYears;
       const from = earlier && otherSide(earlier.side);
       const source = from && (from === 'outlook' ? oe : me);
-      if (earlier && source && capDue(earlier, years, now) && canWrite(profile, earlier.side)) {
+      if (earlier && source && capDue(earlier, years, now) && policy.writable[earlier.side]) {
         // Case: the same series on both sides, capped by an earlier sync and the cap is due → paired,
         // and the capped copy gets the cap moved on.
         const recap = capForTarget(source.item, earlier.side, years, now);
@@ -607,7 +579,7 @@ function planNewItems(
     }
     // Case: first sync pairs two versions that differ → resolved like a conflict.
     const decision = options.decisions?.get(key);
-    const winner = resolveConflict(row, profile, strategy, decision, oe, me, sink.pending);
+    const winner = resolveConflict(row, policy, strategy, decision, oe, me, sink.pending);
     if (!winner) continue;
     const entry = winner === 'outlook' ? oe : me;
     const target = otherSide(winner);
@@ -615,7 +587,7 @@ function planNewItems(
     const { item, cap } =
       earlier?.side === winner
         ? { item: open(entry, winner), cap: earlier }
-        : capForTarget(entry.item, target, profile.series.infiniteSeriesYears, now);
+        : capForTarget(entry.item, target, years, now);
     sink.actions.push({
       type: 'update',
       pairKey: key,
@@ -629,8 +601,7 @@ function planNewItems(
       source: { ...sideStatus(entry), side: winner },
       ...(cap && { cap }),
     });
-    const years = profile.series.infiniteSeriesYears;
-    if (earlier?.side === winner && capDue(earlier, years, now) && canWrite(profile, winner)) {
+    if (earlier?.side === winner && capDue(earlier, years, now) && policy.writable[winner]) {
       // Case: … and the winner is the capped copy, whose cap is due → after the write above, the
       // capped copy gets its cap moved on too (as for a change from the capped copy, in order).
       const other = target === 'outlook' ? oe : me;
@@ -646,13 +617,8 @@ function planNewItems(
     for (const e of entries) {
       const key = newKey(e.item, e.id);
       // Case: new on one side in a one-way sync towards it → target-only items are left alone.
-      if (!canWrite(profile, target)) {
-        sink.skip(
-          key,
-          e.item.subject,
-          { code: 'skip-direction', detail: profile.sync.direction },
-          { side: from, id: e.id },
-        );
+      if (!policy.writable[target]) {
+        sink.skip(key, e.item.subject, { code: 'skip-direction', detail: policy.direction }, { side: from, id: e.id });
         continue;
       }
       // Case: new on one side → create it on the other. A copy the sync capped in an earlier pairing
@@ -662,7 +628,7 @@ function planNewItems(
       const mark = capMark(e.item);
       const { item, cap } = mark
         ? { item: stripCap(e.item, from, { side: from, until: mark }), cap: { side: from, until: mark } }
-        : capForTarget(e.item, target, profile.series.infiniteSeriesYears, now);
+        : capForTarget(e.item, target, years, now);
       sink.actions.push({
         type: 'create',
         pairKey: key,
@@ -674,8 +640,7 @@ function planNewItems(
         source: { ...sideStatus(e), side: from },
         ...(cap && { cap }),
       });
-      const years = profile.series.infiniteSeriesYears;
-      if (mark && capDue(cap, years, now) && canWrite(profile, from)) {
+      if (mark && capDue(cap, years, now) && policy.writable[from]) {
         // Case: … and that copy's cap is due → after the creation, it is moved on (in order).
         sink.actions.push(capExtension(key, from, e, item, CREATED, years, now));
       }
@@ -687,17 +652,15 @@ function planNewItems(
 function holdForConfirmation(
   actions: Action[],
   pending: PendingAction[],
-  profile: Profile,
+  policy: SyncPolicy,
   options: PlanOptions,
 ): void {
-  const c = profile.conflicts;
+  const c = policy.confirm;
   const held = new Set<string>();
   for (let i = actions.length - 1; i >= 0; i--) {
     const a = actions[i]!;
     const ask =
-      (a.type === 'create' && c.confirmNew) ||
-      (a.type === 'update' && c.confirmModified) ||
-      (a.type === 'delete' && c.confirmDeleted);
+      (a.type === 'create' && c.create) || (a.type === 'update' && c.update) || (a.type === 'delete' && c.delete);
     const id = actionId(a);
     // Moving the cap on is the sync's own housekeeping, not a change of the user's (never asked).
     if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id)) continue;

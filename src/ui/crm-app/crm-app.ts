@@ -222,10 +222,7 @@ export class CrmApp extends LitElement {
         <summary>${this.t('pending.title', { count: String(p.pending.length) })}</summary>
         <crm-pending-list
           .items=${p.pending}
-          .colors=${{
-            outlook: p.loaded?.profile.misc.conflictColorOutlook ?? '#c50f1f',
-            mobile: p.loaded?.profile.misc.conflictColorMobile ?? '#0f6cbd',
-          }}
+          .colors=${p.colors}
           ?busy=${p.running}
           @crm-pending-decision=${(e: CustomEvent<PendingDecisionDetail>) => p.decide(e.detail.items, e.detail.decision)}
         ></crm-pending-list>

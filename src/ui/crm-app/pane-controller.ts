@@ -8,6 +8,8 @@ import type { RunRecord } from '../../adapters/browser/idb-state.js';
 import type { Profile } from '../../core/profile/profile.js';
 import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
 import type { PendingAction } from '../../core/sync/actions.js';
+import { holdForUser } from '../../core/sync/conflict.js';
+import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
 import type { SyncReport } from '../../core/sync/engine.js';
 import type { FolderChange, FolderChangedError } from '../../core/errors.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
@@ -91,9 +93,17 @@ export class PaneController implements ReactiveController {
     void this.refreshFolders();
     void this.refreshState();
     this.schedule();
-    const p = this.loaded?.profile;
-    if (p && this.ready && p.automatic.onPaneOpen && (p.automatic.mobileSales || p.automatic.mobileService))
-      void this.sync({});
+    if (this.ready && this.policy()?.triggers.onPaneOpen) void this.sync({});
+  }
+
+  /** The saved profile as the synchronization reads it (compiled now). */
+  private policy(): SyncPolicy | undefined {
+    return this.loaded && compilePolicy(this.loaded.profile, Date.now());
+  }
+
+  /** The colours Pending and the conflict screen mark each side with. */
+  get colors(): SyncPolicy['colors'] {
+    return this.policy()?.colors ?? { outlook: '#c50f1f', mobile: '#0f6cbd' };
   }
 
   private async reload(): Promise<void> {
@@ -108,11 +118,11 @@ export class PaneController implements ReactiveController {
   /** "Every N minutes while the pane is open". */
   private schedule(): void {
     clearInterval(this.timer);
-    const a = this.loaded?.profile.automatic;
-    if (!a || !a.everyMinutes || !(a.mobileSales || a.mobileService)) return;
+    const every = this.policy()?.triggers.everyMinutes;
+    if (!every) return;
     this.timer = setInterval(() => {
       if (!this.running && this.ready) void this.sync({});
-    }, a.everyMinutes * 60_000);
+    }, every * 60_000);
   }
 
   async refreshFolders(): Promise<void> {
@@ -234,11 +244,11 @@ export class PaneController implements ReactiveController {
 
   /** "Open conflict resolution screen": in Outlook a dialog shows the conflicts the run held. */
   private openConflictScreen(report: SyncReport): void {
-    const p = this.loaded?.profile;
+    const policy = this.policy();
     const open = this.services?.conflictScreen;
-    if (!open || !p?.conflicts.openConflictScreen || report.dryRun) return;
+    if (!open || policy?.conflicts !== holdForUser || report.dryRun) return;
     if (!report.pending.some((x) => x.type === 'conflict')) return;
-    open({ outlook: p.misc.conflictColorOutlook, mobile: p.misc.conflictColorMobile }, (keys, decision) => {
+    open(policy.colors, (keys, decision) => {
       const items = this.pending.filter((x) => keys.includes(x.pairKey));
       if (items.length) void this.decide(items, decision);
     });

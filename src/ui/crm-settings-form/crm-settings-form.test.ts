@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { createTranslator, type MessageKey } from '../i18n/translator.js';
 import { defaultProfile, type Profile } from '../../core/profile/profile.js';
 import { validateProfile } from '../../core/profile/validate.js';
+import { settingFields } from '../../core/profile/schema.js';
 import { SETTINGS_TABS, type SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 import { ALL_FIELD_PATHS, TAB_FIELDS } from './fields.js';
 import type { CrmSettingsForm, FieldChangeDetail } from './crm-settings-form.js';
@@ -36,6 +37,20 @@ describe('crm-settings-form', () => {
           for (const o of f.options ?? [])
             expect(t(`option.${f.path}.${o}` as MessageKey)).not.to.equal(`option.${f.path}.${o}`);
         }
+    }
+  });
+
+  it('shows an option this version does not offer disabled, its help text saying so', async () => {
+    const unavailable = settingFields.filter((f) => f.unavailable);
+    expect(unavailable.map((f) => f.path)).to.deep.equal(['automatic.onSaveOrSend']);
+    for (const f of unavailable) {
+      expect(f.help, `${f.path} explains itself`).to.equal(true);
+      const form = await mount(f.tab);
+      const input = form.shadowRoot!.querySelector<HTMLInputElement>(`#f-${f.path.replace(/\./g, '-')}`)!;
+      expect(input.disabled, `${f.path} disabled`).to.equal(true);
+      const help = form.shadowRoot!.getElementById(input.getAttribute('aria-describedby')!.split(' ')[0]!)!;
+      expect(help.textContent).to.match(/^Not available yet/);
+      document.body.replaceChildren();
     }
   });
 

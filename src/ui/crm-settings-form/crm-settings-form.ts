@@ -76,6 +76,8 @@ export class CrmSettingsForm extends LitElement {
     const id = `f-${spec.path.replace(/\./g, '-')}`;
     const value = spec.path === 'password' ? '' : getPath(p, spec.path);
     const disabled = this.locked.includes(spec.path);
+    // (An option this version does not offer yet is shown, disabled; its help text says so.)
+    const off = disabled || spec.unavailable === true;
     const errors = this.findings.filter((f) => f.field === spec.path);
     const describedBy = [spec.help ? `${id}-help` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
     const label = this.t(`field.${spec.path}`);
@@ -108,7 +110,7 @@ export class CrmSettingsForm extends LitElement {
           type="checkbox"
           id=${id}
           .checked=${value === true}
-          ?disabled=${disabled}
+          ?disabled=${off}
           aria-describedby=${describedBy || nothing}
           @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLInputElement).checked)}
         />
@@ -118,7 +120,7 @@ export class CrmSettingsForm extends LitElement {
     if (spec.kind === 'select')
       control = html`<select
         id=${id}
-        ?disabled=${disabled}
+        ?disabled=${off}
         aria-describedby=${describedBy || nothing}
         @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLSelectElement).value)}
       >
@@ -130,7 +132,7 @@ export class CrmSettingsForm extends LitElement {
       const list = this.folders[spec.folders!];
       control = html`<select
         id=${id}
-        ?disabled=${disabled || !list}
+        ?disabled=${off || !list}
         aria-describedby=${describedBy || nothing}
         @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLSelectElement).value)}
       >
@@ -154,7 +156,7 @@ export class CrmSettingsForm extends LitElement {
         spellcheck="false"
         min=${spec.min ?? nothing}
         max=${spec.max ?? nothing}
-        ?disabled=${disabled}
+        ?disabled=${off}
         aria-invalid=${errors.length ? 'true' : 'false'}
         aria-describedby=${describedBy || nothing}
         @change=${(e: Event) => {

@@ -1,90 +1,60 @@
 /**
- * The options of each settings tab (DESIGN.md §4's table, in the seed's order). Labels and help texts
- * are catalog keys `field.<path>` and `help.<path>`; limits come from the core's validation.
+ * The options of each settings tab, derived from the profile's schema (core/profile/schema.ts: its
+ * order is the seed's, each setting names its tab and control). Labels and help texts are catalog keys
+ * `field.<path>` and `help.<path>`, a select's choices `option.<path>.<value>`. Two controls are not
+ * settings of the roaming profile and are added here: the device-only password, and the seed's "All"
+ * box of the confirmations.
  */
 import type { Profile } from '../../core/profile/profile.js';
-import { LIMITS } from '../../core/profile/validate.js';
+import { settingFields, type SettingSpec } from '../../core/profile/schema.js';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 
-export type FieldKind = 'checkbox' | 'number' | 'select' | 'text' | 'url' | 'color' | 'folder' | 'password' | 'all';
+export type FieldKind = SettingSpec['control'] | 'password' | 'all';
 
-export interface FieldSpec {
+export interface FieldSpec extends Omit<SettingSpec, 'control' | 'tab'> {
   /** Dotted path in the profile; `password` is the device-only password. */
   readonly path: string;
   readonly kind: FieldKind;
-  readonly options?: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
   /** The checkboxes an `all` field sets together (it is no option of its own). */
   readonly of?: readonly string[];
-  /** Which Outlook folders a `folder` field lists. */
-  readonly folders?: 'calendars' | 'taskLists';
   /** Shown only when this is true of the profile being edited. */
   readonly when?: (p: Profile) => boolean;
-  /** Has a help text (`help.<path>`). */
-  readonly help?: boolean;
+}
+
+/** Controls that are not settings of their own, placed before the setting they belong to. */
+const EXTRA_BEFORE: Readonly<Record<string, FieldSpec>> = {
+  'general.activitiesCalendarId': { path: 'password', kind: 'password', help: true },
+  // The seed's "All": on when the three are on; ticking it sets all three.
+  'conflicts.confirmNew': {
+    path: 'conflicts.confirmAll',
+    kind: 'all',
+    of: ['conflicts.confirmNew', 'conflicts.confirmModified', 'conflicts.confirmDeleted'],
+  },
+};
+
+/** The method name matters only with user exits on. */
+const WHEN: Readonly<Record<string, (p: Profile) => boolean>> = {
+  'misc.userExitMethod': (p) => p.misc.useUserExits,
+};
+
+function tabFields(tab: SettingsTabId): FieldSpec[] {
+  return settingFields
+    .filter((s) => s.tab === tab)
+    .flatMap(({ control, tab: _tab, ...rest }) => {
+      const when = WHEN[rest.path];
+      const field: FieldSpec = { ...rest, kind: control, ...(when && { when }) };
+      const extra = EXTRA_BEFORE[rest.path];
+      return extra ? [extra, field] : [field];
+    });
 }
 
 export const TAB_FIELDS: Readonly<Record<SettingsTabId, readonly FieldSpec[]>> = {
-  calendar: [
-    { path: 'automatic.onPaneOpen', kind: 'checkbox' },
-    { path: 'automatic.everyMinutes', kind: 'number', min: 0, max: LIMITS.everyMinutes.max, help: true },
-    { path: 'automatic.onSaveOrSend', kind: 'checkbox', help: true },
-    { path: 'automatic.mobileSales', kind: 'checkbox' },
-    { path: 'automatic.mobileService', kind: 'checkbox', help: true },
-  ],
-  general: [
-    { path: 'general.gatewayUrl', kind: 'url', help: true },
-    { path: 'general.userId', kind: 'text' },
-    { path: 'password', kind: 'password', help: true },
-    { path: 'general.activitiesCalendarId', kind: 'folder', folders: 'calendars' },
-    { path: 'general.tasksListId', kind: 'folder', folders: 'taskLists', help: true },
-  ],
-  sync: [
-    { path: 'sync.direction', kind: 'select', options: ['both', 'outlook-to-mobile', 'mobile-to-outlook'] },
-    { path: 'sync.itemTypes', kind: 'select', options: ['both', 'activities', 'tasks'] },
-    { path: 'sync.daysBack', kind: 'number', min: LIMITS.daysBack.min, max: LIMITS.daysBack.max },
-    { path: 'sync.daysAhead', kind: 'number', min: LIMITS.daysAhead.min, max: LIMITS.daysAhead.max },
-    { path: 'sync.useForms', kind: 'checkbox', help: true },
-  ],
-  conflicts: [
-    // The seed's "All": on when the three are on; ticking it sets all three.
-    {
-      path: 'conflicts.confirmAll',
-      kind: 'all',
-      of: ['conflicts.confirmNew', 'conflicts.confirmModified', 'conflicts.confirmDeleted'],
-    },
-    { path: 'conflicts.confirmNew', kind: 'checkbox' },
-    { path: 'conflicts.confirmModified', kind: 'checkbox' },
-    { path: 'conflicts.confirmDeleted', kind: 'checkbox' },
-    { path: 'conflicts.handling', kind: 'select', options: ['mobile-wins', 'outlook-wins', 'most-recent'] },
-    { path: 'conflicts.openConflictScreen', kind: 'checkbox', help: true },
-  ],
-  misc: [
-    {
-      path: 'misc.errorLogRetentionDays',
-      kind: 'number',
-      min: LIMITS.errorLogRetentionDays.min,
-      max: LIMITS.errorLogRetentionDays.max,
-      help: true,
-    },
-    { path: 'misc.sendUpdatesToAttendees', kind: 'checkbox', help: true },
-    { path: 'misc.conflictColorOutlook', kind: 'color' },
-    { path: 'misc.conflictColorMobile', kind: 'color' },
-    { path: 'misc.useUserExits', kind: 'checkbox', help: true },
-    { path: 'misc.userExitMethod', kind: 'text', when: (p) => p.misc.useUserExits },
-    { path: 'misc.includeExceptionList', kind: 'checkbox', help: true },
-  ],
-  series: [
-    {
-      path: 'series.infiniteSeriesYears',
-      kind: 'number',
-      min: LIMITS.infiniteSeriesYears.min,
-      max: LIMITS.infiniteSeriesYears.max,
-      help: true,
-    },
-    { path: 'series.syncPrivate', kind: 'checkbox', help: true },
-  ],
+  calendar: tabFields('calendar'),
+  general: tabFields('general'),
+  sync: tabFields('sync'),
+  conflicts: tabFields('conflicts'),
+  misc: tabFields('misc'),
+  series: tabFields('series'),
 };
 
 /** Every profile path a tab edits (for the tests: every option of the seed has a field). */

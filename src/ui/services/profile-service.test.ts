@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { IdbMeta, openStateDb } from '../../adapters/browser/idb-state.js';
 import { defaultProfile, type Profile } from '../../core/profile/profile.js';
-import { officeRoaming, ProfileService, type RoamingPort } from './profile-service.js';
+import { loadAdminPolicy, officeRoaming, ProfileService, type RoamingPort } from './profile-service.js';
 
 let n = 0;
 const meta = async () => new IdbMeta(await openStateDb(`profile-test-${Date.now()}-${++n}`));
@@ -42,7 +42,6 @@ describe('the profile in roaming settings and on the device', () => {
     expect(again.hasPassword).to.equal(true);
     expect(again.storage).to.equal('office');
     expect(await new ProfileService(officeRoaming(office.settings), device).password()).to.equal('S3cret!pw');
-    expect(await device.get('profile'), 'mirrored for the command runtime').to.deep.equal(profile);
   });
 
   it('the password never reaches roaming settings, not even when put into the profile object', async () => {
@@ -52,7 +51,6 @@ describe('the profile in roaming settings and on the device', () => {
     await new ProfileService(officeRoaming(office.settings), device).save(sneaky, 'S3cret!pw');
     expect(JSON.stringify(office.saved)).not.to.include('S3cret');
     expect(JSON.stringify(await device.get('device'))).not.to.include('S3cret');
-    expect(JSON.stringify(await device.get('profile'))).not.to.include('S3cret');
   });
 
   it('an invalid profile is not saved; the findings name the fields', async () => {
@@ -84,6 +82,19 @@ describe('the profile in roaming settings and on the device', () => {
     const none: RoamingPort = { kind: 'browser', read: () => undefined, write: async () => undefined };
     const fresh = await new ProfileService(none, await meta(), policy).load();
     expect(fresh.profile.general.gatewayUrl).to.equal('https://gw.example.com/dav/');
+  });
+
+  it('administrator defaults can lock only the profile’s settings: a misspelt path is an error, not a silent no-op', async () => {
+    const serve = (body: unknown) => (async () => new Response(JSON.stringify(body))) as unknown as typeof fetch;
+    const ok = await loadAdminPolicy(serve({ locked: ['sync.direction', 'series.syncPrivate'] }), '/admin.json');
+    expect(ok?.locked).to.deep.equal(['sync.direction', 'series.syncPrivate']);
+    let error: unknown;
+    try {
+      await loadAdminPolicy(serve({ locked: ['sync.direction', 'sync.directon'] }), '/admin.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.include('lock unknown settings: sync.directon');
   });
 
   it('damaged roaming settings give the defaults (and the next save repairs them)', async () => {

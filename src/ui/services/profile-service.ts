@@ -2,7 +2,6 @@
  * Loading and saving the synchronization profile (DESIGN.md §1, §4):
  * - the roaming part in Office roaming settings (one JSON value, ≤ 32 KB, `saveAsync`), reloaded
  *   whenever the pane opens; outside Office in the browser's local storage, and the pane says so;
- * - mirrored in IndexedDB for the function-command runtime;
  * - the password only on the device, sealed (secret-box.ts), never in roaming settings;
  * - administrator defaults and locks from `admin-defaults.json` deployed with the add-in
  *   (`{"defaults": {…part of a profile…}, "locked": ["sync.direction", …]}`).
@@ -10,6 +9,7 @@
 import { openSecret, sealSecret } from '../../adapters/browser/secret-box.js';
 import type { IdbMeta } from '../../adapters/browser/idb-state.js';
 import type { DeviceProfile, Profile } from '../../core/profile/profile.js';
+import { settingFields } from '../../core/profile/schema.js';
 import { parseProfile, serializeRoamingProfile } from '../../core/profile/serialize.js';
 import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
 
@@ -67,6 +67,8 @@ export function browserRoaming(storage: Storage): RoamingPort {
   };
 }
 
+const SETTING_PATHS = new Set(settingFields.map((f) => f.path));
+
 export interface AdminPolicy {
   readonly defaults: Record<string, unknown>;
   /** Dotted paths (`sync.direction`) the user cannot change. */
@@ -87,6 +89,11 @@ export async function loadAdminPolicy(fetchFn: typeof fetch, url: string): Promi
   const o = (raw ?? {}) as { defaults?: unknown; locked?: unknown };
   const defaults = o.defaults && typeof o.defaults === 'object' ? (o.defaults as Record<string, unknown>) : {};
   const locked = Array.isArray(o.locked) ? o.locked.filter((x): x is string => typeof x === 'string') : [];
+  // Only the profile's settings can be locked (the schema names them): a misspelt path would lock
+  // nothing while the administrator believes it does.
+  const unknown = locked.filter((path) => !SETTING_PATHS.has(path));
+  if (unknown.length)
+    throw new Error(`the administrator defaults (${url}) lock unknown settings: ${unknown.join(', ')}`);
   return { defaults, locked };
 }
 
@@ -157,7 +164,6 @@ export class ProfileService {
     if (findings.length) return findings;
     const json = serializeRoamingProfile(locked);
     await this.roaming.write(json);
-    await this.meta.set('profile', JSON.parse(json));
     if (password === null) await this.meta.set('device', {});
     else if (password !== undefined) await this.meta.set('device', { encryptedPassword: await sealSecret(password) });
     return [];

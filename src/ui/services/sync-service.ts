@@ -24,11 +24,10 @@ import { GraphEventStore } from '../../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
 import { SyncCancelledError } from '../../core/errors.js';
-import type { Profile } from '../../core/profile/profile.js';
 import { validateProfile } from '../../core/profile/validate.js';
 import type { UserExit } from '../../core/ports/state.js';
 import type { PendingAction } from '../../core/sync/actions.js';
-import { kindsInScope } from '../../core/sync/plan.js';
+import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
 import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../../core/sync/engine.js';
 import type { ProfileService } from './profile-service.js';
 
@@ -91,35 +90,35 @@ export class SyncService {
    * another Outlook folder with the same options (moving the synchronized items after a folder change).
    */
   private async stores(
-    profile: Profile,
+    policy: SyncPolicy,
     password: string,
   ): Promise<{ stores: SyncDeps['stores']; storeIn: NonNullable<SyncDeps['storeIn']> }> {
-    const kinds = kindsInScope(profile);
+    const { kinds } = policy;
     const http = await this.options.outlook();
     const eventsIn = (calendarId: string) =>
       new GraphEventStore(http, calendarId, {
         // "Use forms": the CRM data also goes where the SAP CRM pane of the appointment reads it.
-        ...(this.options.addinId && profile.sync.useForms && { addinId: this.options.addinId }),
-        notifyAttendees: profile.misc.sendUpdatesToAttendees,
+        ...(this.options.addinId && policy.outlook.forms && { addinId: this.options.addinId }),
+        notifyAttendees: policy.outlook.notifyAttendees,
         floatingZone: userZone(this.options.userTimeZone?.()),
       });
     const tasksIn = (listId: string) => new GraphTaskStore(http, listId);
     const outlook: SyncDeps['stores']['outlook'] = {};
     if (kinds.has('activity')) {
-      const chosen = choose(await listCalendars(http), profile.general.activitiesCalendarId, 'Outlook calendar');
+      const chosen = choose(await listCalendars(http), policy.outlook.calendarId, 'Outlook calendar');
       if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
       outlook.activity = eventsIn(chosen.id);
     }
     if (kinds.has('task')) {
-      const chosen = choose(await listTaskLists(http), profile.general.tasksListId, 'To Do list');
+      const chosen = choose(await listTaskLists(http), policy.outlook.taskListId, 'To Do list');
       outlook.task = tasksIn(chosen.id);
     }
     const storeIn: NonNullable<SyncDeps['storeIn']> = (side, kind, folder) => {
       if (side !== 'outlook') throw new Error('only Outlook folders can be changed');
       return kind === 'activity' ? eventsIn(folder) : tasksIn(folder);
     };
-    const mobile = await openCalDavStores(profile.general.gatewayUrl, {
-      credentials: { username: profile.general.userId, password },
+    const mobile = await openCalDavStores(policy.crm.gatewayUrl, {
+      credentials: { username: policy.crm.userId, password },
     });
     for (const kind of kinds)
       if (!mobile[kind])
@@ -142,10 +141,11 @@ export class SyncService {
       const password = await this.options.profiles.password();
       if (!password) throw new Error('no password is saved for the CRM gateway: enter it on the General tab');
       const { onProgress, ...options } = request;
-      const userExit = profile.misc.useUserExits ? await this.userExit(profile.misc.userExitMethod) : undefined;
+      const policy = compilePolicy(profile, startedAt);
+      const userExit = policy.userExit !== undefined ? await this.userExit(policy.userExit) : undefined;
       const report = await runSync(
         {
-          ...(await this.stores(profile, password)),
+          ...(await this.stores(policy, password)),
           state: new IdbStatusStore(this.options.db),
           log: this.log,
           history: new IdbHistory(this.options.db),

@@ -861,8 +861,10 @@ function accountedFor(w: World, pending: readonly { readonly pairKey: string }[]
       for (const x of w.stores[here][k].all()) {
         // (Outside the period nothing is read, like an item type not synchronized: not a skip to log.)
         if (periodOf(w, x.item) !== 'in') continue;
-        const twin = there.find((y) => y.item.uid === x.item.uid);
-        if (twin && essence(w, twin.item) === essence(w, x.item)) continue;
+        // (The twin is the copy of the same UID, or one the sync paired by subject and time: two
+        // items made apart on each side — a series split on both — alike in all the user sees.)
+        const mine = essence(w, x.item);
+        if (there.some((y) => essence(w, y.item) === mine)) continue;
         // (An item that came into the period as time passed is read by the weekly full read: scope.ts.)
         const out = w.lastOutside.get(`${here}:${x.item.uid}`);
         if (out !== undefined && Math.floor(out / WEEK) === Math.floor(h.now / WEEK)) continue;
@@ -876,7 +878,7 @@ function accountedFor(w: World, pending: readonly { readonly pairKey: string }[]
             {
               id: x.id,
               item: x.item,
-              twin: twin?.item,
+              twin: there.find((y) => y.item.uid === x.item.uid)?.item,
               lastLogged: lastLogged.get(key),
               rows: h.state.state.rows.filter((r) => r.key === key),
               profile: { ...p, misc: undefined },

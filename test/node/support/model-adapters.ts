@@ -24,7 +24,7 @@ import type { SyncWindow } from '../../../src/core/model/time.js';
 import type { Profile } from '../../../src/core/profile/profile.js';
 import { isReadable, type StorePort } from '../../../src/core/ports/store.js';
 import { runSync } from '../../../src/core/sync/engine.js';
-import { kindsInScope } from '../../../src/core/sync/plan.js';
+import { compilePolicy } from '../../../src/core/sync/policy.js';
 import type { ItemKind, Side } from '../../../src/core/sync/types.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../graph-emulator/server.js';
 import { Harness } from '../../core/support/harness.js';
@@ -383,7 +383,7 @@ async function adapterWorld(
     async sync(profile, options) {
       for (const s of everyStore()) s.prepare(profile);
       // Only the item types the profile synchronizes have stores, as in the task pane.
-      const kinds = kindsInScope(profile);
+      const kinds = compilePolicy(profile, h.now).kinds;
       const pick = (side: Side) =>
         Object.fromEntries(KINDS.filter((k) => kinds.has(k)).map((k) => [k, stores[side][k]]));
       try {
