@@ -19,6 +19,24 @@ export default tseslint.config(
     },
   },
   {
+    // Each deployable stands alone (issue 14, point 3): the gateway, the Graph emulator and the common
+    // workspace import no add-in, test or other workspace code by path, only packages.
+    files: ['gateway/**/*.ts', 'graph-emulator/**/*.ts', 'common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../**'],
+              message: 'a workspace imports other workspaces by package name (@crm-sync/common), never by path.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
@@ -35,7 +53,22 @@ export default tseslint.config(
               message: 'src/core is pure: it never imports adapters, UI or entries (DESIGN.md §5).',
             },
             {
-              group: ['lit', 'lit/*', '@lit/*', 'idb', '@microsoft/*', '@azure/*', 'tsdav', 'ical.js', 'node:*'],
+              group: [
+                'lit',
+                'lit/*',
+                '@lit/*',
+                'idb',
+                '@microsoft/*',
+                '@azure/*',
+                'tsdav',
+                'ical.js',
+                'node:*',
+                '@crm-sync/common/zones',
+                '@crm-sync/gateway',
+                '@crm-sync/gateway/*',
+                '@crm-sync/graph-emulator',
+                '@crm-sync/graph-emulator/*',
+              ],
               message: 'src/core is pure: no Office, DOM, fetch, idb or Node modules.',
             },
           ],

@@ -13,10 +13,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hashPassword } from '../gateway/src/auth.js';
-import { putObject } from '../gateway/src/objects.js';
-import { SqliteStore } from '../gateway/src/store/sqlite.js';
-import { freePort } from '../test/node/support/net.js';
+import { hashPassword } from '@crm-sync/gateway/auth';
+import { putObject } from '@crm-sync/gateway/objects';
+import { SqliteStore } from '@crm-sync/gateway/store/sqlite';
+import { freePort } from '../scripts/net.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 5000);

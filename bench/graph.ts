@@ -11,7 +11,7 @@ import { activityToEvent } from '../src/adapters/graph/event-mapping.js';
 import { GraphEventStore } from '../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../src/adapters/graph/graph-http.js';
 import { CONTRACT_NOW, contractActivity } from '../test/contract/store-contract.js';
-import { startGraphEmulator } from '../test/graph-emulator/server.js';
+import { startGraphEmulator } from '@crm-sync/graph-emulator';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const PAGE = Number(process.env.BENCH_PAGE ?? 100);

@@ -4,12 +4,12 @@
 // with the same development certificate.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDemo } from '../gateway/src/demo.js';
-import { startGateway, type RunningGateway } from '../gateway/src/server.js';
-import { openStore } from '../gateway/src/store/open.js';
-import type { GatewayStore } from '../gateway/src/store/types.js';
-import { ensureDemoMailbox } from '../test/graph-emulator/demo.js';
-import { startGraphEmulator, type RunningGraphEmulator } from '../test/graph-emulator/server.js';
+import { ensureDemo } from '@crm-sync/gateway/demo';
+import { startGateway, type RunningGateway } from '@crm-sync/gateway';
+import { openStore } from '@crm-sync/gateway/store/open';
+import type { GatewayStore } from '@crm-sync/gateway/store/types';
+import { ensureDemoMailbox } from '@crm-sync/graph-emulator/demo';
+import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { startStaticServer, type StaticServer } from './serve.js';
 
 export interface DemoServerOptions {

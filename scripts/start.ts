@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import webpack from 'webpack';
-import { DEFAULT_DB } from '../gateway/src/store/open.js';
+import { DEFAULT_DB } from '@crm-sync/gateway/store/open';
 import webpackConfig from '../webpack.config.js';
 import { loadDevCertificate } from './certs.js';
 import { startDemoServers } from './demo-servers.js';

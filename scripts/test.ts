@@ -120,9 +120,9 @@ async function nodeSuite(name: string, files: string[], extraArgs: string[] = []
 /** A reference gateway on loopback with a temporary SQLite and the users `<prefix>1…<prefix>n`. */
 async function startTestGateway(origins: string[], prefix: string, n: number) {
   const [{ startGateway }, { SqliteStore }, { hashPassword }] = await Promise.all([
-    import('../gateway/src/server.js'),
-    import('../gateway/src/store/sqlite.js'),
-    import('../gateway/src/auth.js'),
+    import('@crm-sync/gateway'),
+    import('@crm-sync/gateway/store/sqlite'),
+    import('@crm-sync/gateway/auth'),
   ]);
   const dir = mkdtempSync(path.join(tmpdir(), 'crm-karma-gw-'));
   const store = new SqliteStore(path.join(dir, 'gateway.sqlite'));
@@ -148,7 +148,7 @@ async function karmaSuite(): Promise<void> {
   // The browser tests reach a reference gateway cross-origin (karma serves on 127.0.0.1:9876).
   const gateway = await startTestGateway(['http://127.0.0.1:9876', 'http://localhost:9876'], 'browser', 40);
   // …and the Graph emulator, also cross-origin, for the Outlook adapter.
-  const { startGraphEmulator } = await import('../test/graph-emulator/server.js');
+  const { startGraphEmulator } = await import('@crm-sync/graph-emulator');
   const graph = await startGraphEmulator();
   let code: number;
   try {

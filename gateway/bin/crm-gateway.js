@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // also right for paths with spaces, and on Windows
-const root = path.join(here, '../..');
+const root = path.join(here, '..'); // the metafile's paths are relative to the gateway workspace
 const bundle = path.join(here, '../dist/cli.mjs');
 const meta = path.join(here, '../dist/meta.json');
 

@@ -4,7 +4,7 @@
  * the UID and the time range it covers are extracted, recurrence included.
  */
 import ICAL from 'ical.js';
-import { registerZones } from '../../src/adapters/ical/zones.js';
+import { registerZones } from '@crm-sync/common/zones';
 import type { ItemIndex } from './store/types.js';
 
 export class ICalError extends Error {

@@ -13,7 +13,7 @@ import { runSync } from '../../src/core/sync/engine.js';
 import { contractActivity, contractSeries } from '../contract/store-contract.js';
 import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
-import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 
 let emulator: RunningGraphEmulator;
 before(async () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphEventStore } from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../src/adapters/graph/graph-task-store.js';
-import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { storeContract } from '../contract/store-contract.js';
 
 let emulator: RunningGraphEmulator;

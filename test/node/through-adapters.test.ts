@@ -25,7 +25,7 @@ import { runSync, type RunOptions, type SyncDeps } from '../../src/core/sync/eng
 import { FolderChangedError } from '../../src/core/errors.js';
 import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
-import { startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { basic, BERLIN_VTIMEZONE } from './support/gateway.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-through-'));

@@ -32,7 +32,7 @@ import type {
 } from '../../core/model/item.js';
 import { stableStringify } from '../../core/model/content-hash.js';
 import { toInstant, toWallClock } from '../../core/model/time.js';
-import { registerZones } from '../ical/zones.js';
+import { registerZones } from '@crm-sync/common/zones';
 import { ICalendarError } from './ical-errors.js';
 import {
   generateActivity,

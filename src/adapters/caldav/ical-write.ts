@@ -5,7 +5,7 @@
  * used gets its VTIMEZONE (RFC 5545 §3.6.5), from the object it came from or the IANA database.
  */
 import type { Activity, Item } from '../../core/model/item.js';
-import { vtimezoneFor } from '../ical/zones.js';
+import { vtimezoneFor } from '@crm-sync/common/zones';
 import { ICalendarError } from './ical-errors.js';
 import {
   generateActivity,

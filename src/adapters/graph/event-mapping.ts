@@ -11,7 +11,8 @@
  *   SAP CRM pane reads with Office.js
  *   (https://learn.microsoft.com/office/dev/add-ins/outlook/metadata-for-an-outlook-add-in).
  */
-import { findIana, findWindows } from 'windows-iana';
+import { findWindows } from 'windows-iana';
+import { ianaZone } from '@crm-sync/common/wall-clock';
 import { parseCrmContext, type CrmContext } from '../../core/model/crm-context.js';
 import { stableStringify } from '../../core/model/content-hash.js';
 import {
@@ -108,20 +109,8 @@ export interface EventUnit {
   readonly cancelled: readonly string[];
 }
 
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Coordinated Universal Time', 'tzone://Microsoft/Utc']);
-
 /** The IANA zone of a Graph time zone name (Windows or IANA), or undefined when it names none. */
-export function knownIana(zone: string): string | undefined {
-  if (UTC_NAMES.has(zone)) return 'UTC';
-  const iana = findIana(zone)?.[0];
-  if (iana) return iana;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
-  }
-}
+export const knownIana = ianaZone;
 
 /** The IANA zone of a Graph time zone name; unknown and custom zones (tzone://Microsoft/Custom) → UTC. */
 export const ianaOf = (zone: string | null | undefined): string => (zone && knownIana(zone)) || 'UTC';

@@ -1,65 +1,18 @@
 /**
  * Instants of canonical time values, for window and ordering decisions. Zoned wall times are resolved
- * with Intl (ECMA-402, part of the language, so the pure core may use it); floating times and all-day
+ * with Intl (ECMA-402, part of the language, so the pure core may use it: common/src/wall-clock.ts); floating times and all-day
  * dates are taken as UTC, which is at most 14 hours off — the sync window is widened by a day on each
  * side for that reason (see syncWindow).
  */
+import { toWallClock, wallClockAsUtc, zonedInstant } from '@crm-sync/common/wall-clock';
 import type { Item, RecurrenceRule, TimeValue } from './item.js';
 
+export { toWallClock } from '@crm-sync/common/wall-clock';
+
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds. */
-function zoneOffset(utcMs: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(utcMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
-
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?$/;
-
-function wallClockAsUtc(text: string): number {
-  const m = LOCAL.exec(text);
-  if (!m) throw new RangeError(`"${text}" is not a date (YYYY-MM-DD) or local date-time (YYYY-MM-DDTHH:mm:ss)`);
-  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0));
-}
-
 /** The instant (UTC milliseconds) of a time value. */
 export function toInstant(t: TimeValue): number {
-  if ('date' in t) return wallClockAsUtc(t.date);
-  const wall = wallClockAsUtc(t.dateTime);
-  if (t.timeZone === null || t.timeZone === 'UTC') return wall;
-  // Two passes settle the offset around DST transitions (RFC 5545 §3.3.5: a nonexistent local time
-  // moves forward by the gap, which the second pass yields).
-  const first = wall - zoneOffset(wall, t.timeZone);
-  return wall - zoneOffset(first, t.timeZone);
-}
-
-/** The wall-clock time (`YYYY-MM-DDTHH:mm:ss`) of the instant `utcMs` in `timeZone`. */
-export function toWallClock(utcMs: number, timeZone: string): string {
-  const local = new Date(Math.floor(utcMs / 1000) * 1000 + zoneOffset(utcMs, timeZone));
-  return local.toISOString().slice(0, 19);
+  return 'date' in t ? wallClockAsUtc(t.date) : zonedInstant(t.dateTime, t.timeZone);
 }
 
 /** `t` moved by `ms`, in the same form and zone (an all-day date by whole days). */

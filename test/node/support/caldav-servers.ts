@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { basic } from './gateway.js';
-import { freePort } from './net.js';
+import { freePort } from '../../../scripts/net.js';
 
 export interface CalDavServer {
   readonly origin: string;

@@ -26,7 +26,7 @@ import { isReadable, type StorePort } from '../../../src/core/ports/store.js';
 import { runSync } from '../../../src/core/sync/engine.js';
 import { compilePolicy } from '../../../src/core/sync/policy.js';
 import type { ItemKind, Side } from '../../../src/core/sync/types.js';
-import { startGraphEmulator, type RunningGraphEmulator } from '../../graph-emulator/server.js';
+import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { Harness } from '../../core/support/harness.js';
 import type { ModelFaults, ModelStore } from '../../core/support/model-store.js';
 import { NOW } from '../../core/support/plan-fixtures.js';

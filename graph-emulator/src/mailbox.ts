@@ -4,8 +4,7 @@
  * behaviour cites the Graph page it follows; the HTTP side is in server.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { knownIana } from '../../src/adapters/graph/event-mapping.js';
-import { toInstant, toWallClock } from '../../src/core/model/time.js';
+import { ianaZone as knownIana, toWallClock, zonedInstant } from '@crm-sync/common/wall-clock';
 import { occurrenceDates, type GraphRecurrence } from './recurrence.js';
 
 export type Json = Record<string, unknown>;
@@ -112,7 +111,7 @@ export function instantOf(t: DateTimeTimeZone): number {
   const wall = t.dateTime.slice(0, 19);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(wall))
     throw new GraphError(400, 'ErrorInvalidRequest', `"${t.dateTime}" is not a dateTime`);
-  return toInstant({ dateTime: wall, timeZone: ianaOf(t.timeZone) });
+  return zonedInstant(wall, ianaOf(t.timeZone));
 }
 
 /**
@@ -204,7 +203,7 @@ export class Mailbox {
     const horizon = new Date(horizonMs + 86_400_000).toISOString().slice(0, 10);
     const out: Instance[] = [];
     for (const date of occurrenceDates(recurrence, horizon)) {
-      const os = toInstant({ dateTime: `${date}${wallTime}`, timeZone: zone });
+      const os = zonedInstant(`${date}${wallTime}`, zone);
       const originalStart = new Date(os).toISOString();
       if (event.cancelled.includes(originalStart)) continue;
       const exception = event.exceptions[originalStart];

@@ -9,9 +9,28 @@
  *   numbered; "the first occurrence of the meeting may be this date or later")
  */
 
-import type { GraphPattern, GraphRecurrence } from '../../src/adapters/graph/recurrence-mapping.js';
+/** recurrencePattern, as the Graph resource page lists it. */
+export interface GraphPattern {
+  type: 'daily' | 'weekly' | 'absoluteMonthly' | 'relativeMonthly' | 'absoluteYearly' | 'relativeYearly';
+  interval: number;
+  month?: number;
+  dayOfMonth?: number;
+  daysOfWeek?: string[];
+  firstDayOfWeek?: string;
+  index?: 'first' | 'second' | 'third' | 'fourth' | 'last';
+}
 
-export type { GraphRecurrence };
+/** patternedRecurrence: a pattern and a recurrenceRange. */
+export interface GraphRecurrence {
+  pattern: GraphPattern;
+  range: {
+    type: 'endDate' | 'noEnd' | 'numbered';
+    startDate: string;
+    endDate?: string;
+    numberOfOccurrences?: number;
+    recurrenceTimeZone?: string;
+  };
+}
 
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const INDEX = { first: 0, second: 1, third: 2, fourth: 3, last: -1 } as const;
