@@ -24,13 +24,13 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'empty-side guard off',
-    file: 'src/core/sync/plan.ts',
+    file: 'src/core/sync/guards.ts',
     from: '  if (options.allowEmptySide) return;',
     to: '  return;',
   },
   {
     name: 'mass-delete guard off',
-    file: 'src/core/sync/plan.ts',
+    file: 'src/core/sync/guards.ts',
     from: '  if (options.allowMassDelete) return;',
     to: '  return;',
   },
@@ -60,7 +60,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a pending confirmation auto-approved',
-    file: 'src/core/sync/plan.ts',
+    file: 'src/core/sync/confirm.ts',
     from: "if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id)) continue;",
     to: "if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id) || true) continue;",
   },
@@ -90,7 +90,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'the cap counted from the series start',
-    file: 'src/core/sync/prepare.ts',
+    file: 'src/core/sync/caps.ts',
     from: '  if (toInstant(start) >= now) return start;',
     to: '  return start;',
   },
@@ -114,7 +114,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a new private item is left out without a skip (point 15)',
-    file: 'src/core/sync/plan.ts',
+    file: 'src/core/sync/plan-new.ts',
     from: "      if (!policy.privateItems && isPrivate(e.item)) skip('skip-private');",
     to: '      if (!policy.privateItems && isPrivate(e.item)) void 0;',
   },
@@ -144,7 +144,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a capped copy that wins at first sync keeps a due cap',
-    file: 'src/core/sync/plan.ts',
+    file: 'src/core/sync/plan-new.ts',
     from: '    if (earlier?.side === winner && capDue(earlier, years, now) && policy.writable[winner]) {',
     to: '    if (false as boolean) {',
   },
@@ -192,7 +192,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'occurrences after the cap are written into the capped copy',
-    file: 'src/core/sync/prepare.ts',
+    file: 'src/core/sync/caps.ts',
     from: '  const within = (t: TimeValue) => toInstant(t) <= toInstant(until);',
     to: '  const within = (_t: TimeValue) => true;',
   },

@@ -3,7 +3,9 @@
  * wins. The seed's Conflict Handling options are three policies; "Open Conflict Resolution Screen" is
  * the strategy that holds the conflict for the user.
  */
-import type { SideEntry } from './actions.js';
+import type { PendingAction, SideEntry } from './actions.js';
+import type { SyncPolicy } from './policy.js';
+import type { Reason } from './reasons.js';
 import type { Side } from './types.js';
 
 export interface ConflictCase {
@@ -36,3 +38,45 @@ export const mostRecentWins: ConflictStrategy = {
 };
 
 export const holdForUser: ConflictStrategy = { name: 'conflict screen', resolve: () => 'hold' };
+
+/** Why the winner of a conflict won: the user's decision, else the strategy. */
+export function conflictReason(
+  policy: SyncPolicy,
+  strategy: ConflictStrategy,
+  decision: Side | 'exclude' | undefined,
+  winner: Side,
+): Reason {
+  if (decision && decision !== 'exclude') return { code: 'conflict-decided', from: winner };
+  return { code: 'conflict-policy', from: winner, detail: strategy.name };
+}
+
+/** The winning side of a conflict, or undefined when it is held for the user. */
+export function resolveConflict(
+  r: { key: string; subject: string },
+  policy: SyncPolicy,
+  strategy: ConflictStrategy,
+  decision: Side | 'exclude' | undefined,
+  outlookEntry: SideEntry | undefined,
+  mobileEntry: SideEntry | undefined,
+  pending: PendingAction[],
+): Side | undefined {
+  // A one-way sync never changes its source: the source always wins, whatever was decided (rule 8).
+  if (policy.source) return policy.source;
+  if (decision === 'outlook' || decision === 'mobile') return decision;
+  const winner = strategy.resolve({
+    pairKey: r.key,
+    ...(outlookEntry && { outlook: outlookEntry }),
+    ...(mobileEntry && { mobile: mobileEntry }),
+  });
+  if (winner !== 'hold') return winner;
+  pending.push({
+    type: 'conflict',
+    id: `conflict:${r.key}`,
+    pairKey: r.key,
+    subject: r.subject,
+    reason: { code: 'conflict-held' },
+    ...(outlookEntry && { outlook: outlookEntry }),
+    ...(mobileEntry && { mobile: mobileEntry }),
+  });
+  return undefined;
+}

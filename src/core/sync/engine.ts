@@ -11,7 +11,7 @@ import type { Action, PendingAction, SyncPlan } from './actions.js';
 import { executeActions, subjectLine, type DeferCause } from './execute.js';
 import { plan, policyAllows, type PlanOptions } from './plan.js';
 import { compilePolicy, SCOPE_TOKEN, type SyncPolicy } from './policy.js';
-import { capDue } from './prepare.js';
+import { capDue } from './caps.js';
 import { changeFolders, endUnpaired, folderChanges, folderToken, folderTokens, type FolderChoice } from './folders.js';
 import { readSide, tokenKey } from './read.js';
 import { describeReason, type Reason } from './reasons.js';

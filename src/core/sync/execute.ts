@@ -27,7 +27,7 @@ import type {
 } from '../ports/state.js';
 import { isReadable, type StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
-import { keepBeyondCap, stripCap } from './prepare.js';
+import { keepBeyondCap, stripCap } from './caps.js';
 import { describeReason } from './reasons.js';
 import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';

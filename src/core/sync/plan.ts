@@ -1,30 +1,24 @@
 /**
  * The planner: `plan(status, outlook, mobile, policy)` is a pure function from what the status
  * table remembers and what both sides read this run to the actions that bring them together
- * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment.
+ * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment. This file
+ * plans the pairs the status knows; new items are planned in plan-new.ts, the safety guards are in
+ * guards.ts, confirmations in confirm.ts, moves (rule 10) in moves.ts, caps (rule 6) in caps.ts.
  */
-import { MassDeleteError, StoreEmptyError } from '../errors.js';
 import { sameSharedContent } from '../model/content-hash.js';
-import { isPrivate, type Item } from '../model/item.js';
-import { intersects, itemRange, type SyncWindow } from '../model/time.js';
-import {
-  actionId,
-  type Action,
-  type CopyRef,
-  type PendingAction,
-  type SideEntry,
-  type SideSnapshot,
-  type Skip,
-  type SyncPlan,
-  type UpdateAction,
-} from './actions.js';
-import type { ConflictStrategy } from './conflict.js';
-import { matchNewItems, pairKeyOf } from './match.js';
-import { capDue, capForTarget, capMark, earlierCap, keepBeyondCap, stripCap, uncap } from './prepare.js';
-import type { Reason } from './reasons.js';
+import { isPrivate } from '../model/item.js';
+import { intersects, itemRange } from '../model/time.js';
+import type { Action, CopyRef, PendingAction, SideEntry, SideSnapshot, Skip, SyncPlan } from './actions.js';
+import { capDue, capExtension, capForTarget, CREATED, keepBeyondCap, uncap } from './caps.js';
+import { conflictReason, resolveConflict, type ConflictStrategy } from './conflict.js';
+import { holdForConfirmation } from './confirm.js';
+import { guardEmptySides, guardMassDelete } from './guards.js';
+import { followMoves } from './moves.js';
+import { planNewItems } from './plan-new.js';
 import { applicationExcluded, type SyncPolicy } from './policy.js';
-import { factsOf, withPin, type PairStatus, type SideStatus } from './status.js';
-import { otherSide, type ItemKind, type Side } from './types.js';
+import type { Reason } from './reasons.js';
+import { sideStatus, withPin, type PairStatus, type SideStatus } from './status.js';
+import { otherSide, type Side } from './types.js';
 
 export interface PlanOptions {
   /** Ids of pending confirmations the user approved (see actionId). */
@@ -40,9 +34,6 @@ export interface PlanOptions {
   /** Pairs that waited for the user after the last run: their copies are read again every run. */
   readonly pendingKeys?: ReadonlySet<string>;
 }
-
-/** Threshold of the mass-delete guard: more than 30 % of the pairs and more than 10 items. */
-export const MASS_DELETE = { share: 0.3, minimum: 10 } as const;
 
 type SideState =
   | { readonly kind: 'absent' }
@@ -84,8 +75,6 @@ const changedOn = (s: SideState) => s.kind === 'changed';
 const restingOn = (s: SideState) => s.kind === 'same' || s.kind === 'touched';
 /** Where a side's copy lies: read this run, else as the status last saw it. */
 const rangeOf = (s: SideState, r: PairStatus) => ('entry' in s ? itemRange(s.entry.item) : r.range);
-
-const sideStatus = (e: SideEntry): SideStatus => ({ id: e.id, version: e.version, hash: e.hash });
 
 export function plan(
   statusRead: readonly PairStatus[],
@@ -363,363 +352,4 @@ export function plan(
   holdForConfirmation(actions, pending, policy, options);
   guardMassDelete(actions, status, options);
   return { actions, pending, skipped };
-}
-
-/**
- * Rule 10: an item that left one id and appeared under another on the same side (moved between
- * folders, id changed) keeps its pair — the row follows the new id instead of delete + create.
- */
-function followMoves(
-  status: readonly PairStatus[],
-  snapshots: Record<Side, SideSnapshot>,
-): { status: readonly PairStatus[]; moves: ReadonlySet<string> } {
-  let out: PairStatus[] | undefined;
-  const moves = new Set<string>();
-  for (const side of ['outlook', 'mobile'] as const) {
-    const snap = snapshots[side];
-    if (snap.deleted.size === 0) continue;
-    const known = knownIds(status, side, snap);
-    const arrivals = new Map<string, SideEntry>();
-    for (const e of snap.entries.values()) if (!known.has(e.id)) arrivals.set(pairKeyOf(e.item), e);
-    status.forEach((r, i) => {
-      const s = r[side];
-      const arrival = s && snap.deleted.has(s.id) ? arrivals.get(r.key) : undefined;
-      if (!s || !arrival) return;
-      out ??= [...status];
-      // The row follows the new id; the old version and hash stay, so the arrival reads as touched or
-      // changed, and a held change stays held (see hold).
-      out[i] = { ...(out[i] ?? r), [side]: { ...s, id: arrival.id } };
-      moves.add(`${side}:${r.key}`);
-      arrivals.delete(r.key);
-    });
-  }
-  return { status: out ?? status, moves };
-}
-
-/**
- * The ids of this run's entries on `side` that the status already pairs. Sized by the entries read,
- * not by the status: an incremental run over 100,000 pairs allocates only for what changed.
- */
-function knownIds(status: readonly PairStatus[], side: Side, snap: SideSnapshot): ReadonlySet<string> {
-  const known = new Set<string>();
-  if (snap.entries.size === 0) return known;
-  for (const r of status) {
-    const s = r[side];
-    if (s && snap.entries.has(s.id)) known.add(s.id);
-  }
-  return known;
-}
-
-function conflictReason(
-  policy: SyncPolicy,
-  strategy: ConflictStrategy,
-  decision: Side | 'exclude' | undefined,
-  winner: Side,
-): Reason {
-  if (decision && decision !== 'exclude') return { code: 'conflict-decided', from: winner };
-  return { code: 'conflict-policy', from: winner, detail: strategy.name };
-}
-
-/** The winning side of a conflict, or undefined when it is held for the user. */
-function resolveConflict(
-  r: { key: string; subject: string },
-  policy: SyncPolicy,
-  strategy: ConflictStrategy,
-  decision: Side | 'exclude' | undefined,
-  outlookEntry: SideEntry | undefined,
-  mobileEntry: SideEntry | undefined,
-  pending: PendingAction[],
-): Side | undefined {
-  // A one-way sync never changes its source: the source always wins, whatever was decided (rule 8).
-  if (policy.source) return policy.source;
-  if (decision === 'outlook' || decision === 'mobile') return decision;
-  const winner = strategy.resolve({
-    pairKey: r.key,
-    ...(outlookEntry && { outlook: outlookEntry }),
-    ...(mobileEntry && { mobile: mobileEntry }),
-  });
-  if (winner !== 'hold') return winner;
-  pending.push({
-    type: 'conflict',
-    id: `conflict:${r.key}`,
-    pairKey: r.key,
-    subject: r.subject,
-    reason: { code: 'conflict-held' },
-    ...(outlookEntry && { outlook: outlookEntry }),
-    ...(mobileEntry && { mobile: mobileEntry }),
-  });
-  return undefined;
-}
-
-/** The other side of a pair whose first action this run creates it (the row keeps what it records). */
-const CREATED: SideStatus = { id: '', version: '', hash: '' };
-
-/**
- * The copy `capped` on `side` (read this run) gets its cap moved on: `series`, the open series, capped
- * again for that side. It comes after the pair's other write, which leaves the other side as `other`
- * (the executor runs a pair's actions in order, stops at the first that fails, and keeps the row's
- * record of that side).
- */
-function capExtension(
-  key: string,
-  side: Side,
-  capped: SideEntry,
-  series: Item,
-  other: SideStatus,
-  years: number,
-  now: number,
-): UpdateAction {
-  const recap = capForTarget(series, side, years, now);
-  return {
-    type: 'update',
-    pairKey: key,
-    kind: series.kind,
-    subject: capped.item.subject,
-    reason: { code: 'cap-extended', from: otherSide(side) },
-    target: side,
-    id: capped.id,
-    ifVersion: capped.version,
-    item: recap.item,
-    source: { ...other, side: otherSide(side) },
-    ...(recap.cap && { cap: recap.cap }),
-  };
-}
-
-interface Sink {
-  readonly actions: Action[];
-  readonly pending: PendingAction[];
-  readonly skip: (pairKey: string, subject: string, reason: Reason, copy?: CopyRef) => void;
-}
-
-/** Items neither side knew before: first-sync matching, then creation on the other side. */
-function planNewItems(
-  status: readonly PairStatus[],
-  known: Record<Side, ReadonlySet<string>>,
-  snapshots: Record<Side, SideSnapshot>,
-  policy: SyncPolicy,
-  strategy: ConflictStrategy,
-  options: PlanOptions,
-  sink: Sink,
-): void {
-  if (snapshots.outlook.entries.size === 0 && snapshots.mobile.entries.size === 0) return;
-  const { kinds, window, now, seriesYears: years } = policy;
-  let usedKeys: Set<string> | undefined;
-  const excluded = policy.exceptions.keys;
-  const fresh = (side: Side): SideEntry[] =>
-    [...snapshots[side].entries.values()].filter((e) => {
-      if (known[side].has(e.id) || !kinds.has(e.item.kind)) return false;
-      const key = pairKeyOf(e.item);
-      const skip = (code: Reason['code']) => sink.skip(key, e.item.subject, { code }, { side, id: e.id });
-      // Case: new but private, on the exception list, of an application not synchronized or outside
-      // the period → not synchronized, not deleted (a profile change reads everything again: engine).
-      if (!policy.privateItems && isPrivate(e.item)) skip('skip-private');
-      else if (excluded.has(key) && !policy.exceptions.included) skip('skip-exception-list');
-      else if (applicationExcluded(policy, e.item.crm?.application)) skip('skip-application');
-      else if (!intersects(itemRange(e.item), window)) skip('skip-outside-period');
-      else return true;
-      return false;
-    });
-
-  const { pairs, outlookOnly, mobileOnly } = matchNewItems(fresh('outlook'), fresh('mobile'));
-  const newKey = (item: Item, id: string) => {
-    const key = pairKeyOf(item);
-    usedKeys ??= new Set(status.map((r) => r.key));
-    const unique = usedKeys.has(key) ? `${key}#${id}` : key;
-    usedKeys.add(unique);
-    return unique;
-  };
-  for (const { outlook: oe, mobile: me, how } of pairs) {
-    const key = newKey(me.item, me.id);
-    // One copy is the other series with an UNTIL added: a cap an earlier sync wrote there (rule 6).
-    const capOn: Side | undefined = earlierCap(oe.item, me.item)
-      ? 'outlook'
-      : earlierCap(me.item, oe.item)
-        ? 'mobile'
-        : undefined;
-    const earlier = capOn && {
-      side: capOn,
-      until: (capOn === 'outlook' ? oe : me).item.recurrence!.rule.until!,
-    };
-    const row: PairStatus = {
-      key,
-      kind: me.item.kind,
-      subject: me.item.subject,
-      outlook: sideStatus(oe),
-      mobile: sideStatus(me),
-      ...factsOf(me.item),
-      ...(earlier && { cap: earlier }),
-    };
-    const reason: Reason = { code: how };
-    const open = (e: SideEntry, side: Side) => stripCap(e.item, side, earlier);
-    if (sameSharedContent(open(oe, 'outlook'), open(me, 'mobile'))) {
-      const from = earlier && otherSide(earlier.side);
-      const source = from && (from === 'outlook' ? oe : me);
-      if (earlier && source && capDue(earlier, years, now) && policy.writable[earlier.side]) {
-        // Case: the same series on both sides, capped by an earlier sync and the cap is due → paired,
-        // and the capped copy gets the cap moved on.
-        const recap = capForTarget(source.item, earlier.side, years, now);
-        sink.actions.push({
-          type: 'update',
-          pairKey: key,
-          kind: row.kind,
-          subject: row.subject,
-          reason: { code: 'cap-extended', from },
-          target: earlier.side,
-          id: row[earlier.side]!.id,
-          ifVersion: row[earlier.side]!.version,
-          item: recap.item,
-          source: { ...sideStatus(source), side: from },
-          ...(recap.cap && { cap: recap.cap }),
-        });
-        continue;
-      }
-      // Case: first sync finds the same item on both sides → pair them, write nothing (rule 3).
-      sink.actions.push({ type: 'status', pairKey: key, kind: row.kind, subject: row.subject, reason, status: row });
-      continue;
-    }
-    // Case: first sync pairs two versions that differ → resolved like a conflict.
-    const decision = options.decisions?.get(key);
-    const winner = resolveConflict(row, policy, strategy, decision, oe, me, sink.pending);
-    if (!winner) continue;
-    const entry = winner === 'outlook' ? oe : me;
-    const target = otherSide(winner);
-    // From the capped copy: the open series goes over the other copy, the cap stays where it was.
-    const { item, cap } =
-      earlier?.side === winner
-        ? { item: open(entry, winner), cap: earlier }
-        : capForTarget(entry.item, target, years, now);
-    sink.actions.push({
-      type: 'update',
-      pairKey: key,
-      kind: row.kind,
-      subject: entry.item.subject,
-      reason: { code: how, from: winner, detail: strategy.name },
-      target,
-      id: row[target]!.id,
-      ifVersion: row[target]!.version,
-      item,
-      source: { ...sideStatus(entry), side: winner },
-      ...(cap && { cap }),
-    });
-    if (earlier?.side === winner && capDue(earlier, years, now) && policy.writable[winner]) {
-      // Case: … and the winner is the capped copy, whose cap is due → after the write above, the
-      // capped copy gets its cap moved on too (as for a change from the capped copy, in order).
-      const other = target === 'outlook' ? oe : me;
-      const series = keepBeyondCap(open(entry, winner), other.item, earlier);
-      sink.actions.push(capExtension(key, winner, entry, series, row[target]!, years, now));
-    }
-  }
-  for (const [from, entries] of [
-    ['outlook', outlookOnly],
-    ['mobile', mobileOnly],
-  ] as const) {
-    const target = otherSide(from);
-    for (const e of entries) {
-      const key = newKey(e.item, e.id);
-      // Case: new on one side in a one-way sync towards it → target-only items are left alone.
-      if (!policy.writable[target]) {
-        sink.skip(key, e.item.subject, { code: 'skip-direction', detail: policy.direction }, { side: from, id: e.id });
-        continue;
-      }
-      // Case: new on one side → create it on the other. A copy the sync capped in an earlier pairing
-      // (a new pairing, a device without status) stands for an infinite series: that is what is
-      // created, and the copy stays its capped copy (rule 6); otherwise an infinite series is capped
-      // for the target.
-      const mark = capMark(e.item);
-      const { item, cap } = mark
-        ? { item: stripCap(e.item, from, { side: from, until: mark }), cap: { side: from, until: mark } }
-        : capForTarget(e.item, target, years, now);
-      sink.actions.push({
-        type: 'create',
-        pairKey: key,
-        kind: e.item.kind,
-        subject: e.item.subject,
-        reason: { code: 'new', from },
-        target,
-        item,
-        source: { ...sideStatus(e), side: from },
-        ...(cap && { cap }),
-      });
-      if (mark && capDue(cap, years, now) && policy.writable[from]) {
-        // Case: … and that copy's cap is due → after the creation, it is moved on (in order).
-        sink.actions.push(capExtension(key, from, e, item, CREATED, years, now));
-      }
-    }
-  }
-}
-
-/** Seed: "Ask for confirmation when" new / modified / deleted — such actions wait for the user. */
-function holdForConfirmation(
-  actions: Action[],
-  pending: PendingAction[],
-  policy: SyncPolicy,
-  options: PlanOptions,
-): void {
-  const c = policy.confirm;
-  const held = new Set<string>();
-  for (let i = actions.length - 1; i >= 0; i--) {
-    const a = actions[i]!;
-    const ask =
-      (a.type === 'create' && c.create) || (a.type === 'update' && c.update) || (a.type === 'delete' && c.delete);
-    const id = actionId(a);
-    // Moving the cap on is the sync's own housekeeping, not a change of the user's (never asked).
-    if (!ask || a.reason.code === 'cap-extended' || options.approvals?.has(id)) continue;
-    actions.splice(i, 1);
-    pending.unshift({ type: 'confirm', id, action: a, pairKey: a.pairKey, subject: a.subject, reason: a.reason });
-    held.add(a.pairKey);
-  }
-  // A cap moved on after a write that waits for the user waits with it (it would take the change for
-  // written on its own side).
-  for (let i = actions.length - 1; i >= 0; i--)
-    if (held.has(actions[i]!.pairKey) && actions[i]!.reason.code === 'cap-extended') actions.splice(i, 1);
-}
-
-/** Rule 1: a side that had items and reads as empty stops the run. */
-function guardEmptySides(
-  status: readonly PairStatus[],
-  snapshots: Record<Side, SideSnapshot>,
-  kinds: ReadonlySet<ItemKind>,
-  window: SyncWindow,
-  options: PlanOptions,
-  knownToUser: (r: PairStatus) => boolean,
-): void {
-  if (options.allowEmptySide) return;
-  for (const side of ['outlook', 'mobile'] as const) {
-    const snap = snapshots[side];
-    for (const kind of kinds) {
-      let listedOfKind = false;
-      for (const e of snap.entries.values())
-        if (e.item.kind === kind) {
-          listedOfKind = true;
-          break;
-        }
-      // Only a read that lists nothing of the kind can make a side look empty.
-      if (listedOfKind || (!snap.complete && snap.deleted.size === 0)) continue;
-      let known = 0;
-      // A delta read that removes every known item and lists nothing else is an empty side too.
-      let allGone = true;
-      for (const r of status) {
-        const s = r[side];
-        // (A copy that stayed in another folder is not this folder's to list: point 10.)
-        if (r.kind !== kind || !s || s.pinned || !intersects(r.range, window) || knownToUser(r)) continue;
-        known++;
-        if (!snap.deleted.has(s.id)) allGone = false;
-      }
-      if (known > 0 && (snap.complete || allGone)) throw new StoreEmptyError(side, kind, known);
-    }
-  }
-}
-
-/** Rule 1: more than 30 % and more than 10 deletions on one side stop the run until confirmed. */
-function guardMassDelete(actions: readonly Action[], status: readonly PairStatus[], options: PlanOptions): void {
-  if (options.allowMassDelete) return;
-  for (const side of ['outlook', 'mobile'] as const) {
-    const deletions = actions.filter((a) => a.type === 'delete' && a.target === side).length;
-    if (deletions <= MASS_DELETE.minimum) continue;
-    let total = 0;
-    for (const r of status) if (r[side]) total++;
-    if (deletions > MASS_DELETE.share * total) {
-      throw new MassDeleteError(side, deletions, total);
-    }
-  }
 }

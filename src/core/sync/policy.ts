@@ -63,7 +63,7 @@ export interface SyncPolicy {
   /** Miscellaneous, the colours the conflict screen and Pending mark each side with. */
   readonly colors: Readonly<Record<Side, string>>;
   /**
-   * The read scope: what decides which items a run can see (scope.ts). A run in another scope than
+   * The read scope: what decides which items a run can see (readScope below). A run in another scope than
    * the read tokens were taken in reads everything once.
    */
   readonly scope: string;

@@ -1,6 +1,7 @@
 import type { CrmApplication } from '../model/crm-context.js';
 import { isPrivate, type Item, type TimeValue } from '../model/item.js';
 import { itemRange } from '../model/time.js';
+import type { SideEntry } from './actions.js';
 import type { ItemKind, Side } from './types.js';
 
 /** What the status table remembers of one side of a pair after the last sync. */
@@ -66,3 +67,6 @@ export function factsOf(item: Item): Pick<PairStatus, 'range' | 'private' | 'app
     ...(item.crm?.application && { application: item.crm.application }),
   };
 }
+
+/** What the status records of a copy read this run. */
+export const sideStatus = (e: SideEntry): SideStatus => ({ id: e.id, version: e.version, hash: e.hash });

@@ -761,7 +761,7 @@ const sync = cmd('sync', async (w) => {
           if (scopeOf(w, x.item) !== 'in' || pendingKeys.has(keyOf(x.item))) continue;
           const twin = w.stores[there][k].all().find((y) => y.item.uid === x.item.uid);
           if (twin && scopeOf(w, twin.item) !== 'in') continue;
-          // An item that came into the period as time passed is seen by the weekly full read (scope.ts).
+          // An item that came into the period as time passed is seen by the weekly full read (policy.ts, readScope).
           const out = w.lastOutside.get(`${here}:${x.item.uid}`);
           if (!twin && out !== undefined && Math.floor(out / WEEK) === Math.floor(h.now / WEEK)) continue;
           if (twin && pendingKeys.has(keyOf(twin.item))) continue;
@@ -865,7 +865,7 @@ function accountedFor(w: World, pending: readonly { readonly pairKey: string }[]
         // items made apart on each side — a series split on both — alike in all the user sees.)
         const mine = essence(w, x.item);
         if (there.some((y) => essence(w, y.item) === mine)) continue;
-        // (An item that came into the period as time passed is read by the weekly full read: scope.ts.)
+        // (An item that came into the period as time passed is read by the weekly full read: policy.ts, readScope.)
         const out = w.lastOutside.get(`${here}:${x.item.uid}`);
         if (out !== undefined && Math.floor(out / WEEK) === Math.floor(h.now / WEEK)) continue;
         const key = keyOf(x.item);

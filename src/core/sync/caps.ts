@@ -5,8 +5,9 @@
  */
 import type { Item, TimeValue } from '../model/item.js';
 import { addYears, isInfinite, toInstant, toWallClock } from '../model/time.js';
-import type { PairStatus } from './status.js';
-import type { Side } from './types.js';
+import type { SideEntry, UpdateAction } from './actions.js';
+import type { PairStatus, SideStatus } from './status.js';
+import { otherSide, type Side } from './types.js';
 
 const sameTime = (a: TimeValue, b: TimeValue) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -142,4 +143,38 @@ export function keepBeyondCap(item: Item, previous: Item, cap: PairStatus['cap']
       ],
     },
   } as Item;
+}
+
+/** The other side of a pair whose first action this run creates it (the row keeps what it records). */
+export const CREATED: SideStatus = { id: '', version: '', hash: '' };
+
+/**
+ * The copy `capped` on `side` (read this run) gets its cap moved on: `series`, the open series, capped
+ * again for that side. It comes after the pair's other write, which leaves the other side as `other`
+ * (the executor runs a pair's actions in order, stops at the first that fails, and keeps the row's
+ * record of that side).
+ */
+export function capExtension(
+  key: string,
+  side: Side,
+  capped: SideEntry,
+  series: Item,
+  other: SideStatus,
+  years: number,
+  now: number,
+): UpdateAction {
+  const recap = capForTarget(series, side, years, now);
+  return {
+    type: 'update',
+    pairKey: key,
+    kind: series.kind,
+    subject: capped.item.subject,
+    reason: { code: 'cap-extended', from: otherSide(side) },
+    target: side,
+    id: capped.id,
+    ifVersion: capped.version,
+    item: recap.item,
+    source: { ...other, side: otherSide(side) },
+    ...(recap.cap && { cap: recap.cap }),
+  };
 }
