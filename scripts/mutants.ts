@@ -42,7 +42,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'creation not idempotent',
-    file: 'src/core/sync/execute.ts',
+    file: 'src/core/sync/write.ts',
     from: 'await store.create(item, a.pairKey);',
     to: 'await store.create(item, `${a.pairKey}#${Math.random()}`);',
   },
@@ -54,7 +54,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'history not written',
-    file: 'src/core/sync/execute.ts',
+    file: 'src/core/sync/write.ts',
     from: '  return deps.history.put({',
     to: '  return Promise.resolve({',
   },
@@ -174,7 +174,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'journal recovery absorbs an edit of the copy it created',
-    file: 'src/core/sync/execute.ts',
+    file: 'src/core/sync/write.ts',
     from: '      return { ...created, item: created.item && sameSharedContent(created.item, item) ? created.item : item };',
     to: '      return { ...created, item: created.item ?? item };',
   },
@@ -186,7 +186,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: "a capped copy crossing back drops the source's occurrences after the cap",
-    file: 'src/core/sync/execute.ts',
+    file: 'src/core/sync/write.ts',
     from: '  const fromCap = a.cap?.side === a.source.side ? a.cap : undefined;',
     to: '  const fromCap = undefined;',
   },

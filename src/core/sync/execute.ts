@@ -9,10 +9,9 @@ import {
   PreconditionFailedError,
   ThrottledError,
   UnreachableError,
-  UnreadableTargetError,
   UserExitError,
 } from '../errors.js';
-import { contentHash, sameSharedContent } from '../model/content-hash.js';
+import { contentHash } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
 import type {
   ErrorLog,
@@ -25,9 +24,10 @@ import type {
   StatusStore,
   UserExit,
 } from '../ports/state.js';
-import { isReadable, type StorePort } from '../ports/store.js';
+import type { StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
-import { keepBeyondCap, stripCap } from './caps.js';
+import { VETOED, write } from './write.js';
+import { stripCap } from './caps.js';
 import { describeReason } from './reasons.js';
 import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
@@ -330,8 +330,6 @@ export async function executeActions(
   return { done, vetoed, failed, deferred, notStarted: actions.length - n };
 }
 
-const VETOED = Symbol('vetoed by the user exit');
-
 /**
  * What the next run reads again for an action that did not happen: its source, its target and both
  * sides of the pair — the change that caused it may not be reported by the next incremental read. (The
@@ -345,87 +343,4 @@ function recheckOf(a: Action, row: PairStatus | undefined): RecheckRef[] {
     ...(['outlook', 'mobile'] as const).flatMap((s) => (row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [])),
   ];
   return refs.filter((r, i) => refs.findIndex((x) => x.side === r.side && x.id === r.id) === i);
-}
-
-/** Performs one action's write; returns what was written for creates and updates. */
-async function write(
-  a: Action,
-  deps: ExecuteDeps,
-): Promise<{ id: string; version: string; item: Item; existing?: boolean } | undefined | typeof VETOED> {
-  if (a.type === 'status') return undefined;
-  const store = deps.store(a.target, a.kind);
-  if (a.type === 'delete') {
-    await keepPrevious(store, a.id, a, deps);
-    await store.delete(a.id, a.ifVersion);
-    return undefined;
-  }
-  let item = a.item;
-  if (deps.userExit) {
-    const direction = a.target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook';
-    let result: Item | null;
-    try {
-      result = await deps.userExit({ direction, item, raw: deps.raw?.(a.source.side, a.source.id) });
-    } catch (error) {
-      throw new UserExitError(error);
-    }
-    if (result === null) return VETOED;
-    if (typeof result !== 'object' || result.kind !== a.item.kind)
-      throw new UserExitError(`it returned no ${a.item.kind} (return the item, or null to skip it)`);
-    item = result;
-  }
-  if (a.type === 'create') {
-    const created = await store.create(item, a.pairKey);
-    if (!created.existing) return { ...created, item: created.item ?? item };
-    // Recovery: the interrupted run's creation, maybe edited by the user since. The status records
-    // what this run wrote, so that an edit since is a change the next read finds (recording the item as
-    // found absorbed the edit: model run on the adapters, seed 777).
-    if (deps.recovering)
-      return { ...created, item: created.item && sameSharedContent(created.item, item) ? created.item : item };
-    // The key names an item the status lost track of (it left the window under a new id, say): the
-    // plan chose this content for the pair, so it is written over that item like any update.
-    const found = (await store.getMany([created.id])).get(created.id);
-    // Never overwrite what cannot be kept in the history (rule 5): that item waits for repair.
-    if (found && !isReadable(found)) throw new UnreadableTargetError(a.target, created.id, found.error);
-    const previous = found;
-    if (previous && contentHash(previous.item) === contentHash(item))
-      return { id: created.id, version: previous.version, item };
-    if (previous) await saveInHistory(previous.item, a, deps);
-    const over = previous ? withTargetExtra(item, previous.item) : item;
-    const updated = await store.update(created.id, over, previous?.version ?? created.version);
-    return { id: created.id, version: updated.version, item: updated.item ?? over };
-  }
-  const previous = await keepPrevious(store, a.id, a, deps);
-  // From the capped copy over its source: the source's occurrences after the cap stay (rule 6).
-  const fromCap = a.cap?.side === a.source.side ? a.cap : undefined;
-  const over = previous ? withTargetExtra(keepBeyondCap(item, previous, fromCap), previous) : item;
-  const updated = await store.update(a.id, over, a.ifVersion);
-  return { id: a.id, version: updated.version, item: updated.item ?? over };
-}
-
-/** Saves the target's current version in the history before it is overwritten or deleted. */
-async function keepPrevious(store: StorePort, id: string, a: Action & { target: Side }, deps: ExecuteDeps) {
-  const previous = (await store.getMany([id])).get(id);
-  if (previous && !isReadable(previous)) throw new UnreadableTargetError(a.target, id, previous.error);
-  if (previous) await saveInHistory(previous.item, a, deps);
-  return previous?.item;
-}
-
-/**
- * The item to write over `target`: the source's content, with the target's own round-trip data
- * (`extra` of origins the source does not carry: unknown iCalendar properties, Graph-only fields),
- * so that an update from the other side does not strip what only this side holds.
- */
-function withTargetExtra(item: Item, target: Item): Item {
-  return { ...item, extra: { ...target.extra, ...item.extra } };
-}
-
-function saveInHistory(item: Item, a: Action & { target: Side }, deps: ExecuteDeps): Promise<void> {
-  return deps.history.put({
-    at: deps.clock(),
-    pairKey: a.pairKey,
-    side: a.target,
-    kind: a.kind,
-    item,
-    reason: describeReason(a.reason),
-  });
 }
