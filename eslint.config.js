@@ -49,8 +49,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/adapters/**', '**/ui/**', '**/taskpane/**', '**/commands/**'],
-              message: 'src/core is pure: it never imports adapters, UI or entries (DESIGN.md §5).',
+              group: ['**/adapters/**', '**/app/**', '**/ui/**', '**/taskpane/**', '**/commands/**'],
+              message:
+                'src/core is pure: it never imports adapters, the application layer, UI or entries (DESIGN.md §5).',
             },
             {
               group: [
@@ -82,7 +83,26 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/ui/**'], message: 'Adapters never import UI (DESIGN.md §5).' }] },
+        {
+          patterns: [
+            {
+              group: ['**/ui/**', '**/app/**'],
+              message: 'Adapters never import the application layer or UI (DESIGN.md §5).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The application layer (profile, sync, app wiring) serves the pane, the dialog and the ribbon
+    // command alike: it imports the core and adapters, never UI elements.
+    files: ['src/app/**/*.ts'],
+    ignores: ['src/app/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/ui/**'], message: 'The application layer never imports UI (DESIGN.md §5).' }] },
       ],
     },
   },

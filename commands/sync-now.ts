@@ -1,6 +1,6 @@
 import type { SyncReport } from '../src/core/sync/engine.js';
 import { createTranslator, type MessageKey } from '../src/ui/i18n/translator.js';
-import { createServices, type AppServices } from '../src/ui/services/app-services.js';
+import { createServices, type AppServices } from '../src/app/app-services.js';
 import { notify } from './notify.js';
 
 /** Outlook ends a function command after 5 minutes; the run stops in time and the next one resumes. */

@@ -6,7 +6,7 @@ import {
   type AccountInfo,
 } from '@azure/msal-browser';
 import { runSignInDialog } from '../src/adapters/graph/sign-in-dialog.js';
-import { ENTRA } from '../src/ui/build-constants.js';
+import { ENTRA } from '../src/app/build-constants.js';
 
 const status = document.getElementById('status')!;
 

@@ -1,7 +1,7 @@
 // Every @lit/context of the UI lives here (STYLE.md): services reach elements only through these.
 import { createContext } from '@lit/context';
 import type { Translator } from './i18n/translator.js';
-import type { AppServices } from './services/app-services.js';
+import type { AppServices } from '../app/app-services.js';
 
 export const translatorContext = createContext<Translator>(Symbol('crm-translator'));
 

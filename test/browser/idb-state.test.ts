@@ -10,8 +10,8 @@ import {
   IdbStatusStore,
   openStateDb,
   type RunRecord,
-} from '../../src/adapters/browser/idb-state.js';
-import { deviceKeyIsExtractable, openSecret, sealSecret } from '../../src/adapters/browser/secret-box.js';
+} from '../../src/adapters/idb/idb-state.js';
+import { deviceKeyIsExtractable, openSecret, sealSecret } from '../../src/adapters/idb/secret-box.js';
 import type { PairStatus } from '../../src/core/sync/status.js';
 import { contractActivity } from '../contract/store-contract.js';
 import { Harness } from '../core/support/harness.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { syncNow } from '../../commands/sync-now.js';
 import type { SyncReport } from '../../src/core/sync/engine.js';
-import type { RunRequest } from '../../src/ui/services/sync-service.js';
+import type { RunRequest } from '../../src/app/sync-service.js';
 
 function fakeOffice() {
   const shown: { key: string; type: string; message: string }[] = [];

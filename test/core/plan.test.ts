@@ -207,14 +207,6 @@ describe('plan: conflicts', () => {
     expect(p.actions[0]!.reason.code).to.equal('conflict-decided');
   });
 
-  it('the user excluded the pair → skipped', () => {
-    const p = plan(status, snap([outlookEdit]), snap([mobileEdit]), profile(), NOW, {
-      decisions: new Map([[KEY, 'exclude']]),
-    });
-    expect(p.actions).to.deep.equal([]);
-    expect(p.skipped[0]!.reason.code).to.equal('skip-excluded-by-user');
-  });
-
   it('deleted in Outlook, changed in the CRM, mobile wins → recreated in Outlook under the same pair key', () => {
     const p = plan(
       status,

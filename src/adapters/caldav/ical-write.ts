@@ -16,7 +16,8 @@ import {
   stampOf,
   type Groups,
 } from './ical-generate.js';
-import { EXTRA_CALENDAR, EXTRA_MASTER, extraOverride, rawValue, SIG } from './ical-read.js';
+import { EXTRA_CALENDAR, EXTRA_MASTER, extraOverride, SIG } from './ical-read.js';
+import { rawValue } from './ical-values.js';
 import { toText, unfold } from './ical-text.js';
 
 export const PRODID = '-//CRM Calendar Sync for Outlook//EN';

@@ -65,6 +65,13 @@ export interface StatusAction extends ActionBase {
 }
 export type Action = CreateAction | UpdateAction | DeleteAction | StatusAction;
 
+/**
+ * What the user decides about a pending item (under Pending or in the conflict screen): `approve`
+ * carries the confirmation out at the next run; `exclude` puts the item on the exception list, where
+ * the policy leaves it alone until the user takes it off; a side makes that side win the conflict.
+ */
+export type PendingDecision = 'approve' | 'exclude' | Side;
+
 /** An action held for the user: a confirmation (seed: "Ask for confirmation") or a conflict. */
 export interface PendingAction {
   readonly type: 'confirm' | 'conflict';

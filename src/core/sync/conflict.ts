@@ -43,10 +43,10 @@ export const holdForUser: ConflictStrategy = { name: 'conflict screen', resolve:
 export function conflictReason(
   policy: SyncPolicy,
   strategy: ConflictStrategy,
-  decision: Side | 'exclude' | undefined,
+  decision: Side | undefined,
   winner: Side,
 ): Reason {
-  if (decision && decision !== 'exclude') return { code: 'conflict-decided', from: winner };
+  if (decision) return { code: 'conflict-decided', from: winner };
   return { code: 'conflict-policy', from: winner, detail: strategy.name };
 }
 
@@ -55,7 +55,7 @@ export function resolveConflict(
   r: { key: string; subject: string },
   policy: SyncPolicy,
   strategy: ConflictStrategy,
-  decision: Side | 'exclude' | undefined,
+  decision: Side | undefined,
   outlookEntry: SideEntry | undefined,
   mobileEntry: SideEntry | undefined,
   pending: PendingAction[],

@@ -23,8 +23,11 @@ import { otherSide, type Side } from './types.js';
 export interface PlanOptions {
   /** Ids of pending confirmations the user approved (see actionId). */
   readonly approvals?: ReadonlySet<string>;
-  /** Conflicts the user decided in the conflict screen: pair key → winning side, or exclude. */
-  readonly decisions?: ReadonlyMap<string, Side | 'exclude'>;
+  /**
+   * Conflicts the user decided in the conflict screen: pair key → winning side. (Excluding an item is
+   * no decision of a run: it goes on the exception list, which the policy holds — PendingDecision.)
+   */
+  readonly decisions?: ReadonlyMap<string, Side>;
   /** Overrides the policy's conflict handling in a two-way sync (tests, the conflict dialog). */
   readonly strategy?: ConflictStrategy;
   /** The user confirmed a run the mass-delete guard stopped. */
@@ -205,11 +208,6 @@ export function plan(
       continue;
     }
     const decision = options.decisions?.get(r.key);
-    // Case: the user excluded the pair in the conflict screen.
-    if (decision === 'exclude') {
-      skip(r.key, r.subject, { code: 'skip-excluded-by-user' });
-      continue;
-    }
 
     const capSource = r.cap && otherSide(r.cap.side);
     const capEntry = capRenewal && capSource && r[capSource] && snapshots[capSource].entries.get(r[capSource]!.id);

@@ -18,16 +18,13 @@ export type ReasonCode =
   | 'matched-crm-id'
   | 'matched-uid'
   | 'matched-subject-time'
-  | 'needs-confirmation'
   | 'skip-private'
   | 'skip-exception-list'
   | 'skip-outside-period'
   | 'kept-outside-period'
-  | 'skip-item-type'
   | 'skip-direction'
   | 'skip-application'
-  | 'cap-extended'
-  | 'skip-excluded-by-user';
+  | 'cap-extended';
 
 export interface Reason {
   readonly code: ReasonCode;
@@ -69,8 +66,6 @@ export function describeReason(r: Reason): string {
       return 'already on both sides (same UID)';
     case 'matched-subject-time':
       return 'already on both sides (same subject, start and end)';
-    case 'needs-confirmation':
-      return 'waits for your confirmation';
     case 'skip-private':
       return 'private item: not synchronized (Series / Private)';
     case 'skip-exception-list':
@@ -79,15 +74,11 @@ export function describeReason(r: Reason): string {
       return 'outside the synchronization period: not synchronized';
     case 'kept-outside-period':
       return `deleted in ${sideName(r.from)}; the other copy is outside the synchronization period and is kept`;
-    case 'skip-item-type':
-      return 'item type not synchronized (Sync Properties)';
     case 'skip-direction':
       return `not synchronized in this direction (${r.detail ?? 'Sync Properties'})`;
     case 'cap-extended':
       return 'series without an end: its limit of N years from today was moved on';
     case 'skip-application':
       return 'activity of a CRM application that is not synchronized (SAP CRM Calendar Properties)';
-    case 'skip-excluded-by-user':
-      return 'excluded in the conflict screen: not synchronized';
   }
 }

@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { IdbStatusStore, openStateDb } from '../../adapters/browser/idb-state.js';
+import { IdbStatusStore, openStateDb } from '../../adapters/idb/idb-state.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
 import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';

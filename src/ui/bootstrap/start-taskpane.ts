@@ -1,7 +1,7 @@
 import { ContextProvider } from '@lit/context';
 import { servicesContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
-import { createServices } from '../services/app-services.js';
+import { createServices } from '../../app/app-services.js';
 import '../crm-app/crm-app.js';
 import { detectHost } from './host.js';
 import { applyOfficeTheme } from './theme.js';

@@ -2,8 +2,8 @@ import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
 import { FolderChangedError } from '../../core/errors.js';
 import { defaultProfile } from '../../core/profile/profile.js';
-import type { AppServices } from '../services/app-services.js';
-import type { RunRequest } from '../services/sync-service.js';
+import type { AppServices } from '../../app/app-services.js';
+import type { RunRequest } from '../../app/sync-service.js';
 import type { CrmApp } from './crm-app.js';
 import './crm-app.js';
 

@@ -6,7 +6,7 @@ import { createTranslator, type MessageKey, type Translator } from '../i18n/tran
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import { SETTINGS_TABS } from '../crm-settings-tabs/crm-settings-tabs.js';
-import type { AppServices } from '../services/app-services.js';
+import type { AppServices } from '../../app/app-services.js';
 import type { FieldChangeDetail } from '../crm-settings-form/crm-settings-form.js';
 import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
 import type { LogQueryDetail } from '../crm-log-viewer/crm-log-viewer.js';

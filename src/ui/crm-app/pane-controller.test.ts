@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import type { ReactiveControllerHost } from 'lit';
 import { defaultProfile, type Profile } from '../../core/profile/profile.js';
 import type { PendingAction } from '../../core/sync/actions.js';
-import type { AppServices } from '../services/app-services.js';
-import type { RunRequest } from '../services/sync-service.js';
+import type { AppServices } from '../../app/app-services.js';
+import type { RunRequest } from '../../app/sync-service.js';
 import { PaneController } from './pane-controller.js';
 
 const host: ReactiveControllerHost = {
@@ -106,7 +106,7 @@ describe('the task pane’s automatic triggers and decisions', () => {
       ({ id, type, pairKey: `key-${id}`, subject: id, reason: { code: 'new' } }) as PendingAction;
     await pane.decide([item('a', 'confirm'), item('b', 'confirm')], 'approve');
     await pane.decide([item('c', 'conflict')], 'outlook');
-    await pane.decide([item('d', 'confirm')], 'reject');
+    await pane.decide([item('d', 'confirm')], 'exclude');
     expect([...(runs[0]!.approvals ?? [])]).to.deep.equal(['a', 'b']);
     expect([...(runs[1]!.decisions ?? [])]).to.deep.equal([['key-c', 'outlook']]);
     expect(saved.at(-1)!.exceptionList).to.deep.equal(['key-d']);
@@ -173,7 +173,7 @@ describe('the task pane’s automatic triggers and decisions', () => {
     pane.change('sync.daysAhead', 42);
     await pane.decide(
       [{ id: 'r', type: 'confirm', pairKey: 'key-r', subject: 'r', reason: { code: 'new' } } as PendingAction],
-      'reject',
+      'exclude',
     );
     expect(saved.at(-1)!.exceptionList).to.deep.equal(['key-r']);
     expect(saved.at(-1)!.sync.daysAhead, 'the unsaved edit was not saved with it').to.equal(180);

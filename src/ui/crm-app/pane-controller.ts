@@ -4,25 +4,21 @@
  * confirmations, the error log. Elements only render this state and send events.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { RunRecord } from '../../adapters/browser/idb-state.js';
+import type { RunRecord } from '../../adapters/idb/idb-state.js';
 import type { Profile } from '../../core/profile/profile.js';
 import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
-import type { PendingAction } from '../../core/sync/actions.js';
+import type { PendingAction, PendingDecision } from '../../core/sync/actions.js';
 import { holdForUser } from '../../core/sync/conflict.js';
 import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
 import type { SyncReport } from '../../core/sync/engine.js';
 import type { FolderChange, FolderChangedError } from '../../core/errors.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
 import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
-import type { PendingDecision } from '../crm-pending-list/crm-pending-list.js';
-import type { AppServices } from '../services/app-services.js';
-import { setPath, type LoadedProfile } from '../services/profile-service.js';
-import type { RunRequest, SyncProgress } from '../services/sync-service.js';
+import type { AppServices } from '../../app/app-services.js';
+import { setPath, type LoadedProfile } from '../../app/profile-service.js';
+import type { RunRequest, SyncProgress } from '../../app/sync-service.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Errors the user can act on by confirming (the engine's safety stops). */
-export type Confirmable = 'StoreEmptyError' | 'MassDeleteError';
 
 export class PaneController implements ReactiveController {
   services?: AppServices;
@@ -260,8 +256,8 @@ export class PaneController implements ReactiveController {
 
   async decide(items: readonly PendingAction[], decision: PendingDecision): Promise<void> {
     if (decision === 'approve') return this.sync({ approvals: new Set(items.map((p) => p.id)) });
-    if (decision === 'reject') {
-      // Rejected: the item goes on the exception list (Miscellaneous) and is left alone from now on.
+    if (decision === 'exclude') {
+      // Excluded (the user's "Reject"): the item goes on the exception list (Miscellaneous) and is left alone from now on.
       const p = this.loaded!.profile;
       await this.saveExceptionList([...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])]);
       return this.sync({});

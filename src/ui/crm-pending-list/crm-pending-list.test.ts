@@ -41,7 +41,7 @@ describe('crm-pending-list', () => {
     button(/^Keep the CRM’s: <b>Review<\/b>/).click();
     expect(seen).to.deep.equal([
       [['c1', 'c2'], 'approve'],
-      [['c2'], 'reject'],
+      [['c2'], 'exclude'],
       [['x'], 'mobile'],
     ]);
     expect(el.shadowRoot!.textContent).to.include('New in CRM');

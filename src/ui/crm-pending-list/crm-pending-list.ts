@@ -5,12 +5,11 @@ import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
-import type { PendingAction, SideEntry } from '../../core/sync/actions.js';
+import type { PendingAction, PendingDecision, SideEntry } from '../../core/sync/actions.js';
 import type { TimeValue } from '../../core/model/item.js';
 import type { Side } from '../../core/sync/types.js';
 
-/** approve: carry it out next run; reject: put the item on the exception list; a side: that side wins. */
-export type PendingDecision = 'approve' | 'reject' | Side;
+export type { PendingDecision } from '../../core/sync/actions.js';
 
 export interface PendingDecisionDetail {
   readonly items: readonly PendingAction[];
@@ -109,8 +108,8 @@ export class CrmPendingList extends LitElement {
       </button>`;
     return conflict
       ? html`${b('outlook', 'pending.keepOutlook')} ${b('mobile', 'pending.keepMobile')}
-        ${b('reject', 'pending.exclude')}`
-      : html`${b('approve', 'pending.approve')} ${b('reject', 'pending.reject')}`;
+        ${b('exclude', 'pending.exclude')}`
+      : html`${b('approve', 'pending.approve')} ${b('exclude', 'pending.reject')}`;
   }
 
   private when(t: TimeValue | undefined): string {

@@ -9,7 +9,7 @@ import type { OutlookFolder } from '../../adapters/graph/folders.js';
 import type { Profile } from '../../core/profile/profile.js';
 import type { ProfileFinding } from '../../core/profile/validate.js';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
-import { getPath } from '../services/profile-service.js';
+import { getPath } from '../../app/profile-service.js';
 import { TAB_FIELDS, type FieldSpec } from './fields.js';
 import { styles } from './crm-settings-form.styles.js';
 

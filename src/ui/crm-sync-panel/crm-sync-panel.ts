@@ -5,9 +5,9 @@ import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
-import type { RunRecord } from '../../adapters/browser/idb-state.js';
+import type { RunRecord } from '../../adapters/idb/idb-state.js';
 import type { ErrorGroup, SyncReport } from '../../core/sync/engine.js';
-import type { SyncProgress } from '../services/sync-service.js';
+import type { SyncProgress } from '../../app/sync-service.js';
 import { styles } from './crm-sync-panel.styles.js';
 
 export interface SyncRequestDetail {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import { IdbMeta, openStateDb } from '../../adapters/browser/idb-state.js';
-import { defaultProfile, type Profile } from '../../core/profile/profile.js';
+import { IdbMeta, openStateDb } from '../adapters/idb/idb-state.js';
+import { defaultProfile, type Profile } from '../core/profile/profile.js';
 import { loadAdminPolicy, officeRoaming, ProfileService, type RoamingPort } from './profile-service.js';
 
 let n = 0;

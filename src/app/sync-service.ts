@@ -10,25 +10,25 @@ import {
   IdbStatusStore,
   type RunRecord,
   type StateDb,
-} from '../../adapters/browser/idb-state.js';
-import { openCalDavStores } from '../../adapters/caldav/discover.js';
+} from '../adapters/idb/idb-state.js';
+import { openCalDavStores } from '../adapters/caldav/discover.js';
 import {
   listCalendars,
   listFolders,
   listTaskLists,
   type OutlookFolder,
   type OutlookFolders,
-} from '../../adapters/graph/folders.js';
-import { knownIana } from '../../adapters/graph/event-mapping.js';
-import { GraphEventStore } from '../../adapters/graph/graph-event-store.js';
-import type { GraphHttp } from '../../adapters/graph/graph-http.js';
-import { GraphTaskStore } from '../../adapters/graph/graph-task-store.js';
-import { SyncCancelledError } from '../../core/errors.js';
-import { validateProfile } from '../../core/profile/validate.js';
-import type { UserExit } from '../../core/ports/state.js';
-import type { PendingAction } from '../../core/sync/actions.js';
-import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
-import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../../core/sync/engine.js';
+} from '../adapters/graph/folders.js';
+import { knownIana } from '../adapters/graph/event-mapping.js';
+import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
+import type { GraphHttp } from '../adapters/graph/graph-http.js';
+import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
+import { SyncCancelledError } from '../core/errors.js';
+import { validateProfile } from '../core/profile/validate.js';
+import type { UserExit } from '../core/ports/state.js';
+import type { PendingAction } from '../core/sync/actions.js';
+import { compilePolicy, type SyncPolicy } from '../core/sync/policy.js';
+import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../core/sync/engine.js';
 import type { ProfileService } from './profile-service.js';
 
 export interface SyncProgress {

@@ -6,12 +6,12 @@
  * - administrator defaults and locks from `admin-defaults.json` deployed with the add-in
  *   (`{"defaults": {…part of a profile…}, "locked": ["sync.direction", …]}`).
  */
-import { openSecret, sealSecret } from '../../adapters/browser/secret-box.js';
-import type { IdbMeta } from '../../adapters/browser/idb-state.js';
-import type { DeviceProfile, Profile } from '../../core/profile/profile.js';
-import { settingFields } from '../../core/profile/schema.js';
-import { parseProfile, serializeRoamingProfile } from '../../core/profile/serialize.js';
-import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
+import { openSecret, sealSecret } from '../adapters/idb/secret-box.js';
+import type { IdbMeta } from '../adapters/idb/idb-state.js';
+import type { DeviceProfile, Profile } from '../core/profile/profile.js';
+import { settingFields } from '../core/profile/schema.js';
+import { parseProfile, serializeRoamingProfile } from '../core/profile/serialize.js';
+import { validateProfile, type ProfileFinding } from '../core/profile/validate.js';
 
 /** Where the roaming part lives. */
 export interface RoamingPort {

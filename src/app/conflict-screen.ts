@@ -5,13 +5,13 @@
  * another (Office refuses a second one); it shows what it loaded, and the pane's Pending section
  * always has the current list.
  */
-import type { OfficeLike } from '../../adapters/graph/auth.js';
-import type { PendingDecision } from '../crm-pending-list/crm-pending-list.js';
-import type { Side } from '../../core/sync/types.js';
+import type { OfficeLike } from '../adapters/graph/auth.js';
+import type { PendingDecision } from '../core/sync/actions.js';
+import type { Side } from '../core/sync/types.js';
 
 export type ConflictDecisionHandler = (pairKeys: readonly string[], decision: PendingDecision) => void;
 
-const DECISIONS = new Set<PendingDecision>(['approve', 'reject', 'outlook', 'mobile']);
+const DECISIONS = new Set<PendingDecision>(['approve', 'exclude', 'outlook', 'mobile']);
 
 export function conflictScreen(office: OfficeLike, origin: string, mailbox: string) {
   let open = false;

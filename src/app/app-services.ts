@@ -6,11 +6,11 @@
  * - in a browser without the demo: the profile in this browser; syncing says it needs Outlook.
  * Device state (status, log, history, password) is in IndexedDB in every case.
  */
-import { IdbMeta, openStateDb } from '../../adapters/browser/idb-state.js';
-import type { OutlookConnectOptions } from '../../adapters/graph/connect.js';
-import type { MsalLike, OfficeLike } from '../../adapters/graph/auth.js';
-import type { GraphHttp } from '../../adapters/graph/graph-http.js';
-import { ADDIN_ID, ENTRA } from '../build-constants.js';
+import { IdbMeta, openStateDb } from '../adapters/idb/idb-state.js';
+import type { OutlookConnectOptions } from '../adapters/graph/connect.js';
+import type { MsalLike, OfficeLike } from '../adapters/graph/auth.js';
+import type { GraphHttp } from '../adapters/graph/graph-http.js';
+import { ADDIN_ID, ENTRA } from './build-constants.js';
 import {
   browserRoaming,
   loadAdminPolicy,
@@ -98,7 +98,7 @@ export async function createServices(
       };
   let http: Promise<GraphHttp> | undefined;
   const outlook = () => {
-    http ??= import('../../adapters/graph/connect.js')
+    http ??= import('../adapters/graph/connect.js')
       .then(({ connectOutlook }) =>
         connectOutlook(
           connect,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import { openStateDb } from '../../adapters/browser/idb-state.js';
-import { defaultProfile, type Profile } from '../../core/profile/profile.js';
+import { openStateDb } from '../adapters/idb/idb-state.js';
+import { defaultProfile, type Profile } from '../core/profile/profile.js';
 import type { ProfileService } from './profile-service.js';
 import { SyncService } from './sync-service.js';
 

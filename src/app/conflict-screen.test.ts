@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import type { OfficeLike } from '../../adapters/graph/auth.js';
+import type { OfficeLike } from '../adapters/graph/auth.js';
 import { conflictScreen } from './conflict-screen.js';
 
 function fakeOffice() {
