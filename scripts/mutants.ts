@@ -221,6 +221,12 @@ const MUTANTS: readonly Mutant[] = [
     to: '          const kept = undefined;',
   },
   {
+    name: 'kept copy (changed, outside the period) not named',
+    file: 'src/core/sync/plan.ts',
+    from: '        const kept = { side: otherSide(deleter), id: mod.entry.id };',
+    to: '        const kept = undefined;',
+  },
+  {
     name: 'failed update does not read its target again',
     file: 'src/core/sync/execute.ts',
     from: "    ...(a.type === 'update' || a.type === 'delete' ? [{ side: a.target, kind: a.kind, id: a.id }] : []),",

@@ -490,18 +490,23 @@ describe('plan: direction, item types, period', () => {
     // Found by the long model run (seed -1191831750 path 13947): the CRM copy moved (rule 10) while
     // the Outlook deletion waited for confirmation; once outside the period the pair ended, and the
     // moved copy was in no row, action or skip — reported as a planner defect.
-    const { status } = synced();
     const past = activity({
       start: { dateTime: '2025-01-10T10:00:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2025-01-10T11:00:00', timeZone: 'Europe/Berlin' },
     });
-    const snapshots = { outlook: snap([], ['o1']), mobile: snap([entry('m9', past, 'm-v1')], ['m1']) };
-    const p = plan(status, snapshots.outlook, snapshots.mobile, profile(), NOW);
-    expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
-    expect(p.skipped.map((x) => ({ code: x.reason.code, copy: x.copy }))).to.deep.equal([
-      { code: 'kept-outside-period', copy: { side: 'mobile', id: 'm9' } },
-    ]);
-    expect(unaccounted(status, snapshots, p)).to.deep.equal([]);
+    const kept = (mobile: SideSnapshot, status: PairStatus[]) => {
+      const snapshots = { outlook: snap([], ['o1']), mobile };
+      const p = plan(status, snapshots.outlook, snapshots.mobile, profile(), NOW);
+      expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
+      expect(p.skipped.map((x) => ({ code: x.reason.code, copy: x.copy }))).to.deep.equal([
+        { code: 'kept-outside-period', copy: { side: 'mobile', id: 'm9' } },
+      ]);
+      expect(unaccounted(status, snapshots, p)).to.deep.equal([]);
+    };
+    // The moved copy unchanged (a pair that left the period as time passed).
+    kept(snap([entry('m9', past, 'm-v1')], ['m1']), synced(past).status);
+    // The moved copy changed, out of the period.
+    kept(snap([entry('m9', past, 'm-v2')], ['m1']), synced().status);
   });
 
   it('changed on both sides into two places outside the period → neither is overwritten, the conflict waits', () => {
