@@ -1,0 +1,71 @@
+/**
+ * HTTP plumbing of the gateway's CalDAV server: errors that carry their status, the request body
+ * within the size limit, and the routes — /dav/principals/<user>/, /dav/calendars/<user>/<collection>/<item>.
+ */
+import type http from 'node:http';
+import { COLLECTIONS, type CollectionName } from '../store/types.js';
+
+export const DAV_HEADER = '1, 3, calendar-access';
+export const ALLOW = 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, REPORT';
+export const SYNC_PREFIX = 'urn:crm-gateway:sync:';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export type Target =
+  | { kind: 'root'; href: '/' | '/dav/' }
+  | { kind: 'principal'; user: string }
+  | { kind: 'home'; user: string }
+  | { kind: 'collection'; user: string; name: CollectionName }
+  | { kind: 'item'; user: string; name: CollectionName; file: string };
+
+export function route(path: string): Target | undefined {
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed %-escape names nothing
+  }
+  // Clients given only the server's address (python-caldav, say) ask its root for the principal.
+  if (parts.length === 0) return { kind: 'root', href: '/' };
+  if (parts[0] !== 'dav') return undefined;
+  if (parts.length === 1) return { kind: 'root', href: '/dav/' };
+  const [, area, user, coll, file, ...rest] = parts;
+  if (!user || rest.length) return undefined;
+  if (area === 'principals' && !coll) return { kind: 'principal', user };
+  if (area !== 'calendars') return undefined;
+  if (!coll) return { kind: 'home', user };
+  if (!(coll in COLLECTIONS)) return undefined;
+  const name = coll as CollectionName;
+  if (!file) return { kind: 'collection', user, name };
+  return { kind: 'item', user, name, file };
+}
+
+export const enc = encodeURIComponent;
+export const hrefs = {
+  principal: (u: string) => `/dav/principals/${enc(u)}/`,
+  home: (u: string) => `/dav/calendars/${enc(u)}/`,
+  collection: (u: string, n: string) => `/dav/calendars/${enc(u)}/${n}/`,
+  item: (u: string, n: string, f: string) => `/dav/calendars/${enc(u)}/${n}/${enc(f)}`,
+};
+
+export async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
