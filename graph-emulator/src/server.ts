@@ -25,6 +25,7 @@ import {
   type MailboxState,
 } from './mailbox.js';
 import { RecurrenceError } from './recurrence.js';
+import { graphRoutes, type Reply } from './routes.js';
 
 export interface GraphEmulatorOptions {
   readonly port?: number;
@@ -49,12 +50,6 @@ export interface RunningGraphEmulator {
   /** The address clients use when it is not the bound one (nextLink and deltaLink are absolute, as Graph's). */
   setPublicUrl(url: string): void;
   close(): Promise<void>;
-}
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 interface DeltaState {
@@ -85,34 +80,6 @@ function decodeToken(t: string): DeltaState {
   } catch {
     throw new GraphError(400, 'BadRequest', 'the delta or skip token is malformed');
   }
-}
-
-/** Extended property ids the request asked for with $expand=singleValueExtendedProperties($filter=…). */
-function expandedProperties(expand: string | null): Set<string> | undefined {
-  if (!expand) return undefined;
-  const m = /singleValueExtendedProperties\(\$filter=(.*)\)/i.exec(expand);
-  if (!m) return undefined;
-  return new Set([...m[1]!.matchAll(/id eq '([^']+)'/gi)].map((x) => x[1]!.toLowerCase()));
-}
-
-/** `$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')` or `iCalUId eq '…'`. */
-function eventFilter(filter: string | null): ((e: Json) => boolean) | undefined {
-  if (!filter) return undefined;
-  const ext =
-    /singleValueExtendedProperties\/Any\(\w+:\s*\w+\/id eq '([^']+)' and \w+\/value eq '((?:[^']|'')*)'\)/i.exec(
-      filter,
-    );
-  if (ext) {
-    const id = ext[1]!.toLowerCase();
-    const value = ext[2]!.replace(/''/g, "'");
-    return (e) =>
-      ((e.singleValueExtendedProperties as { id: string; value: string }[] | undefined) ?? []).some(
-        (p) => p.id.toLowerCase() === id && p.value === value,
-      );
-  }
-  const uid = /^iCalUId eq '((?:[^']|'')*)'$/i.exec(filter.trim());
-  if (uid) return (e) => e.iCalUId === uid[1]!.replace(/''/g, "'");
-  throw new GraphError(400, 'ErrorInvalidUrlQueryFilter', `the emulator does not support the filter ${filter}`);
 }
 
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
@@ -310,163 +277,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return deltaPage(m, { kind, container, from, to, since: 0, upTo: m.state.seq, offset: 0 }, prefer, path);
   }
 
-  // --- routing -----------------------------------------------------------------------------------
+  // --- routing (routes.ts) ----------------------------------------------------------------------
 
-  function precondition(m: Mailbox, id: string, ifMatch: string | undefined) {
-    // Outlook items carry their change key as the ETag; a PATCH or DELETE with a stale If-Match fails
-    // with 412 (https://learn.microsoft.com/graph/api/resources/event, changeKey; ErrorIrresolvableConflict).
-    if (!ifMatch || ifMatch === '*') return;
-    const want = ifMatch.replace(/^W\//, '').replace(/"/g, '');
-    if (m.changeKeyOf(id) !== want)
-      throw new GraphError(
-        412,
-        'ErrorIrresolvableConflict',
-        'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
-      );
-  }
-
-  function route(m: Mailbox, method: string, url: URL, body: Json, headers: Record<string, string>): Reply {
-    const prefer = headers.prefer ?? '';
-    const p = url.pathname.replace(/^\/v1\.0/, '').replace(/\/$/, '');
-    let x: RegExpExecArray | null;
-    const json = (status: number, b?: unknown): Reply => ({ status, ...(b !== undefined && { body: b }) });
-    const calendarJson = (c: { id: string; name: string; isDefaultCalendar: boolean }) => ({
-      id: c.id,
-      name: c.name,
-      isDefaultCalendar: c.isDefaultCalendar,
-      canEdit: true,
-      changeKey: c.id.slice(0, 8),
-    });
-
-    if (p === '/me/calendars' && method === 'GET') return json(200, { value: m.state.calendars.map(calendarJson) });
-    if (p === '/me/calendars' && method === 'POST')
-      return json(201, calendarJson(m.addCalendar(String(body.name ?? ''))));
-    if (p === '/me/calendar' && method === 'GET')
-      return json(200, calendarJson(m.state.calendars.find((c) => c.isDefaultCalendar)!));
-    if ((x = /^\/me\/calendars\/([^/]+)\/calendarView\/delta$/.exec(p)) && method === 'GET') {
-      m.calendar(x[1]!);
-      return startDelta(m, url, 'events', x[1]!, prefer);
-    }
-    // https://learn.microsoft.com/graph/api/user-list-events and user-post-events: /me/events is the
-    // default calendar's events.
-    if ((x = /^\/me\/calendars\/([^/]+)\/events$/.exec(p)) || p === '/me/events') {
-      const cal = x?.[1] ?? m.state.calendars.find((c) => c.isDefaultCalendar)!.id;
-      m.calendar(cal);
-      if (method === 'POST') {
-        const e = m.createEvent(cal, body);
-        return json(201, eventJson(e, prefer));
-      }
-      if (method === 'GET') {
-        // https://learn.microsoft.com/graph/api/calendar-list-events: series masters and single events.
-        const keep = eventFilter(url.searchParams.get('$filter'));
-        const props = expandedProperties(url.searchParams.get('$expand'));
-        const value = Object.values(m.state.events)
-          .filter((e) => e.calendarId === cal && (!keep || keep(e.fields)))
-          .map((e) => eventJson(e, prefer, props));
-        return listPage(value, url, prefer);
-      }
-    }
-    if ((x = /^\/me\/events\/([^/]+)\/instances$/.exec(p)) && method === 'GET') {
-      // https://learn.microsoft.com/graph/api/event-list-instances: occurrences and exceptions in the range.
-      const { event } = m.find(x[1]!);
-      const a = Date.parse(url.searchParams.get('startDateTime') ?? '');
-      const b = Date.parse(url.searchParams.get('endDateTime') ?? '');
-      if (Number.isNaN(a) || Number.isNaN(b))
-        throw new GraphError(400, 'ErrorInvalidParameter', 'startDateTime and endDateTime are required');
-      return listPage(
-        m.instances(event, a, b).map((i) => eventJson(i, prefer)),
-        url,
-        prefer,
-      );
-    }
-    if ((x = /^\/me\/events\/([^/]+)$/.exec(p))) {
-      const id = x[1]!;
-      if (method === 'GET') {
-        const { event, originalStart } = m.find(id);
-        const props = expandedProperties(url.searchParams.get('$expand'));
-        if (!originalStart) return json(200, eventJson(event, prefer, props));
-        const inst = m.instances(event, -Infinity, Infinity).find((i) => i.id === id)!;
-        return json(200, eventJson(inst, prefer, props));
-      }
-      if (method === 'PATCH') {
-        precondition(m, id, headers['if-match']);
-        const e = m.updateEvent(id, body);
-        const { originalStart } = m.find(id);
-        const inst = originalStart ? m.instances(e, -Infinity, Infinity).find((i) => i.id === id) : undefined;
-        return json(200, eventJson(inst ?? e, prefer));
-      }
-      if (method === 'DELETE') {
-        precondition(m, id, headers['if-match']);
-        m.deleteEvent(id);
-        return json(204);
-      }
-    }
-
-    // To Do (https://learn.microsoft.com/graph/api/resources/todo-overview)
-    const listJson = (l: { id: string; displayName: string; wellknownListName: string }) => ({
-      id: l.id,
-      displayName: l.displayName,
-      wellknownListName: l.wellknownListName,
-      isOwner: true,
-      isShared: false,
-    });
-    if (p === '/me/todo/lists' && method === 'GET') return json(200, { value: m.state.todoLists.map(listJson) });
-    if (p === '/me/todo/lists' && method === 'POST')
-      return json(201, listJson(m.addList(String(body.displayName ?? ''))));
-    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/delta$/.exec(p)) && method === 'GET') {
-      m.list(x[1]!);
-      return startDelta(m, url, 'tasks', x[1]!, prefer);
-    }
-    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks$/.exec(p))) {
-      const list = x[1]!;
-      m.list(list);
-      if (method === 'POST') return json(201, taskJson(m.createTask(list, body), true));
-      if (method === 'GET') {
-        const value = Object.values(m.state.tasks)
-          .filter((t) => t.listId === list)
-          .map((t) => taskJson(t, /extensions/i.test(url.searchParams.get('$expand') ?? '')));
-        return listPage(value, url, prefer);
-      }
-    }
-    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/([^/]+)\/extensions\/([^/]+)$/.exec(p))) {
-      // https://learn.microsoft.com/graph/api/opentypeextension-update: PATCH replaces the extension's
-      // custom data; https://learn.microsoft.com/graph/api/opentypeextension-get.
-      const t = m.task(x[1]!, x[2]!);
-      const name = decodeURIComponent(x[3]!);
-      const list = ((t.fields.extensions as Json[] | undefined) ?? []).filter((e) => e.extensionName !== name);
-      if (method === 'GET') {
-        const found = ((t.fields.extensions as Json[] | undefined) ?? []).find((e) => e.extensionName === name);
-        if (!found) throw new GraphError(404, 'ErrorItemNotFound', 'The extension was not found.');
-        return json(200, found);
-      }
-      if (method === 'PATCH') {
-        m.updateTask(x[1]!, x[2]!, {
-          extensions: [...list, { ...body, extensionName: name, id: `microsoft.graph.openTypeExtension.${name}` }],
-        });
-        return json(200, { ...body, extensionName: name });
-      }
-    }
-    if ((x = /^\/me\/todo\/lists\/([^/]+)\/tasks\/([^/]+)$/.exec(p))) {
-      const [list, id] = [x[1]!, x[2]!];
-      const expand = /extensions/i.test(url.searchParams.get('$expand') ?? '');
-      if (method === 'GET') return json(200, taskJson(m.task(list, id), expand));
-      if (method === 'PATCH') {
-        const ifMatch = headers['if-match'];
-        if (
-          ifMatch &&
-          ifMatch !== '*' &&
-          ifMatch.replace(/^W\//, '').replace(/"/g, '') !== String(m.task(list, id).seq)
-        )
-          throw new GraphError(412, 'PreconditionFailed', 'The ETag does not match the current version of the task.');
-        return json(200, taskJson(m.updateTask(list, id, body), true));
-      }
-      if (method === 'DELETE') {
-        m.deleteTask(list, id);
-        return json(204);
-      }
-    }
-    throw new GraphError(400, 'BadRequest', `Resource not found for the segment in ${method} ${p}`);
-  }
+  const route = graphRoutes({ eventJson, taskJson, listPage, startDelta });
 
   /** One request: authentication, the throttle switch, routing; errors in Graph's error shape. */
   function serve(method: string, rawUrl: string, headers: Record<string, string>, body: unknown): Reply {
