@@ -7,7 +7,7 @@
 // sync period. Exits 1 when a target is missed. BENCH_PAGE changes the page size (default 100).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { activityToEvent } from '../src/adapters/graph/event-mapping.js';
+import { activityToEvent } from '../src/adapters/graph/event-write.js';
 import { GraphEventStore } from '../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../src/adapters/graph/graph-http.js';
 import { CONTRACT_NOW, contractActivity } from '../test/contract/store-contract.js';

@@ -19,7 +19,7 @@ import {
   type OutlookFolder,
   type OutlookFolders,
 } from '../adapters/graph/folders.js';
-import { knownIana } from '../adapters/graph/event-mapping.js';
+import { knownIana } from '../adapters/graph/graph-zones.js';
 import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { GraphEventStore, type GraphEventStoreOptions } from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
 import { listFolders } from '../../src/adapters/graph/folders.js';
-import type { GraphEvent } from '../../src/adapters/graph/event-mapping.js';
+import type { GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
 import { sameSharedContent } from '../../src/core/model/content-hash.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { runSync } from '../../src/core/sync/engine.js';

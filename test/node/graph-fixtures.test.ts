@@ -4,14 +4,10 @@ import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import {
-  activityToEvent,
-  cancelledOccurrences,
-  eventToActivity,
-  graphZoneOf,
-  ianaOf,
-  type GraphEvent,
-} from '../../src/adapters/graph/event-mapping.js';
+import { cancelledOccurrences, eventToActivity } from '../../src/adapters/graph/event-mapping.js';
+import { activityToEvent } from '../../src/adapters/graph/event-write.js';
+import type { GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
+import { graphZoneOf, ianaOf } from '../../src/adapters/graph/graph-zones.js';
 import { graphToTask, taskExtension, taskToGraph } from '../../src/adapters/graph/task-mapping.js';
 import {
   fromGraphRecurrence,

@@ -1,5 +1,6 @@
 /**
- * Graph event JSON ⇄ canonical Activity (https://learn.microsoft.com/graph/api/resources/event). Pure.
+ * Graph event JSON → canonical Activity (https://learn.microsoft.com/graph/api/resources/event). Pure.
+ * The other direction is event-write.ts; the resource types graph-event-types.ts; zone names graph-zones.ts.
  * - Times: Graph answers in UTC (no `Prefer: outlook.timezone`); the wall clock is taken in the
  *   event's originalStartTimeZone (Windows or IANA name). The IANA name the add-in wrote is kept in an
  *   extended property, so that Europe/Vienna comes back as Europe/Vienna and not as the first IANA zone
@@ -12,7 +13,6 @@
  *   (https://learn.microsoft.com/office/dev/add-ins/outlook/metadata-for-an-outlook-add-in).
  */
 import { findWindows } from 'windows-iana';
-import { ianaZone } from '@crm-sync/common/wall-clock';
 import { parseCrmContext, type CrmContext } from '../../core/model/crm-context.js';
 import { stableStringify } from '../../core/model/content-hash.js';
 import {
@@ -24,102 +24,15 @@ import {
   type TimeValue,
 } from '../../core/model/item.js';
 import { toInstant, toWallClock } from '../../core/model/time.js';
-import { CRM_CONTEXT_PROPERTY } from '../office/crm-custom-properties.js';
 import {
-  GraphMappingError,
-  occurrenceStarts,
-  parseWrittenRule,
-  readBackRule,
-  toGraphRecurrence,
-  type GraphRecurrence,
-} from './recurrence-mapping.js';
-
-/** The add-in's property set for its extended properties. */
-const SET = '{8f0c3a52-6d1e-4b7f-a0c9-2e5b7d41c963}';
-export const PROP = {
-  key: `String ${SET} Name CrmSyncKey`,
-  activityId: `String ${SET} Name CrmActivityId`,
-  uid: `String ${SET} Name CrmUid`,
-  context: `String ${SET} Name CrmContext`,
-  zones: `String ${SET} Name CrmTimeZones`,
-  /** The attendees of an event written without inviting them ("send update to attendees" off). */
-  attendees: `String ${SET} Name CrmAttendees`,
-  /** The rule the add-in wrote for a series, so that a pattern read back unchanged is that rule. */
-  rule: `String ${SET} Name CrmRule`,
-  /** The end of a series the add-in capped (Recurrence.cap), as it wrote it. */
-  cap: `String ${SET} Name CrmCap`,
-} as const;
-/** PS_PUBLIC_STRINGS, where Outlook keeps an add-in's custom properties. */
-export const customPropertiesId = (addinId: string) =>
-  `String {00020329-0000-0000-C000-000000000046} Name cecp-${addinId.toLowerCase()}`;
-
-export interface DateTimeTimeZone {
-  dateTime: string;
-  timeZone: string;
-}
-interface EmailAddress {
-  name?: string;
-  address?: string;
-}
-export interface GraphAttendee {
-  type?: 'required' | 'optional' | 'resource';
-  status?: { response?: string; time?: string };
-  emailAddress?: EmailAddress;
-}
-export interface GraphExtendedProperty {
-  id: string;
-  value: string;
-}
-export interface GraphEvent {
-  id: string;
-  changeKey?: string;
-  iCalUId?: string;
-  type?: 'singleInstance' | 'occurrence' | 'exception' | 'seriesMaster';
-  seriesMasterId?: string | null;
-  originalStart?: string | null;
-  subject?: string | null;
-  body?: { contentType?: 'text' | 'html'; content?: string } | null;
-  start?: DateTimeTimeZone;
-  end?: DateTimeTimeZone;
-  originalStartTimeZone?: string | null;
-  originalEndTimeZone?: string | null;
-  isAllDay?: boolean;
-  location?: { displayName?: string | null } | null;
-  attendees?: GraphAttendee[];
-  organizer?: { emailAddress?: EmailAddress } | null;
-  isOrganizer?: boolean;
-  showAs?: Activity['showAs'];
-  sensitivity?: Activity['sensitivity'];
-  importance?: Activity['importance'];
-  categories?: string[];
-  isReminderOn?: boolean;
-  reminderMinutesBeforeStart?: number;
-  recurrence?: GraphRecurrence | null;
-  lastModifiedDateTime?: string;
-  singleValueExtendedProperties?: GraphExtendedProperty[];
-  transactionId?: string;
-  '@removed'?: { reason?: string };
-}
-
-/** A series or single event as one unit of the sync. */
-export interface EventUnit {
-  readonly event: GraphEvent;
-  readonly exceptions: readonly GraphEvent[];
-  /** Original starts (UTC ISO) of cancelled occurrences. */
-  readonly cancelled: readonly string[];
-}
-
-/** The IANA zone of a Graph time zone name (Windows or IANA), or undefined when it names none. */
-export const knownIana = ianaZone;
-
-/** The IANA zone of a Graph time zone name; unknown and custom zones (tzone://Microsoft/Custom) → UTC. */
-export const ianaOf = (zone: string | null | undefined): string => (zone && knownIana(zone)) || 'UTC';
-
-/** The Windows name Graph and every Outlook understand for an IANA zone (the IANA name when none). */
-export function graphZoneOf(iana: string | null): string {
-  if (iana === null || iana === 'UTC') return 'UTC';
-  return findWindows(iana)?.[0] ?? iana;
-}
+  PROP,
+  type DateTimeTimeZone,
+  type EventUnit,
+  type GraphAttendee,
+  type GraphEvent,
+} from './graph-event-types.js';
+import { ianaOf } from './graph-zones.js';
+import { GraphMappingError, occurrenceStarts, parseWrittenRule, readBackRule } from './recurrence-mapping.js';
 
 /** The IANA zone to read a time in: the name the add-in wrote when it still fits the event's zone. */
 function zoneFor(original: string | null | undefined, hint: string | null | undefined): string {
@@ -151,11 +64,6 @@ function readTime(t: DateTimeTimeZone | undefined, allDay: boolean, zone: string
   return { dateTime: wall, timeZone: floating ? null : zone };
 }
 
-function writeTime(t: TimeValue): DateTimeTimeZone {
-  if (isAllDay(t)) return { dateTime: `${t.date}T00:00:00`, timeZone: 'UTC' };
-  return { dateTime: t.dateTime, timeZone: graphZoneOf(t.timeZone) };
-}
-
 const RESPONSE_IN: Record<string, AttendeeResponse> = {
   none: 'none',
   organizer: 'accepted',
@@ -164,14 +72,6 @@ const RESPONSE_IN: Record<string, AttendeeResponse> = {
   declined: 'declined',
   notResponded: 'needsAction',
 };
-const RESPONSE_OUT: Record<AttendeeResponse, string> = {
-  none: 'none',
-  accepted: 'accepted',
-  tentative: 'tentativelyAccepted',
-  declined: 'declined',
-  needsAction: 'notResponded',
-};
-
 function readAttendees(list: GraphAttendee[] | undefined): Attendee[] {
   return (list ?? [])
     .filter((a) => a.emailAddress?.address)
@@ -182,13 +82,6 @@ function readAttendees(list: GraphAttendee[] | undefined): Attendee[] {
       response: RESPONSE_IN[a.status?.response ?? 'none'] ?? 'none',
     }));
 }
-
-const writeAttendees = (list: readonly Attendee[]): GraphAttendee[] =>
-  list.map((a) => ({
-    type: a.role,
-    status: { response: RESPONSE_OUT[a.response] },
-    emailAddress: { address: a.email, ...(a.name && { name: a.name }) },
-  }));
 
 /** Text of an HTML body, for the model's `text` (the HTML itself is kept next to it). */
 export function htmlToText(html: string): string {
@@ -385,109 +278,6 @@ function eventToZonedActivity(unit: EventUnit): Activity {
       // The cap the add-in wrote, while the series still ends there (an end moved in Outlook is the user's).
       ...(rule.until && sameJson(property(e, PROP.cap), rule.until) && { cap: rule.until }),
     },
-  };
-}
-
-export interface WriteOptions {
-  /** The add-in's id (manifest <Id>), for the custom properties the SAP CRM pane reads. */
-  readonly addinId?: string;
-  /** The pair key, stored for idempotent creation. */
-  readonly key?: string;
-  /**
-   * Write the attendees as Outlook attendees, which makes Graph send them invitations and updates
-   * (https://learn.microsoft.com/graph/api/user-post-events, .../event-update). Off (the profile's
-   * "send update to attendees" off): they are kept in an extended property and nobody is mailed.
-   * Default on.
-   */
-  readonly inviteAttendees?: boolean;
-  /** The activity's times were floating, anchored in its start zone by anchorFloating. */
-  readonly floating?: boolean;
-}
-
-/**
- * Fields of an event that are the organizer's own and go to no attendee when PATCHed: categories,
- * reminder and extended properties. Everything else of a meeting is part of what attendees receive.
- */
-export const PERSONAL_FIELDS = [
-  'categories',
-  'isReminderOn',
-  'reminderMinutesBeforeStart',
-  'singleValueExtendedProperties',
-];
-
-/** The fields of a POST or PATCH for `a` (the series master's fields for a series). */
-export function activityToEvent(a: Activity, options: WriteOptions = {}): Record<string, unknown> {
-  if (a.recurrence?.extraDates.length)
-    throw new GraphMappingError('Outlook cannot express extra dates (RDATE) of a series; it was not written');
-  const start = writeTime(a.start);
-  const props: GraphExtendedProperty[] = [
-    { id: PROP.uid, value: a.uid },
-    {
-      id: PROP.zones,
-      value: JSON.stringify({
-        start: isAllDay(a.start) ? 'UTC' : a.start.timeZone,
-        end: isAllDay(a.end) ? 'UTC' : a.end.timeZone,
-        ...(options.floating && { floating: true }),
-      }),
-    },
-    { id: PROP.context, value: a.crm ? JSON.stringify(a.crm) : '' },
-    { id: PROP.activityId, value: a.crm?.activityId ?? '' },
-    { id: PROP.rule, value: a.recurrence ? JSON.stringify(a.recurrence.rule) : '' },
-    { id: PROP.cap, value: a.recurrence?.cap ? JSON.stringify(a.recurrence.cap) : '' },
-  ];
-  const invite = options.inviteAttendees !== false;
-  props.push({ id: PROP.attendees, value: invite || !a.attendees.length ? '' : JSON.stringify(a.attendees) });
-  if (options.key) props.push({ id: PROP.key, value: options.key });
-  if (options.addinId)
-    props.push({
-      id: customPropertiesId(options.addinId),
-      value: JSON.stringify(a.crm ? { [CRM_CONTEXT_PROPERTY]: JSON.stringify(a.crm) } : {}),
-    });
-  return {
-    subject: a.subject,
-    body: a.body?.html
-      ? { contentType: 'html', content: a.body.html }
-      : { contentType: 'text', content: a.body?.text ?? '' },
-    start,
-    end: writeTime(a.end),
-    isAllDay: isAllDay(a.start),
-    location: { displayName: a.location ?? '' },
-    ...(invite && { attendees: writeAttendees(a.attendees) }),
-    ...(a.organizer && {
-      organizer: { emailAddress: { address: a.organizer.email, ...(a.organizer.name && { name: a.organizer.name }) } },
-    }),
-    showAs: a.showAs,
-    sensitivity: a.sensitivity,
-    importance: a.importance,
-    categories: [...a.categories],
-    isReminderOn: a.reminderMinutes !== undefined,
-    ...(a.reminderMinutes !== undefined && { reminderMinutesBeforeStart: a.reminderMinutes }),
-    recurrence: a.recurrence ? toGraphRecurrence(a.recurrence.rule, a.start, start.timeZone) : null,
-    singleValueExtendedProperties: props,
-  };
-}
-
-/** The PATCH that makes an occurrence carry an override's fields (the rest as the master has them). */
-export function overrideToPatch(a: Activity, o: OccurrenceOverride, inviteAttendees = true): Record<string, unknown> {
-  const f = { ...o.fields };
-  if (!inviteAttendees && f.attendees && stableStringify(f.attendees) !== stableStringify(a.attendees))
-    throw new GraphMappingError(
-      `an occurrence of "${a.subject}" has attendees of its own, which Outlook would invite ("send update to attendees" is off)`,
-    );
-  return {
-    subject: f.subject ?? a.subject,
-    ...(f.start && { start: writeTime(f.start) }),
-    ...(f.end && { end: writeTime(f.end) }),
-    location: { displayName: f.location ?? a.location ?? '' },
-    body: (f.body ?? a.body)?.html
-      ? { contentType: 'html', content: (f.body ?? a.body)!.html }
-      : { contentType: 'text', content: (f.body ?? a.body)?.text ?? '' },
-    showAs: f.showAs ?? a.showAs,
-    ...(inviteAttendees && { attendees: writeAttendees(f.attendees ?? a.attendees) }),
-    isReminderOn: (f.reminderMinutes ?? a.reminderMinutes) !== undefined,
-    ...((f.reminderMinutes ?? a.reminderMinutes) !== undefined && {
-      reminderMinutesBeforeStart: f.reminderMinutes ?? a.reminderMinutes,
-    }),
   };
 }
 

@@ -20,19 +20,9 @@ import { hash64, sameSharedContent, stableStringify } from '../../core/model/con
 import type { Activity, Item } from '../../core/model/item.js';
 import { shiftTime as shift, toInstant, type SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
-import {
-  activityToEvent,
-  anchorFloating,
-  isFloating,
-  cancelledOccurrences,
-  eventToActivity,
-  overrideToPatch,
-  PERSONAL_FIELDS,
-  PROP,
-  type EventUnit,
-  type GraphEvent,
-  originalInstant,
-} from './event-mapping.js';
+import { anchorFloating, isFloating, cancelledOccurrences, eventToActivity, originalInstant } from './event-mapping.js';
+import { PROP, type EventUnit, type GraphEvent } from './graph-event-types.js';
+import { activityToEvent, overrideToPatch, PERSONAL_FIELDS } from './event-write.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
 

@@ -11,7 +11,9 @@ import { parseCrmContext } from '../../core/model/crm-context.js';
 import { stableStringify } from '../../core/model/content-hash.js';
 import { isAllDay, type Task, type TimeValue } from '../../core/model/item.js';
 import { toInstant, toWallClock } from '../../core/model/time.js';
-import { graphZoneOf, htmlToText, ianaOf, type DateTimeTimeZone } from './event-mapping.js';
+import { htmlToText } from './event-mapping.js';
+import type { DateTimeTimeZone } from './graph-event-types.js';
+import { graphZoneOf, ianaOf } from './graph-zones.js';
 import { fromGraphRecurrence, toGraphRecurrence, type GraphRecurrence } from './recurrence-mapping.js';
 
 export const TASK_EXTENSION = 'com.crmcalendarsync.task';

@@ -15,7 +15,8 @@ import { startGateway, type RunningGateway } from '../../../gateway/src/server.j
 import { SqliteStore } from '../../../gateway/src/store/sqlite.js';
 import { openCalDavStores } from '../../../src/adapters/caldav/discover.js';
 import type { CalDavStore } from '../../../src/adapters/caldav/caldav-store.js';
-import { activityToEvent, PROP, type GraphEvent } from '../../../src/adapters/graph/event-mapping.js';
+import { activityToEvent } from '../../../src/adapters/graph/event-write.js';
+import { PROP, type GraphEvent } from '../../../src/adapters/graph/graph-event-types.js';
 import { GraphEventStore } from '../../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../../src/adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../../../src/adapters/graph/graph-task-store.js';
