@@ -13,18 +13,22 @@
  * - Writes: creation looks for an item carrying the key first (extended properties), then POSTs with a
  *   `transactionId` derived from the key, so a retry after a crash creates nothing twice; updates and
  *   deletions check the version, then send `If-Match` with the change key (412 → PreconditionFailed).
- *   Exceptions are PATCHes of instances, cancelled occurrences DELETEs of instances.
+ *   Exceptions are PATCHes of instances, cancelled occurrences DELETEs of instances (event-occurrences.ts).
+ *
+ * (Over 350 lines: one class implements the store port — reads, versions and guarded writes share the
+ * unit cache, the window and the request options; the mapping and the occurrence writes live apart.)
  */
 import { PreconditionFailedError } from '../../core/errors.js';
 import { hash64, sameSharedContent, stableStringify } from '../../core/model/content-hash.js';
 import type { Activity, Item } from '../../core/model/item.js';
-import { shiftTime as shift, toInstant, type SyncWindow } from '../../core/model/time.js';
+import type { SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
-import { anchorFloating, isFloating, cancelledOccurrences, eventToActivity, originalInstant } from './event-mapping.js';
+import { anchorFloating, isFloating, cancelledOccurrences, eventToActivity } from './event-mapping.js';
 import { PROP, type EventUnit, type GraphEvent } from './graph-event-types.js';
-import { activityToEvent, overrideToPatch, PERSONAL_FIELDS } from './event-write.js';
+import { activityToEvent, PERSONAL_FIELDS } from './event-write.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
+import { applyOccurrences, DAY, HEADERS, iso, LIST_HEADERS } from './event-occurrences.js';
 
 /** A write that would mail a meeting's attendees while "send update to attendees" is off. */
 export class AttendeeUpdateRefused extends GraphMappingError {
@@ -72,14 +76,9 @@ interface Token {
   o: Record<string, string>;
 }
 
-const DAY = 86_400_000;
-const HEADERS = { Prefer: 'IdType="ImmutableId", outlook.timezone="UTC"' };
-/** Lists (a series' occurrences) in pages of up to 500 instead of Outlook's 10 (nextLink is still followed). */
-const LIST_HEADERS = { Prefer: `${HEADERS.Prefer}, odata.maxpagesize=500` };
 const EXPAND = `$expand=singleValueExtendedProperties($filter=${Object.values(PROP)
   .map((id) => `id eq '${id}'`)
   .join(' or ')})`;
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const quote = (s: string) => s.replace(/'/g, "''");
 
 export class GraphEventStore implements StorePort {
@@ -346,7 +345,7 @@ export class GraphEventStore implements StorePort {
     );
     if (r.status >= 400) throw new Error(`Graph answered ${r.status} creating the event`);
     const id = r.body.id;
-    if (a.recurrence) await this.applyOccurrences(id, a, undefined);
+    if (a.recurrence) await applyOccurrences(this.http, id, a, undefined, this.invite);
     const after = await this.readBack(id);
     return { id, ...after };
   }
@@ -394,7 +393,13 @@ export class GraphEventStore implements StorePort {
         (body.start as { timeZone?: string } | null)?.timeZone ===
           (raw?.originalStartTimeZone ?? raw?.start?.timeZone));
     if (a.recurrence)
-      await this.applyOccurrences(id, a, patternKept && 'item' in before ? (before.item as Activity) : undefined);
+      await applyOccurrences(
+        this.http,
+        id,
+        a,
+        patternKept && 'item' in before ? (before.item as Activity) : undefined,
+        this.invite,
+      );
     return this.readBack(id);
   }
 
@@ -427,79 +432,5 @@ export class GraphEventStore implements StorePort {
     const s = (await this.getMany([id])).get(id);
     if (!s) throw new Error(`the event ${id} was written but cannot be read back`);
     return { version: s.version, ...('item' in s && { item: s.item }) };
-  }
-
-  /**
-   * Makes the series' occurrences match `a`: overrides PATCHed onto their instances, exceptions that
-   * are no longer overrides reset to the series, cancelled dates deleted. `before` is what the series
-   * held when its pattern did not change (else Graph has dropped every exception already).
-   */
-  private async applyOccurrences(id: string, a: Activity, before: Activity | undefined): Promise<void> {
-    const rec = a.recurrence!;
-    const old = before?.recurrence;
-    const wanted = new Map(rec.overrides.map((o) => [toInstant(o.recurrenceId), o]));
-    // An override the series already has as it is needs no write (each write of a meeting's occurrence
-    // mails its attendees).
-    for (const o of old?.overrides ?? [])
-      if (stableStringify(wanted.get(toInstant(o.recurrenceId))) === stableStringify(o))
-        wanted.delete(toInstant(o.recurrenceId));
-    const cancel = new Set(rec.exceptionDates.map((t) => toInstant(t)));
-    const cancelledBefore = new Set((old?.exceptionDates ?? []).map((t) => toInstant(t)));
-    for (const t of old?.exceptionDates ?? [])
-      if (!cancel.has(toInstant(t)))
-        throw new GraphMappingError(
-          `Outlook cannot restore the cancelled occurrence of ${'date' in t ? t.date : t.dateTime} of "${a.subject}"`,
-        );
-    const reset = (old?.overrides ?? [])
-      .filter((o) => !rec.overrides.some((w) => toInstant(w.recurrenceId) === toInstant(o.recurrenceId)))
-      .map((o) => o.recurrenceId);
-    const newlyCancelled = [...cancel].filter((ms) => !cancelledBefore.has(ms));
-    const touched = [...wanted.keys(), ...newlyCancelled, ...reset.map((t) => toInstant(t))];
-    if (!touched.length) return;
-    // /instances lists occurrences by where they are now: a moved one is found at its moved start.
-    const now = (old?.overrides ?? [])
-      .filter((o) => touched.includes(toInstant(o.recurrenceId)) && o.fields.start)
-      .map((o) => toInstant(o.fields.start!));
-    const from = Math.min(...touched, ...now) - DAY;
-    const to = Math.max(...touched, ...now) + DAY;
-    const list = await this.http.allPages(
-      await this.http.get<{ value?: GraphEvent[] }>(
-        `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
-        LIST_HEADERS,
-      ),
-      LIST_HEADERS,
-    );
-    const byStart = new Map(list.filter((x) => x.originalStart).map((x) => [originalInstant(x), x]));
-    const writes: BatchRequest[] = [];
-    const instance = (ms: number, what: string) => {
-      const x = byStart.get(ms);
-      if (!x)
-        throw new GraphMappingError(
-          `the series "${a.subject}" has no occurrence at ${new Date(ms).toISOString()} to ${what}`,
-        );
-      return `/me/events/${encodeURIComponent(x.id)}`;
-    };
-    for (const [ms, o] of wanted)
-      writes.push({
-        method: 'PATCH',
-        url: instance(ms, 'change'),
-        body: overrideToPatch(a, o, this.invite),
-        headers: HEADERS,
-      });
-    // An exception that is none any more goes back to the series' values at its original time.
-    const duration = toInstant(a.end) - toInstant(a.start);
-    for (const t of reset)
-      writes.push({
-        method: 'PATCH',
-        url: instance(toInstant(t), 'reset'),
-        body: overrideToPatch(a, { recurrenceId: t, fields: { start: t, end: shift(t, duration) } }, this.invite),
-        headers: HEADERS,
-      });
-    for (const ms of newlyCancelled)
-      if (byStart.has(ms)) writes.push({ method: 'DELETE', url: instance(ms, 'cancel') });
-    const results = await this.http.batch(writes);
-    const failed = results.findIndex((r) => r.status >= 400 && r.status !== 404);
-    if (failed >= 0)
-      throw new Error(`Graph answered ${results[failed]!.status} writing an occurrence of "${a.subject}"`);
   }
 }
