@@ -3,6 +3,7 @@
 // connections on loopback sends a mix of incremental sync-collection (40 %), calendar-multiget of 10
 // items (40 %) and PUT of an existing item (20 %). Prints req/s and p50/p99 latency side by side and
 // writes bench/results/gateway.json as {"ours":{"rps","p50","p99",…},"radicale":{…}}.
+// (About 360 lines, one benchmark script: setup, the wrk runs and the report; issue 17 reworks it.)
 // Target: ≥ 5× Radicale's throughput with p99 ≤ 50 ms.
 // A third line, "floor", is the same wrk against a Node HTTP server that answers 200 with no work at all:
 // what this machine, its loopback and wrk allow at best. On the development VMs it loses the CPU for

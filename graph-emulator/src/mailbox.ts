@@ -2,6 +2,9 @@
  * One emulated mailbox: calendars with events (series with exceptions and cancelled occurrences), To Do
  * lists with tasks, a change sequence for delta queries, and transactionId de-duplication. Every
  * behaviour cites the Graph page it follows; the HTTP side is in server.ts.
+ *
+ * (About 480 lines: the mailbox's state and the rules Graph applies to it — ids, change keys, series
+ * expansion, exceptions, To Do — are one model; issue 17's emulator work will split events and tasks.)
  */
 import { randomUUID } from 'node:crypto';
 import { ianaZone as knownIana, toWallClock, zonedInstant } from '@crm-sync/common/wall-clock';

@@ -6,6 +6,9 @@
  * Control endpoints for tests (not Graph): POST /emulator/throttle {count, retryAfter, status?} makes
  * the next `count` requests — also requests inside a $batch — answer 429 (or `status`) with
  * Retry-After; POST /emulator/expire-delta?mailbox=m makes every delta token issued so far answer 410.
+ *
+ * (About 450 lines: the representations, delta paging and $batch are closures over the server's state
+ * — mailboxes, the public address, the throttle switch; the routes are in routes.ts.)
  */
 import http from 'node:http';
 import https from 'node:https';
