@@ -23,7 +23,7 @@ import { knownIana } from '../adapters/graph/graph-zones.js';
 import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
-import { SyncCancelledError } from '../core/errors.js';
+import { SyncCancelledError, SyncError } from '../core/errors.js';
 import { validateProfile } from '../core/profile/validate.js';
 import type { UserExit } from '../core/ports/state.js';
 import type { PendingAction } from '../core/sync/actions.js';
@@ -106,7 +106,7 @@ export class SyncService {
     const outlook: SyncDeps['stores']['outlook'] = {};
     if (kinds.has('activity')) {
       const chosen = choose(await listCalendars(http), policy.outlook.calendarId, 'Outlook calendar');
-      if (!chosen.canWrite) throw new Error(`the Outlook calendar "${chosen.name}" is read-only`);
+      if (!chosen.canWrite) throw new SyncError('calendar-read-only', { name: chosen.name });
       outlook.activity = eventsIn(chosen.id);
     }
     if (kinds.has('task')) {
@@ -122,24 +122,22 @@ export class SyncService {
     });
     for (const kind of kinds)
       if (!mobile[kind])
-        throw new Error(`the CRM gateway has no collection for ${kind === 'activity' ? 'activities' : 'tasks'}`);
+        throw new SyncError('no-collection', { kind });
     return { stores: { outlook, mobile }, storeIn };
   }
 
   /** One run; only one at a time per pane. */
   async run(request: RunRequest = {}): Promise<SyncReport> {
-    if (this.running) throw new Error('a synchronization is running already');
+    if (this.running) throw new SyncError('sync-running', {});
     this.running = true;
     const startedAt = this.now();
     try {
       const { profile } = await this.options.profiles.load();
       const findings = validateProfile(profile);
       if (findings.length)
-        throw new Error(
-          `the settings are not complete (${findings.map((f) => f.field).join(', ')}): open the CRM Sync pane and save them`,
-        );
+        throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
       const password = await this.options.profiles.password();
-      if (!password) throw new Error('no password is saved for the CRM gateway: enter it on the General tab');
+      if (!password) throw new SyncError('no-password', {});
       const { onProgress, ...options } = request;
       const policy = compilePolicy(profile, startedAt);
       const userExit = policy.userExit !== undefined ? await this.userExit(policy.userExit) : undefined;
@@ -178,10 +176,10 @@ export class SyncService {
       if (!this.options.userExits) throw new Error('no user-exit module is deployed with the add-in');
       module = await this.options.userExits();
     } catch (error) {
-      throw new Error(`the user exits cannot be loaded: ${message(error)}`, { cause: error });
+      throw new SyncError('user-exits-missing', { detail: message(error) }, { cause: error });
     }
     const fn = module[method];
-    if (typeof fn !== 'function') throw new Error(`the user exit method "${method}" is not in user-exits.js`);
+    if (typeof fn !== 'function') throw new SyncError('user-exit-not-found', { method });
     return fn as UserExit;
   }
 

@@ -1,36 +1,90 @@
 /**
- * Named safety errors of the sync engine, one place (STYLE.md; vdirsyncer's sync/exceptions.py).
- * Adapters translate HTTP and Office failures into these, so the engine and the UI never see a raw
- * Response. Each documents the fields it carries.
+ * One error language (issue 14, point 2): every error the synchronization reports has a code from
+ * this catalogue and typed parameters; the English text is made here from them (the log's fallback),
+ * and the pane's catalogs translate `error.<code>` with the same parameters, so a German user reads
+ * German. (The model: temporal-polyfill's errorMessages.ts.) The named safety errors keep their
+ * classes and fields for the engine's `instanceof` (vdirsyncer's sync/exceptions.py); each is a
+ * SyncError with its code. Adapters translate HTTP and Office failures into these, so the engine and
+ * the UI never see a raw Response.
  */
 import type { ItemKind, Side } from './sync/types.js';
 
+const sideWord = (side: Side) => (side === 'mobile' ? 'CRM mobile client' : 'Outlook mailbox');
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+/** The catalogue: code → English text from the error's parameters (plain strings and numbers). */
+export const ERROR_MESSAGES = {
+  'store-empty': (p: { side: Side; kind: ItemKind; known: number }) =>
+    `the ${p.side} ${p.kind === 'activity' ? 'calendar' : 'task list'} reads as empty although ${p.known} item(s) were synchronized with it: nothing was deleted; confirm to continue`,
+  'mass-delete': (p: { side: Side; deletions: number; total: number }) =>
+    `this run would delete ${p.deletions} of ${p.total} item(s) on the ${p.side} side: it was stopped; confirm to continue`,
+  'folder-changed': (p: { pairs: number }) =>
+    `the Outlook folder changed while ${p.pairs} item(s) are synchronized with the one before: choose whether to move them to the new one or to start a new pairing`,
+  'precondition-failed': (p: { side: Side; id: string; expected: string }) =>
+    `the ${p.side} item ${p.id} changed since it was read (expected version ${p.expected})`,
+  conflict: (p: { subject: string }) =>
+    `"${p.subject}" was changed in Outlook and in the CRM: it waits for your decision`,
+  'unreadable-target': (p: { side: Side; id: string; detail: string }) =>
+    `the ${p.side} item ${p.id} cannot be read (${p.detail}): it was not overwritten; repair or delete it there`,
+  throttled: (p: { side: Side; seconds: number }) => `the ${p.side} side asked to slow down: retry in ${p.seconds} s`,
+  unreachable: (p: { side: Side; detail: string }) => p.detail,
+  authentication: (p: { side: Side; detail: string }) => `logon to the ${sideWord(p.side)} failed: ${p.detail}`,
+  'user-exit': (p: { detail: string }) => `the user exit failed: ${p.detail}`,
+  'cannot-synchronize': (p: { detail: string }) => p.detail,
+  cancelled: () => 'the synchronization was cancelled before anything was written',
+  // The application layer (src/app): what stops a run before it starts.
+  'settings-incomplete': (p: { fields: string }) =>
+    `the settings are not complete (${p.fields}): open the CRM Sync pane and save them`,
+  'no-password': () => 'no password is saved for the CRM gateway: enter it on the General tab',
+  'sync-running': () => 'a synchronization is running already',
+  'calendar-read-only': (p: { name: string }) => `the Outlook calendar "${p.name}" is read-only`,
+  'no-collection': (p: { kind: ItemKind }) =>
+    `the CRM gateway has no collection for ${p.kind === 'activity' ? 'activities' : 'tasks'}`,
+  'user-exits-missing': (p: { detail: string }) => `the user exits cannot be loaded: ${p.detail}`,
+  'user-exit-not-found': (p: { method: string }) => `the user exit method "${p.method}" is not in user-exits.js`,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+export type ErrorParams<C extends ErrorCode> = Parameters<(typeof ERROR_MESSAGES)[C]>[0] extends infer P
+  ? P extends object
+    ? P
+    : Record<string, never>
+  : never;
+
+/** An error of the catalogue: its code and parameters; `message` is the English text. */
+export class SyncError<C extends ErrorCode = ErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    readonly params: ErrorParams<C>,
+    options?: { cause?: unknown },
+  ) {
+    super((ERROR_MESSAGES[code] as (p: ErrorParams<C>) => string)(params), options);
+    this.name = 'SyncError';
+  }
+}
+
 /** A side that had items reads as empty: a failed or partial read must never become deletions (rule 1). */
-export class StoreEmptyError extends Error {
+export class StoreEmptyError extends SyncError<'store-empty'> {
   /** @param side the side that read as empty; @param kind which collection; @param known pairs that existed. */
   constructor(
     readonly side: Side,
     readonly kind: ItemKind,
     readonly known: number,
   ) {
-    super(
-      `the ${side} ${kind === 'activity' ? 'calendar' : 'task list'} reads as empty although ${known} item(s) were synchronized with it: nothing was deleted; confirm to continue`,
-    );
+    super('store-empty', { side, kind, known });
     this.name = 'StoreEmptyError';
   }
 }
 
 /** A run would delete more than the threshold (30 % and more than 10 items) on one side (rule 1). */
-export class MassDeleteError extends Error {
+export class MassDeleteError extends SyncError<'mass-delete'> {
   /** @param side where the deletions would happen; @param deletions how many; @param total pairs known. */
   constructor(
     readonly side: Side,
     readonly deletions: number,
     readonly total: number,
   ) {
-    super(
-      `this run would delete ${deletions} of ${total} item(s) on the ${side} side: it was stopped; confirm to continue`,
-    );
+    super('mass-delete', { side, deletions, total });
     this.name = 'MassDeleteError';
   }
 }
@@ -54,65 +108,58 @@ export interface FolderChange {
  * (issue 13, point 10): nothing is read or written until the user chooses to move the synchronized items
  * to the new folder or to start a new pairing with it (RunOptions.folderChange).
  */
-export class FolderChangedError extends Error {
+export class FolderChangedError extends SyncError<'folder-changed'> {
   constructor(readonly changes: readonly FolderChange[]) {
-    super(
-      changes
-        .map(
-          (c) =>
-            `the Outlook ${c.kind === 'activity' ? 'calendar' : 'To Do list'} changed while ${c.pairs} item(s) are synchronized with the one before`,
-        )
-        .join('; ') + ': choose whether to move them to the new one or to start a new pairing',
-    );
+    super('folder-changed', { pairs: changes.reduce((n, c) => n + c.pairs, 0) });
     this.name = 'FolderChangedError';
   }
 }
 
 /** A write's precondition (etag, change key) no longer holds: the item changed since it was read. */
-export class PreconditionFailedError extends Error {
+export class PreconditionFailedError extends SyncError<'precondition-failed'> {
   /** @param side the store; @param id the item; @param expected the version the write was based on. */
   constructor(
     readonly side: Side,
     readonly id: string,
     readonly expected: string,
   ) {
-    super(`the ${side} item ${id} changed since it was read (expected version ${expected})`);
+    super('precondition-failed', { side, id, expected });
     this.name = 'PreconditionFailedError';
   }
 }
 
 /** Both sides changed one pair and the policy did not resolve it (the conflict screen is on). */
-export class ConflictError extends Error {
+export class ConflictError extends SyncError<'conflict'> {
   /** @param pairKey the pair; @param subject for the person who decides. */
   constructor(
     readonly pairKey: string,
     readonly subject: string,
   ) {
-    super(`"${subject}" was changed in Outlook and in the CRM: it waits for your decision`);
+    super('conflict', { subject });
     this.name = 'ConflictError';
   }
 }
 
 /** The item a write would replace exists but cannot be read, so it could not be kept in the history (rule 5). */
-export class UnreadableTargetError extends Error {
+export class UnreadableTargetError extends SyncError<'unreadable-target'> {
   /** @param side the store; @param id the item; @param detail why it cannot be read. */
   constructor(
     readonly side: Side,
     readonly id: string,
     detail: string,
   ) {
-    super(`the ${side} item ${id} cannot be read (${detail}): it was not overwritten; repair or delete it there`);
+    super('unreadable-target', { side, id, detail });
     this.name = 'UnreadableTargetError';
   }
 }
 
 /** The store was throttled or unavailable; retry after `retryAfterMs`. */
-export class ThrottledError extends Error {
+export class ThrottledError extends SyncError<'throttled'> {
   constructor(
     readonly side: Side,
     readonly retryAfterMs: number,
   ) {
-    super(`the ${side} side asked to slow down: retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    super('throttled', { side, seconds: seconds(retryAfterMs) });
     this.name = 'ThrottledError';
   }
 }
@@ -122,33 +169,33 @@ export class ThrottledError extends Error {
  * under way took effect is unknown (its journal entry stays for recovery); the run writes nothing more
  * to that side and tries again after a backoff.
  */
-export class UnreachableError extends Error {
+export class UnreachableError extends SyncError<'unreachable'> {
   /** @param side the store that did not answer; @param message names it and the cause. */
   constructor(
     readonly side: Side,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('unreachable', { side, detail: message }, options);
     this.name = 'UnreachableError';
   }
 }
 
 /** Logon to a store failed (HTTP 401/403, expired token). */
-export class AuthenticationError extends Error {
+export class AuthenticationError extends SyncError<'authentication'> {
   constructor(
     readonly side: Side,
     detail: string,
   ) {
-    super(`logon to the ${side === 'mobile' ? 'CRM mobile client' : 'Outlook mailbox'} failed: ${detail}`);
+    super('authentication', { side, detail });
     this.name = 'AuthenticationError';
   }
 }
 
 /** The user exit threw or returned something that is not an item: nothing was written. */
-export class UserExitError extends Error {
+export class UserExitError extends SyncError<'user-exit'> {
   constructor(cause: unknown) {
-    super(`the user exit failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super('user-exit', { detail: cause instanceof Error ? cause.message : String(cause) }, { cause });
     this.name = 'UserExitError';
   }
 }
@@ -160,17 +207,17 @@ export class UserExitError extends Error {
  * pane) and tried again only when it changes or the settings do (issue 13, point 14). Adapters' refusals
  * of this kind extend it.
  */
-export class CannotSynchronizeError extends Error {
+export class CannotSynchronizeError extends SyncError<'cannot-synchronize'> {
   constructor(message: string) {
-    super(message);
+    super('cannot-synchronize', { detail: message });
     this.name = 'CannotSynchronizeError';
   }
 }
 
 /** The user cancelled the run before anything was written. */
-export class SyncCancelledError extends Error {
+export class SyncCancelledError extends SyncError<'cancelled'> {
   constructor() {
-    super('the synchronization was cancelled before anything was written');
+    super('cancelled', {});
     this.name = 'SyncCancelledError';
   }
 }

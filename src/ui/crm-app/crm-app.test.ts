@@ -1,9 +1,10 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { FolderChangedError } from '../../core/errors.js';
+import { FolderChangedError, SyncError } from '../../core/errors.js';
 import { defaultProfile } from '../../core/profile/profile.js';
 import type { AppServices } from '../../app/app-services.js';
 import type { RunRequest } from '../../app/sync-service.js';
+import { createTranslator } from '../i18n/translator.js';
 import type { CrmApp } from './crm-app.js';
 import './crm-app.js';
 
@@ -71,5 +72,29 @@ describe('crm-app: a change of the Outlook folder (issue 13, point 10)', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('.folder-change'), 'answered: the question goes').to.equal(null);
     expect(fresh!.textContent).to.match(/Start a new pairing/);
+  });
+});
+
+describe('crm-app: why a run stopped, in the user’s language (issue 14, point 2)', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('shows an error of the catalogue in German, with the side named in words', async () => {
+    const { s } = services();
+    (s.sync as { run: unknown }).run = async () => {
+      throw new SyncError('mass-delete', { side: 'mobile', deletions: 12, total: 20 });
+    };
+    const el = document.createElement('crm-app') as CrmApp;
+    el.mode = 'browser';
+    el.services = s;
+    el.translator = createTranslator('de-DE');
+    document.body.append(el);
+    await settle();
+    const panel = el.shadowRoot!.querySelector('crm-sync-panel')!;
+    panel.dispatchEvent(new CustomEvent('crm-sync-request', { detail: { dryRun: false } }));
+    await settle();
+    await el.updateComplete;
+    expect(panel.getAttribute('failure')).to.equal(
+      'Zur Sicherheit angehalten: Dieser Lauf würde 12 von 20 Elementen auf der Seite CRM löschen. Bestätigen Sie, um fortzufahren.',
+    );
   });
 });

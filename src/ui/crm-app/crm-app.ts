@@ -73,12 +73,26 @@ export class CrmApp extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
+  /**
+   * Why the run stopped, in the user's language: an error of the catalogue by its code and parameters
+   * (a side and an item type named in words), anything else as the English text it carries.
+   */
   private failureText(): string {
     const f = this.pane.failure;
     if (!f) return '';
-    const key = `error.${f.name}`;
-    const known = this.t(key, { detail: f.message });
-    return known === key ? this.t('error.generic', { detail: f.message }) : known;
+    if (f.code) {
+      const word = (k: string, v: string) => this.t(`${k}.${v}` as MessageKey);
+      const params = Object.fromEntries(
+        Object.entries(f.params ?? {}).map(([k, v]) => [
+          k,
+          k === 'side' || k === 'kind' ? word(k, String(v)) : String(v),
+        ]),
+      );
+      const key = `error.${f.code}` as MessageKey;
+      const text = this.t(key, params);
+      if (text !== key) return text;
+    }
+    return this.t('error.generic', { detail: f.message });
   }
 
   /**

@@ -36,7 +36,14 @@ export class PaneController implements ReactiveController {
   progress?: SyncProgress;
   report?: SyncReport;
   runs: readonly RunRecord[] = [];
-  failure?: { name: string; message: string; folderChanges?: readonly FolderChange[] };
+  failure?: {
+    name: string;
+    message: string;
+    /** The error catalogue's code and parameters (core/errors.ts), which the pane translates. */
+    code?: string;
+    params?: Readonly<Record<string, string | number>>;
+    folderChanges?: readonly FolderChange[];
+  };
   pending: readonly PendingAction[] = [];
   /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
   exceptions: readonly { key: string; subject: string }[] = [];
@@ -224,9 +231,17 @@ export class PaneController implements ReactiveController {
       });
       this.openConflictScreen(this.report);
     } catch (error) {
+      // (By shape, not class: the error may come from another bundle, the ribbon command's.)
+      const coded = error as { code?: unknown; params?: unknown };
       this.failure = {
         name: error instanceof Error ? error.name : 'Error',
         message: message(error),
+        ...(typeof coded.code === 'string' &&
+          coded.params !== null &&
+          typeof coded.params === 'object' && {
+            code: coded.code,
+            params: coded.params as Record<string, string | number>,
+          }),
         // (By name: the error may come from another bundle, the ribbon command's.)
         ...(error instanceof Error &&
           error.name === 'FolderChangedError' && { folderChanges: (error as FolderChangedError).changes }),

@@ -201,7 +201,35 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'log.level.warning': 'Warnungen',
   'log.level.info': 'Informationen',
   'error.generic': 'Die Synchronisation wurde angehalten: {detail}',
-  'error.AuthenticationError': 'Anmeldung fehlgeschlagen: {detail}',
+  'error.store-empty':
+    'Zur Sicherheit angehalten: {side} ({kind}) ist leer, obwohl {known} Elemente damit synchronisiert waren. Nichts wurde gelöscht; bestätigen Sie, um fortzufahren.',
+  'error.mass-delete':
+    'Zur Sicherheit angehalten: Dieser Lauf würde {deletions} von {total} Elementen auf der Seite {side} löschen. Bestätigen Sie, um fortzufahren.',
+  'error.folder-changed':
+    'Wartet auf Ihre Wahl: Der Outlook-Ordner wurde geändert, während {pairs} Elemente mit dem vorigen synchronisiert sind.',
+  'error.precondition-failed':
+    'Das Element {id} auf der Seite {side} wurde seit dem Lesen geändert: Es wird erneut synchronisiert.',
+  'error.conflict': '„{subject}“ wurde in Outlook und im CRM geändert: Es wartet auf Ihre Entscheidung.',
+  'error.unreadable-target':
+    'Das Element {id} auf der Seite {side} ist nicht lesbar ({detail}): Es wurde nicht überschrieben. Reparieren oder löschen Sie es dort.',
+  'error.throttled': 'Die Seite {side} bat um Verlangsamung: Der nächste Lauf macht in {seconds} s weiter.',
+  'error.unreachable': '{detail}',
+  'error.authentication': 'Anmeldung bei {side} fehlgeschlagen: {detail}',
+  'error.user-exit': 'Der User-Exit ist fehlgeschlagen: {detail}',
+  'error.cannot-synchronize': '{detail}',
+  'error.cancelled': 'Abgebrochen, bevor etwas geschrieben wurde.',
+  'error.settings-incomplete':
+    'Die Einstellungen sind unvollständig ({fields}): Ergänzen und speichern Sie sie auf den Registerkarten unten.',
+  'error.no-password':
+    'Für das CRM-Gateway ist kein Kennwort gespeichert: Geben Sie es auf der Registerkarte „Allgemein“ ein.',
+  'error.sync-running': 'Es läuft bereits eine Synchronisation.',
+  'error.calendar-read-only':
+    'Der Outlook-Kalender „{name}“ ist schreibgeschützt: Wählen Sie auf der Registerkarte „Allgemein“ einen anderen.',
+  'error.no-collection': 'Das CRM-Gateway hat keine Sammlung für {kind}.',
+  'error.user-exits-missing': 'Die User-Exits können nicht geladen werden: {detail}',
+  'error.user-exit-not-found': 'Die User-Exit-Methode „{method}“ ist nicht in user-exits.js.',
+  'kind.activity': 'Kalender',
+  'kind.task': 'Aufgabenliste',
   'folders.title': 'Der zu synchronisierende Ordner wurde geändert',
   'folders.changedCalendar':
     'Der Outlook-Kalender ist jetzt „{to}“, aber {count} Elemente sind mit „{from}“ synchronisiert. Bis Sie wählen, wird nichts synchronisiert:',
@@ -217,9 +245,4 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
     'Die Elemente im alten Ordner bleiben dort und werden nicht mehr synchronisiert. Der neue Ordner wird wie bei einer ersten Synchronisation mit dem CRM abgeglichen: Elemente auf beiden Seiten werden zugeordnet, der Rest wird kopiert.',
   'folders.undo':
     'Oder stellen Sie auf der Registerkarte „Allgemein“ wieder den alten Ordner ein: Dann ändert sich nichts.',
-  'error.FolderChangedError': 'Wartet auf Ihre Wahl: {detail}',
-  'error.StoreEmptyError': 'Zur Sicherheit angehalten: {detail}',
-  'error.MassDeleteError': 'Zur Sicherheit angehalten: {detail}',
-  'error.ThrottledError': 'Ein Server bat um Verlangsamung: {detail}. Der nächste Lauf macht weiter.',
-  'error.SyncCancelledError': 'Abgebrochen, bevor etwas geschrieben wurde.',
 };

@@ -191,7 +191,31 @@ export const paneEn = {
   'log.level.warning': 'Warnings',
   'log.level.info': 'Information',
   'error.generic': 'The synchronization stopped: {detail}',
-  'error.AuthenticationError': 'Logon failed: {detail}',
+  'error.store-empty':
+    'Stopped for safety: the {side} {kind} reads as empty although {known} items were synchronized with it. Nothing was deleted; confirm to continue.',
+  'error.mass-delete':
+    'Stopped for safety: this run would delete {deletions} of {total} items on the {side} side. Confirm to continue.',
+  'error.folder-changed':
+    'Waiting for your choice: the Outlook folder changed while {pairs} items are synchronized with the one before.',
+  'error.precondition-failed': 'The {side} item {id} changed since it was read: it will be synchronized again.',
+  'error.conflict': '“{subject}” was changed in Outlook and in the CRM: it waits for your decision.',
+  'error.unreadable-target':
+    'The {side} item {id} cannot be read ({detail}): it was not overwritten. Repair or delete it there.',
+  'error.throttled': 'The {side} side asked to slow down: the next run continues in {seconds} s.',
+  'error.unreachable': '{detail}',
+  'error.authentication': 'Logon to {side} failed: {detail}',
+  'error.user-exit': 'The user exit failed: {detail}',
+  'error.cannot-synchronize': '{detail}',
+  'error.cancelled': 'Cancelled before anything was written.',
+  'error.settings-incomplete': 'The settings are not complete ({fields}): complete and save them on the tabs below.',
+  'error.no-password': 'No password is saved for the CRM gateway: enter it on the General tab.',
+  'error.sync-running': 'A synchronization is running already.',
+  'error.calendar-read-only': 'The Outlook calendar “{name}” is read-only: choose another on the General tab.',
+  'error.no-collection': 'The CRM gateway has no collection for {kind}.',
+  'error.user-exits-missing': 'The user exits cannot be loaded: {detail}',
+  'error.user-exit-not-found': 'The user exit method “{method}” is not in user-exits.js.',
+  'kind.activity': 'calendar',
+  'kind.task': 'task list',
   'folders.title': 'The folder to synchronize has changed',
   'folders.changedCalendar':
     'The Outlook calendar is now “{to}”, but {count} items are synchronized with “{from}”. Nothing is synchronized until you choose:',
@@ -206,9 +230,4 @@ export const paneEn = {
   'folders.newPairingHelp':
     'The items in the old folder stay there and are no longer synchronized. The new folder is synchronized with the CRM as on a first synchronization: items on both sides are matched, the rest is copied.',
   'folders.undo': 'Or set the old folder again on the General tab: then nothing changes.',
-  'error.FolderChangedError': 'Waiting for your choice: {detail}',
-  'error.StoreEmptyError': 'Stopped for safety: {detail}',
-  'error.MassDeleteError': 'Stopped for safety: {detail}',
-  'error.ThrottledError': 'A server asked to slow down: {detail}. The next run continues.',
-  'error.SyncCancelledError': 'Cancelled before anything was written.',
 } as const;
