@@ -120,9 +120,7 @@ export class SyncService {
     const mobile = await openCalDavStores(policy.crm.gatewayUrl, {
       credentials: { username: policy.crm.userId, password },
     });
-    for (const kind of kinds)
-      if (!mobile[kind])
-        throw new SyncError('no-collection', { kind });
+    for (const kind of kinds) if (!mobile[kind]) throw new SyncError('no-collection', { kind });
     return { stores: { outlook, mobile }, storeIn };
   }
 
