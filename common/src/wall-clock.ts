@@ -1,10 +1,8 @@
 /**
  * Wall clocks of time zones, one resolver for the add-in, the gateway and the Graph emulator. Zoned
- * wall times are resolved with Intl (ECMA-402, part of the language: no DOM or Node needed); Windows
- * zone names (what Outlook and Graph write, "W. Europe Standard Time") are mapped to IANA names with
- * windows-iana (the CLDR table).
+ * wall times are resolved with Intl (ECMA-402, part of the language: no DOM or Node needed, and no
+ * import: the task pane's first bundle carries only this). Zone names are zone-names.ts.
  */
-import { findIana } from 'windows-iana';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -59,19 +57,4 @@ export function zonedInstant(text: string, timeZone: string | null): number {
 export function toWallClock(utcMs: number, timeZone: string): string {
   const local = new Date(Math.floor(utcMs / 1000) * 1000 + zoneOffset(utcMs, timeZone));
   return local.toISOString().slice(0, 19);
-}
-
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Coordinated Universal Time', 'tzone://Microsoft/Utc']);
-
-/** The IANA zone of a zone name (Windows or IANA), or undefined when it names none. */
-export function ianaZone(zone: string): string | undefined {
-  if (UTC_NAMES.has(zone)) return 'UTC';
-  const iana = findIana(zone)?.[0];
-  if (iana) return iana;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
-  }
 }

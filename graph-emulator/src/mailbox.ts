@@ -7,7 +7,8 @@
  * expansion, exceptions, To Do — are one model; issue 17's emulator work will split events and tasks.)
  */
 import { randomUUID } from 'node:crypto';
-import { ianaZone as knownIana, toWallClock, zonedInstant } from '@crm-sync/common/wall-clock';
+import { toWallClock, zonedInstant } from '@crm-sync/common/wall-clock';
+import { ianaZone as knownIana } from '@crm-sync/common/zone-names';
 import { occurrenceDates, type GraphRecurrence } from './recurrence.js';
 
 export type Json = Record<string, unknown>;

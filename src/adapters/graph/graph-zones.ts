@@ -3,7 +3,7 @@
  * and the canonical model (IANA), through the one resolver of the common workspace.
  */
 import { findWindows } from 'windows-iana';
-import { ianaZone } from '@crm-sync/common/wall-clock';
+import { ianaZone } from '@crm-sync/common/zone-names';
 
 /** The IANA zone of a Graph time zone name (Windows or IANA), or undefined when it names none. */
 export const knownIana = ianaZone;
