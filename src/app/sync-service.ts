@@ -19,7 +19,7 @@ import {
   type OutlookFolder,
   type OutlookFolders,
 } from '../adapters/graph/folders.js';
-import { knownIana } from '../adapters/graph/graph-zones.js';
+import { ianaZone } from '@crm-sync/common/zone-names';
 import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
@@ -62,7 +62,7 @@ export type RunRequest = Pick<
 
 /** The IANA zone floating times are shown in: Outlook's zone for the user, else the browser's, else UTC. */
 export function userZone(outlookZone: string | undefined): string {
-  return (outlookZone && knownIana(outlookZone)) || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return (outlookZone && ianaZone(outlookZone)) || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

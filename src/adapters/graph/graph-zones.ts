@@ -5,11 +5,8 @@
 import { findWindows } from 'windows-iana';
 import { ianaZone } from '@crm-sync/common/zone-names';
 
-/** The IANA zone of a Graph time zone name (Windows or IANA), or undefined when it names none. */
-export const knownIana = ianaZone;
-
 /** The IANA zone of a Graph time zone name; unknown and custom zones (tzone://Microsoft/Custom) → UTC. */
-export const ianaOf = (zone: string | null | undefined): string => (zone && knownIana(zone)) || 'UTC';
+export const ianaOf = (zone: string | null | undefined): string => (zone && ianaZone(zone)) || 'UTC';
 
 /** The Windows name Graph and every Outlook understand for an IANA zone (the IANA name when none). */
 export function graphZoneOf(iana: string | null): string {

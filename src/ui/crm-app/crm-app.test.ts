@@ -41,20 +41,27 @@ function services() {
   return { s, runs };
 }
 
+/** The pane in the browser with `s`, in `language`, after the user pressed Sync now once. */
+async function mountAndSync(s: AppServices, language = 'en') {
+  const el = document.createElement('crm-app') as CrmApp;
+  el.mode = 'browser';
+  el.services = s;
+  el.translator = createTranslator(language);
+  document.body.append(el);
+  await settle();
+  const panel = el.shadowRoot!.querySelector('crm-sync-panel')!;
+  panel.dispatchEvent(new CustomEvent('crm-sync-request', { detail: { dryRun: false } }));
+  await settle();
+  await el.updateComplete;
+  return { el, panel };
+}
+
 describe('crm-app: a change of the Outlook folder (issue 13, point 10)', () => {
   afterEach(() => document.body.replaceChildren());
 
   it('asks to move the synchronized items or start a new pairing, names both folders, and runs the answer', async () => {
     const { s, runs } = services();
-    const el = document.createElement('crm-app') as CrmApp;
-    el.mode = 'browser';
-    el.services = s;
-    document.body.append(el);
-    await settle();
-    const panel = el.shadowRoot!.querySelector('crm-sync-panel')!;
-    panel.dispatchEvent(new CustomEvent('crm-sync-request', { detail: { dryRun: false } }));
-    await settle();
-    await el.updateComplete;
+    const { el } = await mountAndSync(s);
     const section = el.shadowRoot!.querySelector('.folder-change');
     expect(section, 'the question').to.not.equal(null);
     const text = section!.textContent!.replace(/\s+/g, ' ');
@@ -83,16 +90,7 @@ describe('crm-app: why a run stopped, in the user’s language (issue 14, point 
     (s.sync as { run: unknown }).run = async () => {
       throw new SyncError('mass-delete', { side: 'mobile', deletions: 12, total: 20 });
     };
-    const el = document.createElement('crm-app') as CrmApp;
-    el.mode = 'browser';
-    el.services = s;
-    el.translator = createTranslator('de-DE');
-    document.body.append(el);
-    await settle();
-    const panel = el.shadowRoot!.querySelector('crm-sync-panel')!;
-    panel.dispatchEvent(new CustomEvent('crm-sync-request', { detail: { dryRun: false } }));
-    await settle();
-    await el.updateComplete;
+    const { panel } = await mountAndSync(s, 'de-DE');
     expect(panel.getAttribute('failure')).to.equal(
       'Zur Sicherheit angehalten: Dieser Lauf würde 12 von 20 Elementen auf der Seite CRM löschen. Bestätigen Sie, um fortzufahren.',
     );
