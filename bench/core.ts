@@ -35,7 +35,7 @@ function item(i: number, subject = `Visit ${i}`): Activity {
 function setup(n: number) {
   const status: PairStatus[] = [];
   const outlook = new Map<string, SideEntry>();
-  const mobile = new Map<string, SideEntry>();
+  const crm = new Map<string, SideEntry>();
   for (let i = 0; i < n; i++) {
     const it = item(i);
     const hash = contentHash(it);
@@ -45,7 +45,7 @@ function setup(n: number) {
       subject: it.subject,
       range: itemRange(it),
       outlook: { id: `o${i}`, version: 'v1', hash },
-      mobile: { id: `m${i}`, version: 'v1', hash },
+      crm: { id: `m${i}`, version: 'v1', hash },
     });
   }
   // 1 % changed on each side (different items), as an incremental read delivers them.
@@ -55,12 +55,12 @@ function setup(n: number) {
     const ea = item(a, `Visit ${a} (moved)`);
     const eb = item(b, `Visit ${b} (new room)`);
     outlook.set(`o${a}`, { id: `o${a}`, version: 'v2', hash: contentHash(ea), item: ea });
-    mobile.set(`m${b}`, { id: `m${b}`, version: 'v2', hash: contentHash(eb), item: eb });
+    crm.set(`m${b}`, { id: `m${b}`, version: 'v2', hash: contentHash(eb), item: eb });
   }
   return {
     status,
     outlook: { entries: outlook, deleted: new Set<string>(), complete: false },
-    mobile: { entries: mobile, deleted: new Set<string>(), complete: false },
+    crm: { entries: crm, deleted: new Set<string>(), complete: false },
   };
 }
 
@@ -69,14 +69,14 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const rows: { items: number; ms: number; medianMs: number; heapMB: number }[] = [];
 for (const n of (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number)) {
   const input = setup(n);
-  for (let w = 0; w < 3; w++) plan(input.status, input.outlook, input.mobile, policy); // warm-up
+  for (let w = 0; w < 3; w++) plan(input.status, input.outlook, input.crm, policy); // warm-up
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const times: number[] = [];
   let peak = 0;
   for (let r = 0; r < REPEAT; r++) {
     const t = performance.now();
-    const p = plan(input.status, input.outlook, input.mobile, policy);
+    const p = plan(input.status, input.outlook, input.crm, policy);
     times.push(performance.now() - t);
     if (process.env.BENCH_VERBOSE) console.log(`  run ${r + 1}: ${times.at(-1)!.toFixed(1)} ms`);
     peak = Math.max(peak, process.memoryUsage().heapUsed - heapBefore);

@@ -28,7 +28,7 @@ const nextTry = (r: SyncReport, t: (key: MessageKey, values: Record<string, stri
     : '';
 };
 
-const written = (r: SyncReport, side: 'outlook' | 'mobile') =>
+const written = (r: SyncReport, side: 'outlook' | 'crm') =>
   r.written[side].created + r.written[side].updated + r.written[side].deleted;
 
 /**
@@ -66,7 +66,7 @@ export async function syncNow(
     });
     const values = {
       outlook: String(written(report, 'outlook')),
-      crm: String(written(report, 'mobile')),
+      crm: String(written(report, 'crm')),
       pending: String(report.pending.length),
       errors: String(report.errors.length + report.unreadable.length),
       waiting: String(report.deferred),

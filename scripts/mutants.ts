@@ -19,8 +19,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'conflict policy inverted',
     file: 'src/core/sync/policy.ts',
-    from: "return h === 'outlook-wins' ? outlookWins : h === 'most-recent' ? mostRecentWins : mobileWins;",
-    to: "return h === 'outlook-wins' ? mobileWins : h === 'most-recent' ? mostRecentWins : outlookWins;",
+    from: "return h === 'outlook-wins' ? outlookWins : h === 'most-recent' ? mostRecentWins : crmWins;",
+    to: "return h === 'outlook-wins' ? crmWins : h === 'most-recent' ? mostRecentWins : outlookWins;",
   },
   {
     name: 'empty-side guard off',
@@ -73,8 +73,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'direction ignored',
     file: 'src/core/sync/policy.ts',
-    from: "    writable: { outlook: source !== 'outlook', mobile: source !== 'mobile' },",
-    to: '    writable: { outlook: true, mobile: true },',
+    from: "    writable: { outlook: source !== 'outlook', crm: source !== 'crm' },",
+    to: '    writable: { outlook: true, crm: true },',
   },
   {
     name: 'leaving the period treated as a deletion',

@@ -31,9 +31,9 @@ describe('the conflict screen dialog', () => {
     const f = fakeOffice();
     const decisions: unknown[] = [];
     const open = conflictScreen(f.office, 'https://addin.example.com', 'anna@example.com');
-    open({ outlook: '#aa0000', mobile: '#0000aa' }, (keys, d) => decisions.push([keys, d]));
+    open({ outlook: '#aa0000', crm: '#0000aa' }, (keys, d) => decisions.push([keys, d]));
     expect(f.opened).to.deep.equal([
-      'https://addin.example.com/dialog.html?mailbox=anna%40example.com&outlook=%23aa0000&mobile=%230000aa',
+      'https://addin.example.com/dialog.html?mailbox=anna%40example.com&outlook=%23aa0000&crm=%230000aa',
     ]);
     f.handlers.dialogMessageReceived!({ message: JSON.stringify({ pairKeys: ['k1'], decision: 'outlook' }) });
     f.handlers.dialogMessageReceived!({ message: 'not json' });
@@ -44,11 +44,11 @@ describe('the conflict screen dialog', () => {
   it('opens one dialog at a time, and again once it was closed', () => {
     const f = fakeOffice();
     const open = conflictScreen(f.office, 'https://a.example', 'm');
-    open({ outlook: '#000000', mobile: '#ffffff' }, () => undefined);
-    open({ outlook: '#000000', mobile: '#ffffff' }, () => undefined);
+    open({ outlook: '#000000', crm: '#ffffff' }, () => undefined);
+    open({ outlook: '#000000', crm: '#ffffff' }, () => undefined);
     expect(f.opened).to.have.length(1);
     f.handlers.dialogEventReceived!({ error: 12006 });
-    open({ outlook: '#000000', mobile: '#ffffff' }, () => undefined);
+    open({ outlook: '#000000', crm: '#ffffff' }, () => undefined);
     expect(f.opened).to.have.length(2);
   });
 });

@@ -11,13 +11,13 @@ import type { Side } from '../core/sync/types.js';
 
 export type ConflictDecisionHandler = (pairKeys: readonly string[], decision: PendingDecision) => void;
 
-const DECISIONS = new Set<PendingDecision>(['approve', 'exclude', 'outlook', 'mobile']);
+const DECISIONS = new Set<PendingDecision>(['approve', 'exclude', 'outlook', 'crm']);
 
 export function conflictScreen(office: OfficeLike, origin: string, mailbox: string) {
   let open = false;
   return (colors: Readonly<Record<Side, string>>, onDecision: ConflictDecisionHandler): void => {
     if (open) return;
-    const url = `${origin}/dialog.html?${new URLSearchParams({ mailbox, outlook: colors.outlook, mobile: colors.mobile })}`;
+    const url = `${origin}/dialog.html?${new URLSearchParams({ mailbox, outlook: colors.outlook, crm: colors.crm })}`;
     open = true;
     office.context.ui.displayDialogAsync(url, { height: 60, width: 50 }, (result) => {
       if (result.status !== 'succeeded') {

@@ -32,7 +32,7 @@ describe('the profile in roaming settings and on the device', () => {
   it('saves to roaming settings with saveAsync and loads the same profile when the pane opens again', async () => {
     const office = fakeRoamingSettings();
     const device = await meta();
-    const profile = { ...valid(), sync: { ...valid().sync, daysAhead: 90, direction: 'mobile-to-outlook' as const } };
+    const profile = { ...valid(), sync: { ...valid().sync, daysAhead: 90, direction: 'crm-to-outlook' as const } };
     expect(await new ProfileService(officeRoaming(office.settings), device).save(profile, 'S3cret!pw')).to.deep.equal(
       [],
     );
@@ -69,13 +69,13 @@ describe('the profile in roaming settings and on the device', () => {
     };
     const policy = {
       defaults: {
-        sync: { direction: 'mobile-to-outlook', daysAhead: 60 },
+        sync: { direction: 'crm-to-outlook', daysAhead: 60 },
         general: { gatewayUrl: 'https://gw.example.com/dav/' },
       },
       locked: ['sync.direction'],
     };
     const loaded = await new ProfileService(stored, await meta(), policy).load();
-    expect(loaded.profile.sync.direction, 'locked').to.equal('mobile-to-outlook');
+    expect(loaded.profile.sync.direction, 'locked').to.equal('crm-to-outlook');
     expect(loaded.profile.sync.daysBack, 'the user’s own value').to.equal(7);
     expect(loaded.profile.sync.daysAhead, 'the default where the user has none').to.equal(60);
     expect(loaded.locked).to.deep.equal(['sync.direction']);
@@ -95,6 +95,22 @@ describe('the profile in roaming settings and on the device', () => {
       error = e;
     }
     expect(String(error)).to.include('lock unknown settings: sync.directon');
+  });
+
+  it('administrator defaults written for version 0.2 (the CRM side called "mobile") keep their meaning', async () => {
+    const serve = (body: unknown) => (async () => new Response(JSON.stringify(body))) as unknown as typeof fetch;
+    const old = await loadAdminPolicy(
+      serve({
+        defaults: { sync: { direction: 'mobile-to-outlook' }, misc: { conflictColorMobile: '#00ff00' } },
+        locked: ['sync.direction', 'misc.conflictColorMobile'],
+      }),
+      '/admin.json',
+    );
+    expect(old?.locked).to.deep.equal(['sync.direction', 'misc.conflictColorCrm']);
+    expect(old?.defaults).to.deep.equal({
+      sync: { direction: 'crm-to-outlook' },
+      misc: { conflictColorCrm: '#00ff00' },
+    });
   });
 
   it('damaged roaming settings give the defaults (and the next save repairs them)', async () => {

@@ -10,7 +10,7 @@ import { openSecret, sealSecret } from '../adapters/idb/secret-box.js';
 import type { IdbMeta } from '../adapters/idb/idb-state.js';
 import type { DeviceProfile, Profile } from '../core/profile/profile.js';
 import { settingFields } from '../core/profile/schema.js';
-import { parseProfile, serializeRoamingProfile } from '../core/profile/serialize.js';
+import { currentPath, parseProfile, renameMobileSettings, serializeRoamingProfile } from '../core/profile/serialize.js';
 import { validateProfile, type ProfileFinding } from '../core/profile/validate.js';
 
 /** Where the roaming part lives. */
@@ -87,8 +87,13 @@ export async function loadAdminPolicy(fetchFn: typeof fetch, url: string): Promi
     throw new Error(`the administrator defaults (${url}) are not JSON`);
   }
   const o = (raw ?? {}) as { defaults?: unknown; locked?: unknown };
-  const defaults = o.defaults && typeof o.defaults === 'object' ? (o.defaults as Record<string, unknown>) : {};
-  const locked = Array.isArray(o.locked) ? o.locked.filter((x): x is string => typeof x === 'string') : [];
+  // A file written for version 0.2 names the CRM side "mobile": read under the current names.
+  const defaults = renameMobileSettings(
+    o.defaults && typeof o.defaults === 'object' ? (o.defaults as Record<string, unknown>) : {},
+  );
+  const locked = Array.isArray(o.locked)
+    ? o.locked.filter((x): x is string => typeof x === 'string').map(currentPath)
+    : [];
   // Only the profile's settings can be locked (the schema names them): a misspelt path would lock
   // nothing while the administrator believes it does.
   const unknown = locked.filter((path) => !SETTING_PATHS.has(path));

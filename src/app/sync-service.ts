@@ -117,11 +117,11 @@ export class SyncService {
       if (side !== 'outlook') throw new Error('only Outlook folders can be changed');
       return kind === 'activity' ? eventsIn(folder) : tasksIn(folder);
     };
-    const mobile = await openCalDavStores(policy.crm.gatewayUrl, {
+    const crm = await openCalDavStores(policy.crm.gatewayUrl, {
       credentials: { username: policy.crm.userId, password },
     });
-    for (const kind of kinds) if (!mobile[kind]) throw new SyncError('no-collection', { kind });
-    return { stores: { outlook, mobile }, storeIn };
+    for (const kind of kinds) if (!crm[kind]) throw new SyncError('no-collection', { kind });
+    return { stores: { outlook, crm }, storeIn };
   }
 
   /** One run; only one at a time per pane. */
@@ -220,7 +220,7 @@ function emptyRecord(at: number, durationMs: number): RunRecord {
     at,
     durationMs,
     dryRun: false,
-    written: { outlook: zero, mobile: zero },
+    written: { outlook: zero, crm: zero },
     conflicts: 0,
     pending: 0,
     errors: 0,

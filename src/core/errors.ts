@@ -9,24 +9,26 @@
  */
 import type { ItemKind, Side } from './sync/types.js';
 
-const sideWord = (side: Side) => (side === 'mobile' ? 'CRM mobile client' : 'Outlook mailbox');
+const sideWord = (side: Side) => (side === 'crm' ? 'CRM mobile client' : 'Outlook mailbox');
+const sideName = (side: Side) => (side === 'crm' ? 'CRM' : 'Outlook');
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 /** The catalogue: code → English text from the error's parameters (plain strings and numbers). */
 export const ERROR_MESSAGES = {
   'store-empty': (p: { side: Side; kind: ItemKind; known: number }) =>
-    `the ${p.side} ${p.kind === 'activity' ? 'calendar' : 'task list'} reads as empty although ${p.known} item(s) were synchronized with it: nothing was deleted; confirm to continue`,
+    `the ${sideName(p.side)} ${p.kind === 'activity' ? 'calendar' : 'task list'} reads as empty although ${p.known} item(s) were synchronized with it: nothing was deleted; confirm to continue`,
   'mass-delete': (p: { side: Side; deletions: number; total: number }) =>
-    `this run would delete ${p.deletions} of ${p.total} item(s) on the ${p.side} side: it was stopped; confirm to continue`,
+    `this run would delete ${p.deletions} of ${p.total} item(s) on the ${sideName(p.side)} side: it was stopped; confirm to continue`,
   'folder-changed': (p: { pairs: number }) =>
     `the Outlook folder changed while ${p.pairs} item(s) are synchronized with the one before: choose whether to move them to the new one or to start a new pairing`,
   'precondition-failed': (p: { side: Side; id: string; expected: string }) =>
-    `the ${p.side} item ${p.id} changed since it was read (expected version ${p.expected})`,
+    `the ${sideName(p.side)} item ${p.id} changed since it was read (expected version ${p.expected})`,
   conflict: (p: { subject: string }) =>
     `"${p.subject}" was changed in Outlook and in the CRM: it waits for your decision`,
   'unreadable-target': (p: { side: Side; id: string; detail: string }) =>
-    `the ${p.side} item ${p.id} cannot be read (${p.detail}): it was not overwritten; repair or delete it there`,
-  throttled: (p: { side: Side; seconds: number }) => `the ${p.side} side asked to slow down: retry in ${p.seconds} s`,
+    `the ${sideName(p.side)} item ${p.id} cannot be read (${p.detail}): it was not overwritten; repair or delete it there`,
+  throttled: (p: { side: Side; seconds: number }) =>
+    `the ${sideName(p.side)} side asked to slow down: retry in ${p.seconds} s`,
   unreachable: (p: { side: Side; detail: string }) => p.detail,
   authentication: (p: { side: Side; detail: string }) => `logon to the ${sideWord(p.side)} failed: ${p.detail}`,
   'user-exit': (p: { detail: string }) => `the user exit failed: ${p.detail}`,

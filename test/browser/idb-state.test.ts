@@ -10,6 +10,7 @@ import {
   IdbStatusStore,
   openStateDb,
   type RunRecord,
+  type StateDb,
 } from '../../src/adapters/idb/idb-state.js';
 import { deviceKeyIsExtractable, openSecret, sealSecret } from '../../src/adapters/idb/secret-box.js';
 import type { PairStatus } from '../../src/core/sync/status.js';
@@ -17,6 +18,7 @@ import { contractActivity } from '../contract/store-contract.js';
 import { Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { runSync } from '../../src/core/sync/engine.js';
+import { openDB } from 'idb';
 
 let n = 0;
 const fresh = () => openStateDb(`test-${Date.now()}-${++n}`);
@@ -27,14 +29,14 @@ describe('device state in IndexedDB', () => {
     const db = await fresh();
     await new IdbStatusStore(db).commit({
       upsert: [row('uid:a'), row('uid:b')],
-      tokens: { 'outlook:activity': 'token-1', 'mobile:activity': 'token-2' },
+      tokens: { 'outlook:activity': 'token-1', 'crm:activity': 'token-2' },
       journalAdd: [{ id: 'j1', startedAt: 1, action: { type: 'status', pairKey: 'uid:a' } as never }],
       failures: [{ pairKey: 'uid:b', attempts: 1, nextAttemptAt: 5, lastError: 'x', recheck: [] }],
       pending: [],
     });
     await new IdbStatusStore(db).commit({
       remove: ['uid:a'],
-      tokens: { 'mobile:activity': null },
+      tokens: { 'crm:activity': null },
       journalDone: ['j1'],
     });
     const name = db.name;
@@ -72,7 +74,7 @@ describe('device state in IndexedDB', () => {
   it('runs the engine: a second run after a reload plans nothing', async () => {
     const db = await fresh();
     const h = new Harness();
-    for (let i = 0; i < 5; i++) h.stores.mobile.activity.insert(contractActivity(400 + i));
+    for (let i = 0; i < 5; i++) h.stores.crm.activity.insert(contractActivity(400 + i));
     const deps = () => ({
       ...h.deps(),
       state: new IdbStatusStore(db),
@@ -108,13 +110,195 @@ describe('device state in IndexedDB', () => {
       at,
       durationMs: 1,
       dryRun: false,
-      written: { outlook: { created: at, updated: 0, deleted: 0 }, mobile: { created: 0, updated: 0, deleted: 0 } },
+      written: { outlook: { created: at, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } },
       conflicts: 0,
       pending: 0,
       errors: 0,
     });
     for (const at of [1, 2, 3, 4, 5]) await runs.add(run(at));
     expect((await runs.list()).map((r) => r.at)).to.deep.equal([3, 4, 5]);
+    db.close();
+  });
+});
+
+/** Version 1's name for the CRM side, put back into records the current version wrote (test data only). */
+function asVersion1(value: unknown): unknown {
+  if (value === 'crm') return 'mobile';
+  if (typeof value === 'string') return value.replace(/^(create|update|delete):crm:/, '$1:mobile:');
+  if (Array.isArray(value)) return value.map(asVersion1);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === 'crm' ? 'mobile' : k, asVersion1(v)]));
+  return value;
+}
+
+/** Writes a database as version 0.2 of the add-in kept it (schema version 1) from `records`. */
+async function version1Db(name: string, records: Record<string, [IDBValidKey | undefined, unknown][]>) {
+  const db = await openDB(`crm-calendar-sync:${name}`, 1, {
+    upgrade(d) {
+      d.createObjectStore('rows', { keyPath: 'key' });
+      d.createObjectStore('tokens');
+      d.createObjectStore('journal', { keyPath: 'id' });
+      d.createObjectStore('failures', { keyPath: 'pairKey' });
+      d.createObjectStore('meta');
+      d.createObjectStore('log', { autoIncrement: true }).createIndex('at', 'at');
+      d.createObjectStore('history', { autoIncrement: true }).createIndex('at', 'at');
+      d.createObjectStore('runs', { autoIncrement: true }).createIndex('at', 'at');
+    },
+  });
+  for (const [store, entries] of Object.entries(records))
+    for (const [key, value] of entries) await db.put(store, value, key);
+  db.close();
+}
+
+describe('a device that kept its state with version 0.2 (the CRM side called "mobile")', () => {
+  it('continues where it was: the next run after the update plans nothing', async () => {
+    const h = new Harness();
+    for (let i = 0; i < 5; i++) h.stores.crm.activity.insert(contractActivity(500 + i));
+    const activities = profile({ sync: { itemTypes: 'activities' } });
+    const now = await fresh();
+    const deps = (db: StateDb) => ({ ...h.deps(), state: new IdbStatusStore(db), log: new IdbLog(db) });
+    expect((await runSync(deps(now), activities)).written.outlook.created).to.equal(5);
+    const state = await new IdbStatusStore(now).load();
+    now.close();
+    const name = `v1-${Date.now()}-${++n}`;
+    await version1Db(name, {
+      rows: state.rows.map((r) => [undefined, asVersion1(r)]),
+      tokens: Object.entries(state.tokens).map(([k, v]) => [asVersion1(k.replace(/^crm:/, 'mobile:')) as string, v]),
+    });
+    const upgraded = await openStateDb(name);
+    const after = await new IdbStatusStore(upgraded).load();
+    expect(after.rows).to.deep.equal(state.rows);
+    expect(after.tokens).to.deep.equal(state.tokens);
+    expect((await runSync(deps(upgraded), activities)).plan.actions).to.deep.equal([]);
+    upgraded.close();
+  });
+
+  it('keeps its journal, failures, pending decisions, history, log and reports, and never rewrites item text', async () => {
+    const item = { ...contractActivity(600), subject: 'mobile', description: 'crm' };
+    const source = { side: 'mobile', id: 'm1', version: 'v1', hash: 'h1' };
+    const create = {
+      type: 'create',
+      pairKey: 'uid:p',
+      kind: 'activity',
+      subject: 'mobile',
+      reason: { code: 'new', from: 'mobile' },
+      target: 'outlook',
+      item,
+      source,
+    };
+    const update = {
+      type: 'update',
+      pairKey: 'uid:q',
+      kind: 'activity',
+      subject: 'Visit',
+      reason: { code: 'skip-direction', detail: 'outlook-to-mobile' },
+      target: 'mobile',
+      id: 'm2',
+      ifVersion: 'v2',
+      item,
+      source: { ...source, side: 'outlook' },
+      cap: { side: 'mobile', until: { date: '2036-12-04' } },
+    };
+    const name = `v1-${Date.now()}-${++n}`;
+    await version1Db(name, {
+      journal: [
+        [undefined, { id: 'j0', startedAt: 0, action: create }],
+        [undefined, { id: 'j1', startedAt: 1, action: update }],
+      ],
+      failures: [
+        [
+          undefined,
+          {
+            pairKey: 'uid:q',
+            attempts: 1,
+            nextAttemptAt: 5,
+            lastError: 'x',
+            recheck: [{ side: 'mobile', kind: 'activity', id: 'm2' }],
+          },
+        ],
+      ],
+      meta: [
+        [
+          'pending',
+          [
+            {
+              type: 'confirm',
+              id: 'update:mobile:uid:q:h1',
+              action: update,
+              pairKey: 'uid:q',
+              subject: 'Visit',
+              reason: update.reason,
+            },
+            {
+              type: 'conflict',
+              id: 'uid:p',
+              pairKey: 'uid:p',
+              subject: 'mobile',
+              reason: { code: 'conflict-held' },
+              mobile: { id: 'm1', version: 'v1', hash: 'h1', item },
+            },
+          ],
+        ],
+      ],
+      history: [[undefined, { at: 1, pairKey: 'uid:p', side: 'mobile', kind: 'activity', item, reason: 'mobile' }]],
+      log: [[undefined, { at: 2, level: 'error', message: 'mobile', side: 'mobile', subject: 'mobile' }]],
+      runs: [
+        [
+          undefined,
+          {
+            at: 3,
+            durationMs: 1,
+            dryRun: false,
+            written: {
+              outlook: { created: 1, updated: 0, deleted: 0 },
+              mobile: { created: 2, updated: 0, deleted: 0 },
+            },
+            conflicts: 0,
+            pending: 0,
+            errors: 0,
+          },
+        ],
+      ],
+    });
+    const db = await openStateDb(name);
+    const state = await new IdbStatusStore(db).load();
+    const moved = {
+      ...update,
+      target: 'crm',
+      reason: { code: 'skip-direction', detail: 'outlook-to-crm' },
+      cap: { side: 'crm', until: { date: '2036-12-04' } },
+    };
+    expect(state.journal).to.deep.equal([
+      {
+        id: 'j0',
+        startedAt: 0,
+        action: { ...create, reason: { code: 'new', from: 'crm' }, source: { ...source, side: 'crm' } },
+      },
+      { id: 'j1', startedAt: 1, action: moved },
+    ]);
+    expect(state.failures[0]!.recheck).to.deep.equal([{ side: 'crm', kind: 'activity', id: 'm2' }]);
+    expect(state.pending[0]).to.deep.include({ id: 'update:crm:uid:q:h1', action: moved });
+    expect(state.pending[1]).to.deep.equal({
+      type: 'conflict',
+      id: 'uid:p',
+      pairKey: 'uid:p',
+      subject: 'mobile',
+      reason: { code: 'conflict-held' },
+      crm: { id: 'm1', version: 'v1', hash: 'h1', item },
+    });
+    const [entry] = await new IdbHistory(db).list();
+    expect(entry).to.deep.include({ side: 'crm', reason: 'mobile', item });
+    expect((await new IdbLog(db).list())[0]).to.deep.equal({
+      at: 2,
+      level: 'error',
+      message: 'mobile',
+      side: 'crm',
+      subject: 'mobile',
+    });
+    expect((await new IdbRuns(db, 10).list())[0]!.written).to.deep.equal({
+      outlook: { created: 1, updated: 0, deleted: 0 },
+      crm: { created: 2, updated: 0, deleted: 0 },
+    });
     db.close();
   });
 });

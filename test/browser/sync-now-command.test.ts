@@ -32,7 +32,7 @@ function fakeOffice() {
 const zero = { created: 0, updated: 0, deleted: 0 };
 const report = (over: Partial<SyncReport> = {}) =>
   ({
-    written: { outlook: { ...zero, created: 3 }, mobile: { ...zero, updated: 2 } },
+    written: { outlook: { ...zero, created: 3 }, crm: { ...zero, updated: 2 } },
     pending: [],
     errors: [],
     unreadable: [],
@@ -71,9 +71,9 @@ describe('the ribbon Sync now command', () => {
         report({
           deferred: 105,
           waiting: [
-            { cause: 'unreachable', side: 'mobile', count: 104, retryAt: at + 60_000, subjects: [], pairKeys: [] },
-            { cause: 'after-earlier', side: 'mobile', count: 1, subjects: [], pairKeys: [] },
-            { cause: 'backoff', side: 'mobile', count: 0, retryAt: at, subjects: [], pairKeys: [] },
+            { cause: 'unreachable', side: 'crm', count: 104, retryAt: at + 60_000, subjects: [], pairKeys: [] },
+            { cause: 'after-earlier', side: 'crm', count: 1, subjects: [], pairKeys: [] },
+            { cause: 'backoff', side: 'crm', count: 0, retryAt: at, subjects: [], pairKeys: [] },
           ],
         }),
       ),

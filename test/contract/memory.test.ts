@@ -2,4 +2,4 @@
 import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('memory', { fresh: async (kind) => new MemoryStore('mobile', kind) });
+storeContract('memory', { fresh: async (kind) => new MemoryStore('crm', kind) });

@@ -22,7 +22,7 @@ async function changed() {
   const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
   b.folder = 'B';
   for (const n of [1, 2, 3])
-    h.stores.mobile.activity.insert(
+    h.stores.crm.activity.insert(
       activity({ uid: `m${n}`, subject: `Visit ${n}`, crm: { activityId: `000000000${n}`, application: 'SALES' } }),
     );
   a.insert(activity({ uid: 'o1', crm: undefined, subject: 'Outlook meeting' }));
@@ -39,18 +39,18 @@ const versions = (s: MemoryStore) => s.all().map((x) => `${x.id}:${x.version}`);
 describe('a change of the Outlook folder (issue 13, point 10)', () => {
   it('asks before anything is read or written — Preview too', async () => {
     const { h, a, b, sync } = await changed();
-    const before = [versions(a), versions(b), versions(h.stores.mobile.activity)];
+    const before = [versions(a), versions(b), versions(h.stores.crm.activity)];
     for (const options of [{}, { dryRun: true }]) {
       const error = await sync(options).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(FolderChangedError);
       expect((error as FolderChangedError).changes).to.deep.equal([{ kind: 'activity', from: 'A', to: 'B', pairs: 4 }]);
     }
-    expect([versions(a), versions(b), versions(h.stores.mobile.activity)]).to.deep.equal(before);
+    expect([versions(a), versions(b), versions(h.stores.crm.activity)]).to.deep.equal(before);
   });
 
   it('move: the synchronized copies go to the new folder, the CRM is not touched, nothing is asked again', async () => {
     const { h, a, b, sync } = await changed();
-    const crm = versions(h.stores.mobile.activity);
+    const crm = versions(h.stores.crm.activity);
     // An Outlook edit not synchronized yet travels with its copy and then crosses.
     const edited = a.all().find((x) => x.item.subject === 'Visit 2')!;
     a.write(edited.id, { ...edited.item, subject: 'Visit 2 (room 4)' });
@@ -64,8 +64,8 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     ).to.deep.equal(['Outlook meeting', 'Visit 1', 'Visit 2 (room 4)', 'Visit 3']);
     expect(
       r.plan.actions.filter((x) => x.type !== 'status').map((x) => `${x.type}:${x.target}:${x.subject}`),
-    ).to.deep.equal(['update:mobile:Visit 2 (room 4)']);
-    expect(versions(h.stores.mobile.activity).filter((v) => !crm.includes(v))).to.have.length(1);
+    ).to.deep.equal(['update:crm:Visit 2 (room 4)']);
+    expect(versions(h.stores.crm.activity).filter((v) => !crm.includes(v))).to.have.length(1);
     expect(h.log.entries.map((e) => e.message)).to.include('4 item(s) moved from the calendar A to B');
     const again = await sync();
     expect(again.plan.actions).to.deep.equal([]);
@@ -73,7 +73,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     const moved = b.all().find((x) => x.item.subject === 'Visit 3')!;
     b.write(moved.id, { ...moved.item, subject: 'Visit 3 (moved)' });
     await sync();
-    expect(h.stores.mobile.activity.all().map((x) => x.item.subject)).to.include('Visit 3 (moved)');
+    expect(h.stores.crm.activity.all().map((x) => x.item.subject)).to.include('Visit 3 (moved)');
   });
 
   it('new pairing: the old folder keeps its items, unsynchronized; the new one is paired as on a first sync', async () => {
@@ -92,7 +92,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
         .sort(),
     ).to.deep.equal(['Only in B', 'Outlook meeting', 'Visit 1', 'Visit 2', 'Visit 3']);
     expect(
-      h.stores.mobile.activity
+      h.stores.crm.activity
         .all()
         .map((x) => x.item.subject)
         .sort(),
@@ -122,7 +122,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     expect(r.errors).to.deep.equal([]);
     expect(a.all()).to.deep.equal([]);
     expect(b.all()).to.have.length(4);
-    expect(h.stores.mobile.activity.all()).to.have.length(4);
+    expect(h.stores.crm.activity.all()).to.have.length(4);
     expect((await sync()).plan.actions).to.deep.equal([]);
   });
 
@@ -151,7 +151,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
           ? { kind: 'activity', from: 'A', to: 'C', pairs: 4, also: 'B' }
           : { kind: 'activity', from: 'A', to: 'A', pairs: 4, also: 'B' },
       ]);
-      const crm = versions(h.stores.mobile.activity);
+      const crm = versions(h.stores.crm.activity);
       const r = await sync({ folderChange: 'move' });
       expect(r.errors).to.deep.equal([]);
       expect(
@@ -161,9 +161,9 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
       ).to.deep.equal(['Outlook meeting', 'Visit 1', 'Visit 2', 'Visit 3']);
       for (const [name, store] of Object.entries(folders))
         if (name !== next) expect(store.all(), `folder ${name}`).to.deep.equal([]);
-      expect(versions(h.stores.mobile.activity)).to.deep.equal(crm);
+      expect(versions(h.stores.crm.activity)).to.deep.equal(crm);
       expect((await sync()).plan.actions).to.deep.equal([]);
-      expect(versions(h.stores.mobile.activity)).to.deep.equal(crm);
+      expect(versions(h.stores.crm.activity)).to.deep.equal(crm);
     });
 
   for (const edits of ['none', 'copy', 'both'] as const)
@@ -188,7 +188,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
       expect(a.all()).to.deep.equal([]);
       expect(b.all()).to.have.length(4);
       const kept = h.history.entries.filter((e) => e.reason.includes('interrupted move'));
-      const crm = () => h.stores.mobile.activity.all().find((x) => x.item.uid === twin.item.uid)!.item.subject;
+      const crm = () => h.stores.crm.activity.all().find((x) => x.item.uid === twin.item.uid)!.item.subject;
       if (edits === 'none') {
         expect(kept).to.deep.equal([]);
         expect(now().version, 'not written again').to.equal(version);
@@ -221,7 +221,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     const a = h.stores.outlook.activity;
     a.folder = 'A';
     await h.sync(p);
-    h.stores.mobile.activity.insert(activity({ uid: 'm1', subject: 'Visit' }));
+    h.stores.crm.activity.insert(activity({ uid: 'm1', subject: 'Visit' }));
     dieAtCommit(h.state);
     await h.sync(p).catch(() => undefined);
     h.state.beforeCommit = undefined;
@@ -251,13 +251,13 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
       h.stores.outlook.activity = b;
       const sync = (options: RunOptions = {}) =>
         runSync({ ...h.deps(), storeIn: (_side, _kind, folder) => (folder === 'A' ? a : b) }, p, options);
-      h.stores.mobile.activity.faults.beforeRead = () => {
+      h.stores.crm.activity.faults.beforeRead = () => {
         throw new Error('network down');
       };
       expect(await sync({ folderChange: choice }).catch((e: unknown) => String(e))).to.match(/network down/);
-      h.stores.mobile.activity.faults = {};
+      h.stores.crm.activity.faults = {};
       await sync();
-      const crm = h.stores.mobile.activity.all().map((x) => x.item.subject);
+      const crm = h.stores.crm.activity.all().map((x) => x.item.subject);
       for (let n = 0; n < 5; n++) expect(crm).to.include(`In B ${n}`);
     });
 
@@ -268,13 +268,13 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     const a = h.stores.outlook.activity;
     a.folder = 'A';
     a.insert(activity({ uid: 'x', crm: undefined, subject: 'Visit (Outlook)' }));
-    h.stores.mobile.activity.insert(activity({ uid: 'x', crm: undefined, subject: 'Visit (CRM)' }));
-    h.stores.mobile.activity.faults.beforeWrite = () => {
-      throw new ThrottledError('mobile', 30_000);
+    h.stores.crm.activity.insert(activity({ uid: 'x', crm: undefined, subject: 'Visit (CRM)' }));
+    h.stores.crm.activity.faults.beforeWrite = () => {
+      throw new ThrottledError('crm', 30_000);
     };
     const outlookWins = profile({ sync: { itemTypes: 'activities' }, conflicts: { handling: 'outlook-wins' } });
     await h.sync(outlookWins);
-    h.stores.mobile.activity.faults = {};
+    h.stores.crm.activity.faults = {};
     expect(h.state.state.failures.map((f) => f.pairKey)).to.deep.equal(['uid:x']);
     expect(h.state.state.rows).to.deep.equal([]);
     const b = new MemoryStore('outlook', 'activity', h.clock, 'b');
@@ -292,7 +292,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     h.stores.outlook.activity.folder = 'A';
     await h.sync(p);
     h.stores.outlook.activity.folder = 'B';
-    h.stores.mobile.activity.insert(activity());
+    h.stores.crm.activity.insert(activity());
     expect((await h.sync(p)).written.outlook.created).to.equal(1);
     expect(h.state.state.tokens['folder:outlook:activity']).to.equal('B');
   });
@@ -312,7 +312,7 @@ describe('a change of the Outlook folder (issue 13, point 10)', () => {
     h.stores.outlook.activity = b;
     await h.sync(p);
     expect(
-      h.stores.mobile.activity
+      h.stores.crm.activity
         .all()
         .map((x) => x.item.subject)
         .sort(),

@@ -18,11 +18,11 @@ import { NOW, entry, pairOf, profile, snap } from './support/plan-fixtures.js';
 const plan = (
   status: readonly PairStatus[],
   outlook: SideSnapshot,
-  mobile: SideSnapshot,
+  crm: SideSnapshot,
   p: Profile,
   now: number,
   options?: PlanOptions,
-) => planSync(status, outlook, mobile, compilePolicy(p, now), options);
+) => planSync(status, outlook, crm, compilePolicy(p, now), options);
 
 const KEY = 'crm:0000004711';
 const base = activity();
@@ -31,7 +31,7 @@ const types = (actions: readonly Action[]) => actions.map((a) => `${a.type}${'ta
 const writes = (actions: readonly Action[]) => types(actions.filter((a) => a.type !== 'status'));
 
 /** The plan keeps `side` of the pair at its old version and marks it held (issue 13, point 9). */
-function expectHeld(actions: readonly Action[], side: 'outlook' | 'mobile', version: string) {
+function expectHeld(actions: readonly Action[], side: 'outlook' | 'crm', version: string) {
   const row = actions.find((a): a is Action & { type: 'status' } => a.type === 'status' && a.pairKey === KEY);
   expect(row?.status?.[side], `${side} held`).to.include({ version, held: true });
 }
@@ -69,11 +69,11 @@ describe('plan: pairs that exist on both sides', () => {
     expect(p.actions[0]!.reason.code).to.equal('version-only');
   });
 
-  it('changed in Outlook only → update the mobile copy at its known version', () => {
+  it('changed in Outlook only → update the CRM copy at its known version', () => {
     const { status } = synced();
     const p = plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), profile(), NOW);
     const a = p.actions[0] as UpdateAction;
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
     expect([a.id, a.ifVersion, a.item.subject, a.reason.code, a.reason.from]).to.deep.equal([
       'm1',
       'm-v1',
@@ -93,18 +93,18 @@ describe('plan: pairs that exist on both sides', () => {
       'o-v1',
       edited.subject,
       'changed',
-      'mobile',
+      'crm',
     ]);
-    expect(a.source).to.include({ side: 'mobile', id: 'm1', version: 'm-v2' });
+    expect(a.source).to.include({ side: 'crm', id: 'm1', version: 'm-v2' });
     expect(p.pending).to.deep.equal([]);
   });
 
   it('deleted on one side only → delete the other copy', () => {
     const { status } = synced();
     const p = plan(status, snap([], ['o1']), snap([entry('x', task())]), profile(), NOW);
-    expect(types(p.actions)).to.include('delete:mobile');
+    expect(types(p.actions)).to.include('delete:crm');
     const del = p.actions.find((a) => a.type === 'delete')!;
-    expect(del).to.include({ id: 'm1', ifVersion: 'm-v1', pairKey: KEY, target: 'mobile' });
+    expect(del).to.include({ id: 'm1', ifVersion: 'm-v1', pairKey: KEY, target: 'crm' });
     expect(del.reason).to.deep.equal({ code: 'deleted', from: 'outlook' });
     // (Nothing else is written to the pair: no creation brings the deleted copy back.)
     expect(p.actions.filter((a) => a.pairKey === KEY).map((a) => a.type)).to.deep.equal(['delete']);
@@ -128,16 +128,10 @@ describe('plan: pairs that exist on both sides', () => {
 describe('plan: conflicts', () => {
   const { status } = synced();
   const outlookEdit = entry('o1', activity({ subject: 'Outlook version' }), 'o-v2', Date.UTC(2026, 10, 26, 9));
-  const mobileEdit = entry('m1', activity({ subject: 'CRM version' }), 'm-v2', Date.UTC(2026, 10, 26, 10));
+  const crmEdit = entry('m1', activity({ subject: 'CRM version' }), 'm-v2', Date.UTC(2026, 10, 26, 10));
 
-  it('mobile wins → the CRM version overwrites Outlook', () => {
-    const p = plan(
-      status,
-      snap([outlookEdit]),
-      snap([mobileEdit]),
-      profile({ conflicts: { handling: 'mobile-wins' } }),
-      NOW,
-    );
+  it('CRM wins → the CRM version overwrites Outlook', () => {
+    const p = plan(status, snap([outlookEdit]), snap([crmEdit]), profile({ conflicts: { handling: 'crm-wins' } }), NOW);
     expect(types(p.actions)).to.deep.equal(['update:outlook']);
     expect((p.actions[0] as UpdateAction).item.subject).to.equal('CRM version');
     expect(p.actions[0]!.reason.code).to.equal('conflict-policy');
@@ -147,11 +141,11 @@ describe('plan: conflicts', () => {
     const p = plan(
       status,
       snap([outlookEdit]),
-      snap([mobileEdit]),
+      snap([crmEdit]),
       profile({ conflicts: { handling: 'outlook-wins' } }),
       NOW,
     );
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
     const a = p.actions[0] as UpdateAction;
     expect([a.id, a.ifVersion, a.item.subject]).to.deep.equal(['m1', 'm-v2', 'Outlook version']);
     expect(a.reason).to.deep.equal({ code: 'conflict-policy', from: 'outlook', detail: 'Outlook wins' });
@@ -159,8 +153,8 @@ describe('plan: conflicts', () => {
 
   it('most recent wins → the later modification wins', () => {
     const later = entry('o1', outlookEdit.item, 'o-v2', Date.UTC(2026, 10, 26, 11));
-    const p = plan(status, snap([later]), snap([mobileEdit]), profile({ conflicts: { handling: 'most-recent' } }), NOW);
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    const p = plan(status, snap([later]), snap([crmEdit]), profile({ conflicts: { handling: 'most-recent' } }), NOW);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
     expect((p.actions[0] as UpdateAction).item.subject).to.equal('Outlook version');
     expect(p.actions[0]!.reason).to.deep.equal({
       code: 'conflict-policy',
@@ -171,7 +165,7 @@ describe('plan: conflicts', () => {
     const earlier = plan(
       status,
       snap([outlookEdit]),
-      snap([mobileEdit]),
+      snap([crmEdit]),
       profile({ conflicts: { handling: 'most-recent' } }),
       NOW,
     );
@@ -182,12 +176,12 @@ describe('plan: conflicts', () => {
     const p = plan(
       status,
       snap([outlookEdit]),
-      snap([mobileEdit]),
+      snap([crmEdit]),
       profile({ conflicts: { openConflictScreen: true } }),
       NOW,
     );
     expect(p.actions).to.deep.equal([]);
-    expect(p.pending.map((x) => [x.type, x.pairKey, x.outlook?.item.subject, x.mobile?.item.subject])).to.deep.equal([
+    expect(p.pending.map((x) => [x.type, x.pairKey, x.outlook?.item.subject, x.crm?.item.subject])).to.deep.equal([
       ['conflict', KEY, 'Outlook version', 'CRM version'],
     ]);
   });
@@ -196,25 +190,19 @@ describe('plan: conflicts', () => {
     const p = plan(
       status,
       snap([outlookEdit]),
-      snap([mobileEdit]),
+      snap([crmEdit]),
       profile({ conflicts: { openConflictScreen: true } }),
       NOW,
       {
         decisions: new Map([[KEY, 'outlook']]),
       },
     );
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
     expect(p.actions[0]!.reason.code).to.equal('conflict-decided');
   });
 
-  it('deleted in Outlook, changed in the CRM, mobile wins → recreated in Outlook under the same pair key', () => {
-    const p = plan(
-      status,
-      snap([], ['o1']),
-      snap([mobileEdit]),
-      profile({ conflicts: { handling: 'mobile-wins' } }),
-      NOW,
-    );
+  it('deleted in Outlook, changed in the CRM, CRM wins → recreated in Outlook under the same pair key', () => {
+    const p = plan(status, snap([], ['o1']), snap([crmEdit]), profile({ conflicts: { handling: 'crm-wins' } }), NOW);
     expect(types(p.actions)).to.deep.equal(['create:outlook']);
     expect(p.actions[0]).to.include({ pairKey: KEY });
     expect(p.actions[0]!.reason.code).to.equal('modify-delete-policy');
@@ -224,11 +212,11 @@ describe('plan: conflicts', () => {
     const p = plan(
       status,
       snap([], ['o1']),
-      snap([mobileEdit]),
+      snap([crmEdit]),
       profile({ conflicts: { handling: 'outlook-wins' } }),
       NOW,
     );
-    expect(types(p.actions)).to.deep.equal(['delete:mobile']);
+    expect(types(p.actions)).to.deep.equal(['delete:crm']);
   });
 
   it('modify against delete with most recent → the modification is kept', () => {
@@ -239,14 +227,14 @@ describe('plan: conflicts', () => {
       profile({ conflicts: { handling: 'most-recent' } }),
       NOW,
     );
-    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect(types(p.actions)).to.deep.equal(['create:crm']);
   });
 });
 
 describe('plan: new items and first-sync matching', () => {
   it('new in Outlook → created in the mobile client, keyed by the CRM id', () => {
     const p = plan([], snap([entry('o1', base)]), snap(), profile(), NOW);
-    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect(types(p.actions)).to.deep.equal(['create:crm']);
     expect(p.actions[0]).to.include({ pairKey: KEY });
   });
 
@@ -301,7 +289,7 @@ describe('plan: new items and first-sync matching', () => {
     const later = activity({ ...utc, start: { dateTime: '2026-12-01T10:00:00', timeZone: 'UTC' } });
     expect(
       types(plan([], snap([entry('o1', berlin)]), snap([entry('m1', later)]), profile(), NOW).actions),
-    ).to.have.members(['create:mobile', 'create:outlook']);
+    ).to.have.members(['create:crm', 'create:outlook']);
   });
 
   it('paired on first sync with different content → the policy decides which side is updated', () => {
@@ -318,9 +306,9 @@ describe('plan: new items and first-sync matching', () => {
 });
 
 describe('plan: direction, item types, period', () => {
-  const oneWay = profile({ sync: { direction: 'outlook-to-mobile' } });
+  const oneWay = profile({ sync: { direction: 'outlook-to-crm' } });
 
-  it('one-way Outlook → mobile: new mobile items are left alone', () => {
+  it('one-way Outlook → CRM: new CRM items are left alone', () => {
     const p = plan([], snap(), snap([entry('m1', base)]), oneWay, NOW);
     expect(p.actions).to.deep.equal([]);
     expect(p.skipped[0]!.reason.code).to.equal('skip-direction');
@@ -330,7 +318,7 @@ describe('plan: direction, item types, period', () => {
     const { status } = synced();
     const p = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), oneWay, NOW);
     expect(types(p.actions)).to.deep.equal(['status']);
-    expectHeld(p.actions, 'mobile', 'm-v1');
+    expectHeld(p.actions, 'crm', 'm-v1');
     const both = plan(heldStatus(p.actions, status), snap(), snap([entry('m1', edited, 'm-v2')]), profile(), NOW);
     expect(types(both.actions)).to.deep.equal(['update:outlook']);
   });
@@ -339,7 +327,7 @@ describe('plan: direction, item types, period', () => {
     const { status } = synced();
     const p = plan(status, snap(), snap([], ['m1']), oneWay, NOW);
     expect(writes(p.actions)).to.deep.equal([]);
-    expectHeld(p.actions, 'mobile', 'm-v1');
+    expectHeld(p.actions, 'crm', 'm-v1');
     const both = plan(heldStatus(p.actions, status), snap(), snap([], ['m1']), profile(), NOW);
     expect(types(both.actions)).to.deep.equal(['delete:outlook']);
   });
@@ -355,7 +343,7 @@ describe('plan: direction, item types, period', () => {
       oneWay,
       NOW,
     );
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
     expect(p.actions[0]).to.include({ ifVersion: 'm-v2' });
   });
 
@@ -379,7 +367,7 @@ describe('plan: direction, item types, period', () => {
     const { status } = synced();
     const held = plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), serviceOnly, NOW);
     expect(writes(held.actions)).to.deep.equal([]);
-    expectHeld(held.actions, 'mobile', 'm-v1');
+    expectHeld(held.actions, 'crm', 'm-v1');
     // Neither ticked: manual synchronization of every application (seed: no automatic settings).
     const manual = profile({ automatic: { mobileSales: false, mobileService: false } });
     expect(types(plan(status, snap(), snap([entry('m1', edited, 'm-v2')]), manual, NOW).actions)).to.deep.equal([
@@ -387,11 +375,11 @@ describe('plan: direction, item types, period', () => {
     ]);
   });
 
-  it('one-way mobile → Outlook: the target moved out of the period, then the source deleted → the copy is kept (seed 1393438632)', () => {
+  it('one-way CRM → Outlook: the target moved out of the period, then the source deleted → the copy is kept (seed 1393438632)', () => {
     // Found by the model-based test in session 7: the move out of the period was absorbed into the
     // status with the old range, so the later CRM deletion deleted an Outlook item outside the period.
     const { status } = synced();
-    const toOutlook = profile({ sync: { direction: 'mobile-to-outlook' } });
+    const toOutlook = profile({ sync: { direction: 'crm-to-outlook' } });
     const far = activity({
       start: { dateTime: '2028-01-10T10:00:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2028-01-10T11:00:00', timeZone: 'Europe/Berlin' },
@@ -417,7 +405,7 @@ describe('plan: direction, item types, period', () => {
       oneWay,
       NOW,
     );
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
   });
 
   it('tasks only → activities are neither created nor deleted', () => {
@@ -430,7 +418,7 @@ describe('plan: direction, item types, period', () => {
       tasksOnly,
       NOW,
     );
-    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect(types(p.actions)).to.deep.equal(['create:crm']);
     expect((p.actions[0] as CreateAction).item.kind).to.equal('task');
   });
 
@@ -456,7 +444,7 @@ describe('plan: direction, item types, period', () => {
       },
     });
     const p = plan([], snap([entry('o1', series)]), snap(), profile(), NOW);
-    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect(types(p.actions)).to.deep.equal(['create:crm']);
   });
 
   it('a synchronized item that was moved beyond the period is updated, not deleted', () => {
@@ -466,7 +454,7 @@ describe('plan: direction, item types, period', () => {
       end: { dateTime: '2028-01-10T11:00:00', timeZone: 'Europe/Berlin' },
     });
     const p = plan(status, snap([entry('o1', moved, 'o-v2')]), snap(), profile(), NOW);
-    expect(types(p.actions)).to.deep.equal(['update:mobile']);
+    expect(types(p.actions)).to.deep.equal(['update:crm']);
   });
 
   it('deleted on one side while the other copy was moved out of the period → the pair ends, the copy is kept', () => {
@@ -494,12 +482,12 @@ describe('plan: direction, item types, period', () => {
       start: { dateTime: '2025-01-10T10:00:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2025-01-10T11:00:00', timeZone: 'Europe/Berlin' },
     });
-    const kept = (mobile: SideSnapshot, status: PairStatus[]) => {
-      const snapshots = { outlook: snap([], ['o1']), mobile };
-      const p = plan(status, snapshots.outlook, snapshots.mobile, profile(), NOW);
+    const kept = (crm: SideSnapshot, status: PairStatus[]) => {
+      const snapshots = { outlook: snap([], ['o1']), crm };
+      const p = plan(status, snapshots.outlook, snapshots.crm, profile(), NOW);
       expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:kept-outside-period']);
       expect(p.skipped.map((x) => ({ code: x.reason.code, copy: x.copy }))).to.deep.equal([
-        { code: 'kept-outside-period', copy: { side: 'mobile', id: 'm9' } },
+        { code: 'kept-outside-period', copy: { side: 'crm', id: 'm9' } },
       ]);
       expect(unaccounted(status, snapshots, p)).to.deep.equal([]);
     };
@@ -565,7 +553,7 @@ describe('plan: private items and the exception list', () => {
 
   it('private items are synchronized when the user chose so', () => {
     const p = plan([], snap([entry('o1', privateItem)]), snap(), profile({ series: { syncPrivate: true } }), NOW);
-    expect(types(p.actions)).to.deep.equal(['create:mobile']);
+    expect(types(p.actions)).to.deep.equal(['create:crm']);
   });
 
   it('a synchronized item made private stops being synchronized: nothing is written, the change is held', () => {
@@ -584,7 +572,7 @@ describe('plan: private items and the exception list', () => {
       profile({ series: { syncPrivate: true } }),
       NOW,
     );
-    expect(types(on.actions)).to.deep.equal(['update:mobile']);
+    expect(types(on.actions)).to.deep.equal(['update:crm']);
     const a = on.actions[0] as UpdateAction;
     expect([a.id, a.ifVersion, a.item.subject, a.item.sensitivity]).to.deep.equal(['m1', 'm-v1', 'Dentist', 'private']);
     expect(a.reason).to.deep.equal({ code: 'changed', from: 'outlook' });
@@ -601,7 +589,7 @@ describe('plan: private items and the exception list', () => {
     expect(again.actions).to.deep.equal([]);
     const included = profile({ exceptionList: [KEY], misc: { includeExceptionList: true } });
     expect(types(plan(status, snap([entry('o1', edited, 'o-v2')]), snap(), included, NOW).actions)).to.deep.equal([
-      'update:mobile',
+      'update:crm',
     ]);
     expect(plan([], snap([entry('o1', base)]), snap(), withList, NOW).skipped[0]!.reason.code).to.equal(
       'skip-exception-list',
@@ -623,7 +611,7 @@ describe('plan: infinite series', () => {
     const p = plan([], snap([entry('o1', infinite)]), snap(), profile({ series: { infiniteSeriesYears: 3 } }), NOW);
     const a = p.actions[0] as CreateAction;
     expect(a.item.recurrence?.rule.until).to.deep.equal({ dateTime: '2029-12-01T10:00:00', timeZone: 'Europe/Berlin' });
-    expect(a.cap).to.deep.equal({ side: 'mobile', until: a.item.recurrence?.rule.until });
+    expect(a.cap).to.deep.equal({ side: 'crm', until: a.item.recurrence?.rule.until });
   });
 
   it('the cap is never written back to the source', () => {
@@ -637,7 +625,7 @@ describe('plan: infinite series', () => {
     });
     const m = entry('m1', capped, 'm-v1');
     const status = [
-      { ...pairOf(KEY, infinite, o, m), cap: { side: 'mobile' as const, until: capped.recurrence!.rule.until! } },
+      { ...pairOf(KEY, infinite, o, m), cap: { side: 'crm' as const, until: capped.recurrence!.rule.until! } },
     ];
     const cappedEdit = activity({ ...capped, subject: 'Weekly team call (edited in CRM)' });
     const p = plan(status, snap(), snap([entry('m1', cappedEdit, 'm-v2')]), profile(), NOW);
@@ -674,17 +662,17 @@ describe('plan: the infinite-series cap counts from today (issue 13, point 4)', 
       recurrence: { ...since2020.recurrence!, rule: { ...since2020.recurrence!.rule, until } },
     });
     const m = entry('m1', capped, 'm-v1');
-    const status = [{ ...pairOf(KEY, since2020, o, m), cap: { side: 'mobile' as const, until } }];
+    const status = [{ ...pairOf(KEY, since2020, o, m), cap: { side: 'crm' as const, until } }];
     // The engine reads the source although it did not change (its version is the status version).
     const p = plan(status, snap([o]), snap(), profile(), NOW);
     expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}:${a.reason.code}`)).to.deep.equal([
-      'update:mobile:cap-extended',
+      'update:crm:cap-extended',
     ]);
     const a = p.actions[0] as UpdateAction;
     expect(a.item.recurrence?.rule.until).to.deep.equal({ dateTime: '2028-11-26T10:00:00', timeZone: 'Europe/Berlin' });
-    expect(a.cap).to.deep.equal({ side: 'mobile', until: a.item.recurrence?.rule.until });
+    expect(a.cap).to.deep.equal({ side: 'crm', until: a.item.recurrence?.rule.until });
     // A cap that still reaches far enough is left alone.
-    const fresh = [{ ...status[0]!, cap: { side: 'mobile' as const, until: a.item.recurrence!.rule.until! } }];
+    const fresh = [{ ...status[0]!, cap: { side: 'crm' as const, until: a.item.recurrence!.rule.until! } }];
     expect(plan(fresh, snap([o]), snap(), profile(), NOW).actions).to.deep.equal([]);
   });
 });
@@ -708,12 +696,12 @@ describe('plan: a first sync whose capped copy wins (model run, seed 20261202 wi
       [],
       snap([entry('o1', since2020, 'o-v1')]),
       snap([entry('m1', capped, 'm-v1')]),
-      profile({ conflicts: { handling: 'mobile-wins' } }),
+      profile({ conflicts: { handling: 'crm-wins' } }),
       NOW,
     );
     expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}:${a.reason.code}`)).to.deep.equal([
       'update:outlook:matched-crm-id',
-      'update:mobile:cap-extended',
+      'update:crm:cap-extended',
     ]);
     const [open, recap] = p.actions as UpdateAction[];
     expect(open!.item.recurrence?.rule.until).to.equal(undefined);
@@ -722,7 +710,7 @@ describe('plan: a first sync whose capped copy wins (model run, seed 20261202 wi
       dateTime: '2028-11-26T10:00:00',
       timeZone: 'Europe/Berlin',
     });
-    expect(recap!.cap).to.deep.equal({ side: 'mobile', until: recap!.item.recurrence?.rule.until });
+    expect(recap!.cap).to.deep.equal({ side: 'crm', until: recap!.item.recurrence?.rule.until });
   });
 });
 
@@ -748,7 +736,7 @@ describe("plan: a first sync tells a cap from an end the user set by the copy's 
           [],
           snap([entry('o1', open, 'o-v1')]),
           snap([entry('m1', ended(mark), 'm-v1')]),
-          profile({ sync: { direction: 'mobile-to-outlook' } }),
+          profile({ sync: { direction: 'crm-to-outlook' } }),
           NOW,
         );
         if (mark) expect(p.actions.map((a) => `${a.type}:${a.reason.code}`)).to.deep.equal(['status:matched-crm-id']);
@@ -775,13 +763,13 @@ describe('plan: a capped copy met alone (a new pairing, a device without status)
     const p = plan([], snap(), snap([entry('m1', capped, 'm-v1')]), profile(), NOW);
     expect(p.actions.map((a) => `${a.type}:${'target' in a ? a.target : ''}:${a.reason.code}`)).to.deep.equal([
       'create:outlook:new',
-      'update:mobile:cap-extended',
+      'update:crm:cap-extended',
     ]);
     const [created, recap] = p.actions as [CreateAction, UpdateAction];
     expect(created.item.recurrence).to.deep.equal(open.recurrence);
-    expect(created.cap).to.deep.equal({ side: 'mobile', until });
+    expect(created.cap).to.deep.equal({ side: 'crm', until });
     expect(recap.item.recurrence?.rule.until).to.deep.equal(recap.item.recurrence?.cap);
-    expect(recap.cap?.side).to.equal('mobile');
+    expect(recap.cap?.side).to.equal('crm');
   });
 });
 
@@ -794,7 +782,7 @@ describe('plan: confirmations and safety guards', () => {
     const approved = plan([], snap([entry('o1', base)]), snap(), confirmNew, NOW, {
       approvals: new Set([first.pending[0]!.id]),
     });
-    expect(types(approved.actions)).to.deep.equal(['create:mobile']);
+    expect(types(approved.actions)).to.deep.equal(['create:crm']);
     expect(actionId(approved.actions[0]!)).to.equal(first.pending[0]!.id);
   });
 
@@ -807,7 +795,7 @@ describe('plan: confirmations and safety guards', () => {
     expect(plan(status, snap([entry('x', task())], ['o1']), snap(), p, NOW).pending[0]!.action?.type).to.equal(
       'delete',
     );
-    expect(types(plan([], snap([entry('o1', base)]), snap(), p, NOW).actions)).to.deep.equal(['create:mobile']);
+    expect(types(plan([], snap([entry('o1', base)]), snap(), p, NOW).actions)).to.deep.equal(['create:crm']);
   });
 
   it('a side that had items and reads as empty stops the run (StoreEmptyError)', () => {
@@ -817,7 +805,7 @@ describe('plan: confirmations and safety guards', () => {
     expect(() => plan(status, snap([], ['o1']), snap(), profile(), NOW)).to.throw(StoreEmptyError);
     expect(
       types(plan(status, snap([], ['o1']), snap(), profile(), NOW, { allowEmptySide: true }).actions),
-    ).to.deep.equal(['delete:mobile']);
+    ).to.deep.equal(['delete:crm']);
   });
 
   it('more than 30 % and more than 10 deletions stop the run (MassDeleteError) until confirmed', () => {

@@ -71,10 +71,10 @@ describe('compilePolicy: every setting is read', () => {
 
   it('one-way: the source wins every conflict and only the target is written', () => {
     const p = base();
-    const policy = compilePolicy({ ...p, sync: { ...p.sync, direction: 'mobile-to-outlook' } }, NOW);
-    expect(policy.writable).to.deep.equal({ outlook: true, mobile: false });
-    expect(policy.source).to.equal('mobile');
-    expect(policy.conflicts.resolve({ pairKey: 'k' })).to.equal('mobile');
+    const policy = compilePolicy({ ...p, sync: { ...p.sync, direction: 'crm-to-outlook' } }, NOW);
+    expect(policy.writable).to.deep.equal({ outlook: true, crm: false });
+    expect(policy.source).to.equal('crm');
+    expect(policy.conflicts.resolve({ pairKey: 'k' })).to.equal('crm');
     expect(policy.conflicts.name).to.equal('one-way sync');
   });
 

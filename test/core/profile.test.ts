@@ -42,7 +42,7 @@ describe('validateProfile', () => {
       general: { ...p.general, gatewayUrl: 'crm-gw', userId: ' ' },
       sync: { ...p.sync, daysBack: -1, daysAhead: 1.5 },
       automatic: { ...p.automatic, everyMinutes: 2 },
-      misc: { ...p.misc, conflictColorMobile: 'blue', useUserExits: true, userExitMethod: 'drop table' },
+      misc: { ...p.misc, conflictColorCrm: 'blue', useUserExits: true, userExitMethod: 'drop table' },
       series: { ...p.series, infiniteSeriesYears: 0 },
     };
     expect(validateProfile(bad).map((f) => `${f.field}:${f.code}`)).to.have.members([
@@ -51,7 +51,7 @@ describe('validateProfile', () => {
       'sync.daysBack:range',
       'sync.daysAhead:range',
       'automatic.everyMinutes:range',
-      'misc.conflictColorMobile:color',
+      'misc.conflictColorCrm:color',
       'misc.userExitMethod:identifier',
       'series.infiniteSeriesYears:range',
     ]);
@@ -85,8 +85,34 @@ describe('profile serialisation', () => {
 
   it('migrates the unversioned draft and refuses a newer version', () => {
     const { profile } = parseProfile({ period: { back: 7, ahead: 60 }, sync: { direction: 'outlook-to-mobile' } });
-    expect(profile.sync).to.include({ daysBack: 7, daysAhead: 60, direction: 'outlook-to-mobile' });
+    expect(profile.sync).to.include({ daysBack: 7, daysAhead: 60, direction: 'outlook-to-crm' });
     expect(() => parseProfile({ version: 99 })).to.throw(ProfileVersionError, /version 99/);
+  });
+
+  it('migrates version 1, which called the CRM side "mobile", and keeps every other setting', () => {
+    for (const [direction, now] of [
+      ['outlook-to-mobile', 'outlook-to-crm'],
+      ['mobile-to-outlook', 'crm-to-outlook'],
+      ['both', 'both'],
+    ] as const) {
+      const { profile, replaced } = parseProfile({
+        version: 1,
+        sync: { direction, daysBack: 3 },
+        conflicts: { handling: 'mobile-wins' },
+        misc: { conflictColorMobile: '#123456', conflictColorOutlook: '#654321' },
+        automatic: { mobileSales: false },
+      });
+      expect(replaced, direction).to.deep.equal([]);
+      expect(profile.version).to.equal(2);
+      expect(profile.sync).to.include({ direction: now, daysBack: 3 });
+      expect(profile.conflicts.handling).to.equal('crm-wins');
+      expect(profile.misc).to.include({ conflictColorCrm: '#123456', conflictColorOutlook: '#654321' });
+      expect(profile.misc).not.to.have.property('conflictColorMobile');
+      // "Mobile Sales" is the seed's product name, not the side: it keeps its name.
+      expect(profile.automatic.mobileSales).to.equal(false);
+    }
+    const kept = parseProfile({ version: 1, conflicts: { handling: 'most-recent' } }).profile;
+    expect(kept.conflicts.handling).to.equal('most-recent');
   });
 
   it('refuses a roaming part over 32 KB', () => {

@@ -8,7 +8,7 @@ import { activity, task } from './support/items.js';
 import { Harness } from './support/harness.js';
 import { profile } from './support/plan-fixtures.js';
 
-type Side = 'outlook' | 'mobile';
+type Side = 'outlook' | 'crm';
 const subjects = (h: Harness, side: Side) =>
   [...h.stores[side].activity.all(), ...h.stores[side].task.all()].map((x) => x.item.subject).sort();
 const only = (h: Harness, side: Side) => h.stores[side].activity.all()[0]!;
@@ -27,12 +27,12 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     const h = new Harness();
     const o1 = h.stores.outlook.activity.insert(outlookItem(1));
     await h.sync(profile());
-    const toCrm = profile({ sync: { direction: 'outlook-to-mobile' } });
-    const toOutlook = profile({ sync: { direction: 'mobile-to-outlook' } });
+    const toCrm = profile({ sync: { direction: 'outlook-to-crm' } });
+    const toOutlook = profile({ sync: { direction: 'crm-to-outlook' } });
     // Outlook → CRM: the CRM side creates and edits; none of it crosses yet.
-    h.stores.mobile.activity.insert(crmItem(2));
-    const m1 = h.stores.mobile.activity.all().find((x) => x.item.subject === 'Outlook 1')!.id;
-    h.stores.mobile.activity.write(m1, outlookItem(1, { subject: 'Outlook 1, renamed in the CRM' }));
+    h.stores.crm.activity.insert(crmItem(2));
+    const m1 = h.stores.crm.activity.all().find((x) => x.item.subject === 'Outlook 1')!.id;
+    h.stores.crm.activity.write(m1, outlookItem(1, { subject: 'Outlook 1, renamed in the CRM' }));
     h.now += 3600_000;
     await h.sync(toCrm);
     expect(subjects(h, 'outlook')).to.deep.equal(['Outlook 1']);
@@ -41,12 +41,12 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     h.now += 3600_000;
     await h.sync(toOutlook);
     expect(subjects(h, 'outlook')).to.deep.equal(['CRM 2', 'Outlook 1, renamed in the CRM', 'Outlook 3']);
-    expect(subjects(h, 'mobile')).to.deep.equal(['CRM 2', 'Outlook 1, renamed in the CRM']);
+    expect(subjects(h, 'crm')).to.deep.equal(['CRM 2', 'Outlook 1, renamed in the CRM']);
     // Back to both ways: Outlook's new item crosses; nothing is left behind on either side.
     h.now += 3600_000;
     const r = await h.sync(profile());
-    expect(r.written.mobile.created).to.equal(1);
-    expect(subjects(h, 'mobile')).to.deep.equal(subjects(h, 'outlook'));
+    expect(r.written.crm.created).to.equal(1);
+    expect(subjects(h, 'crm')).to.deep.equal(subjects(h, 'outlook'));
     expect(h.stores.outlook.activity.get(o1)!.subject).to.equal('Outlook 1, renamed in the CRM');
     expect((await h.sync(profile())).plan.actions).to.deep.equal([]);
   });
@@ -55,22 +55,22 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     const h = new Harness();
     h.stores.outlook.activity.insert(outlookItem(1));
     await h.sync(profile());
-    const toCrm = profile({ sync: { direction: 'outlook-to-mobile' } });
-    h.stores.mobile.activity.write(only(h, 'mobile').id, outlookItem(1, { subject: 'CRM edit' }));
+    const toCrm = profile({ sync: { direction: 'outlook-to-crm' } });
+    h.stores.crm.activity.write(only(h, 'crm').id, outlookItem(1, { subject: 'CRM edit' }));
     await h.sync(toCrm);
     h.stores.outlook.activity.write(only(h, 'outlook').id, outlookItem(1, { subject: 'Outlook edit' }));
     const r = await h.sync(toCrm);
     expect(r.errors).to.deep.equal([]);
-    expect(subjects(h, 'mobile')).to.deep.equal(['Outlook edit']);
+    expect(subjects(h, 'crm')).to.deep.equal(['Outlook edit']);
     expect(h.history.entries.map((e) => e.item.subject)).to.include('CRM edit');
   });
 
   it('a held deletion on the target of a one-way sync does not stop later runs as an empty side (property seed 234809017)', async () => {
     const h = new Harness();
     h.stores.outlook.task.insert(task({ uid: 'u1', subject: 'Only task' }));
-    const toCrm = profile({ sync: { direction: 'outlook-to-mobile' } });
+    const toCrm = profile({ sync: { direction: 'outlook-to-crm' } });
     await h.sync(toCrm);
-    h.stores.mobile.task.remove(h.stores.mobile.task.all()[0]!.id);
+    h.stores.crm.task.remove(h.stores.crm.task.all()[0]!.id);
     await h.sync(toCrm, { allowEmptySide: true });
     const again = await h.sync(toCrm);
     expect(again.plan.actions).to.deep.equal([]);
@@ -82,13 +82,13 @@ describe('settings changes never drop work (engine, memory stores)', () => {
   it('"Synchronize private items" turned on: existing private items cross, not only new ones', async () => {
     const h = new Harness();
     h.stores.outlook.activity.insert(outlookItem(1, { sensitivity: 'private', subject: 'Dentist' }));
-    h.stores.mobile.activity.insert(crmItem(2, { sensitivity: 'private', subject: 'Private CRM' }));
+    h.stores.crm.activity.insert(crmItem(2, { sensitivity: 'private', subject: 'Private CRM' }));
     await h.sync(profile());
-    expect(subjects(h, 'mobile')).to.deep.equal(['Private CRM']);
+    expect(subjects(h, 'crm')).to.deep.equal(['Private CRM']);
     await h.sync(profile()); // tokens advance past the private items
     const r = await h.sync(profile({ series: { syncPrivate: true } }));
-    expect(r.written.mobile.created + r.written.outlook.created).to.equal(2);
-    expect(subjects(h, 'mobile')).to.deep.equal(['Dentist', 'Private CRM']);
+    expect(r.written.crm.created + r.written.outlook.created).to.equal(2);
+    expect(subjects(h, 'crm')).to.deep.equal(['Dentist', 'Private CRM']);
   });
 
   it('an item made private, edited, then private items turned on: the edit crosses', async () => {
@@ -98,17 +98,17 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     h.stores.outlook.activity.write(id, outlookItem(1, { sensitivity: 'private', subject: 'Now private' }));
     await h.sync(profile());
     await h.sync(profile());
-    expect(subjects(h, 'mobile')).to.deep.equal(['Outlook 1']);
+    expect(subjects(h, 'crm')).to.deep.equal(['Outlook 1']);
     await h.sync(profile({ series: { syncPrivate: true } }));
-    expect(subjects(h, 'mobile')).to.deep.equal(['Now private']);
+    expect(subjects(h, 'crm')).to.deep.equal(['Now private']);
   });
 
   it('"Temporarily include exception list entries": the next run includes them without an edit', async () => {
     const h = new Harness();
-    const id = h.stores.mobile.activity.insert(crmItem(1));
+    const id = h.stores.crm.activity.insert(crmItem(1));
     const listed = profile({ exceptionList: ['crm:000001'] });
     await h.sync(listed);
-    h.stores.mobile.activity.write(id, crmItem(1, { subject: 'Edited while excluded' }));
+    h.stores.crm.activity.write(id, crmItem(1, { subject: 'Edited while excluded' }));
     await h.sync(listed);
     expect(subjects(h, 'outlook')).to.deep.equal([]);
     await h.sync(profile({ exceptionList: ['crm:000001'], misc: { includeExceptionList: true } }));
@@ -117,15 +117,15 @@ describe('settings changes never drop work (engine, memory stores)', () => {
 
   it('tasks turned back on: tasks created and edited while only activities synced cross', async () => {
     const h = new Harness();
-    const t = h.stores.mobile.task.insert(task());
+    const t = h.stores.crm.task.insert(task());
     await h.sync(profile());
     const activitiesOnly = profile({ sync: { itemTypes: 'activities' } });
-    h.stores.mobile.task.write(t, task({ subject: 'Edited while tasks were off' }));
+    h.stores.crm.task.write(t, task({ subject: 'Edited while tasks were off' }));
     h.stores.outlook.task.insert(task({ uid: 'new-task', subject: 'New Outlook task' }));
     await h.sync(activitiesOnly);
     await h.sync(profile());
-    expect(subjects(h, 'mobile')).to.deep.equal(['Edited while tasks were off', 'New Outlook task']);
-    expect(subjects(h, 'outlook')).to.deep.equal(subjects(h, 'mobile'));
+    expect(subjects(h, 'crm')).to.deep.equal(['Edited while tasks were off', 'New Outlook task']);
+    expect(subjects(h, 'outlook')).to.deep.equal(subjects(h, 'crm'));
   });
 
   it('an item that comes into a longer period crosses (the period setting changed)', async () => {
@@ -140,9 +140,9 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     h.stores.outlook.activity.insert(far);
     await h.sync(profile());
     await h.sync(profile());
-    expect(subjects(h, 'mobile')).to.deep.equal([]);
+    expect(subjects(h, 'crm')).to.deep.equal([]);
     await h.sync(profile({ sync: { daysAhead: 365 } }));
-    expect(subjects(h, 'mobile')).to.deep.equal(['Trade fair in 2027']);
+    expect(subjects(h, 'crm')).to.deep.equal(['Trade fair in 2027']);
   });
 
   it('an item that comes into the period as time passes crosses within a week', async () => {
@@ -158,21 +158,21 @@ describe('settings changes never drop work (engine, memory stores)', () => {
       }),
     );
     await h.sync(profile());
-    expect(subjects(h, 'mobile')).to.deep.equal([]);
-    for (let day = 0; day < 21 && subjects(h, 'mobile').length === 0; day++) {
+    expect(subjects(h, 'crm')).to.deep.equal([]);
+    for (let day = 0; day < 21 && subjects(h, 'crm').length === 0; day++) {
       h.now += 86_400_000;
       await h.sync(profile());
     }
-    expect(subjects(h, 'mobile')).to.deep.equal(['In 190 days']);
+    expect(subjects(h, 'crm')).to.deep.equal(['In 190 days']);
   });
 
   it('a pending deletion stays under Pending run after run until the user decides (point 11)', async () => {
     const h = new Harness();
-    const id = h.stores.mobile.activity.insert(crmItem(1));
-    h.stores.mobile.activity.insert(crmItem(2));
+    const id = h.stores.crm.activity.insert(crmItem(1));
+    h.stores.crm.activity.insert(crmItem(2));
     const ask = profile({ conflicts: { confirmDeleted: true } });
     await h.sync(ask);
-    h.stores.mobile.activity.remove(id);
+    h.stores.crm.activity.remove(id);
     const first = await h.sync(ask);
     expect(first.pending.map((p) => p.action?.type)).to.deep.equal(['delete']);
     for (let i = 0; i < 3; i++) {
@@ -192,20 +192,20 @@ describe('settings changes never drop work (engine, memory stores)', () => {
     const h = new Harness();
     const ask = profile({ conflicts: { confirmModified: true } });
     h.stores.outlook.activity.insert(crmItem(1, { subject: 'Edited in Outlook' }));
-    h.stores.mobile.activity.insert(crmItem(1));
+    h.stores.crm.activity.insert(crmItem(1));
     const first = await h.sync(ask);
     expect(first.pending.map((p) => p.action?.type)).to.deep.equal(['update']);
     const second = await h.sync(ask);
     expect(second.plan.actions).to.deep.equal([]);
     expect(second.pending.map((p) => p.id)).to.deep.equal(first.pending.map((p) => p.id));
     expect(h.stores.outlook.activity.all()).to.have.length(1);
-    expect(h.stores.mobile.activity.all()).to.have.length(1);
+    expect(h.stores.crm.activity.all()).to.have.length(1);
   });
 
   it('pending confirmations of new and modified items stay until decided', async () => {
     const h = new Harness();
     const ask = profile({ conflicts: { confirmNew: true, confirmModified: true } });
-    h.stores.mobile.activity.insert(crmItem(1));
+    h.stores.crm.activity.insert(crmItem(1));
     const first = await h.sync(ask);
     expect(first.pending).to.have.length(1);
     for (let i = 0; i < 2; i++)
@@ -214,8 +214,8 @@ describe('settings changes never drop work (engine, memory stores)', () => {
 
   it('with only Mobile Service ticked, Sales activities do not synchronize; ticking Mobile Sales brings them (point 12)', async () => {
     const h = new Harness();
-    h.stores.mobile.activity.insert(crmItem(1));
-    h.stores.mobile.activity.insert(crmItem(2, { crm: { activityId: '000002', application: 'SERVICE' } } as never));
+    h.stores.crm.activity.insert(crmItem(1));
+    h.stores.crm.activity.insert(crmItem(2, { crm: { activityId: '000002', application: 'SERVICE' } } as never));
     const service = profile({ automatic: { mobileSales: false, mobileService: true } });
     await h.sync(service);
     expect(subjects(h, 'outlook')).to.deep.equal(['CRM 2']);

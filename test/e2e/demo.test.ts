@@ -239,7 +239,7 @@ describe('the offline demo in Chromium', () => {
     await page.screenshot({ path: artifactPath('demo-conflict-screen.png'), fullPage: true });
     // The dialog window Outlook would open shows the same conflict (read from this mailbox's state).
     const dialog = await page.context().newPage();
-    await dialog.goto(`${demo.addinUrl}/dialog.html?mailbox=demo&outlook=%23aa0000&mobile=%230000aa`);
+    await dialog.goto(`${demo.addinUrl}/dialog.html?mailbox=demo&outlook=%23aa0000&crm=%230000aa`);
     await dialog.locator('crm-pending-list table.compare').getByText('Approve me (CRM says)').waitFor();
     await dialog.screenshot({ path: artifactPath('demo-conflict-dialog.png') });
     await dialog.close();

@@ -149,7 +149,7 @@ describe('CalDAV store beyond the contract', () => {
       // Through the engine: the good item crosses, the bad one is in the error log, nothing is deleted.
       const h = new Harness();
       const report = await runSync(
-        { ...h.deps(), stores: { outlook: { activity: h.stores.outlook.activity }, mobile: { activity: s } } },
+        { ...h.deps(), stores: { outlook: { activity: h.stores.outlook.activity }, crm: { activity: s } } },
         profile({ sync: { itemTypes: 'activities' } }),
       );
       expect(h.stores.outlook.activity.all().map((x) => x.item.subject)).to.deep.equal(['Good one']);

@@ -42,7 +42,7 @@ async function outlook(options: GraphEventStoreOptions = {}, maxAttempts?: numbe
 
 function syncWith(h: Harness, store: GraphEventStore) {
   return runSync(
-    { ...h.deps(), stores: { outlook: { activity: store }, mobile: { activity: h.stores.mobile.activity } } },
+    { ...h.deps(), stores: { outlook: { activity: store }, crm: { activity: h.stores.crm.activity } } },
     activities,
   );
 }
@@ -56,7 +56,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
   it('a burst of 429s slows the sync down (Retry-After honoured) but loses nothing', async () => {
     const o = await outlook();
     const h = new Harness();
-    for (let n = 0; n < 12; n++) h.stores.mobile.activity.insert(contractActivity(100 + n));
+    for (let n = 0; n < 12; n++) h.stores.crm.activity.insert(contractActivity(100 + n));
     await control('/emulator/throttle', { count: 5, retryAfter: 3 });
     const report = await syncWith(h, o.store);
     expect(report.errors).to.deep.equal([]);
@@ -71,7 +71,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
   it('throttling that outlasts the retries defers the work to the next run, without duplicates', async () => {
     const o = await outlook({}, 3);
     const h = new Harness();
-    for (let n = 0; n < 6; n++) h.stores.mobile.activity.insert(contractActivity(200 + n));
+    for (let n = 0; n < 6; n++) h.stores.crm.activity.insert(contractActivity(200 + n));
     await control('/emulator/throttle', { count: 1000, retryAfter: 1 });
     const first = await syncWith(h, o.store).catch((e: unknown) => e);
     await control('/emulator/throttle', { count: 0 });
@@ -80,29 +80,29 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const second = await syncWith(h, o.store);
     expect(second.errors).to.deep.equal([]);
     expect(o.events()).to.have.length(6);
-    expect(h.stores.mobile.activity.all()).to.have.length(6);
+    expect(h.stores.crm.activity.all()).to.have.length(6);
   });
 
   it('an expired delta state (410) becomes a full read: changes arrive, nothing is duplicated', async () => {
     const o = await outlook();
     const h = new Harness();
-    for (let n = 0; n < 5; n++) h.stores.mobile.activity.insert(contractActivity(300 + n));
+    for (let n = 0; n < 5; n++) h.stores.crm.activity.insert(contractActivity(300 + n));
     await syncWith(h, o.store);
     const target = o.events().find((e) => (e.fields.subject as string).endsWith('302'))!;
     await o.http.request('PATCH', `/me/events/${target.id}`, { subject: 'Renamed in Outlook' });
     await control(`/emulator/expire-delta?mailbox=${o.mailbox}`);
     const report = await syncWith(h, o.store);
-    expect(report.written.mobile).to.deep.include({ created: 0, updated: 1, deleted: 0 });
+    expect(report.written.crm).to.deep.include({ created: 0, updated: 1, deleted: 0 });
     expect(report.written.outlook).to.deep.include({ created: 0, updated: 0, deleted: 0 });
-    expect(h.stores.mobile.activity.all().map((s) => s.item.subject)).to.include('Renamed in Outlook');
+    expect(h.stores.crm.activity.all().map((s) => s.item.subject)).to.include('Renamed in Outlook');
     expect(o.events()).to.have.length(5);
-    expect(h.stores.mobile.activity.all()).to.have.length(5);
+    expect(h.stores.crm.activity.all()).to.have.length(5);
   });
 
   it('a crash between a creation and its status commit leaves no duplicate', async () => {
     const o = await outlook();
     const h = new Harness();
-    h.stores.mobile.activity.insert(contractActivity(400));
+    h.stores.crm.activity.insert(contractActivity(400));
     dieAtCommit(h.state);
     await syncWith(h, o.store).catch(() => undefined);
     expect(o.events()).to.have.length(1);
@@ -131,7 +131,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const o = await outlook();
     const h = new Harness();
     const series = contractSeries(500);
-    h.stores.mobile.activity.insert(series);
+    h.stores.crm.activity.insert(series);
     await syncWith(h, o.store);
     expect(o.events()).to.have.length(1);
     const [stored] = (await o.store.changesSince(null, { from: Date.UTC(2026, 9, 1), to: Date.UTC(2027, 5, 1) }))
@@ -146,14 +146,14 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
       end: { dateTime: '2026-11-23T16:00:00', timeZone: 'W. Europe Standard Time' },
     });
     const report = await syncWith(h, o.store);
-    expect(report.written.mobile.updated).to.equal(1);
-    const back = h.stores.mobile.activity.all()[0]!.item as Activity;
+    expect(report.written.crm.updated).to.equal(1);
+    const back = h.stores.crm.activity.all()[0]!.item as Activity;
     expect(back.recurrence!.overrides.map((x) => x.recurrenceId)).to.deep.include({
       dateTime: '2026-11-23T09:00:00',
       timeZone: 'Europe/Berlin',
     });
     expect(back.recurrence!.exceptionDates).to.deep.equal(series.recurrence!.exceptionDates);
-    expect(h.stores.mobile.activity.all()).to.have.length(1);
+    expect(h.stores.crm.activity.all()).to.have.length(1);
   });
 
   for (const [zone, windows] of [
@@ -181,15 +181,15 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
       await o.http.request('DELETE', `/me/events/${value[0]!.id}`);
       const report = await syncWith(h, o.store);
       expect(report.errors).to.deep.equal([]);
-      const crm = h.stores.mobile.activity.all()[0]!.item as Activity;
+      const crm = h.stores.crm.activity.all()[0]!.item as Activity;
       expect(crm.start).to.deep.equal({ date: '2026-12-07' });
       expect(crm.recurrence!.rule).to.include({ freq: 'WEEKLY', count: 6 });
       expect(crm.recurrence!.exceptionDates).to.deep.equal([{ date: '2026-12-14' }]);
       // …and a second run writes nothing (no difference read back from either side).
       expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
       // The CRM cancels another day: Outlook drops that occurrence (it was looked up at midnight UTC).
-      const [mine] = h.stores.mobile.activity.all();
-      h.stores.mobile.activity.write(mine!.id, {
+      const [mine] = h.stores.crm.activity.all();
+      h.stores.crm.activity.write(mine!.id, {
         ...crm,
         recurrence: { ...crm.recurrence!, exceptionDates: [{ date: '2026-12-14' }, { date: '2026-12-21' }] },
       });
@@ -210,7 +210,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const o = await outlook();
     const h = new Harness();
     const series = contractSeries(600);
-    const id = h.stores.mobile.activity.insert(series);
+    const id = h.stores.crm.activity.insert(series);
     await syncWith(h, o.store);
     const starts = async () => {
       const value = await o.http.allPages(
@@ -230,7 +230,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
         exceptionDates: [...rec.exceptionDates, { dateTime: '2026-11-30T09:00:00', timeZone: 'Europe/Berlin' }],
       },
     };
-    h.stores.mobile.activity.write(id, more);
+    h.stores.crm.activity.write(id, more);
     expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
     expect(await starts()).to.not.include.members(['2026-11-16']);
     expect(await starts()).to.not.include('2026-11-30');
@@ -245,7 +245,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
         })),
       },
     };
-    h.stores.mobile.activity.write(id, renamed);
+    h.stores.crm.activity.write(id, renamed);
     expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
     const after = await starts();
     expect(after).to.not.include('2026-11-16');
@@ -277,7 +277,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     expect(report.notSynchronized.map((g) => [g.reason.code, g.subjects])).to.deep.equal([
       ['skip-private', ['Doctor']],
     ]);
-    expect(h.stores.mobile.activity.all().map((s) => s.item.subject)).to.deep.equal(['Customer lunch']);
+    expect(h.stores.crm.activity.all().map((s) => s.item.subject)).to.deep.equal(['Customer lunch']);
   });
 
   describe('"send update to attendees"', () => {
@@ -299,13 +299,13 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     it('off (the default): CRM attendees are kept without inviting them, and come back unchanged', async () => {
       const o = await outlook();
       const h = new Harness();
-      const id = h.stores.mobile.activity.insert(contractActivity(300));
+      const id = h.stores.crm.activity.insert(contractActivity(300));
       expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
       const [event] = o.events();
       expect(event!.fields.attendees, 'no Outlook attendee, so no invitation').to.equal(undefined);
       expect(mail(o.mailbox)).to.deep.equal([]);
       expect((await syncWith(h, o.store)).plan.actions, 'the attendees read back equal the CRM ones').to.deep.equal([]);
-      h.stores.mobile.activity.write(id, later(h.stores.mobile.activity.get(id) as Activity, 1));
+      h.stores.crm.activity.write(id, later(h.stores.crm.activity.get(id) as Activity, 1));
       const moved = await syncWith(h, o.store);
       expect(moved.errors).to.deep.equal([]);
       expect(moved.written.outlook.updated).to.equal(1);
@@ -315,11 +315,11 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     it('on: creating invites, a real change updates, an unchanged run mails nobody', async () => {
       const o = await outlook({ notifyAttendees: true });
       const h = new Harness();
-      const id = h.stores.mobile.activity.insert(contractActivity(301));
+      const id = h.stores.crm.activity.insert(contractActivity(301));
       await syncWith(h, o.store);
       expect(mail(o.mailbox).map((m) => [m.kind, m.to])).to.deep.equal([['invitation', ['jane.roe@acme.example']]]);
       expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
-      h.stores.mobile.activity.write(id, later(h.stores.mobile.activity.get(id) as Activity, 2));
+      h.stores.crm.activity.write(id, later(h.stores.crm.activity.get(id) as Activity, 2));
       expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
       expect(mail(o.mailbox).map((m) => m.kind)).to.deep.equal(['invitation', 'update']);
       await syncWith(h, o.store);
@@ -336,9 +336,9 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
         attendees: [{ type: 'required', emailAddress: { address: 'jane.roe@acme.example', name: 'Jane Roe' } }],
       });
       const h = new Harness();
-      h.stores.mobile.activity.insert(contractActivity(302)); // so that a deletion does not empty the CRM side
+      h.stores.crm.activity.insert(contractActivity(302)); // so that a deletion does not empty the CRM side
       await syncWith(h, o.store);
-      const row = h.stores.mobile.activity.all().find((r) => r.item.subject === 'Pipeline review')!;
+      const row = h.stores.crm.activity.all().find((r) => r.item.subject === 'Pipeline review')!;
       const meeting = () => o.events().find((e) => e.fields.subject === 'Pipeline review');
       return { o, h, row, meeting, invited: mail(o.mailbox).length };
     }
@@ -348,14 +348,14 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
       const crm = row.item as Activity;
       expect(crm.attendees.map((a) => a.email)).to.deep.equal(['jane.roe@acme.example']);
 
-      h.stores.mobile.activity.write(row.id, { ...crm, categories: ['CRM', 'Key account'], reminderMinutes: 30 });
+      h.stores.crm.activity.write(row.id, { ...crm, categories: ['CRM', 'Key account'], reminderMinutes: 30 });
       const personal = await syncWith(h, o.store);
       expect(personal.errors).to.deep.equal([]);
       expect(meeting()!.fields.categories).to.deep.equal(['CRM', 'Key account']);
       expect(mail(o.mailbox), 'categories and reminder are the organizer’s own').to.have.length(invited);
 
       const before = JSON.stringify(meeting()!.fields.start);
-      h.stores.mobile.activity.write(row.id, later(h.stores.mobile.activity.get(row.id) as Activity, 1));
+      h.stores.crm.activity.write(row.id, later(h.stores.crm.activity.get(row.id) as Activity, 1));
       const moved = await syncWith(h, o.store);
       expect(moved.errors.map((e) => e.error).join()).to.match(/AttendeeUpdateRefused.*Send update to attendees/);
       expect(JSON.stringify(meeting()!.fields.start), 'Outlook unchanged').to.equal(before);
@@ -364,7 +364,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
 
     it('off: deleting in the CRM a meeting the user organizes is refused, no cancellation goes out', async () => {
       const { o, h, row, meeting, invited } = await organizedMeeting();
-      h.stores.mobile.activity.remove(row.id);
+      h.stores.crm.activity.remove(row.id);
       const removed = await syncWith(h, o.store);
       expect(removed.errors.map((e) => e.error).join()).to.match(/AttendeeUpdateRefused.*not deleted in Outlook/);
       expect(meeting(), 'still in Outlook').to.not.equal(undefined);
@@ -375,7 +375,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
   it('an item Outlook cannot express is marked "cannot be synchronized" once and tried again only when it changes (issue 13, point 14)', async () => {
     const o = await outlook();
     const h = new Harness();
-    h.stores.mobile.activity.insert(contractActivity(1));
+    h.stores.crm.activity.insert(contractActivity(1));
     const lastDay = {
       ...contractActivity(2, { subject: 'Month-end closing' }),
       recurrence: {
@@ -385,7 +385,7 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
         overrides: [],
       },
     };
-    const id = h.stores.mobile.activity.insert(lastDay);
+    const id = h.stores.crm.activity.insert(lastDay);
     const first = await syncWith(h, o.store);
     expect(first.errors.map((e) => e.subject)).to.deep.equal(['Month-end closing']);
     const refusals = () => h.log.entries.filter((e) => e.message.startsWith('cannot be synchronized'));
@@ -399,13 +399,13 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     }
     h.state.state = {
       ...h.state.state,
-      tokens: { ...h.state.state.tokens, 'outlook:activity': '', 'mobile:activity': '' },
+      tokens: { ...h.state.state.tokens, 'outlook:activity': '', 'crm:activity': '' },
     };
     expect((await syncWith(h, o.store)).errors).to.deep.equal([]);
     expect(refusals()).to.have.length(1);
     expect(o.events().map((e) => e.fields.subject)).to.not.include('Month-end closing');
     // Changed in the CRM to a rule Outlook knows: it crosses.
-    h.stores.mobile.activity.write(id, {
+    h.stores.crm.activity.write(id, {
       ...lastDay,
       recurrence: { ...lastDay.recurrence, rule: { freq: 'MONTHLY', interval: 1, byMonthDay: [28] } },
     });

@@ -77,7 +77,7 @@ async function pairUp(options: GraphEventStoreOptions = {}, crmFetch?: typeof fe
           ...h.deps(),
           stores: {
             outlook: { activity: calendarStore, task: todo },
-            mobile: { activity: crm.activity, task: crm.task },
+            crm: { activity: crm.activity, task: crm.task },
           },
         },
         p,
@@ -92,7 +92,7 @@ async function pairUp(options: GraphEventStoreOptions = {}, crmFetch?: typeof fe
       runSync(
         {
           ...h.deps(),
-          stores: { outlook: outlookStores, mobile: { activity: crm.activity, task: crm.task } },
+          stores: { outlook: outlookStores, crm: { activity: crm.activity, task: crm.task } },
           ...(storeIn && { storeIn }),
         },
         p,
@@ -400,18 +400,15 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
       });
     const outlook = new GraphEventStore(http, calendarId, { clock: h.clock });
     const sync = () =>
-      runSync(
-        { ...h.deps(), stores: { outlook: { activity: outlook }, mobile: { activity: crm.activity } } },
-        activities,
-      );
+      runSync({ ...h.deps(), stores: { outlook: { activity: outlook }, crm: { activity: crm.activity } } }, activities);
 
     const first = await sync();
-    expect(first.written.mobile.created).to.equal(10);
+    expect(first.written.crm.created).to.equal(10);
     expect(first.errorGroups, 'one error, not 20').to.have.length(1);
-    expect(first.errorGroups[0]).to.deep.include({ side: 'mobile', count: 1 });
+    expect(first.errorGroups[0]).to.deep.include({ side: 'crm', count: 1 });
     expect(first.errorGroups[0]!.error).to.match(/UnreachableError: cannot reach the CRM gateway/);
     expect(first.waiting).to.have.length(1);
-    expect(first.waiting[0]).to.deep.include({ cause: 'unreachable', side: 'mobile', count: 19 });
+    expect(first.waiting[0]).to.deep.include({ cause: 'unreachable', side: 'crm', count: 19 });
     expect(first.waiting[0]!.retryAt).to.be.above(h.now);
     const lines = h.log.entries.filter((e) => e.level !== 'info');
     expect(lines.map((e) => e.message)).to.have.length(2);
@@ -420,14 +417,14 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     own = await startGateway({ store: db, port });
     h.now += 10_000;
     const soon = await sync();
-    expect(soon.written.mobile).to.deep.equal({ created: 0, updated: 0, deleted: 0 });
+    expect(soon.written.crm).to.deep.equal({ created: 0, updated: 0, deleted: 0 });
     expect(soon.deferred).to.equal(20);
     expect(soon.waiting.map((w) => [w.cause, w.count])).to.deep.equal([['backoff', 20]]);
     expect(soon.waiting[0]!.retryAt).to.be.above(h.now);
 
     h.now += 5 * 60_000;
     const later = await sync();
-    expect(later.written.mobile.created, 'what recovery and the plan wrote, together').to.equal(20);
+    expect(later.written.crm.created, 'what recovery and the plan wrote, together').to.equal(20);
     expect(later.errors).to.deep.equal([]);
     expect(later.waiting).to.deep.equal([]);
     const all = await crm.activity.changesSince(null, { from: Date.UTC(2026, 0, 1), to: Date.UTC(2028, 0, 1) });
@@ -470,7 +467,7 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect(first.unaccounted).to.deep.equal([]);
     expect(first.written).to.deep.include({
       outlook: { created: 7, updated: 0, deleted: 0 },
-      mobile: { created: 8, updated: 0, deleted: 0 },
+      crm: { created: 8, updated: 0, deleted: 0 },
     });
     const privateKeys = first.notSynchronized.find((g) => g.reason.code === 'skip-private')!.pairKeys;
     expect(privateKeys).to.have.length(4);
@@ -484,7 +481,7 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     ]);
     // One way from Outlook: a new CRM item and a CRM edit of a synchronized one do not cross — and say so.
     const oneWay = profile({
-      sync: { itemTypes: 'activities', direction: 'outlook-to-mobile' },
+      sync: { itemTypes: 'activities', direction: 'outlook-to-crm' },
       automatic: { mobileSales: true },
     });
     await s.put('crm-20', crmItem(20, 'SALES'));
@@ -604,7 +601,7 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     await s.http.request('PATCH', `/me/events/${meeting.id}`, { subject: 'Team meeting (room 2)' });
     s.h.now += 3600_000;
     const after = await s.run(both, stores, {}, storeIn);
-    expect(after.written.mobile.updated).to.equal(1);
+    expect(after.written.crm.updated).to.equal(1);
     expect((await s.crmObjects()).join('\n')).to.contain('SUMMARY:Team meeting (room 2)');
   });
 

@@ -74,7 +74,7 @@ const text = (v: unknown): string | undefined => {
 const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
 
 export class CalDavStore implements StorePort {
-  readonly side = 'mobile' as const;
+  readonly side = 'crm' as const;
   private mode: 'sync-collection' | 'ctag' | undefined;
   private readonly origin: string;
   private readonly path: string;
@@ -325,7 +325,7 @@ export class CalDavStore implements StorePort {
     });
     if (response.status === 412 || response.status === 404) {
       await drain(response);
-      throw new PreconditionFailedError('mobile', id, ifVersion);
+      throw new PreconditionFailedError('crm', id, ifVersion);
     }
     if (response.status !== 200 && response.status !== 201 && response.status !== 204)
       throw new Error(`updating "${item.subject}" failed: HTTP ${response.status} ${summary(await response.text())}`);
@@ -337,7 +337,7 @@ export class CalDavStore implements StorePort {
     const response = await this.http.fetch(this.url(id), { method: 'DELETE', headers: { 'If-Match': ifVersion } });
     if (response.status === 412 || response.status === 404) {
       await drain(response);
-      throw new PreconditionFailedError('mobile', id, ifVersion);
+      throw new PreconditionFailedError('crm', id, ifVersion);
     }
     if (!response.ok)
       throw new Error(`deleting ${id} failed: HTTP ${response.status} ${summary(await response.text())}`);

@@ -68,11 +68,11 @@ export class DavHttp {
     } catch (error) {
       const origin = new URL(url).origin;
       if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-        throw new UnreachableError('mobile', `the CRM gateway at ${origin} did not answer within ${timeout / 1000} s`, {
+        throw new UnreachableError('crm', `the CRM gateway at ${origin} did not answer within ${timeout / 1000} s`, {
           cause: error,
         });
       throw new UnreachableError(
-        'mobile',
+        'crm',
         `cannot reach the CRM gateway at ${origin}: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
@@ -80,10 +80,10 @@ export class DavHttp {
     const length = Number(response.headers.get('Content-Length') ?? NaN);
     if (!Number.isNaN(length)) this.bytes += length;
     if (response.status === 401)
-      throw new AuthenticationError('mobile', 'the gateway refused the user ID and password (HTTP 401)');
+      throw new AuthenticationError('crm', 'the gateway refused the user ID and password (HTTP 401)');
     if (response.status === 429 || response.status === 503)
       throw new ThrottledError(
-        'mobile',
+        'crm',
         retryAfterMs(response.headers.get('Retry-After'), Date.now(), this.options.defaultRetryAfterMs ?? 30_000),
       );
     return response;

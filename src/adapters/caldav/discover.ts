@@ -36,7 +36,7 @@ export async function discoverCollections(serverUrl: string, http: DavHttp): Pro
     if (error instanceof AuthenticationError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     if (/401|credentials/i.test(detail))
-      throw new AuthenticationError('mobile', 'the gateway refused the user ID and password (HTTP 401)');
+      throw new AuthenticationError('crm', 'the gateway refused the user ID and password (HTTP 401)');
     throw new Error(`no CalDAV calendars found at ${new URL(serverUrl).origin}: ${detail}`, { cause: error });
   }
   return calendars.map((c) => ({

@@ -5,7 +5,7 @@
  * per mailbox. A state change is one IndexedDB transaction over every store it touches, so a reload
  * or a crash in the middle of a commit leaves all of it or none (rule 3).
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type {
   ErrorLog,
   History,
@@ -20,13 +20,14 @@ import type {
 } from '../../core/ports/state.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import type { PairStatus } from '../../core/sync/status.js';
+import * as migrate from './migrate.js';
 
 /** What the pane keeps of a finished run for its report and history chart. */
 export interface RunRecord {
   readonly at: number;
   readonly durationMs: number;
   readonly dryRun: boolean;
-  readonly written: Readonly<Record<'outlook' | 'mobile', { created: number; updated: number; deleted: number }>>;
+  readonly written: Readonly<Record<'outlook' | 'crm', { created: number; updated: number; deleted: number }>>;
   readonly conflicts: number;
   readonly pending: number;
   readonly errors: number;
@@ -46,23 +47,55 @@ interface Schema extends DBSchema {
   runs: { key: number; value: RunRecord; indexes: { at: number } };
 }
 
-const VERSION = 1;
+/** 1: version 0.2; 2: the CRM side is called `crm`, not `mobile` (migrate.ts). */
+const VERSION = 2;
 export type StateDb = IDBPDatabase<Schema>;
 
-/** Opens (and creates on first use) the state database of one mailbox. */
+/** Opens (and creates on first use, or upgrades) the state database of one mailbox. */
 export function openStateDb(mailbox: string): Promise<StateDb> {
   return openDB<Schema>(`crm-calendar-sync:${mailbox.toLowerCase()}`, VERSION, {
-    upgrade(db) {
-      db.createObjectStore('rows', { keyPath: 'key' });
-      db.createObjectStore('tokens');
-      db.createObjectStore('journal', { keyPath: 'id' });
-      db.createObjectStore('failures', { keyPath: 'pairKey' });
-      db.createObjectStore('meta');
-      db.createObjectStore('log', { autoIncrement: true }).createIndex('at', 'at');
-      db.createObjectStore('history', { autoIncrement: true }).createIndex('at', 'at');
-      db.createObjectStore('runs', { autoIncrement: true }).createIndex('at', 'at');
+    async upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        db.createObjectStore('rows', { keyPath: 'key' });
+        db.createObjectStore('tokens');
+        db.createObjectStore('journal', { keyPath: 'id' });
+        db.createObjectStore('failures', { keyPath: 'pairKey' });
+        db.createObjectStore('meta');
+        db.createObjectStore('log', { autoIncrement: true }).createIndex('at', 'at');
+        db.createObjectStore('history', { autoIncrement: true }).createIndex('at', 'at');
+        db.createObjectStore('runs', { autoIncrement: true }).createIndex('at', 'at');
+        return;
+      }
+      if (oldVersion < 2) await renameMobileSide(tx);
     },
   });
+}
+
+/** Every record of version 1 that names the CRM side `mobile`, rewritten in the upgrade transaction. */
+async function renameMobileSide(tx: IDBPTransaction<Schema, StoreNames<Schema>[], 'versionchange'>) {
+  const rewrite = async <N extends 'rows' | 'journal' | 'failures' | 'log' | 'history' | 'runs'>(
+    name: N,
+    change: (value: Schema[N]['value']) => Schema[N]['value'],
+  ) => {
+    for (let c = await tx.objectStore(name).openCursor(); c; c = await c.continue()) await c.update(change(c.value));
+  };
+  await rewrite('rows', migrate.pairStatus);
+  await rewrite('journal', migrate.journalEntry);
+  await rewrite('failures', migrate.failure);
+  await rewrite('log', migrate.sided<LogEntry>);
+  await rewrite('history', migrate.sided<HistoryEntry>);
+  await rewrite('runs', migrate.run<RunRecord>);
+  const tokens = tx.objectStore('tokens');
+  for (let c = await tokens.openCursor(); c; c = await c.continue()) {
+    const key = migrate.tokenKey(c.key);
+    if (key !== c.key) {
+      await tokens.put(c.value, key);
+      await c.delete();
+    }
+  }
+  const meta = tx.objectStore('meta');
+  const pending = (await meta.get('pending')) as unknown[] | undefined;
+  if (pending) await meta.put(pending.map(migrate.pending), 'pending');
 }
 
 /** IndexedDB stores JSON-like data; Infinity (an infinite series' range end) survives structured clone. */

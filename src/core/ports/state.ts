@@ -108,6 +108,10 @@ export interface History {
  * write is finished), with the canonical item and the source's raw representation. It returns the
  * item to write, or `null` to keep this item from crossing (logged, nothing written; it is offered
  * again when it next changes). An exit that throws fails that item only (rule 9).
+ *
+ * `direction` keeps the names of version 0.2 although the engine now calls the CRM side `crm`: it is
+ * the contract with the organisation's own user-exits.js, which an update must not break silently (an
+ * exit that filtered `outlook-to-mobile` would let everything through).
  */
 export type UserExit = (call: {
   readonly direction: 'outlook-to-mobile' | 'mobile-to-outlook';

@@ -12,7 +12,7 @@
  */
 import * as v from 'valibot';
 
-export const PROFILE_VERSION = 1;
+export const PROFILE_VERSION = 2;
 
 /** The settings tabs, in the seed's order. */
 export type SettingsTab = 'calendar' | 'general' | 'sync' | 'conflicts' | 'misc' | 'series';
@@ -117,7 +117,7 @@ export const ProfileSchema = v.pipe(
     }),
     /** Tab "Sync Properties". */
     sync: v.object({
-      direction: choice(['both', 'outlook-to-mobile', 'mobile-to-outlook'], 'both', { tab: 'sync', control: 'select' }),
+      direction: choice(['both', 'outlook-to-crm', 'crm-to-outlook'], 'both', { tab: 'sync', control: 'select' }),
       itemTypes: choice(['both', 'activities', 'tasks'], 'both', { tab: 'sync', control: 'select' }),
       daysBack: days(LIMITS.daysBack, 30, { tab: 'sync' }),
       daysAhead: days(LIMITS.daysAhead, 180, { tab: 'sync' }),
@@ -128,7 +128,7 @@ export const ProfileSchema = v.pipe(
       confirmNew: flag(false, { tab: 'conflicts', control: 'checkbox' }),
       confirmModified: flag(false, { tab: 'conflicts', control: 'checkbox' }),
       confirmDeleted: flag(false, { tab: 'conflicts', control: 'checkbox' }),
-      handling: choice(['mobile-wins', 'outlook-wins', 'most-recent'], 'mobile-wins', {
+      handling: choice(['crm-wins', 'outlook-wins', 'most-recent'], 'crm-wins', {
         tab: 'conflicts',
         control: 'select',
       }),
@@ -141,7 +141,7 @@ export const ProfileSchema = v.pipe(
       sendUpdatesToAttendees: flag(false, { tab: 'misc', control: 'checkbox', help: true }),
       /** Colours (#rrggbb) for conflicting items, per side. */
       conflictColorOutlook: color('#c50f1f', { tab: 'misc', control: 'color' }),
-      conflictColorMobile: color('#0f6cbd', { tab: 'misc', control: 'color' }),
+      conflictColorCrm: color('#0f6cbd', { tab: 'misc', control: 'color' }),
       useUserExits: flag(false, { tab: 'misc', control: 'checkbox', help: true }),
       userExitMethod: text(DEFAULT_USER_EXIT_METHOD, { tab: 'misc', control: 'text' }),
       includeExceptionList: flag(false, { tab: 'misc', control: 'checkbox', help: true }),

@@ -33,6 +33,41 @@ export interface ParsedProfile {
 /** Keys that must never reach roaming settings, whatever a caller puts in the object. */
 const SECRET_KEYS = /^(password|encryptedPassword|appToken|token|secret)$/i;
 
+/**
+ * Version 1 called the CRM side "mobile" (issue 14, point 5, renamed it "crm"): the values and the
+ * one field name that said so, for stored profiles and for administrator defaults written then.
+ */
+const V1_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'sync.direction': { 'outlook-to-mobile': 'outlook-to-crm', 'mobile-to-outlook': 'crm-to-outlook' },
+  'conflicts.handling': { 'mobile-wins': 'crm-wins' },
+};
+const V1_PATHS: Readonly<Record<string, string>> = { 'misc.conflictColorMobile': 'misc.conflictColorCrm' };
+
+/** A dotted setting path of version 1 under its current name (an administrator's `locked` list). */
+export const currentPath = (path: string): string => V1_PATHS[path] ?? path;
+
+/** Raw settings (a stored profile, administrator defaults) with version 1's "mobile" names renamed. */
+export function renameMobileSettings(raw: Record<string, unknown>): Record<string, unknown> {
+  const section = (o: unknown) =>
+    o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
+  let out = raw;
+  const set = (group: string, key: string, value: unknown, drop?: string) => {
+    const { [drop ?? '']: _dropped, ...rest } = section(out[group]) ?? {};
+    out = { ...out, [group]: { ...rest, [key]: value } };
+  };
+  for (const [path, values] of Object.entries(V1_VALUES)) {
+    const [group, key] = path.split('.') as [string, string];
+    const value = section(out[group])?.[key];
+    if (typeof value === 'string' && values[value]) set(group, key, values[value]);
+  }
+  for (const [from, to] of Object.entries(V1_PATHS)) {
+    const [group, key] = from.split('.') as [string, string];
+    const old = section(out[group]);
+    if (old && key in old) set(group, to.split('.')[1]!, old[key], key);
+  }
+  return out;
+}
+
 /** Migrations from version n to n + 1, applied in order to raw JSON. */
 const MIGRATIONS: Record<number, (raw: Record<string, unknown>) => Record<string, unknown>> = {
   // Version 0 was the unversioned draft: it kept the period as `period: { back, ahead }`.
@@ -42,6 +77,7 @@ const MIGRATIONS: Record<number, (raw: Record<string, unknown>) => Record<string
     const { period: _period, ...rest } = raw;
     return { ...rest, sync, version: 1 };
   },
+  1: (raw) => ({ ...renameMobileSettings(raw), version: 2 }),
 };
 
 function merge(defaults: unknown, raw: unknown, path: string, replaced: string[]): unknown {

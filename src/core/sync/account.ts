@@ -23,12 +23,12 @@ export function unaccounted(
   const add = (side: Side, id: string | undefined) => id && accounted.add(`${side}:${id}`);
   const addRow = (r: PairStatus | null | undefined) => {
     add('outlook', r?.outlook?.id);
-    add('mobile', r?.mobile?.id);
+    add('crm', r?.crm?.id);
   };
   for (const r of rows) {
     byKey.set(r.key, r);
     // Synchronized: the row knows the version read (an unchanged copy of an incremental re-read).
-    for (const side of ['outlook', 'mobile'] as const) {
+    for (const side of ['outlook', 'crm'] as const) {
       const s = r[side];
       const e = s && snapshots[side].entries.get(s.id);
       if (e && e.hash === s.hash && !s.held) add(side, s.id);
@@ -44,7 +44,7 @@ export function unaccounted(
   for (const p of planned.pending) {
     addRow(byKey.get(p.pairKey));
     add('outlook', p.outlook?.id);
-    add('mobile', p.mobile?.id);
+    add('crm', p.crm?.id);
     if (p.action) addAction(p.action);
   }
   for (const s of planned.skipped) {
@@ -52,7 +52,7 @@ export function unaccounted(
     if (s.copy) add(s.copy.side, s.copy.id);
   }
   const out: Unaccounted[] = [];
-  for (const side of ['outlook', 'mobile'] as const)
+  for (const side of ['outlook', 'crm'] as const)
     for (const e of snapshots[side].entries.values())
       if (!accounted.has(`${side}:${e.id}`)) out.push({ side, id: e.id, subject: e.item.subject });
   return out;

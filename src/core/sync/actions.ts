@@ -82,7 +82,7 @@ export interface PendingAction {
   readonly subject: string;
   readonly reason: Reason;
   readonly outlook?: SideEntry;
-  readonly mobile?: SideEntry;
+  readonly crm?: SideEntry;
 }
 
 /** A copy read this run (a side and its id there). */

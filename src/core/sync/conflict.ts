@@ -12,7 +12,7 @@ export interface ConflictCase {
   readonly pairKey: string;
   /** Absent when that side deleted the item (modify against delete). */
   readonly outlook?: SideEntry;
-  readonly mobile?: SideEntry;
+  readonly crm?: SideEntry;
 }
 
 export interface ConflictStrategy {
@@ -20,20 +20,20 @@ export interface ConflictStrategy {
   resolve(c: ConflictCase): Side | 'hold';
 }
 
-export const mobileWins: ConflictStrategy = { name: 'mobile wins', resolve: () => 'mobile' };
+export const crmWins: ConflictStrategy = { name: 'CRM wins', resolve: () => 'crm' };
 export const outlookWins: ConflictStrategy = { name: 'Outlook wins', resolve: () => 'outlook' };
 
 /**
  * The later modification wins. A deletion has no time stamp, so modify against delete keeps the
- * modified version (nothing is lost); ties and unknown times go to the mobile client, the CRM being
+ * modified version (nothing is lost); ties and unknown times go to the CRM mobile client, the CRM being
  * the system of record.
  */
 export const mostRecentWins: ConflictStrategy = {
   name: 'most recent wins',
-  resolve: ({ outlook, mobile }) => {
-    if (!outlook) return 'mobile';
-    if (!mobile) return 'outlook';
-    return (outlook.modifiedAt ?? -Infinity) > (mobile.modifiedAt ?? -Infinity) ? 'outlook' : 'mobile';
+  resolve: ({ outlook, crm }) => {
+    if (!outlook) return 'crm';
+    if (!crm) return 'outlook';
+    return (outlook.modifiedAt ?? -Infinity) > (crm.modifiedAt ?? -Infinity) ? 'outlook' : 'crm';
   },
 };
 
@@ -57,16 +57,16 @@ export function resolveConflict(
   strategy: ConflictStrategy,
   decision: Side | undefined,
   outlookEntry: SideEntry | undefined,
-  mobileEntry: SideEntry | undefined,
+  crmEntry: SideEntry | undefined,
   pending: PendingAction[],
 ): Side | undefined {
   // A one-way sync never changes its source: the source always wins, whatever was decided (rule 8).
   if (policy.source) return policy.source;
-  if (decision === 'outlook' || decision === 'mobile') return decision;
+  if (decision === 'outlook' || decision === 'crm') return decision;
   const winner = strategy.resolve({
     pairKey: r.key,
     ...(outlookEntry && { outlook: outlookEntry }),
-    ...(mobileEntry && { mobile: mobileEntry }),
+    ...(crmEntry && { crm: crmEntry }),
   });
   if (winner !== 'hold') return winner;
   pending.push({
@@ -76,7 +76,7 @@ export function resolveConflict(
     subject: r.subject,
     reason: { code: 'conflict-held' },
     ...(outlookEntry && { outlook: outlookEntry }),
-    ...(mobileEntry && { mobile: mobileEntry }),
+    ...(crmEntry && { crm: crmEntry }),
   });
   return undefined;
 }

@@ -34,7 +34,7 @@ import { resolveJournal } from './recover.js';
 import type { PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
-export type SyncPhase = 'recover' | 'read-outlook' | 'read-mobile' | 'plan' | 'write' | 'done';
+export type SyncPhase = 'recover' | 'read-outlook' | 'read-crm' | 'plan' | 'write' | 'done';
 
 export interface SyncDeps {
   readonly stores: Readonly<Record<Side, Partial<Record<ItemKind, StorePort>>>>;
@@ -149,7 +149,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   const foreign = Object.fromEntries(
     refolded.flatMap((kind) => [
       [tokenKey('outlook', kind), null],
-      [tokenKey('mobile', kind), null],
+      [tokenKey('crm', kind), null],
     ]),
   );
   if (unnamed.length && !options.dryRun) {
@@ -173,7 +173,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   }
   const rows = new Map(state.rows.map((r) => [r.key, r]));
   const sidesOf = (r: PairStatus | undefined, only?: (s: Side) => boolean): RecheckRef[] =>
-    (['outlook', 'mobile'] as const).flatMap((side) =>
+    (['outlook', 'crm'] as const).flatMap((side) =>
       r?.[side] && (!only || only(side)) ? [{ side, kind: r.kind, id: r[side]!.id }] : [],
     );
   const recheck: RecheckRef[] = [
@@ -181,7 +181,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     // Held changes wait for the profile to let them cross: read again every run (rule 8, point 9);
     // copies that stayed in the folder before are read by their id (point 10).
     ...state.rows.flatMap((r) =>
-      r.outlook?.held || r.mobile?.held || r.outlook?.pinned ? sidesOf(r, (s) => !!(r[s]?.held || r[s]?.pinned)) : [],
+      r.outlook?.held || r.crm?.held || r.outlook?.pinned ? sidesOf(r, (s) => !!(r[s]?.held || r[s]?.pinned)) : [],
     ),
     // Pending items stay until the user decides: their copies are read again (see pendingCopies).
     ...state.pending.flatMap((p) => pendingCopies(p, rows.get(p.pairKey), sidesOf)),
@@ -193,15 +193,15 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   );
   progress('read-outlook');
   const outlook = await readSide('outlook', storesOf('outlook'), tokens, state.rows, recheck, window, refresh);
-  progress('read-mobile');
-  const mobile = await readSide('mobile', storesOf('mobile'), tokens, state.rows, recheck, window, refresh);
+  progress('read-crm');
+  const crm = await readSide('crm', storesOf('crm'), tokens, state.rows, recheck, window, refresh);
   for (const [side, read] of [
     ['outlook', outlook],
-    ['mobile', mobile],
+    ['crm', crm],
   ] as const) {
     for (const [id, raw] of read.raw) raws.set(`${side}:${id}`, raw);
   }
-  const unreadable = [...outlook.unreadable, ...mobile.unreadable];
+  const unreadable = [...outlook.unreadable, ...crm.unreadable];
   if (!options.dryRun)
     for (const u of unreadable)
       await deps.log.append({
@@ -212,7 +212,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       });
 
   progress('plan');
-  const planned = plan(state.rows, outlook.snapshot, mobile.snapshot, policy, {
+  const planned = plan(state.rows, outlook.snapshot, crm.snapshot, policy, {
     ...options,
     pendingKeys: new Set(state.pending.map((p) => p.pairKey)),
   });
@@ -222,7 +222,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     (x) => ({ reason: x.reason }),
     (x) => x,
   );
-  const lost = accountFor(state.rows, { outlook: outlook.snapshot, mobile: mobile.snapshot }, planned);
+  const lost = accountFor(state.rows, { outlook: outlook.snapshot, crm: crm.snapshot }, planned);
   if (!options.dryRun) {
     // Every item the profile keeps out is in the log with its reason, one line per reason (point 15).
     for (const g of notSynchronized)
@@ -244,7 +244,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       });
   }
   const stats = () =>
-    (['outlook', 'mobile'] as const)
+    (['outlook', 'crm'] as const)
       .flatMap((s) => Object.values(deps.stores[s]))
       .reduce(
         (acc, s) => {
@@ -254,7 +254,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         { requests: 0, bytes: 0 },
       );
 
-  const written = { outlook: { created: 0, updated: 0, deleted: 0 }, mobile: { created: 0, updated: 0, deleted: 0 } };
+  const written = { outlook: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } };
   if (options.dryRun) {
     progress('done');
     return {
@@ -319,7 +319,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...(!result.notStarted && {
       tokens: {
         ...outlook.tokens,
-        ...mobile.tokens,
+        ...crm.tokens,
         [SCOPE_TOKEN]: scope,
         ...folderTokens(deps.stores.outlook, kinds),
       },
@@ -374,7 +374,7 @@ function pendingCopies(
   const a = p.action;
   return [
     ...sidesOf(row),
-    ...(['outlook', 'mobile'] as const).flatMap((side) => {
+    ...(['outlook', 'crm'] as const).flatMap((side) => {
       const e = p[side];
       return e ? [{ side, kind: e.item.kind, id: e.id }] : [];
     }),

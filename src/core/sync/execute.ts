@@ -340,7 +340,7 @@ function recheckOf(a: Action, row: PairStatus | undefined): RecheckRef[] {
   const refs = [
     ...('source' in a ? [{ side: a.source.side, kind: a.kind, id: a.source.id }] : []),
     ...(a.type === 'update' || a.type === 'delete' ? [{ side: a.target, kind: a.kind, id: a.id }] : []),
-    ...(['outlook', 'mobile'] as const).flatMap((s) => (row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [])),
+    ...(['outlook', 'crm'] as const).flatMap((s) => (row?.[s] ? [{ side: s, kind: a.kind, id: row[s]!.id }] : [])),
   ];
   return refs.filter((r, i) => refs.findIndex((x) => x.side === r.side && x.id === r.id) === i);
 }

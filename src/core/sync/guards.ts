@@ -22,7 +22,7 @@ export function guardEmptySides(
   knownToUser: (r: PairStatus) => boolean,
 ): void {
   if (options.allowEmptySide) return;
-  for (const side of ['outlook', 'mobile'] as const) {
+  for (const side of ['outlook', 'crm'] as const) {
     const snap = snapshots[side];
     for (const kind of kinds) {
       let listedOfKind = false;
@@ -51,7 +51,7 @@ export function guardEmptySides(
 /** Rule 1: more than 30 % and more than 10 deletions on one side stop the run until confirmed. */
 export function guardMassDelete(actions: readonly Action[], status: readonly PairStatus[], options: PlanOptions): void {
   if (options.allowMassDelete) return;
-  for (const side of ['outlook', 'mobile'] as const) {
+  for (const side of ['outlook', 'crm'] as const) {
     const deletions = actions.filter((a) => a.type === 'delete' && a.target === side).length;
     if (deletions <= MASS_DELETE.minimum) continue;
     let total = 0;

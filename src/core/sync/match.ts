@@ -10,7 +10,7 @@ export type MatchHow = 'matched-crm-id' | 'matched-uid' | 'matched-subject-time'
 
 export interface NewItemMatch {
   readonly outlook: SideEntry;
-  readonly mobile: SideEntry;
+  readonly crm: SideEntry;
   readonly how: MatchHow;
 }
 
@@ -38,16 +38,16 @@ const KEYS: readonly [MatchHow, (item: Item) => string | undefined][] = [
 
 export function matchNewItems(
   outlook: readonly SideEntry[],
-  mobile: readonly SideEntry[],
-): { pairs: NewItemMatch[]; outlookOnly: SideEntry[]; mobileOnly: SideEntry[] } {
+  crm: readonly SideEntry[],
+): { pairs: NewItemMatch[]; outlookOnly: SideEntry[]; crmOnly: SideEntry[] } {
   const pairs: NewItemMatch[] = [];
   const takenO = new Set<string>();
   const takenM = new Set<string>();
   for (const [how, keyOf] of KEYS) {
     const index = new Map<string, SideEntry | null>();
-    for (const m of mobile) {
+    for (const m of crm) {
       const key = takenM.has(m.id) ? undefined : keyOf(m.item);
-      // An ambiguous key (two mobile items) matches nothing: better a duplicate than a wrong pair.
+      // An ambiguous key (two CRM items) matches nothing: better a duplicate than a wrong pair.
       if (key !== undefined) index.set(key, index.has(key) ? null : m);
     }
     for (const o of outlook) {
@@ -55,7 +55,7 @@ export function matchNewItems(
       const key = keyOf(o.item);
       const m = key === undefined ? undefined : index.get(key);
       if (!m || takenM.has(m.id)) continue;
-      pairs.push({ outlook: o, mobile: m, how });
+      pairs.push({ outlook: o, crm: m, how });
       takenO.add(o.id);
       takenM.add(m.id);
     }
@@ -63,6 +63,6 @@ export function matchNewItems(
   return {
     pairs,
     outlookOnly: outlook.filter((o) => !takenO.has(o.id)),
-    mobileOnly: mobile.filter((m) => !takenM.has(m.id)),
+    crmOnly: crm.filter((m) => !takenM.has(m.id)),
   };
 }

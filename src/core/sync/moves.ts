@@ -17,7 +17,7 @@ export function followMoves(
 ): { status: readonly PairStatus[]; moves: ReadonlySet<string> } {
   let out: PairStatus[] | undefined;
   const moves = new Set<string>();
-  for (const side of ['outlook', 'mobile'] as const) {
+  for (const side of ['outlook', 'crm'] as const) {
     const snap = snapshots[side];
     if (snap.deleted.size === 0) continue;
     const known = knownIds(status, side, snap);

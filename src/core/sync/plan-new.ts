@@ -31,7 +31,7 @@ export function planNewItems(
   options: PlanOptions,
   sink: Sink,
 ): void {
-  if (snapshots.outlook.entries.size === 0 && snapshots.mobile.entries.size === 0) return;
+  if (snapshots.outlook.entries.size === 0 && snapshots.crm.entries.size === 0) return;
   const { kinds, window, now, seriesYears: years } = policy;
   let usedKeys: Set<string> | undefined;
   const excluded = policy.exceptions.keys;
@@ -50,7 +50,7 @@ export function planNewItems(
       return false;
     });
 
-  const { pairs, outlookOnly, mobileOnly } = matchNewItems(fresh('outlook'), fresh('mobile'));
+  const { pairs, outlookOnly, crmOnly } = matchNewItems(fresh('outlook'), fresh('crm'));
   const newKey = (item: Item, id: string) => {
     const key = pairKeyOf(item);
     usedKeys ??= new Set(status.map((r) => r.key));
@@ -58,13 +58,13 @@ export function planNewItems(
     usedKeys.add(unique);
     return unique;
   };
-  for (const { outlook: oe, mobile: me, how } of pairs) {
+  for (const { outlook: oe, crm: me, how } of pairs) {
     const key = newKey(me.item, me.id);
     // One copy is the other series with an UNTIL added: a cap an earlier sync wrote there (rule 6).
     const capOn: Side | undefined = earlierCap(oe.item, me.item)
       ? 'outlook'
       : earlierCap(me.item, oe.item)
-        ? 'mobile'
+        ? 'crm'
         : undefined;
     const earlier = capOn && {
       side: capOn,
@@ -75,13 +75,13 @@ export function planNewItems(
       kind: me.item.kind,
       subject: me.item.subject,
       outlook: sideStatus(oe),
-      mobile: sideStatus(me),
+      crm: sideStatus(me),
       ...factsOf(me.item),
       ...(earlier && { cap: earlier }),
     };
     const reason: Reason = { code: how };
     const open = (e: SideEntry, side: Side) => stripCap(e.item, side, earlier);
-    if (sameSharedContent(open(oe, 'outlook'), open(me, 'mobile'))) {
+    if (sameSharedContent(open(oe, 'outlook'), open(me, 'crm'))) {
       const from = earlier && otherSide(earlier.side);
       const source = from && (from === 'outlook' ? oe : me);
       if (earlier && source && capDue(earlier, years, now) && policy.writable[earlier.side]) {
@@ -141,7 +141,7 @@ export function planNewItems(
   }
   for (const [from, entries] of [
     ['outlook', outlookOnly],
-    ['mobile', mobileOnly],
+    ['crm', crmOnly],
   ] as const) {
     const target = otherSide(from);
     for (const e of entries) {

@@ -1,5 +1,5 @@
 /**
- * The planner: `plan(status, outlook, mobile, policy)` is a pure function from what the status
+ * The planner: `plan(status, outlook, crm, policy)` is a pure function from what the status
  * table remembers and what both sides read this run to the actions that bring them together
  * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment. This file
  * plans the pairs the status knows; new items are planned in plan-new.ts, the safety guards are in
@@ -82,13 +82,13 @@ const rangeOf = (s: SideState, r: PairStatus) => ('entry' in s ? itemRange(s.ent
 export function plan(
   statusRead: readonly PairStatus[],
   outlook: SideSnapshot,
-  mobile: SideSnapshot,
+  crm: SideSnapshot,
   policy: SyncPolicy,
   options: PlanOptions = {},
 ): SyncPlan {
   const { window, kinds, now, seriesYears: years } = policy;
   const strategy = (!policy.source && options.strategy) || policy.conflicts;
-  const snapshots: Record<Side, SideSnapshot> = { outlook, mobile };
+  const snapshots: Record<Side, SideSnapshot> = { outlook, crm };
   const actions: Action[] = [];
   const pending: PendingAction[] = [];
   const skipped: Skip[] = [];
@@ -100,7 +100,7 @@ export function plan(
   // Deletions the user already knows of (held, pending, on the exception list) are read again every
   // run; they are not a read that suddenly lists nothing.
   const knownToUser = (r: PairStatus) =>
-    !!(r.outlook?.held || r.mobile?.held || options.pendingKeys?.has(r.key)) ||
+    !!(r.outlook?.held || r.crm?.held || options.pendingKeys?.has(r.key)) ||
     (excluded.has(r.key) && !policy.exceptions.included);
   guardEmptySides(status, snapshots, kinds, window, options, knownToUser);
 
@@ -170,7 +170,7 @@ export function plan(
     skip(r.key, r.subject, reason);
     const fresh = sides.filter((s) => r[s] && !r[s]!.held);
     // A held copy that moved (rule 10) keeps its hold under its new id.
-    const moved = moves.size > 0 && (moves.has(`outlook:${r.key}`) || moves.has(`mobile:${r.key}`));
+    const moved = moves.size > 0 && (moves.has(`outlook:${r.key}`) || moves.has(`crm:${r.key}`));
     if (fresh.length === 0 && !moved) return;
     const next = { ...r };
     for (const s of fresh) (next as Record<Side, SideStatus>)[s] = { ...r[s]!, held: true };
@@ -178,17 +178,17 @@ export function plan(
   };
 
   // One pass over the status (an incremental run over 100,000 pairs touches each row once).
-  const known: Record<Side, Set<string>> = { outlook: new Set(), mobile: new Set() };
+  const known: Record<Side, Set<string>> = { outlook: new Set(), crm: new Set() };
   for (const r of status) {
     const o = stateOf(r.outlook, outlook, moves.size > 0 && moves.has(`outlook:${r.key}`), known.outlook);
-    const m = stateOf(r.mobile, mobile, moves.size > 0 && moves.has(`mobile:${r.key}`), known.mobile);
+    const m = stateOf(r.crm, crm, moves.size > 0 && moves.has(`crm:${r.key}`), known.crm);
     // Case: item type not synchronized — the pair is left as it is, nothing is deleted.
     if (!kinds.has(r.kind)) continue;
     // Case: nothing changed on either side (most pairs of an incremental run) → nothing to do.
     const capRenewal = r.cap !== undefined && capDue(r.cap, years, now);
     if (o === SAME && m === SAME && !options.decisions?.has(r.key) && !capRenewal) continue;
     const current = [o, m].flatMap((s) => ('entry' in s ? [s.entry.item] : []));
-    const changedSides = (['outlook', 'mobile'] as const).filter((s) => (s === 'outlook' ? o : m).kind === 'changed');
+    const changedSides = (['outlook', 'crm'] as const).filter((s) => (s === 'outlook' ? o : m).kind === 'changed');
     // Case: on the exception list (conflict screen) and not temporarily included → held.
     if (excluded.has(r.key) && !policy.exceptions.included) {
       if (current.length || o.kind === 'deleted' || m.kind === 'deleted')
@@ -231,7 +231,7 @@ export function plan(
           {
             ...r,
             ...(o.kind === 'touched' && { outlook: withPin(r.outlook, sideStatus(o.entry)) }),
-            ...(m.kind === 'touched' && { mobile: withPin(r.mobile, sideStatus(m.entry)) }),
+            ...(m.kind === 'touched' && { crm: withPin(r.crm, sideStatus(m.entry)) }),
           },
           { code: 'version-only' },
         );
@@ -249,12 +249,12 @@ export function plan(
       continue;
     }
     if (o.kind === 'absent' && m.kind === 'deleted') {
-      record(r, null, { code: 'deleted', from: 'mobile' });
+      record(r, null, { code: 'deleted', from: 'crm' });
       continue;
     }
     for (const [from, here, there] of [
       ['outlook', o, m],
-      ['mobile', m, o],
+      ['crm', m, o],
     ] as const) {
       const to = otherSide(from);
       if (here.kind === 'changed' && (restingOn(there) || there.kind === 'absent')) {
@@ -304,7 +304,7 @@ export function plan(
             ...rest,
             ...(capped && { cap: { side: r.cap!.side, until: capped } }),
             outlook: withPin(r.outlook, sideStatus(oe)),
-            mobile: withPin(r.mobile, sideStatus(me)),
+            crm: withPin(r.crm, sideStatus(me)),
           },
           { code: 'converged' },
         );
@@ -313,7 +313,7 @@ export function plan(
       if (!intersects(itemRange(oe.item), window) && !intersects(itemRange(me.item), window)) {
         // Case: changed on both sides, both copies now outside the period → neither is overwritten
         // (rule 2); both held, the conflict is decided when a copy comes back into the period.
-        hold(r, ['outlook', 'mobile'], { code: 'skip-outside-period' });
+        hold(r, ['outlook', 'crm'], { code: 'skip-outside-period' });
         continue;
       }
       // Case: changed on both sides → the policy, the user's decision or the source of a one-way sync wins.
@@ -324,7 +324,7 @@ export function plan(
     }
     for (const [deleter, del, mod] of [
       ['outlook', o, m],
-      ['mobile', m, o],
+      ['crm', m, o],
     ] as const) {
       if (del.kind !== 'deleted' || mod.kind !== 'changed') continue;
       if (!intersects(itemRange(mod.entry.item), window)) {
@@ -337,8 +337,8 @@ export function plan(
       }
       // Case: deleted on one side, changed on the other → a conflict like any other (rule 5).
       const modifier = otherSide(deleter);
-      const entries = { [modifier]: mod.entry } as { outlook?: SideEntry; mobile?: SideEntry };
-      const winner = resolveConflict(r, policy, strategy, decision, entries.outlook, entries.mobile, pending);
+      const entries = { [modifier]: mod.entry } as { outlook?: SideEntry; crm?: SideEntry };
+      const winner = resolveConflict(r, policy, strategy, decision, entries.outlook, entries.crm, pending);
       if (!winner) continue;
       const reason: Reason = { ...conflictReason(policy, strategy, decision, winner), code: 'modify-delete-policy' };
       if (winner === modifier) propagate({ ...r, [deleter]: undefined }, modifier, mod.entry, reason);

@@ -6,7 +6,7 @@
 import type { CrmApplication } from '../model/crm-context.js';
 import { syncWindow, type SyncWindow } from '../model/time.js';
 import type { Direction, Profile } from '../profile/profile.js';
-import { holdForUser, mobileWins, mostRecentWins, outlookWins, type ConflictStrategy } from './conflict.js';
+import { holdForUser, crmWins, mostRecentWins, outlookWins, type ConflictStrategy } from './conflict.js';
 import type { ItemKind, Side } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -76,13 +76,13 @@ function strategyOf(p: Profile, source: Side | undefined): ConflictStrategy {
   if (source) return sourceWins(source);
   if (p.conflicts.openConflictScreen) return holdForUser;
   const h = p.conflicts.handling;
-  return h === 'outlook-wins' ? outlookWins : h === 'most-recent' ? mostRecentWins : mobileWins;
+  return h === 'outlook-wins' ? outlookWins : h === 'most-recent' ? mostRecentWins : crmWins;
 }
 
 const SOURCE: Readonly<Record<Direction, Side | undefined>> = {
   both: undefined,
-  'outlook-to-mobile': 'outlook',
-  'mobile-to-outlook': 'mobile',
+  'outlook-to-crm': 'outlook',
+  'crm-to-outlook': 'crm',
 };
 
 export function compilePolicy(p: Profile, now: number): SyncPolicy {
@@ -100,7 +100,7 @@ export function compilePolicy(p: Profile, now: number): SyncPolicy {
     now,
     kinds,
     window: { ...period, seriesTo: Math.max(period.to, now + (p.series.infiniteSeriesYears * 365 + 1) * DAY_MS) },
-    writable: { outlook: source !== 'outlook', mobile: source !== 'mobile' },
+    writable: { outlook: source !== 'outlook', crm: source !== 'crm' },
     ...(source && { source }),
     direction: p.sync.direction,
     conflicts: strategyOf(p, source),
@@ -127,7 +127,7 @@ export function compilePolicy(p: Profile, now: number): SyncPolicy {
       onPaneOpen: p.automatic.onPaneOpen && apps.size > 0,
       everyMinutes: apps.size > 0 ? p.automatic.everyMinutes : 0,
     },
-    colors: { outlook: p.misc.conflictColorOutlook, mobile: p.misc.conflictColorMobile },
+    colors: { outlook: p.misc.conflictColorOutlook, crm: p.misc.conflictColorCrm },
   };
   return { ...policy, scope: readScope(policy) };
 }

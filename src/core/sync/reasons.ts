@@ -35,7 +35,7 @@ export interface Reason {
 }
 
 const sideName = (side?: Side) =>
-  side === 'outlook' ? 'Outlook' : side === 'mobile' ? 'the CRM mobile client' : 'one side';
+  side === 'outlook' ? 'Outlook' : side === 'crm' ? 'the CRM mobile client' : 'one side';
 
 /** English text of a reason, for the error log and as the catalogs' fallback. */
 export function describeReason(r: Reason): string {

@@ -46,7 +46,7 @@ export interface PairStatus {
   readonly kind: ItemKind;
   readonly subject: string;
   readonly outlook?: SideStatus;
-  readonly mobile?: SideStatus;
+  readonly crm?: SideStatus;
   /** The pair's time range at the last sync (UTC ms; Infinity for infinite series). */
   readonly range: readonly [number, number];
   /** The infinite-series cap this sync wrote on one side; never written back to the source (rule 6). */

@@ -1,7 +1,7 @@
 import type { Item } from '../model/item.js';
 
 /** The two sides of a sync: Outlook (Graph) and the CRM mobile client (gateway). */
-export type Side = 'outlook' | 'mobile';
+export type Side = 'outlook' | 'crm';
 export type ItemKind = Item['kind'];
 
-export const otherSide = (side: Side): Side => (side === 'outlook' ? 'mobile' : 'outlook');
+export const otherSide = (side: Side): Side => (side === 'outlook' ? 'crm' : 'outlook');

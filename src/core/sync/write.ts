@@ -29,7 +29,7 @@ export async function write(
   }
   let item = a.item;
   if (deps.userExit) {
-    const direction = a.target === 'mobile' ? 'outlook-to-mobile' : 'mobile-to-outlook';
+    const direction = a.target === 'crm' ? 'outlook-to-mobile' : 'mobile-to-outlook';
     let result: Item | null;
     try {
       result = await deps.userExit({ direction, item, raw: deps.raw?.(a.source.side, a.source.id) });

@@ -14,7 +14,7 @@ export interface ConflictDialogMessage {
 
 /**
  * Mounts the conflict dialog page (opened with Office.context.ui.displayDialogAsync by the task pane,
- * `dialog.html?mailbox=…&outlook=#rrggbb&mobile=#rrggbb`): it reads the held conflicts from the
+ * `dialog.html?mailbox=…&outlook=#rrggbb&crm=#rrggbb`): it reads the held conflicts from the
  * mailbox's state in IndexedDB (same origin as the pane) and sends each decision to the pane, which
  * runs it.
  */
@@ -26,7 +26,7 @@ export async function startDialog(mount: HTMLElement, office: typeof Office | un
   mount.replaceChildren(el);
   const params = new URLSearchParams(location.search);
   const mailbox = params.get('mailbox');
-  el.colors = { outlook: params.get('outlook') ?? '#c50f1f', mobile: params.get('mobile') ?? '#0f6cbd' };
+  el.colors = { outlook: params.get('outlook') ?? '#c50f1f', crm: params.get('crm') ?? '#0f6cbd' };
   if (!mailbox) {
     el.items = [];
     el.message = t('dialog.openFromPane');

@@ -88,7 +88,7 @@ describe('crm-app: why a run stopped, in the user’s language (issue 14, point 
   it('shows an error of the catalogue in German, with the side named in words', async () => {
     const { s } = services();
     (s.sync as { run: unknown }).run = async () => {
-      throw new SyncError('mass-delete', { side: 'mobile', deletions: 12, total: 20 });
+      throw new SyncError('mass-delete', { side: 'crm', deletions: 12, total: 20 });
     };
     const { panel } = await mountAndSync(s, 'de-DE');
     expect(panel.getAttribute('failure')).to.equal(

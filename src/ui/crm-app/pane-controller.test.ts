@@ -149,7 +149,7 @@ describe('the task pane’s automatic triggers and decisions', () => {
       reason: { code: 'conflict-held' },
     } as PendingAction;
     const { services, runs } = fakeServices({ ...p, conflicts: { ...p.conflicts, openConflictScreen: true } });
-    const screens: { colors: unknown; decide: (keys: readonly string[], d: 'outlook' | 'mobile') => void }[] = [];
+    const screens: { colors: unknown; decide: (keys: readonly string[], d: 'outlook' | 'crm') => void }[] = [];
     Object.assign(services, { conflictScreen: (colors: unknown, decide: never) => screens.push({ colors, decide }) });
     services.sync.pending = async () => [conflict];
     services.sync.run = (async (r: RunRequest) => {
@@ -160,10 +160,10 @@ describe('the task pane’s automatic triggers and decisions', () => {
     await pane.attach(services);
     await pane.sync({});
     expect(screens).to.have.length(1);
-    expect(screens[0]!.colors).to.deep.equal({ outlook: '#c50f1f', mobile: '#0f6cbd' });
-    screens[0]!.decide(['key-x'], 'mobile');
+    expect(screens[0]!.colors).to.deep.equal({ outlook: '#c50f1f', crm: '#0f6cbd' });
+    screens[0]!.decide(['key-x'], 'crm');
     await settle();
-    expect([...(runs.at(-1)!.decisions ?? [])]).to.deep.equal([['key-x', 'mobile']]);
+    expect([...(runs.at(-1)!.decisions ?? [])]).to.deep.equal([['key-x', 'crm']]);
   });
 
   it('rejecting an item keeps the edits not saved yet on the tabs', async () => {

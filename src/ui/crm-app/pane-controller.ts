@@ -106,7 +106,7 @@ export class PaneController implements ReactiveController {
 
   /** The colours Pending and the conflict screen mark each side with. */
   get colors(): SyncPolicy['colors'] {
-    return this.policy()?.colors ?? { outlook: '#c50f1f', mobile: '#0f6cbd' };
+    return this.policy()?.colors ?? { outlook: '#c50f1f', crm: '#0f6cbd' };
   }
 
   private async reload(): Promise<void> {

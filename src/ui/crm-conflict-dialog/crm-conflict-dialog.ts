@@ -35,7 +35,7 @@ export class CrmConflictDialog extends LitElement {
 
   /** Undefined while loading. */
   @property({ attribute: false }) items?: readonly PendingAction[];
-  @property({ attribute: false }) colors: Readonly<Record<Side, string>> = { outlook: '#c50f1f', mobile: '#0f6cbd' };
+  @property({ attribute: false }) colors: Readonly<Record<Side, string>> = { outlook: '#c50f1f', crm: '#0f6cbd' };
   @property() message = '';
 
   override render() {

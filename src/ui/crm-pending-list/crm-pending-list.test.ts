@@ -11,7 +11,7 @@ const confirm = (n: number): PendingAction =>
     id: `c${n}`,
     pairKey: `k${n}`,
     subject: `Visit ${n}`,
-    reason: { code: 'new', from: 'mobile' },
+    reason: { code: 'new', from: 'crm' },
   }) as PendingAction;
 const conflict: PendingAction = {
   type: 'conflict',
@@ -42,7 +42,7 @@ describe('crm-pending-list', () => {
     expect(seen).to.deep.equal([
       [['c1', 'c2'], 'approve'],
       [['c2'], 'exclude'],
-      [['x'], 'mobile'],
+      [['x'], 'crm'],
     ]);
     expect(el.shadowRoot!.textContent).to.include('New in CRM');
     expect(el.shadowRoot!.querySelector('b'), 'subjects are text').to.equal(null);
@@ -72,10 +72,10 @@ describe('crm-pending-list', () => {
       {
         ...conflict,
         outlook: version('Review (Outlook)', '2026-12-01T10:00:00'),
-        mobile: version('Review', '2026-12-01T10:00:00'),
+        crm: version('Review', '2026-12-01T10:00:00'),
       } as PendingAction,
     ]);
-    el.colors = { outlook: '#aa0000', mobile: '#0000aa' };
+    el.colors = { outlook: '#aa0000', crm: '#0000aa' };
     await el.updateComplete;
     const heads = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.compare thead th')];
     expect(heads.map((h) => [h.textContent!.trim(), h.style.borderTopColor])).to.deep.equal([

@@ -77,7 +77,7 @@ export class CrmPendingList extends LitElement {
 
   @property({ attribute: false }) items: readonly PendingAction[] = [];
   /** The profile's colours for conflicting items per side (Miscellaneous tab). */
-  @property({ attribute: false }) colors: Readonly<Record<Side, string>> = { outlook: '#c50f1f', mobile: '#0f6cbd' };
+  @property({ attribute: false }) colors: Readonly<Record<Side, string>> = { outlook: '#c50f1f', crm: '#0f6cbd' };
   @property({ type: Boolean }) busy = false;
 
   private t(key: string, values?: Record<string, string>): string {
@@ -98,7 +98,7 @@ export class CrmPendingList extends LitElement {
     const b = (decision: PendingDecision, key: string) =>
       html`<button
         style=${
-          decision === 'outlook' || decision === 'mobile' ? `border-left: 6px solid ${this.safeColor(decision)}` : ''
+          decision === 'outlook' || decision === 'crm' ? `border-left: 6px solid ${this.safeColor(decision)}` : ''
         }
         ?disabled=${this.busy}
         aria-label="${this.t(key)}: ${label}"
@@ -107,8 +107,7 @@ export class CrmPendingList extends LitElement {
         ${this.t(key)}
       </button>`;
     return conflict
-      ? html`${b('outlook', 'pending.keepOutlook')} ${b('mobile', 'pending.keepMobile')}
-        ${b('exclude', 'pending.exclude')}`
+      ? html`${b('outlook', 'pending.keepOutlook')} ${b('crm', 'pending.keepCrm')} ${b('exclude', 'pending.exclude')}`
       : html`${b('approve', 'pending.approve')} ${b('exclude', 'pending.reject')}`;
   }
 
@@ -125,7 +124,7 @@ export class CrmPendingList extends LitElement {
   private comparison(p: PendingAction) {
     const sides: [Side, SideEntry | undefined][] = [
       ['outlook', p.outlook],
-      ['mobile', p.mobile],
+      ['crm', p.crm],
     ];
     const field = (e: SideEntry | undefined, name: 'subject' | 'start' | 'end' | 'location' | 'modified') => {
       if (!e) return this.t('pending.deleted');

@@ -72,12 +72,12 @@ describe('crm-settings-form', () => {
     days.value = '90';
     days.dispatchEvent(new Event('change'));
     const direction = root.querySelector<HTMLSelectElement>('#f-sync-direction')!;
-    direction.value = 'mobile-to-outlook';
+    direction.value = 'crm-to-outlook';
     direction.dispatchEvent(new Event('change'));
     root.querySelector<HTMLInputElement>('#f-sync-useForms')!.click();
     expect(seen).to.deep.equal([
       { path: 'sync.daysAhead', value: 90 },
-      { path: 'sync.direction', value: 'mobile-to-outlook' },
+      { path: 'sync.direction', value: 'crm-to-outlook' },
       { path: 'sync.useForms', value: false },
     ]);
     expect(form.profile!.sync.daysAhead).to.equal(defaultProfile().sync.daysAhead);

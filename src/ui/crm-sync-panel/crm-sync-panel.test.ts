@@ -17,7 +17,7 @@ function report(over: Partial<SyncReport> = {}): SyncReport {
     durationMs: 1200,
     dryRun: false,
     plan: { actions: [], pending: [], skipped: [] },
-    written: { outlook: { created: 3, updated: 1, deleted: 0 }, mobile: zero },
+    written: { outlook: { created: 3, updated: 1, deleted: 0 }, crm: zero },
     conflictsResolved: 1,
     pending: [],
     errors: [{ pairKey: 'k', subject: HOSTILE, error: 'HTTP 500' }],
@@ -90,7 +90,7 @@ describe('crm-sync-panel', () => {
         errorGroups: [
           {
             error: 'HTTP 500',
-            side: 'mobile',
+            side: 'crm',
             count: 3,
             retryAt,
             subjects: errors.map((e) => e.subject),
@@ -101,7 +101,7 @@ describe('crm-sync-panel', () => {
         waiting: [
           {
             cause: 'unreachable',
-            side: 'mobile',
+            side: 'crm',
             count: 105,
             retryAt,
             detail: 'cannot reach the CRM gateway',
@@ -168,7 +168,7 @@ describe('crm-sync-panel', () => {
       at,
       durationMs: 1,
       dryRun: false,
-      written: { outlook: { ...zero, created }, mobile: zero },
+      written: { outlook: { ...zero, created }, crm: zero },
       conflicts: 0,
       pending: 0,
       errors: 0,

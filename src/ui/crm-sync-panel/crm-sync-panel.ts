@@ -15,7 +15,7 @@ export interface SyncRequestDetail {
 }
 
 const total = (w: RunRecord['written']) =>
-  w.outlook.created + w.outlook.updated + w.outlook.deleted + w.mobile.created + w.mobile.updated + w.mobile.deleted;
+  w.outlook.created + w.outlook.updated + w.outlook.deleted + w.crm.created + w.crm.updated + w.crm.deleted;
 
 /**
  * "Sync now" and "Preview" with a progress bar (phase, items done of all), the last run's report, the
@@ -98,7 +98,7 @@ export class CrmSyncPanel extends LitElement {
         }
         ${r.pending.length ? html`<p>${this.t('report.pending', { count: String(r.pending.length) })}</p>` : nothing}
       </section>`;
-    const row = (side: 'outlook' | 'mobile') =>
+    const row = (side: 'outlook' | 'crm') =>
       html`<tr>
         <th scope="row">${this.t(`side.${side}`)}</th>
         <td>${r.written[side].created}</td>
@@ -120,7 +120,7 @@ export class CrmSyncPanel extends LitElement {
           </tr>
         </thead>
         <tbody>
-          ${row('outlook')} ${row('mobile')}
+          ${row('outlook')} ${row('crm')}
         </tbody>
       </table>
       <p>

@@ -35,10 +35,10 @@ describe('the error catalogue in English and German', () => {
     });
 
   it('a German user reads why the run stopped in German, with the side named in words', () => {
-    const e = new SyncError('mass-delete', { side: 'mobile', deletions: 12, total: 20 });
+    const e = new SyncError('mass-delete', { side: 'crm', deletions: 12, total: 20 });
     const { t } = createTranslator('de-DE');
     const text = t(`error.${e.code}` as MessageKey, {
-      side: t('side.mobile'),
+      side: t('side.crm'),
       deletions: String(e.params.deletions),
       total: String(e.params.total),
     });
@@ -46,7 +46,7 @@ describe('the error catalogue in English and German', () => {
       'Zur Sicherheit angehalten: Dieser Lauf würde 12 von 20 Elementen auf der Seite CRM löschen. Bestätigen Sie, um fortzufahren.',
     );
     expect(e.message).to.equal(
-      'this run would delete 12 of 20 item(s) on the mobile side: it was stopped; confirm to continue',
+      'this run would delete 12 of 20 item(s) on the CRM side: it was stopped; confirm to continue',
     );
   });
 });

@@ -28,9 +28,9 @@ export class Harness {
       activity: new MemoryStore('outlook', 'activity', this.clock),
       task: new MemoryStore('outlook', 'task', this.clock),
     },
-    mobile: {
-      activity: new MemoryStore('mobile', 'activity', this.clock),
-      task: new MemoryStore('mobile', 'task', this.clock),
+    crm: {
+      activity: new MemoryStore('crm', 'activity', this.clock),
+      task: new MemoryStore('crm', 'task', this.clock),
     },
   };
   // (Not readonly: the model-based test's second device brings its own.)

@@ -281,7 +281,7 @@ const values = <T>(arb: fc.Arbitrary<T>, change: (v: T, p: Profile, w: World) =>
   arb.map((v) => [JSON.stringify(v), (p: Profile, w: World) => change(v, p, w)] as [string, Change]);
 const changes: Record<string, fc.Arbitrary<[string, Change]>> = {
   direction: values(
-    fc.constantFrom<Profile['sync']['direction']>('both', 'outlook-to-mobile', 'mobile-to-outlook'),
+    fc.constantFrom<Profile['sync']['direction']>('both', 'outlook-to-crm', 'crm-to-outlook'),
     (direction, p) => ({ ...p, sync: { ...p.sync, direction } }),
   ),
   itemTypes: values(fc.constantFrom<Profile['sync']['itemTypes']>('both', 'activities', 'tasks'), (itemTypes, p) => ({
@@ -298,7 +298,7 @@ const changes: Record<string, fc.Arbitrary<[string, Change]>> = {
     }),
   ),
   policy: values(
-    fc.constantFrom<Profile['conflicts']['handling']>('mobile-wins', 'outlook-wins', 'most-recent'),
+    fc.constantFrom<Profile['conflicts']['handling']>('crm-wins', 'outlook-wins', 'most-recent'),
     (handling, p) => ({
       ...p,
       conflicts: { ...p.conflicts, handling },
@@ -561,7 +561,7 @@ function oneSidedEdits(w: World) {
     const prev = w.afterSync.get(key);
     if (!prev || prev.version === x.version) continue;
     const side = key.slice(0, key.indexOf(':')) as Side;
-    const other = side === 'outlook' ? 'mobile' : 'outlook';
+    const other = side === 'outlook' ? 'crm' : 'outlook';
     const twins = w.stores[other][x.item.kind].all().filter((y) => y.item.uid === x.item.uid);
     const twin = twins.length === 1 ? twins[0]! : undefined;
     const twinPrev = twin && w.afterSync.get(`${other}:${twin.id}`);
@@ -621,11 +621,7 @@ const sync = cmd('sync', async (w) => {
   ).to.deep.equal([]);
   accountedFor(w, report.pending);
   const source: Side | undefined =
-    p.sync.direction === 'outlook-to-mobile'
-      ? 'outlook'
-      : p.sync.direction === 'mobile-to-outlook'
-        ? 'mobile'
-        : undefined;
+    p.sync.direction === 'outlook-to-crm' ? 'outlook' : p.sync.direction === 'crm-to-outlook' ? 'crm' : undefined;
 
   // Nothing out of scope changed, and a one-way sync never changed its source.
   const changedBySync: string[] = [];
@@ -650,7 +646,7 @@ const sync = cmd('sync', async (w) => {
     if (after.has(key)) continue;
     const [side] = key.split(':') as [Side];
     const gone = before.get(key)!.item;
-    const other = side === 'outlook' ? 'mobile' : 'outlook';
+    const other = side === 'outlook' ? 'crm' : 'outlook';
     const twin = w.stores[other][gone.kind].all().find((y) => y.item.uid === gone.uid);
     // Nor where the copy it was paired with is still there — also in an Outlook folder the profile no
     // longer names (a change of folder is a move or a new pairing, never a deletion: point 10).
@@ -696,10 +692,7 @@ const sync = cmd('sync', async (w) => {
   if (!w.profileChanged)
     for (const old of w.lastPending) {
       if (w.approvals.has(old.id)) continue;
-      const ids: (string | undefined)[] = [
-        old.outlook && `outlook:${old.outlook.id}`,
-        old.mobile && `mobile:${old.mobile.id}`,
-      ];
+      const ids: (string | undefined)[] = [old.outlook && `outlook:${old.outlook.id}`, old.crm && `crm:${old.crm.id}`];
       if (old.action && 'source' in old.action) ids.push(`${old.action.source.side}:${old.action.source.id}`);
       if (old.action && old.action.type !== 'status')
         ids.push(`${old.action.target}:${'id' in old.action ? old.action.id : ''}`);
@@ -707,7 +700,7 @@ const sync = cmd('sync', async (w) => {
       // (Time passes in every sync: an item that left the period is no longer pending, rule 2.)
       const items = [
         old.outlook?.item,
-        old.mobile?.item,
+        old.crm?.item,
         old.action && 'item' in old.action ? old.action.item : undefined,
       ];
       const current = ids.map((id) => id && all(w).get(id)?.item);
@@ -732,9 +725,7 @@ const sync = cmd('sync', async (w) => {
   for (const [uid, born] of w.infinite) {
     for (const s of SIDES) {
       const copy = w.stores[s].activity.all().find((x) => x.item.uid === uid)?.item;
-      const twin = w.stores[s === 'outlook' ? 'mobile' : 'outlook'].activity
-        .all()
-        .find((x) => x.item.uid === uid)?.item;
+      const twin = w.stores[s === 'outlook' ? 'crm' : 'outlook'].activity.all().find((x) => x.item.uid === uid)?.item;
       // (Only a pair in scope on both sides is kept up to date: a held change stops the cap too.)
       if (!copy?.recurrence || scopeOf(w, copy) !== 'in' || (twin && scopeOf(w, twin) !== 'in')) continue;
       if (pendingKeys.has(keyOf(copy))) continue; // a change waiting for the user holds its cap too
@@ -754,8 +745,8 @@ const sync = cmd('sync', async (w) => {
     const series: SeriesPair[] = [];
     for (const k of KINDS)
       for (const [here, there] of [
-        ['outlook', 'mobile'],
-        ['mobile', 'outlook'],
+        ['outlook', 'crm'],
+        ['crm', 'outlook'],
       ] as const)
         for (const x of w.stores[here][k].all()) {
           if (scopeOf(w, x.item) !== 'in' || pendingKeys.has(keyOf(x.item))) continue;
@@ -769,8 +760,8 @@ const sync = cmd('sync', async (w) => {
             twin && essence(w, twin.item),
             `${here} "${x.item.subject}" has no equal twin: ${JSON.stringify({ item: x.item, twin: twin?.item, lastOutside: out, now: h.now })}`,
           ).to.equal(essence(w, x.item));
-          if (here === 'mobile' && twin && x.item.recurrence)
-            series.push({ subject: x.item.subject, mobile: x.id, outlook: twin.id });
+          if (here === 'crm' && twin && x.item.recurrence)
+            series.push({ subject: x.item.subject, crm: x.id, outlook: twin.id });
         }
     // And occurrence by occurrence, where the world has an independent expander: the period.
     if (w.compareOccurrences && series.length) {
@@ -788,7 +779,7 @@ const sync = cmd('sync', async (w) => {
   if (!source)
     for (const e of edits) {
       const now = all(w).get(e.key);
-      const twin = w.stores[e.side === 'outlook' ? 'mobile' : 'outlook'][e.item.kind]
+      const twin = w.stores[e.side === 'outlook' ? 'crm' : 'outlook'][e.item.kind]
         .all()
         .find((y) => y.item.uid === e.item.uid);
       if (!now || !twin || [now.item, twin.item].some((i) => scopeOf(w, i) !== 'in')) continue;
@@ -857,7 +848,7 @@ function accountedFor(w: World, pending: readonly { readonly pairKey: string }[]
   for (const here of SIDES)
     for (const k of KINDS) {
       if (!kinds.includes(k)) continue;
-      const there = w.stores[here === 'outlook' ? 'mobile' : 'outlook'][k].all();
+      const there = w.stores[here === 'outlook' ? 'crm' : 'outlook'][k].all();
       for (const x of w.stores[here][k].all()) {
         // (Outside the period nothing is read, like an item type not synchronized: not a skip to log.)
         if (periodOf(w, x.item) !== 'in') continue;
@@ -943,11 +934,11 @@ const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
 
 const profileArb = fc
   .record({
-    direction: fc.constantFrom('both', 'both', 'outlook-to-mobile', 'mobile-to-outlook') as fc.Arbitrary<
+    direction: fc.constantFrom('both', 'both', 'outlook-to-crm', 'crm-to-outlook') as fc.Arbitrary<
       Profile['sync']['direction']
     >,
     itemTypes: fc.constantFrom('both', 'both', 'activities', 'tasks') as fc.Arbitrary<Profile['sync']['itemTypes']>,
-    handling: fc.constantFrom('mobile-wins', 'outlook-wins', 'most-recent') as fc.Arbitrary<
+    handling: fc.constantFrom('crm-wins', 'outlook-wins', 'most-recent') as fc.Arbitrary<
       Profile['conflicts']['handling']
     >,
     syncPrivate: fc.boolean(),
@@ -975,7 +966,7 @@ export const FULL_SIZE: Sizes = { oneSide: [10, 120], shared: [10, 80], commands
 const startArb = (s: Sizes) =>
   fc.record({
     outlook: fc.array(itemSpecArb, { minLength: s.oneSide[0], maxLength: s.oneSide[1], size: 'medium' }),
-    mobile: fc.array(itemSpecArb, { minLength: s.oneSide[0], maxLength: s.oneSide[1], size: 'medium' }),
+    crm: fc.array(itemSpecArb, { minLength: s.oneSide[0], maxLength: s.oneSide[1], size: 'medium' }),
     shared: fc.array(itemSpecArb, { minLength: s.shared[0], maxLength: s.shared[1], size: 'medium' }),
   });
 
@@ -1001,12 +992,12 @@ export async function runMachine(m: Machine): Promise<void> {
         const w = await m.world(p);
         try {
           for (const s of start.outlook) await createItem(w, 'outlook', s);
-          for (const s of start.mobile) await createItem(w, 'mobile', s);
+          for (const s of start.crm) await createItem(w, 'crm', s);
           for (const shared of start.shared) {
             const s = { ...shared, infinite: false }; // a series on both sides: either copy may be capped later
             const uid = await createItem(w, 'outlook', s);
             const copy = w.stores.outlook[s.kind].all().find((x) => x.item.uid === uid)!.item;
-            await w.stores.mobile[s.kind].insert(copy);
+            await w.stores.crm[s.kind].insert(copy);
             w.infinite.delete(uid); // born on both sides: neither copy is capped
           }
           // Every sequence ends with a clean sync, whose checks cover what the faults left behind.

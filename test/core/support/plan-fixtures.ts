@@ -44,6 +44,6 @@ export function pairOf(key: string, item: Item, o?: SideEntry, m?: SideEntry): P
     subject: item.subject,
     range: itemRange(item),
     ...(o && { outlook: { id: o.id, version: o.version, hash: o.hash } }),
-    ...(m && { mobile: { id: m.id, version: m.version, hash: m.hash } }),
+    ...(m && { crm: { id: m.id, version: m.version, hash: m.hash } }),
   };
 }

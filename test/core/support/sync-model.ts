@@ -14,7 +14,7 @@ import { Harness } from './harness.js';
 import { activity, task } from './items.js';
 import type { ModelStore } from './model-store.js';
 
-export const SIDES: readonly Side[] = ['outlook', 'mobile'];
+export const SIDES: readonly Side[] = ['outlook', 'crm'];
 export const KINDS: readonly ItemKind[] = ['activity', 'task'];
 const DAY = 86_400_000;
 /** Day 0 of the generated items: the harness's clock starts here. */
@@ -50,7 +50,7 @@ export const figures = {
 export interface SeriesPair {
   readonly subject: string;
   readonly outlook: string;
-  readonly mobile: string;
+  readonly crm: string;
 }
 
 export interface World {
@@ -369,7 +369,7 @@ export const versions = (w: World): ReadonlyMap<string, string> =>
 
 // --- arbitraries -------------------------------------------------------------------------------
 
-export const sideArb = fc.constantFrom<Side>('outlook', 'mobile');
+export const sideArb = fc.constantFrom<Side>('outlook', 'crm');
 export const kindArb = fc.constantFrom<ItemKind>('activity', 'task');
 export const itemSpecArb: fc.Arbitrary<ItemSpec> = fc.record({
   kind: kindArb,

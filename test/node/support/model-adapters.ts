@@ -261,7 +261,7 @@ async function adapterWorld(
     const user = crmUser[kind];
     let moves = 0;
     return new AdapterStore(
-      'mobile',
+      'crm',
       kind,
       user,
       {
@@ -371,7 +371,7 @@ async function adapterWorld(
       activity: await outlook('activity', calendars.value.find((c) => c.isDefaultCalendar)!.id),
       task: await outlook('task', lists.value[0]!.id),
     },
-    mobile: { activity: crm('activity'), task: crm('task') },
+    crm: { activity: crm('activity'), task: crm('task') },
   };
   const folders = new Map<string, AdapterStore>();
   const everyStore = () => [...SIDES.flatMap((s) => KINDS.map((k) => stores[s][k])), ...folders.values()];
@@ -391,7 +391,7 @@ async function adapterWorld(
         return await runSync(
           {
             ...h.deps(),
-            stores: { outlook: pick('outlook'), mobile: pick('mobile') },
+            stores: { outlook: pick('outlook'), crm: pick('crm') },
             storeIn: (side, kind, folder) => {
               // (Any folder of the mailbox: also the one the profile names now.)
               const current = stores[side][kind];
@@ -411,9 +411,7 @@ async function adapterWorld(
     async compareOccurrences(pairs, from, to) {
       let compared = 0;
       for (const pair of pairs) {
-        const text = await (
-          await fetch(new URL(pair.mobile, gateway.url), { headers: { Authorization: auth } })
-        ).text();
+        const text = await (await fetch(new URL(pair.crm, gateway.url), { headers: { Authorization: auth } })).text();
         const crm = (await oracle.expand(text, from, to)).map(occurrenceLine).sort();
         const range = `startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(to).toISOString()}`;
         const instances = await http.allPages(
