@@ -6,6 +6,7 @@
  * - administrator defaults and locks from `admin-defaults.json` deployed with the add-in
  *   (`{"defaults": {…part of a profile…}, "locked": ["sync.direction", …]}`).
  */
+import { SyncError } from '../core/errors.js';
 import { openSecret, sealSecret } from '../adapters/idb/secret-box.js';
 import type { IdbMeta } from '../adapters/idb/idb-state.js';
 import type { DeviceProfile, Profile } from '../core/profile/profile.js';
@@ -42,7 +43,7 @@ export function officeRoaming(settings: Office.RoamingSettings): RoamingPort {
         settings.saveAsync((r) =>
           String(r.status) === 'succeeded'
             ? resolve()
-            : reject(new Error(`Outlook did not save the settings: ${r.error?.message ?? 'unknown error'}`)),
+            : reject(new SyncError('settings-not-saved', { detail: r.error?.message ?? 'unknown error' })),
         ),
       );
     },
@@ -79,12 +80,12 @@ export interface AdminPolicy {
 export async function loadAdminPolicy(fetchFn: typeof fetch, url: string): Promise<AdminPolicy | undefined> {
   const r = await fetchFn(url, { cache: 'no-store', credentials: 'same-origin' });
   if (r.status === 404) return undefined;
-  if (!r.ok) throw new Error(`the administrator defaults (${url}) answered HTTP ${r.status}`);
+  if (!r.ok) throw new SyncError('admin-defaults-http', { url, status: r.status });
   let raw: unknown;
   try {
     raw = await r.json();
   } catch {
-    throw new Error(`the administrator defaults (${url}) are not JSON`);
+    throw new SyncError('admin-defaults-json', { url });
   }
   const o = (raw ?? {}) as { defaults?: unknown; locked?: unknown };
   // A file written for version 0.2 names the CRM side "mobile": read under the current names.
@@ -97,8 +98,7 @@ export async function loadAdminPolicy(fetchFn: typeof fetch, url: string): Promi
   // Only the profile's settings can be locked (the schema names them): a misspelt path would lock
   // nothing while the administrator believes it does.
   const unknown = locked.filter((path) => !SETTING_PATHS.has(path));
-  if (unknown.length)
-    throw new Error(`the administrator defaults (${url}) lock unknown settings: ${unknown.join(', ')}`);
+  if (unknown.length) throw new SyncError('admin-defaults-locks', { url, paths: unknown.join(', ') });
   return { defaults, locked };
 }
 

@@ -23,13 +23,15 @@ import { ianaZone } from '@crm-sync/common/zone-names';
 import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
-import { SyncCancelledError, SyncError } from '../core/errors.js';
+import { errorRef, SyncCancelledError, SyncError } from '../core/errors.js';
+import { logLine } from '../core/log-messages.js';
 import { validateProfile } from '../core/profile/validate.js';
 import type { UserExit } from '../core/ports/state.js';
 import type { PendingAction } from '../core/sync/actions.js';
 import { compilePolicy, type SyncPolicy } from '../core/sync/policy.js';
 import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../core/sync/engine.js';
 import type { ProfileService } from './profile-service.js';
+import type { ItemKind } from '../core/sync/types.js';
 
 export interface SyncProgress {
   readonly phase: SyncPhase;
@@ -105,16 +107,16 @@ export class SyncService {
     const tasksIn = (listId: string) => new GraphTaskStore(http, listId);
     const outlook: SyncDeps['stores']['outlook'] = {};
     if (kinds.has('activity')) {
-      const chosen = choose(await listCalendars(http), policy.outlook.calendarId, 'Outlook calendar');
+      const chosen = choose(await listCalendars(http), policy.outlook.calendarId, 'activity');
       if (!chosen.canWrite) throw new SyncError('calendar-read-only', { name: chosen.name });
       outlook.activity = eventsIn(chosen.id);
     }
     if (kinds.has('task')) {
-      const chosen = choose(await listTaskLists(http), policy.outlook.taskListId, 'To Do list');
+      const chosen = choose(await listTaskLists(http), policy.outlook.taskListId, 'task');
       outlook.task = tasksIn(chosen.id);
     }
     const storeIn: NonNullable<SyncDeps['storeIn']> = (side, kind, folder) => {
-      if (side !== 'outlook') throw new Error('only Outlook folders can be changed');
+      if (side !== 'outlook') throw new SyncError('internal', { detail: 'only Outlook folders can be changed' });
       return kind === 'activity' ? eventsIn(folder) : tasksIn(folder);
     };
     const crm = await openCalDavStores(policy.crm.gatewayUrl, {
@@ -159,7 +161,12 @@ export class SyncService {
         const failure = error instanceof SyncCancelledError ? 'cancelled' : message(error);
         await this.runs.add({ ...emptyRecord(startedAt, this.now() - startedAt), failure });
         if (!(error instanceof SyncCancelledError))
-          await this.log.append({ at: startedAt, level: 'error', message: `the synchronization stopped: ${failure}` });
+          await this.log.append({
+            at: startedAt,
+            level: 'error',
+            ...logLine('run-stopped', { detail: failure }),
+            ...(errorRef(error) && { error: errorRef(error) }),
+          });
       }
       throw error;
     } finally {
@@ -171,7 +178,7 @@ export class SyncService {
   private async userExit(method: string): Promise<UserExit> {
     let module: Record<string, unknown>;
     try {
-      if (!this.options.userExits) throw new Error('no user-exit module is deployed with the add-in');
+      if (!this.options.userExits) throw new SyncError('user-exits-not-deployed', {});
       module = await this.options.userExits();
     } catch (error) {
       throw new SyncError('user-exits-missing', { detail: message(error) }, { cause: error });
@@ -208,9 +215,9 @@ export class SyncService {
 }
 
 /** The folder the General tab names, or the default one when it names none. */
-function choose(folders: readonly OutlookFolder[], id: string, what: string): OutlookFolder {
+function choose(folders: readonly OutlookFolder[], id: string, kind: ItemKind): OutlookFolder {
   const chosen = id ? folders.find((f) => f.id === id) : folders.find((f) => f.isDefault);
-  if (!chosen) throw new Error(`the ${what} chosen on the General tab does not exist any more`);
+  if (!chosen) throw new SyncError('folder-gone', { kind });
   return chosen;
 }
 

@@ -11,7 +11,10 @@ import type { ItemKind, Side } from './sync/types.js';
 
 const sideWord = (side: Side) => (side === 'crm' ? 'CRM mobile client' : 'Outlook mailbox');
 const sideName = (side: Side) => (side === 'crm' ? 'CRM' : 'Outlook');
+const serverName = (side: Side, origin: string) =>
+  side === 'crm' ? `the CRM gateway at ${origin}` : `Microsoft Graph (${origin})`;
 const seconds = (ms: number) => Math.ceil(ms / 1000);
+const folderWord = (kind: ItemKind) => (kind === 'activity' ? 'calendar' : 'To Do list');
 
 /** The catalogue: code → English text from the error's parameters (plain strings and numbers). */
 export const ERROR_MESSAGES = {
@@ -29,8 +32,12 @@ export const ERROR_MESSAGES = {
     `the ${sideName(p.side)} item ${p.id} cannot be read (${p.detail}): it was not overwritten; repair or delete it there`,
   throttled: (p: { side: Side; seconds: number }) =>
     `the ${sideName(p.side)} side asked to slow down: retry in ${p.seconds} s`,
-  unreachable: (p: { side: Side; detail: string }) => p.detail,
-  authentication: (p: { side: Side; detail: string }) => `logon to the ${sideWord(p.side)} failed: ${p.detail}`,
+  unreachable: (p: { side: Side; origin: string; seconds: number | ''; detail: string }) =>
+    p.seconds !== ''
+      ? `${serverName(p.side, p.origin)} did not answer within ${p.seconds} s`
+      : `cannot reach ${serverName(p.side, p.origin)}: ${p.detail}`,
+  authentication: (p: { side: Side; status: number | ''; detail: string }) =>
+    `logon to the ${sideWord(p.side)} failed: ${p.detail || 'the user ID and password or the token were refused'}${p.status !== '' ? ` (HTTP ${p.status})` : ''}`,
   'user-exit': (p: { detail: string }) => `the user exit failed: ${p.detail}`,
   'cannot-synchronize': (p: { detail: string }) => p.detail,
   cancelled: () => 'the synchronization was cancelled before anything was written',
@@ -44,6 +51,46 @@ export const ERROR_MESSAGES = {
     `the CRM gateway has no collection for ${p.kind === 'activity' ? 'activities' : 'tasks'}`,
   'user-exits-missing': (p: { detail: string }) => `the user exits cannot be loaded: ${p.detail}`,
   'user-exit-not-found': (p: { method: string }) => `the user exit method "${p.method}" is not in user-exits.js`,
+  'user-exits-not-deployed': () => 'no user-exit module is deployed with the add-in',
+  'folder-gone': (p: { kind: ItemKind }) =>
+    `the ${folderWord(p.kind)} chosen on the General tab does not exist any more`,
+  'settings-not-saved': (p: { detail: string }) => `Outlook did not save the settings: ${p.detail}`,
+  'admin-defaults-http': (p: { url: string; status: number }) =>
+    `the administrator defaults (${p.url}) answered HTTP ${p.status}`,
+  'admin-defaults-json': (p: { url: string }) => `the administrator defaults (${p.url}) are not JSON`,
+  'admin-defaults-locks': (p: { url: string; paths: string }) =>
+    `the administrator defaults (${p.url}) lock unknown settings: ${p.paths}`,
+  'profile-version': (p: { found: number; supported: number }) =>
+    `the stored profile has version ${p.found}, newer than this add-in's ${p.supported}: update the add-in`,
+  'profile-too-large': (p: { bytes: number; limit: number }) =>
+    `the profile needs ${p.bytes} bytes, more than the ${p.limit} bytes of Office roaming settings`,
+  // The folder move (core/sync/folders.ts).
+  'move-no-store': (p: { kind: ItemKind }) => `the items cannot be moved: no store for the old ${folderWord(p.kind)}`,
+  'move-refused': (p: { subject: string; kind: ItemKind; detail: string }) =>
+    `"${p.subject}" cannot be moved to the new ${folderWord(p.kind)}: ${p.detail}`,
+  // Adapters: what Microsoft Graph, the CRM gateway, Office and the device answered.
+  'graph-refused': (p: { status: number; code: string; detail: string }) =>
+    `Microsoft Graph answered ${p.status} ${p.code}: ${p.detail}`,
+  'delta-refused': (p: { kind: ItemKind }) =>
+    `Microsoft Graph refused a new ${p.kind === 'activity' ? 'calendar' : 'task'} delta query (410)`,
+  'delta-incomplete': (p: { kind: ItemKind }) =>
+    `the ${p.kind === 'activity' ? 'calendar' : 'task'} delta query of Microsoft Graph ended without a deltaLink`,
+  'read-back-failed': (p: { side: Side; id: string }) =>
+    `the ${sideName(p.side)} item ${p.id} was written but cannot be read back`,
+  'gateway-refused': (p: { request: string; status: number; detail: string }) =>
+    `the CRM gateway answered ${p.status} to ${p.request}${p.detail ? `: ${p.detail}` : ''}`,
+  'sync-token-missing': () => 'the CRM gateway sent no sync-token with its changes',
+  'no-calendars': (p: { origin: string; detail: string }) => `no CalDAV calendars found at ${p.origin}: ${p.detail}`,
+  'ical-invalid': (p: { line: number | ''; property: string; detail: string }) =>
+    [p.line !== '' && `line ${p.line}`, p.property].filter(Boolean).join(', ').replace(/.+/, '$&: ') + p.detail,
+  'crm-context-invalid': (p: { field: string; detail: string }) => `CRM context field "${p.field}" ${p.detail}`,
+  'office-failed': (p: { detail: string }) => `Outlook answered with an error: ${p.detail}`,
+  'office-missing': () => 'signing in to Microsoft 365 needs Outlook (Office.js is not loaded)',
+  'dev-token-not-graph': () => 'a development token is for the Graph emulator only, not for Microsoft Graph',
+  'password-format': () => 'the stored password has an unknown format',
+  'password-unreadable': () => 'the stored password cannot be read on this device: enter it again on the General tab',
+  /** A broken invariant of the add-in itself: the text is for the bug report. */
+  internal: (p: { detail: string }) => `internal error (please report this): ${p.detail}`,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
@@ -64,6 +111,16 @@ export class SyncError<C extends ErrorCode = ErrorCode> extends Error {
     this.name = 'SyncError';
   }
 }
+
+/** An error's code and parameters, as a log entry or a report keeps them. */
+export interface ErrorRef {
+  readonly code: ErrorCode;
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
+/** The catalogue's code and parameters of `error`; undefined for an error from outside the catalogue. */
+export const errorRef = (error: unknown): ErrorRef | undefined =>
+  error instanceof SyncError ? { code: error.code, params: error.params as ErrorRef['params'] } : undefined;
 
 /** A side that had items reads as empty: a failed or partial read must never become deletions (rule 1). */
 export class StoreEmptyError extends SyncError<'store-empty'> {
@@ -172,24 +229,36 @@ export class ThrottledError extends SyncError<'throttled'> {
  * to that side and tries again after a backoff.
  */
 export class UnreachableError extends SyncError<'unreachable'> {
-  /** @param side the store that did not answer; @param message names it and the cause. */
+  /**
+   * @param side the store that did not answer; @param origin its address;
+   * @param why no answer within `timeoutMs`, or the network's own error text.
+   */
   constructor(
     readonly side: Side,
-    message: string,
+    origin: string,
+    why: { readonly timeoutMs: number } | { readonly detail: string },
     options?: { cause?: unknown },
   ) {
-    super('unreachable', { side, detail: message }, options);
+    super(
+      'unreachable',
+      'timeoutMs' in why
+        ? { side, origin, seconds: why.timeoutMs / 1000, detail: '' }
+        : { side, origin, seconds: '', detail: why.detail },
+      options,
+    );
     this.name = 'UnreachableError';
   }
 }
 
 /** Logon to a store failed (HTTP 401/403, expired token). */
 export class AuthenticationError extends SyncError<'authentication'> {
+  /** @param detail what the sign-in said ('' when the server refused); @param status the HTTP status of a refusal. */
   constructor(
     readonly side: Side,
     detail: string,
+    status?: number,
   ) {
-    super('authentication', { side, detail });
+    super('authentication', { side, detail, status: status ?? '' });
     this.name = 'AuthenticationError';
   }
 }

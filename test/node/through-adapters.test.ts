@@ -412,7 +412,10 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     expect(first.waiting[0]!.retryAt).to.be.above(h.now);
     const lines = h.log.entries.filter((e) => e.level !== 'info');
     expect(lines.map((e) => e.message)).to.have.length(2);
-    expect(lines[1]!.message).to.match(/^19 items wait \(.*cannot reach the CRM gateway.*\); next try at 2026-/);
+    expect(lines[1]!.message).to.match(/^19 items: waits: .*cannot reach the CRM gateway.*; next try at 2026-/);
+    expect(lines[1]).to.deep.include({ code: 'wait-unreachable' });
+    expect(lines[1]!.error?.code, 'the pane translates the error behind the line').to.equal('unreachable');
+    expect(lines[1]!.params).to.deep.include({ items: 19, side: 'crm', retryAt: first.waiting[0]!.retryAt! });
 
     own = await startGateway({ store: db, port });
     h.now += 10_000;

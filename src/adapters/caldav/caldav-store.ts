@@ -11,7 +11,7 @@
  * Items that do not parse are reported as unreadable with the reader's located error.
  */
 import { davRequest, type DAVResponse } from 'tsdav';
-import { PreconditionFailedError } from '../../core/errors.js';
+import { PreconditionFailedError, SyncError } from '../../core/errors.js';
 import { hash64 } from '../../core/model/content-hash.js';
 import type { Item } from '../../core/model/item.js';
 import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
@@ -116,7 +116,12 @@ export class CalDavStore implements StorePort {
       convertIncoming: false,
       fetch: this.http.fetch,
     });
-    if (!r?.ok) throw new Error(`the collection ${this.collectionUrl} answered ${r?.status ?? 'nothing'} to PROPFIND`);
+    if (!r?.ok)
+      throw new SyncError('gateway-refused', {
+        request: 'PROPFIND',
+        status: r?.status ?? 0,
+        detail: this.collectionUrl,
+      });
     const props = (r.props ?? {}) as Record<string, unknown>;
     const reports = JSON.stringify(props.supportedReportSet ?? '');
     return {
@@ -173,7 +178,7 @@ export class CalDavStore implements StorePort {
   private fail(responses: readonly DAVResponse[], what: string): void {
     const whole = responses.find((r) => !r.href || normalizeHref(r.href, this.collectionUrl) === this.path);
     if (whole && !whole.ok && whole.status !== 507)
-      throw new Error(`the gateway answered ${whole.status} ${whole.statusText ?? ''} to ${what}`.trim());
+      throw new SyncError('gateway-refused', { request: what, status: whole.status, detail: whole.statusText ?? '' });
   }
 
   async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
@@ -208,7 +213,7 @@ export class CalDavStore implements StorePort {
       }
       const raw = responses[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined;
       const next = text(raw?.multistatus?.syncToken);
-      if (next === undefined) throw new Error('the gateway sent no sync-token with its changes');
+      if (next === undefined) throw new SyncError('sync-token-missing', {});
       current = next;
       if (whole?.status !== 507) break;
     }
@@ -254,7 +259,7 @@ export class CalDavStore implements StorePort {
   /** The current ETag of `id` (when a write's answer carried none). */
   private async etagOf(id: string): Promise<string> {
     const found = (await this.getMany([id])).get(id);
-    if (!found) throw new Error(`${id} is gone right after it was written`);
+    if (!found) throw new SyncError('read-back-failed', { side: 'crm', id });
     return found.version;
   }
 
@@ -313,7 +318,7 @@ export class CalDavStore implements StorePort {
       const found = href ? normalizeHref(href, this.collectionUrl) : await this.find(`uid:${item.uid}`, item.uid);
       if (found) return this.existing(found);
     }
-    throw new Error(`creating "${item.subject}" failed: HTTP ${response.status} ${summary(detail)}`);
+    throw new SyncError('gateway-refused', { request: 'PUT', status: response.status, detail: summary(detail) });
   }
 
   async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {
@@ -328,7 +333,11 @@ export class CalDavStore implements StorePort {
       throw new PreconditionFailedError('crm', id, ifVersion);
     }
     if (response.status !== 200 && response.status !== 201 && response.status !== 204)
-      throw new Error(`updating "${item.subject}" failed: HTTP ${response.status} ${summary(await response.text())}`);
+      throw new SyncError('gateway-refused', {
+        request: 'PUT',
+        status: response.status,
+        detail: summary(await response.text()),
+      });
     await drain(response);
     return { version: response.headers.get('ETag') ?? (await this.etagOf(id)), item: parseICalendar(body) };
   }
@@ -340,7 +349,11 @@ export class CalDavStore implements StorePort {
       throw new PreconditionFailedError('crm', id, ifVersion);
     }
     if (!response.ok)
-      throw new Error(`deleting ${id} failed: HTTP ${response.status} ${summary(await response.text())}`);
+      throw new SyncError('gateway-refused', {
+        request: 'DELETE',
+        status: response.status,
+        detail: summary(await response.text()),
+      });
     await drain(response);
   }
 

@@ -68,19 +68,17 @@ export class DavHttp {
     } catch (error) {
       const origin = new URL(url).origin;
       if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-        throw new UnreachableError('crm', `the CRM gateway at ${origin} did not answer within ${timeout / 1000} s`, {
-          cause: error,
-        });
+        throw new UnreachableError('crm', origin, { timeoutMs: timeout }, { cause: error });
       throw new UnreachableError(
         'crm',
-        `cannot reach the CRM gateway at ${origin}: ${error instanceof Error ? error.message : String(error)}`,
+        origin,
+        { detail: error instanceof Error ? error.message : String(error) },
         { cause: error },
       );
     }
     const length = Number(response.headers.get('Content-Length') ?? NaN);
     if (!Number.isNaN(length)) this.bytes += length;
-    if (response.status === 401)
-      throw new AuthenticationError('crm', 'the gateway refused the user ID and password (HTTP 401)');
+    if (response.status === 401) throw new AuthenticationError('crm', '', 401);
     if (response.status === 429 || response.status === 503)
       throw new ThrottledError(
         'crm',

@@ -5,7 +5,7 @@
  * another CalDAV server the first calendar that takes only that component wins, then any that takes it.
  */
 import { createAccount, type DAVCalendar } from 'tsdav';
-import { AuthenticationError } from '../../core/errors.js';
+import { AuthenticationError, SyncError } from '../../core/errors.js';
 import type { ItemKind } from '../../core/sync/types.js';
 import { CalDavStore, type CalDavStoreOptions } from './caldav-store.js';
 import { DavHttp, type DavHttpOptions } from './dav-http.js';
@@ -35,9 +35,8 @@ export async function discoverCollections(serverUrl: string, http: DavHttp): Pro
   } catch (error) {
     if (error instanceof AuthenticationError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
-    if (/401|credentials/i.test(detail))
-      throw new AuthenticationError('crm', 'the gateway refused the user ID and password (HTTP 401)');
-    throw new Error(`no CalDAV calendars found at ${new URL(serverUrl).origin}: ${detail}`, { cause: error });
+    if (/401|credentials/i.test(detail)) throw new AuthenticationError('crm', '', 401);
+    throw new SyncError('no-calendars', { origin: new URL(serverUrl).origin, detail }, { cause: error });
   }
   return calendars.map((c) => ({
     url: c.url.endsWith('/') ? c.url : `${c.url}/`,

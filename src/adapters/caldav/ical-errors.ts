@@ -3,12 +3,13 @@
  * so that the error log tells the user (or the CRM administrator) exactly what to fix; the item is
  * skipped and the rest of the collection syncs.
  */
-export class ICalendarError extends Error {
+import { SyncError } from '../../core/errors.js';
+
+export class ICalendarError extends SyncError<'ical-invalid'> {
   readonly line?: number;
   readonly property?: string;
   constructor(detail: string, where: { readonly line?: number; readonly property?: string }) {
-    const at = [where.line !== undefined && `line ${where.line}`, where.property].filter(Boolean).join(', ');
-    super(at ? `${at}: ${detail}` : detail);
+    super('ical-invalid', { line: where.line ?? '', property: where.property ?? '', detail });
     this.name = 'ICalendarError';
     if (where.line !== undefined) this.line = where.line;
     if (where.property !== undefined) this.property = where.property;

@@ -3,6 +3,7 @@
  * (nested app authentication, or the dialog fallback), in the offline demo with the Graph emulator's
  * development token. Everything after the token — GraphHttp, the stores — is the same code.
  */
+import { SyncError } from '../../core/errors.js';
 import { devTokenSource, graphTokenSource, type GraphAuthConfig, type MsalLike, type OfficeLike } from './auth.js';
 import { GraphHttp, type GraphHttpOptions } from './graph-http.js';
 
@@ -25,11 +26,10 @@ export async function connectOutlook(
   const baseUrl = (options.graphUrl ?? GRAPH_URL).replace(/\/+$/, '');
   let token;
   if (options.devMailbox) {
-    if (new URL(baseUrl).hostname.endsWith('graph.microsoft.com'))
-      throw new Error('a development token is for the Graph emulator only, not for Microsoft Graph');
+    if (new URL(baseUrl).hostname.endsWith('graph.microsoft.com')) throw new SyncError('dev-token-not-graph', {});
     token = devTokenSource(options.devMailbox);
   } else {
-    if (!office) throw new Error('signing in to Microsoft 365 needs Outlook (Office.js is not loaded)');
+    if (!office) throw new SyncError('office-missing', {});
     token = await graphTokenSource(options.auth, office, loadMsal);
   }
   return new GraphHttp({ ...options.http, baseUrl, token });

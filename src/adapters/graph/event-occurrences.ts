@@ -9,7 +9,7 @@ import { shiftTime as shift, toInstant } from '../../core/model/time.js';
 import { originalInstant } from './event-mapping.js';
 import { overrideToPatch } from './event-write.js';
 import type { GraphEvent } from './graph-event-types.js';
-import type { BatchRequest, GraphHttp } from './graph-http.js';
+import { errorOf, type BatchRequest, type GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
 
 export const DAY = 86_400_000;
@@ -93,5 +93,6 @@ export async function applyOccurrences(
   for (const ms of newlyCancelled) if (byStart.has(ms)) writes.push({ method: 'DELETE', url: instance(ms, 'cancel') });
   const results = await http.batch(writes);
   const failed = results.findIndex((r) => r.status >= 400 && r.status !== 404);
-  if (failed >= 0) throw new Error(`Graph answered ${results[failed]!.status} writing an occurrence of "${a.subject}"`);
+  // A sub-response's error body is Graph's, as a whole request's is.
+  if (failed >= 0) throw errorOf(results[failed]!.status, results[failed]!.body);
 }

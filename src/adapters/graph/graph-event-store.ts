@@ -18,7 +18,7 @@
  * (Over 350 lines: one class implements the store port — reads, versions and guarded writes share the
  * unit cache, the window and the request options; the mapping and the occurrence writes live apart.)
  */
-import { PreconditionFailedError } from '../../core/errors.js';
+import { PreconditionFailedError, SyncError } from '../../core/errors.js';
 import { hash64, sameSharedContent, stableStringify } from '../../core/model/content-hash.js';
 import type { Activity, Item } from '../../core/model/item.js';
 import type { SyncWindow } from '../../core/model/time.js';
@@ -242,7 +242,7 @@ export class GraphEventStore implements StorePort {
     const occurrences: Record<string, string> = { ...(state?.o ?? {}) };
     const changedUnits = new Set<string>();
     const removed = new Set<string>();
-    const url = await this.http.readDelta<GraphEvent>(state?.d ?? start, prefer, 'calendar', (e) => {
+    const url = await this.http.readDelta<GraphEvent>(state?.d ?? start, prefer, 'activity', (e) => {
       const master = e.seriesMasterId ?? occurrences[e.id];
       if (e['@removed']) {
         if (master) changedUnits.add(master);
@@ -255,7 +255,7 @@ export class GraphEventStore implements StorePort {
     });
     // An expired delta state: start over with a full read (the engine matches, nothing is duplicated).
     if (url === 'gone') {
-      if (!state) throw new Error('Graph refused a new calendar delta query (410)');
+      if (!state) throw new SyncError('delta-refused', { kind: 'activity' });
       return this.changesSince(null, window);
     }
     const units = await this.units([...changedUnits]);
@@ -343,7 +343,6 @@ export class GraphEventStore implements StorePort {
       body,
       this.writeHeaders(),
     );
-    if (r.status >= 400) throw new Error(`Graph answered ${r.status} creating the event`);
     const id = r.body.id;
     if (a.recurrence) await applyOccurrences(this.http, id, a, undefined, this.invite);
     const after = await this.readBack(id);
@@ -378,9 +377,9 @@ export class GraphEventStore implements StorePort {
       `/me/events/${encodeURIComponent(id)}`,
       body,
       this.writeHeaders(raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {}),
+      [404, 412],
     );
     if (r.status === 412 || r.status === 404) throw new PreconditionFailedError('outlook', id, ifVersion);
-    if (r.status >= 400) throw new Error(`Graph answered ${r.status} updating the event`);
     // Graph drops a series' exceptions when its pattern or start changes; otherwise they stay to reconcile.
     const patternKept =
       'item' in before &&
@@ -413,9 +412,10 @@ export class GraphEventStore implements StorePort {
       `/me/events/${encodeURIComponent(id)}`,
       undefined,
       raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {},
+      // Already gone is what a deletion wants.
+      [404, 412],
     );
     if (r.status === 412) throw new PreconditionFailedError('outlook', id, ifVersion);
-    if (r.status >= 400 && r.status !== 404) throw new Error(`Graph answered ${r.status} deleting the event`);
   }
 
   private activity(item: Item): Activity {
@@ -430,7 +430,7 @@ export class GraphEventStore implements StorePort {
 
   private async readBack(id: string): Promise<WriteResult> {
     const s = (await this.getMany([id])).get(id);
-    if (!s) throw new Error(`the event ${id} was written but cannot be read back`);
+    if (!s) throw new SyncError('read-back-failed', { side: 'outlook', id });
     return { version: s.version, ...('item' in s && { item: s.item }) };
   }
 }

@@ -9,7 +9,8 @@
  * - requests and bytes are counted for the sync report.
  * The token goes in the Authorization header only, never in a URL or a message.
  */
-import { AuthenticationError, ThrottledError, UnreachableError } from '../../core/errors.js';
+import { AuthenticationError, SyncError, ThrottledError, UnreachableError } from '../../core/errors.js';
+import type { ItemKind } from '../../core/sync/types.js';
 import { retryAfter } from '../http/retry-after.js';
 
 export type TokenSource = (options?: { forceRefresh?: boolean }) => Promise<string>;
@@ -28,14 +29,17 @@ export interface GraphHttpOptions {
   readonly random?: () => number;
 }
 
-/** A Graph answer that is not a success, with Graph's error code (`ErrorItemNotFound`, …). */
-export class GraphRequestError extends Error {
+/**
+ * A Graph answer that is not a success, with Graph's error code (`ErrorItemNotFound`, …): the
+ * catalogue's `graph-refused`. Every failing status a caller did not say it handles becomes one.
+ */
+export class GraphRequestError extends SyncError<'graph-refused'> {
   constructor(
     readonly status: number,
-    readonly code: string,
-    message: string,
+    readonly graphCode: string,
+    detail: string,
   ) {
-    super(`Microsoft Graph answered ${status} ${code}: ${message}`);
+    super('graph-refused', { status, code: graphCode, detail });
     this.name = 'GraphRequestError';
   }
 }
@@ -63,7 +67,8 @@ export interface BatchResponse {
 const RETRY = new Set([429, 503, 504]);
 const BATCH_MAX = 20;
 
-function errorOf(status: number, body: unknown): GraphRequestError {
+/** The error of a failed answer (also a $batch sub-response), from Graph's error body. */
+export function errorOf(status: number, body: unknown): GraphRequestError {
   const e = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
   return new GraphRequestError(status, e?.code ?? 'unknown', e?.message ?? 'no error message');
 }
@@ -133,9 +138,10 @@ export class GraphHttp {
       const origin = new URL(this.url(path)).origin;
       throw new UnreachableError(
         'outlook',
+        origin,
         error instanceof DOMException && error.name === 'TimeoutError'
-          ? `Microsoft Graph (${origin}) did not answer within ${timeout / 1000} s`
-          : `cannot reach Microsoft Graph (${origin}): ${error instanceof Error ? error.message : String(error)}`,
+          ? { timeoutMs: timeout }
+          : { detail: error instanceof Error ? error.message : String(error) },
         { cause: error },
       );
     }
@@ -151,14 +157,17 @@ export class GraphHttp {
   }
 
   /**
-   * A request with retries. Resolves with any status below 400 and with 404/409/410/412 (the callers
-   * decide what those mean); other errors throw.
+   * A request with retries. Resolves with a status below 400, or one of `handled` (the statuses the
+   * caller gives a meaning: 404 for "already gone", 412 for a changed version, 410 for an expired delta);
+   * any other failure throws an error of the catalogue (GraphRequestError, AuthenticationError,
+   * ThrottledError, UnreachableError).
    */
   async request<T = unknown>(
     method: BatchRequest['method'],
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    handled: readonly number[] = [],
   ): Promise<GraphResponse<T>> {
     let fresh = false;
     for (let attempt = 0; ; attempt++) {
@@ -167,24 +176,21 @@ export class GraphHttp {
         fresh = true;
         continue;
       }
-      if (r.status === 401 || r.status === 403)
-        throw new AuthenticationError('outlook', `Microsoft Graph refused the request (HTTP ${r.status})`);
+      if (r.status === 401 || r.status === 403) throw new AuthenticationError('outlook', '', r.status);
       if (RETRY.has(r.status)) {
         const wait = retryAfter(r.headers.get('Retry-After'), Date.now()) ?? this.backoff(attempt);
         if (attempt + 1 >= (this.options.maxAttempts ?? 6)) throw new ThrottledError('outlook', wait);
         await this.sleep(wait);
         continue;
       }
-      if (r.status >= 400 && ![404, 409, 410, 412].includes(r.status)) throw errorOf(r.status, r.body);
+      if (r.status >= 400 && !handled.includes(r.status)) throw errorOf(r.status, r.body);
       return r as GraphResponse<T>;
     }
   }
 
   /** GET that must succeed. */
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
-    const r = await this.request<T>('GET', path, undefined, headers);
-    if (r.status >= 400) throw errorOf(r.status, r.body);
-    return r.body;
+    return (await this.request<T>('GET', path, undefined, headers)).body;
   }
 
   /**
@@ -233,7 +239,6 @@ export class GraphHttp {
               ...(requests[i]!.body === undefined && requests[i]!.headers && { headers: requests[i]!.headers }),
             })),
           });
-          if (r.status >= 400) throw errorOf(r.status, r.body);
           for (const sub of r.body.responses) {
             const i = Number(sub.id);
             const headers = Object.fromEntries(
@@ -258,20 +263,20 @@ export class GraphHttp {
    * deltaLink, handing every entry to `each`. `gone` when the state expired (410): the caller starts
    * over with a full read.
    */
-  async readDelta<T>(url: string, prefer: string, what: string, each: (entry: T) => void): Promise<string | 'gone'> {
+  async readDelta<T>(url: string, prefer: string, kind: ItemKind, each: (entry: T) => void): Promise<string | 'gone'> {
     for (let next = url; ;) {
       const r = await this.request<{ value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>(
         'GET',
         next,
         undefined,
         { Prefer: prefer },
+        [410],
       );
       if (r.status === 410) return 'gone';
-      if (r.status >= 400) throw errorOf(r.status, r.body);
       for (const entry of r.body.value ?? []) each(entry);
       if (r.body['@odata.nextLink']) next = r.body['@odata.nextLink'];
       else if (r.body['@odata.deltaLink']) return r.body['@odata.deltaLink'];
-      else throw new Error(`the ${what} delta query ended without a deltaLink`);
+      else throw new SyncError('delta-incomplete', { kind });
     }
   }
 }

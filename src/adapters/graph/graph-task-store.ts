@@ -7,7 +7,7 @@
  * before it POSTs. To Do has no If-Match on tasks that we rely on: the version is checked by a read
  * just before the write.
  */
-import { PreconditionFailedError } from '../../core/errors.js';
+import { PreconditionFailedError, SyncError } from '../../core/errors.js';
 import { pairKeyOf } from '../../core/sync/match.js';
 import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
 import type { Item, Task } from '../../core/model/item.js';
@@ -92,7 +92,7 @@ export class GraphTaskStore implements StorePort {
       }
     });
     if (url === 'gone') {
-      if (!token) throw new Error('Graph refused a new task delta query (410)');
+      if (!token) throw new SyncError('delta-refused', { kind: 'task' });
       return this.changesSince(null, window);
     }
     const found = await this.getMany([...ids]);
@@ -152,28 +152,29 @@ export class GraphTaskStore implements StorePort {
       ...taskToGraph(task, this.options),
       extensions: [taskExtension(task)],
     });
-    if (r.status >= 400) throw new Error(`Graph answered ${r.status} creating the task`);
     return { id: r.body.id, ...(await this.readBack(r.body.id)) };
   }
 
   async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {
     const task = this.task(item);
     await this.check(id, ifVersion);
-    const r = await this.http.request('PATCH', this.path(id), taskToGraph(task, this.options), {
-      'If-Match': ifVersion,
-    });
+    const r = await this.http.request(
+      'PATCH',
+      this.path(id),
+      taskToGraph(task, this.options),
+      { 'If-Match': ifVersion },
+      [404, 412],
+    );
     if (r.status === 412 || r.status === 404) throw new PreconditionFailedError('outlook', id, ifVersion);
-    if (r.status >= 400) throw new Error(`Graph answered ${r.status} updating the task`);
-    const x = await this.http.request('PATCH', `${this.path(id)}/extensions/${TASK_EXTENSION}`, taskExtension(task));
-    if (x.status >= 400) throw new Error(`Graph answered ${x.status} updating the task's CRM data`);
+    await this.http.request('PATCH', `${this.path(id)}/extensions/${TASK_EXTENSION}`, taskExtension(task));
     return this.readBack(id);
   }
 
   async delete(id: string, ifVersion: string): Promise<void> {
     await this.check(id, ifVersion);
-    const r = await this.http.request('DELETE', this.path(id), undefined, { 'If-Match': ifVersion });
+    // Already gone (404) is what a deletion wants.
+    const r = await this.http.request('DELETE', this.path(id), undefined, { 'If-Match': ifVersion }, [404, 412]);
     if (r.status === 412) throw new PreconditionFailedError('outlook', id, ifVersion);
-    if (r.status >= 400 && r.status !== 404) throw new Error(`Graph answered ${r.status} deleting the task`);
   }
 
   private async check(id: string, ifVersion: string): Promise<void> {
@@ -183,7 +184,7 @@ export class GraphTaskStore implements StorePort {
 
   private async readBack(id: string): Promise<WriteResult> {
     const s = (await this.getMany([id])).get(id);
-    if (!s) throw new Error(`the task ${id} was written but cannot be read back`);
+    if (!s) throw new SyncError('read-back-failed', { side: 'outlook', id });
     return { version: s.version, ...('item' in s && { item: s.item }) };
   }
 }

@@ -68,6 +68,8 @@ export function openStateDb(mailbox: string): Promise<StateDb> {
       }
       if (oldVersion < 2) await renameMobileSide(tx);
     },
+    // Another tab of a newer add-in waits to upgrade: let it (this one reopens on its next use).
+    blocking: (_current, _blocked, event) => (event.target as IDBDatabase).close(),
   });
 }
 

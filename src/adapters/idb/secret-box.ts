@@ -4,6 +4,7 @@
  * can never be read out by script). The ciphertext goes into the device profile; neither the
  * password nor the key ever reach roaming settings, logs or URLs.
  */
+import { SyncError } from '../../core/errors.js';
 import { openDB } from 'idb';
 
 const DB = 'crm-calendar-sync-keys';
@@ -44,7 +45,7 @@ export async function sealSecret(secret: string): Promise<string> {
 /** The secret, or an error when it was sealed on another device or browser profile (the key differs). */
 export async function openSecret(sealed: string): Promise<string> {
   const [version, iv, data] = sealed.split('.');
-  if (version !== 'v1' || !iv || !data) throw new Error('the stored password has an unknown format');
+  if (version !== 'v1' || !iv || !data) throw new SyncError('password-format', {});
   try {
     const plain = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: fromBase64(iv) },
@@ -53,7 +54,7 @@ export async function openSecret(sealed: string): Promise<string> {
     );
     return new TextDecoder().decode(plain);
   } catch {
-    throw new Error('the stored password cannot be read on this device: enter it again on the General tab');
+    throw new SyncError('password-unreadable', {});
   }
 }
 

@@ -1,3 +1,4 @@
+import { SyncError } from '../../core/errors.js';
 import { parseCrmContext, type CrmContext } from '../../core/model/crm-context.js';
 
 /**
@@ -15,7 +16,9 @@ export function loadCrmContext(item: ItemWithCustomProperties): Promise<CrmConte
   return new Promise((resolve, reject) => {
     item.loadCustomPropertiesAsync((result) => {
       if (result.status !== Office.AsyncResultStatus.Succeeded) {
-        reject(new Error(result.error?.message ?? 'custom properties could not be loaded'));
+        reject(
+          new SyncError('office-failed', { detail: result.error?.message ?? 'custom properties could not be loaded' }),
+        );
         return;
       }
       const raw: unknown = result.value.get(CRM_CONTEXT_PROPERTY);
@@ -26,7 +29,12 @@ export function loadCrmContext(item: ItemWithCustomProperties): Promise<CrmConte
       try {
         resolve(parseCrmContext(typeof raw === 'string' ? JSON.parse(raw) : raw));
       } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
+        // A CrmContextFormatError, or JSON.parse's SyntaxError: the stored text is not the CRM context.
+        reject(
+          error instanceof SyncError
+            ? error
+            : new SyncError('crm-context-invalid', { field: '(root)', detail: `is not JSON: ${String(error)}` }),
+        );
       }
     });
   });

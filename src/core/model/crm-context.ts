@@ -4,6 +4,8 @@
  * Outlook, as X-SAPCRM-* properties on the gateway side (DESIGN.md §2) and as item custom properties
  * on the Outlook side (DESIGN.md §3).
  */
+import { SyncError } from '../errors.js';
+
 export type CrmApplication = 'SALES' | 'SERVICE';
 
 /** A CRM object reference: its CRM number and the label a person reads. */
@@ -27,12 +29,12 @@ export interface CrmContext {
 }
 
 /** Why a stored CRM context could not be read; the message names the field. */
-export class CrmContextFormatError extends Error {
+export class CrmContextFormatError extends SyncError<'crm-context-invalid'> {
   constructor(
     readonly field: string,
     detail: string,
   ) {
-    super(`CRM context field "${field}" ${detail}`);
+    super('crm-context-invalid', { field, detail });
     this.name = 'CrmContextFormatError';
   }
 }

@@ -6,6 +6,8 @@ import type { Item } from '../model/item.js';
 import type { Action, PendingAction } from '../sync/actions.js';
 import type { PairStatus } from '../sync/status.js';
 import type { ItemKind, Side } from '../sync/types.js';
+import type { ErrorRef } from '../errors.js';
+import type { LogCode } from '../log-messages.js';
 
 /** An intent written before its write (DESIGN.md §4, step 3). */
 export interface JournalEntry {
@@ -68,7 +70,13 @@ export type LogLevel = 'error' | 'warning' | 'info';
 export interface LogEntry {
   readonly at: number;
   readonly level: LogLevel;
+  /** English text: the export's, the search's, and the pane's when it has no translation (entries of 0.2). */
   readonly message: string;
+  /** The line in the catalogue (log-messages.ts), which the pane translates with `params`. */
+  readonly code?: LogCode;
+  readonly params?: Readonly<Record<string, string | number>>;
+  /** The error behind the line, as the catalogue has it (errors.ts), for the pane to translate. */
+  readonly error?: ErrorRef;
   readonly pairKey?: string;
   readonly subject?: string;
   readonly side?: Side;

@@ -4,22 +4,23 @@
  * secrets live only in the device part. Reading is forgiving: a field of the wrong type falls back to
  * its default and is reported, unknown fields are dropped, older versions are migrated.
  */
+import { SyncError } from '../errors.js';
 import { defaultProfile, PROFILE_VERSION, type Profile } from './profile.js';
 
 export const ROAMING_LIMIT_BYTES = 32 * 1024;
 
 /** A profile from a newer add-in version than this one. */
-export class ProfileVersionError extends Error {
+export class ProfileVersionError extends SyncError<'profile-version'> {
   constructor(readonly found: number) {
-    super(`the stored profile has version ${found}, newer than this add-in's ${PROFILE_VERSION}: update the add-in`);
+    super('profile-version', { found, supported: PROFILE_VERSION });
     this.name = 'ProfileVersionError';
   }
 }
 
 /** The serialised roaming part is over the roaming settings limit. */
-export class ProfileTooLargeError extends Error {
+export class ProfileTooLargeError extends SyncError<'profile-too-large'> {
   constructor(readonly bytes: number) {
-    super(`the profile needs ${bytes} bytes, more than the ${ROAMING_LIMIT_BYTES} bytes of Office roaming settings`);
+    super('profile-too-large', { bytes, limit: ROAMING_LIMIT_BYTES });
     this.name = 'ProfileTooLargeError';
   }
 }

@@ -7,7 +7,8 @@
  * written before both reads succeeded; tokens move only after the writes). The steps that stand alone
  * live elsewhere: policy.ts, recover.ts, folders.ts, read.ts, plan.ts, execute.ts, report.ts.)
  */
-import { FolderChangedError, SyncCancelledError } from '../errors.js';
+import { errorRef, FolderChangedError, SyncCancelledError, SyncError } from '../errors.js';
+import { logLine } from '../log-messages.js';
 import type { Profile } from '../profile/profile.js';
 import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../ports/state.js';
 import type { StorePort } from '../ports/store.js';
@@ -19,10 +20,9 @@ import { compilePolicy, SCOPE_TOKEN, type SyncPolicy } from './policy.js';
 import { capDue } from './caps.js';
 import { changeFolders, endUnpaired, folderChanges, folderToken, folderTokens, type FolderChoice } from './folders.js';
 import { readSide, tokenKey } from './read.js';
-import { describeReason } from './reasons.js';
 import {
   count,
-  describeWait,
+  waitLine,
   grouped,
   ofAction,
   targetOf,
@@ -78,7 +78,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
   const storesOf = (side: Side) => kinds.map((k) => deps.stores[side][k]).filter((s): s is StorePort => !!s);
   const storeFor = (side: Side, kind: ItemKind) => {
     const s = deps.stores[side][kind];
-    if (!s) throw new Error(`no ${side} store for ${kind}s is configured`);
+    if (!s) throw new SyncError('internal', { detail: `no ${side} store for ${kind}s is configured` });
     return s;
   };
   const userExit = policy.userExit !== undefined ? deps.userExit : undefined;
@@ -208,7 +208,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         at: startedAt,
         level: 'error',
         side: u.side,
-        message: `the ${u.side} ${u.kind} ${u.id} cannot be read and was skipped: ${u.error}`,
+        ...logLine('unreadable', { side: u.side, kind: u.kind, id: u.id, detail: u.error }),
       });
 
   progress('plan');
@@ -229,7 +229,12 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       await deps.log.append({
         at: startedAt,
         level: 'info',
-        message: `${g.count} item${g.count === 1 ? '' : 's'}: ${describeReason(g.reason)}`,
+        ...logLine('not-synchronized', {
+          items: g.count,
+          reason: g.reason.code,
+          changedIn: g.reason.from ?? '',
+          detail: g.reason.detail ?? '',
+        }),
         subject: subjectLine(g.subjects, g.count),
         count: g.count,
         pairKeys: g.pairKeys,
@@ -240,7 +245,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         level: 'warning',
         side: u.side,
         subject: u.subject,
-        message: `the ${u.side} item ${u.id} was read but neither synchronized nor skipped (please report this)`,
+        ...logLine('unaccounted', { side: u.side, id: u.id }),
       });
   }
   const stats = () =>
@@ -295,24 +300,25 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       cause: d.cause,
       ...(targetOf(d.action) && { side: targetOf(d.action) }),
       ...(d.detail && d.cause !== 'refused' && { detail: d.detail }),
+      ...(d.error && { error: d.error }),
     }),
     ofAction,
   );
   // Every item that waits is in the log with its reason (point 15), one line per cause; refusals were
   // logged when they happened, and a pair's later write waits with its earlier one.
-  for (const w of waiting)
-    if (w.cause !== 'refused' && w.cause !== 'after-earlier')
+  for (const w of waiting) {
+    const line = waitLine(w);
+    if (line)
       await deps.log.append({
         at: startedAt,
         level: 'warning',
-        message: `${w.count} item${w.count === 1 ? '' : 's'} wait${w.count === 1 ? 's' : ''} (${describeWait(w)})${
-          w.retryAt !== undefined ? `; next try at ${new Date(w.retryAt).toISOString()}` : ''
-        }`,
+        ...line,
         subject: subjectLine(w.subjects, w.count),
         ...(w.side && { side: w.side }),
         count: w.count,
         pairKeys: w.pairKeys,
       });
+  }
   // Tokens advance even when an item failed or waits: those items are read again through `recheck`.
   // A cancelled run keeps the old tokens: what it did not start is read and planned again.
   await deps.state.commit({
@@ -398,7 +404,8 @@ async function prune(deps: SyncDeps, policy: SyncPolicy, now: number): Promise<v
       .append({
         at: now,
         level: 'warning',
-        message: `retention clean-up failed: ${error instanceof Error ? error.message : String(error)}`,
+        ...logLine('retention-failed', { detail: error instanceof Error ? error.message : String(error) }),
+        ...(errorRef(error) && { error: errorRef(error) }),
       })
       .catch(() => undefined);
   }

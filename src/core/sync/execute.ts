@@ -5,12 +5,15 @@
  * delete the target's previous version goes into the history (rule 5).
  */
 import {
+  errorRef,
+  type ErrorRef,
   CannotSynchronizeError,
   PreconditionFailedError,
   ThrottledError,
   UnreachableError,
   UserExitError,
 } from '../errors.js';
+import { logLine, type LogParams } from '../log-messages.js';
 import { contentHash } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
 import type {
@@ -28,7 +31,6 @@ import type { StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
 import { VETOED, write } from './write.js';
 import { stripCap } from './caps.js';
-import { describeReason } from './reasons.js';
 import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
 
@@ -75,6 +77,8 @@ export interface Deferred {
   readonly retryAt?: number;
   /** The error that put it there, for backoff and refusals. */
   readonly detail?: string;
+  /** That error in the catalogue, where this run saw it (a side that asked to slow down or did not answer). */
+  readonly error?: ErrorRef;
 }
 
 const BACKOFF_BASE_MS = 60_000;
@@ -159,7 +163,10 @@ class FailureLog {
       const { pairKey: _k, subject: _s, ...rest } = first;
       await log.append({
         ...rest,
-        message: `${subjects.length} items: ${first.message}`,
+        // The same line for all of them, with their count (its `items` parameter).
+        ...(first.code === 'write-failed' || first.code === 'refused'
+          ? logLine(first.code, { ...(first.params as LogParams<typeof first.code>), items: subjects.length })
+          : { message: `${subjects.length} items: ${first.message}` }),
         subject: subjectLine(subjects.slice(0, 3), subjects.length),
         count: subjects.length,
         pairKeys: [first, ...more].flatMap((e) => (e.pairKey ? [e.pairKey] : [])),
@@ -181,7 +188,10 @@ export async function executeActions(
   const failed: { action: Action; error: string; retryAt?: number }[] = [];
   const deferred: Deferred[] = [];
   /** Sides that asked to slow down or did not answer this run, and until when nothing is sent to them. */
-  const blocked = new Map<Side, { until: number; cause: 'slow-down' | 'unreachable'; detail: string }>();
+  const blocked = new Map<
+    Side,
+    { until: number; cause: 'slow-down' | 'unreachable'; detail: string; error: ErrorRef | undefined }
+  >();
   const statusRows = new Map(rows);
   /** Pairs whose earlier action this run did not happen: their later actions wait too (in order). */
   const stopped = new Set<string>();
@@ -212,7 +222,13 @@ export async function executeActions(
     if (block) {
       // Not attempted: remembered like a failure (without counting one), so that the next run reads
       // the item again — the incremental read that reported it will not report it twice.
-      deferred.push({ action: a, cause: block.cause, retryAt: block.until, detail: block.detail });
+      deferred.push({
+        action: a,
+        cause: block.cause,
+        retryAt: block.until,
+        detail: block.detail,
+        ...(block.error && { error: block.error }),
+      });
       await deps.state.commit({
         failures: [
           {
@@ -239,7 +255,7 @@ export async function executeActions(
         await deps.log.append({
           at: now,
           level: 'info',
-          message: `${a.type} skipped: the user exit kept this item from crossing`,
+          ...logLine('vetoed', { action: a.type }),
           pairKey: a.pairKey,
           subject: a.subject,
           action: a.type,
@@ -262,7 +278,13 @@ export async function executeActions(
         await deps.log.append({
           at: now,
           level: 'info',
-          message: `${a.type} ${'target' in a ? `on ${a.target}` : ''}: ${describeReason(a.reason)}`,
+          ...logLine('written', {
+            action: a.type,
+            side: 'target' in a ? a.target : '',
+            reason: a.reason.code,
+            changedIn: a.reason.from ?? '',
+            detail: a.reason.detail ?? '',
+          }),
           pairKey: a.pairKey,
           subject: a.subject,
           action: a.type,
@@ -286,9 +308,9 @@ export async function executeActions(
       failed.push({ action: a, error: text, ...(!refusal && { retryAt: now + delay }) });
       // The side is not sent anything more this run: the rest of its writes wait (one error, not 105).
       if (error instanceof ThrottledError)
-        blocked.set(error.side, { until: now + delay, cause: 'slow-down', detail: text });
+        blocked.set(error.side, { until: now + delay, cause: 'slow-down', detail: text, error: errorRef(error) });
       else if (error instanceof UnreachableError)
-        blocked.set(error.side, { until: now + delay, cause: 'unreachable', detail: text });
+        blocked.set(error.side, { until: now + delay, cause: 'unreachable', detail: text, error: errorRef(error) });
       const recheck = refusal ? [] : recheckOf(a, statusRows.get(a.pairKey));
       // Whether an unexplained failure took effect is unknown (the connection may have dropped after
       // the write): its journal entry stays for the next run's recovery to resolve.
@@ -314,9 +336,10 @@ export async function executeActions(
       logged.add({
         at: now,
         level: error instanceof PreconditionFailedError ? 'warning' : 'error',
-        message: refusal
-          ? `cannot be synchronized (tried again when it changes): ${text}`
-          : `${a.type} failed: ${text}`,
+        ...(refusal
+          ? logLine('refused', { items: '', detail: text })
+          : logLine('write-failed', { items: '', action: a.type, detail: text })),
+        ...(errorRef(error) && { error: errorRef(error) }),
         cause: text,
         pairKey: a.pairKey,
         subject: a.subject,

@@ -23,7 +23,8 @@
  *
  * Until the move has finished the state keeps the old folder, so a stopped move asks again.
  */
-import type { FolderChange } from '../errors.js';
+import { SyncError, type FolderChange } from '../errors.js';
+import { logLine } from '../log-messages.js';
 import { contentHash } from '../model/content-hash.js';
 import type { ErrorLog, History, StatusStore, SyncState } from '../ports/state.js';
 import { isReadable, type StoredItem, type StorePort } from '../ports/store.js';
@@ -95,7 +96,6 @@ export interface FolderDeps {
 }
 
 const BATCH = 20;
-const folderName = (kind: ItemKind) => (kind === 'activity' ? 'calendar' : 'To Do list');
 
 /** Carries out the user's choice for each change (the engine asks for it: FolderChangedError). */
 export async function changeFolders(
@@ -116,14 +116,20 @@ export async function changeFolders(
       await deps.log.append({
         at: deps.clock(),
         level: 'info',
-        message: `new pairing with the ${folderName(c.kind)} ${c.to}: ${rows.length} item(s) stay in the ${folderName(c.kind)} ${c.from}${c.also ? ` (or ${c.also}, where an interrupted move took them)` : ''} and are no longer synchronized`,
+        ...logLine('folder-new-pairing', {
+          kind: c.kind,
+          to: c.to,
+          count: rows.length,
+          from: c.from,
+          also: c.also ?? '',
+        }),
         count: rows.length,
         pairKeys: rows.map((r) => r.key),
       });
       continue;
     }
     const storeIn = deps.storeIn;
-    if (!storeIn) throw new Error(`the items cannot be moved: no store for the old ${folderName(c.kind)}`);
+    if (!storeIn) throw new SyncError('move-no-store', { kind: c.kind });
     const step = (from: string, to: string, moved: readonly PairStatus[], target: StorePort) =>
       moveStep(c.kind, from, to, moved, storeIn(c.kind, from), target, deps);
     if (c.also && c.from === c.to) {
@@ -167,7 +173,7 @@ async function removeStrayCopy(kind: ItemKind, stray: StorePort, key: string | u
     await deps.log.append({
       at: deps.clock(),
       level: 'info',
-      message: `a copy an interrupted move left in the ${folderName(kind)} ${stray.folder ?? ''} removed again`,
+      ...logLine('folder-stray-removed', { kind, folder: stray.folder ?? '' }),
       subject: r!.subject,
       pairKey: r!.key,
     });
@@ -204,7 +210,7 @@ async function moveStep(
     await deps.log.append({
       at: deps.clock(),
       level: 'warning',
-      message: `${result.kept.length} item(s) stay in the ${folderName(kind)} ${from} and stay synchronized there: ${result.kept[0]!.why}`,
+      ...logLine('folder-kept', { count: result.kept.length, kind, from, detail: result.kept[0]!.why }),
       subject: subjectLine(
         result.kept.slice(0, 5).map((k) => k.row.subject),
         result.kept.length,
@@ -217,7 +223,7 @@ async function moveStep(
   await deps.log.append({
     at: deps.clock(),
     level: 'info',
-    message: `${result.moved} item(s) moved from the ${folderName(kind)} ${from} to ${to}`,
+    ...logLine('folder-moved', { count: result.moved, kind, from, to }),
     count: result.moved,
   });
 }
@@ -258,7 +264,7 @@ export async function endUnpaired(
   await deps.log.append({
     at: deps.clock(),
     level: 'info',
-    message: `${keys.size} item(s) of the ${folderName(c.kind)} ${c.from} that were not synchronized yet stay there and are no longer synchronized`,
+    ...logLine('folder-unsynced-left', { count: keys.size, kind: c.kind, from: c.from }),
     ...(subjects.length && { subject: subjectLine(subjects.slice(0, 5), keys.size) }),
     count: keys.size,
     pairKeys: [...keys],
@@ -318,7 +324,7 @@ async function moveAll(
       if (why || !isReadable(s)) {
         // It stays where it is, read by its id every run — where the new folder's store can read it.
         if (!target.readsAnyFolder)
-          throw new Error(`"${r.subject}" cannot be moved to the new ${folderName(kind)}: ${why ?? ''}`);
+          throw new SyncError('move-refused', { subject: r.subject, kind, detail: why ?? '' });
         kept.push({ row: r, why: why ?? '' });
         await deps.state.commit({ upsert: [{ ...r, outlook: { ...side, pinned: from } }] });
         continue;

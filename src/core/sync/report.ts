@@ -8,6 +8,8 @@ import type { Action, PendingAction, SyncPlan } from './actions.js';
 import type { DeferCause } from './execute.js';
 import type { Reason } from './reasons.js';
 import type { Side } from './types.js';
+import type { ErrorRef } from '../errors.js';
+import { logLine } from '../log-messages.js';
 
 export type Counts = Record<'created' | 'updated' | 'deleted', number>;
 
@@ -19,6 +21,8 @@ export interface WaitingGroup {
   /** The earliest next try (absent: when the items change, or with their pair's earlier write). */
   readonly retryAt?: number;
   readonly detail?: string;
+  /** The error behind `detail` in the catalogue, when the run saw it. */
+  readonly error?: ErrorRef;
   readonly subjects: readonly string[];
   readonly pairKeys: readonly string[];
 }
@@ -110,18 +114,23 @@ export interface SyncReport {
   readonly cancelled?: { readonly notStarted: number };
 }
 
-export function describeWait(w: WaitingGroup): string {
+/**
+ * The log line of a group of waiting writes (the engine logs them all but refusals, which were logged
+ * when they happened, and writes that wait for their pair's earlier one).
+ */
+export function waitLine(w: WaitingGroup) {
+  const common = { items: w.count, side: w.side ?? '', retryAt: w.retryAt ?? '' } as const;
+  const error = w.error && { error: w.error };
   switch (w.cause) {
     case 'backoff':
-      return `after an earlier failure: ${w.detail ?? 'unknown'}`;
+      return logLine('wait-backoff', { ...common, detail: w.detail ?? 'unknown' });
     case 'slow-down':
-      return `the ${w.side} side asked to slow down`;
+      return { ...logLine('wait-slow-down', common), ...error };
     case 'unreachable':
-      return w.detail ?? `the ${w.side} side could not be reached`;
+      return { ...logLine('wait-unreachable', { ...common, detail: w.detail ?? '' }), ...error };
     case 'refused':
-      return 'cannot be synchronized until it changes';
     case 'after-earlier':
-      return 'after an earlier change of the same item';
+      return undefined;
   }
 }
 

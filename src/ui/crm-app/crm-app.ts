@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { consume, provide } from '@lit/context';
 import { servicesContext, translatorContext } from '../contexts.js';
 import { createTranslator, type MessageKey, type Translator } from '../i18n/translator.js';
+import { codedText } from '../i18n/coded.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import { SETTINGS_TABS } from '../crm-settings-tabs/crm-settings-tabs.js';
@@ -80,19 +81,8 @@ export class CrmApp extends LitElement {
   private failureText(): string {
     const f = this.pane.failure;
     if (!f) return '';
-    if (f.code) {
-      const word = (k: string, v: string) => this.t(`${k}.${v}` as MessageKey);
-      const params = Object.fromEntries(
-        Object.entries(f.params ?? {}).map(([k, v]) => [
-          k,
-          k === 'side' || k === 'kind' ? word(k, String(v)) : String(v),
-        ]),
-      );
-      const key = `error.${f.code}` as MessageKey;
-      const text = this.t(key, params);
-      if (text !== key) return text;
-    }
-    return this.t('error.generic', { detail: f.message });
+    const text = f.code ? codedText(this.translator, 'error', f.code, f.params) : undefined;
+    return text ?? this.t('error.generic', { detail: f.message });
   }
 
   /**

@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import type { CrmLogViewer, LogQueryDetail } from './crm-log-viewer.js';
 import { mountElement } from '../testing/mount.js';
 import './crm-log-viewer.js';
+import { logLine } from '../../core/log-messages.js';
+import { ThrottledError } from '../../core/errors.js';
 
 const mount = (): Promise<CrmLogViewer> =>
   mountElement('crm-log-viewer', (el) => {
@@ -21,6 +23,33 @@ describe('crm-log-viewer', () => {
     expect(items).to.have.length(2);
     expect(items[0]!.textContent).to.include('<script>window.__xssLog=1</script>');
     expect(el.shadowRoot!.querySelector('script, img')).to.equal(null);
+  });
+
+  it('shows a German user the log in German, and entries written before the catalogue in English', async () => {
+    const slow = new ThrottledError('outlook', 12_000);
+    const el = await mountElement(
+      'crm-log-viewer',
+      (v) => {
+        v.entries = [
+          {
+            at: 3,
+            level: 'error',
+            ...logLine('write-failed', { items: '', action: 'delete', detail: slow.message }),
+            error: { code: slow.code, params: slow.params },
+            subject: 'Besuch',
+          },
+          { at: 2, level: 'info', ...logLine('folder-moved', { count: 4, kind: 'task', from: 'A', to: 'B' }) },
+          { at: 1, level: 'info', message: 'create on outlook: new in the CRM mobile client' },
+        ];
+      },
+      'de-DE',
+    );
+    const items = [...el.shadowRoot!.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' '));
+    expect(items[0]).to.include(
+      '“Besuch” löschen fehlgeschlagen: Die Seite Outlook bat um Verlangsamung: Der nächste Lauf macht in 12 s weiter.',
+    );
+    expect(items[1]).to.include('4 Elemente aus dem Ordner A nach B verschoben (Aufgabenliste).');
+    expect(items[2]).to.include('create on outlook: new in the CRM mobile client');
   });
 
   it('asks for a filtered list when a level or the search changes, and for an export', async () => {

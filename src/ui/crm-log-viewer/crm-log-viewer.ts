@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
+import { codedText } from '../i18n/coded.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
@@ -83,6 +84,11 @@ export class CrmLogViewer extends LitElement {
     return this.translator?.t(key as MessageKey, values) ?? key;
   }
 
+  /** The entry in the pane's language; its English text when the catalog has none (entries of 0.2). */
+  private line(e: LogEntry): string {
+    return (e.code && this.translator && codedText(this.translator, 'logline', e.code, e.params, e.error)) || e.message;
+  }
+
   private query(): void {
     this.dispatchEvent(
       new CustomEvent<LogQueryDetail>('crm-log-query', {
@@ -139,7 +145,7 @@ export class CrmLogViewer extends LitElement {
                       >${new Date(e.at).toLocaleString(this.translator?.locale)}</time
                     >
                     <strong>${this.t(`log.level.${e.level}`)}</strong>
-                    ${e.subject ? html`<span>“${e.subject}”</span>` : nothing} ${e.message}
+                    ${e.subject ? html`<span>“${e.subject}”</span>` : nothing} ${this.line(e)}
                   </li>`,
               )}
             </ol>`

@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
+import { codedText } from '../i18n/coded.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import type { RunRecord } from '../../adapters/idb/idb-state.js';
@@ -157,7 +158,11 @@ export class CrmSyncPanel extends LitElement {
                       ${this.t(`report.wait.${w.cause}`, {
                         count: String(w.count),
                         side: w.side ? this.t(`side.${w.side}`) : this.t('side.either'),
-                        detail: w.detail ?? '',
+                        detail:
+                          (w.error &&
+                            this.translator &&
+                            codedText(this.translator, 'error', w.error.code, w.error.params)) ||
+                          (w.detail ?? ''),
                       })}${
                         w.retryAt !== undefined
                           ? html` <span class="when">${this.t('report.nextTry', { time: this.time(w.retryAt) })}</span>`

@@ -213,8 +213,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'error.unreadable-target':
     'Das Element {id} auf der Seite {side} ist nicht lesbar ({detail}): Es wurde nicht überschrieben. Reparieren oder löschen Sie es dort.',
   'error.throttled': 'Die Seite {side} bat um Verlangsamung: Der nächste Lauf macht in {seconds} s weiter.',
-  'error.unreachable': '{detail}',
-  'error.authentication': 'Anmeldung bei {side} fehlgeschlagen: {detail}',
+  'error.unreachable': '{side} ist unter {origin} nicht erreichbar[: {detail}][ (keine Antwort in {seconds} s)].',
+  'error.authentication': 'Anmeldung bei {side} fehlgeschlagen[: {detail}][ (HTTP {status})].',
   'error.user-exit': 'Der User-Exit ist fehlgeschlagen: {detail}',
   'error.cannot-synchronize': '{detail}',
   'error.cancelled': 'Abgebrochen, bevor etwas geschrieben wurde.',
@@ -228,6 +228,61 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'error.no-collection': 'Das CRM-Gateway hat keine Sammlung für {kind}.',
   'error.user-exits-missing': 'Die User-Exits können nicht geladen werden: {detail}',
   'error.user-exit-not-found': 'Die User-Exit-Methode „{method}“ ist nicht in user-exits.js.',
+  'error.user-exits-not-deployed':
+    'Mit dem Add-in ist kein User-Exit-Modul bereitgestellt: Wenden Sie sich an Ihre Administration.',
+  'error.folder-gone':
+    'Der auf der Registerkarte „Allgemein“ gewählte Ordner ({kind}) existiert nicht mehr: Wählen Sie einen anderen.',
+  'error.settings-not-saved': 'Outlook hat die Einstellungen nicht gespeichert: {detail}',
+  'error.admin-defaults-http': 'Die Vorgaben der Administration ({url}) antworteten mit HTTP {status}.',
+  'error.admin-defaults-json': 'Die Vorgaben der Administration ({url}) sind kein JSON.',
+  'error.admin-defaults-locks': 'Die Vorgaben der Administration ({url}) sperren unbekannte Einstellungen: {paths}',
+  'error.profile-version':
+    'Die gespeicherten Einstellungen haben Version {found}, neuer als die {supported} dieses Add-ins: Aktualisieren Sie das Add-in.',
+  'error.profile-too-large':
+    'Die Einstellungen brauchen {bytes} Bytes, mehr als die {limit} Bytes, die Outlook für ein Add-in speichert.',
+  'error.move-no-store':
+    'Die Elemente können nicht verschoben werden: Der alte Ordner ({kind}) lässt sich nicht öffnen.',
+  'error.move-refused': '„{subject}“ kann nicht in den neuen Ordner ({kind}) verschoben werden: {detail}',
+  'error.graph-refused': 'Microsoft Graph antwortete {status} {code}: {detail}',
+  'error.delta-refused': 'Microsoft Graph hat die Liste der Änderungen ({kind}) verweigert (410).',
+  'error.delta-incomplete': 'Microsoft Graph hat die Liste der Änderungen ({kind}) zu früh beendet.',
+  'error.read-back-failed': 'Das {side}-Element {id} wurde geschrieben, lässt sich aber nicht wieder lesen.',
+  'error.gateway-refused': 'Das CRM-Gateway antwortete {status} auf {request}[: {detail}]',
+  'error.sync-token-missing': 'Das CRM-Gateway hat seine Änderungen ohne Sync-Token gesendet.',
+  'error.no-calendars': 'Unter {origin} wurden keine CalDAV-Kalender gefunden: {detail}',
+  'error.ical-invalid': 'Das iCalendar-Objekt ist ungültig[ (Zeile {line}][, {property}][)]: {detail}',
+  'error.crm-context-invalid': 'Das CRM-Datenfeld „{field}“ {detail}',
+  'error.office-failed': 'Outlook meldete einen Fehler: {detail}',
+  'error.office-missing': 'Die Anmeldung bei Microsoft 365 braucht Outlook (Office.js ist nicht geladen).',
+  'error.dev-token-not-graph': 'Ein Entwicklungs-Token gilt nur für den Graph-Emulator, nicht für Microsoft Graph.',
+  'error.password-format':
+    'Das gespeicherte Kennwort hat ein unbekanntes Format: Geben Sie es auf der Registerkarte „Allgemein“ neu ein.',
+  'error.password-unreadable':
+    'Das gespeicherte Kennwort lässt sich auf diesem Gerät nicht lesen: Geben Sie es auf der Registerkarte „Allgemein“ neu ein.',
+  'error.internal': 'Interner Fehler des Add-ins (bitte melden): {detail}',
+  'logline.unreadable': 'Das {side}-Element {id} ({kind}) ist nicht lesbar und wurde übersprungen: {detail}',
+  'logline.not-synchronized': '[{items} Elemente: ]{reason}',
+  'logline.unaccounted':
+    'Das {side}-Element {id} wurde gelesen, aber weder synchronisiert noch übersprungen (bitte melden).',
+  'logline.wait-backoff':
+    '[{items} Elemente ]warten[ auf {side}] nach einem früheren Fehler: {detail}[; nächster Versuch {retryAt}]',
+  'logline.wait-slow-down': '[{items} Elemente ]warten: {side} bat um Verlangsamung[; nächster Versuch {retryAt}]',
+  'logline.wait-unreachable': '[{items} Elemente ]warten: {detail}[; nächster Versuch {retryAt}]',
+  'logline.retention-failed': 'Das Aufräumen alter Protokolleinträge und Versionen ist fehlgeschlagen: {detail}',
+  'logline.vetoed': 'Nicht ausgeführt ({action}): Der User-Exit hat dieses Element zurückgehalten.',
+  'logline.written': '[{side}: ]{action} – {reason}',
+  'logline.write-failed': '[{items} Elemente: ]{action} fehlgeschlagen: {detail}',
+  'logline.refused': '[{items} Elemente: ]nicht synchronisierbar (erneuter Versuch nach einer Änderung): {detail}',
+  'logline.folder-new-pairing':
+    'Neue Zuordnung mit dem Ordner {to} ({kind}): {count} Elemente bleiben im Ordner {from}[ (oder {also}, wohin sie ein unterbrochenes Verschieben brachte)] und werden nicht mehr synchronisiert.',
+  'logline.folder-stray-removed':
+    'Eine Kopie, die ein unterbrochenes Verschieben im Ordner {folder} ({kind}) hinterließ, wurde wieder entfernt.',
+  'logline.folder-kept':
+    '{count} Elemente bleiben im Ordner {from} ({kind}) und werden dort weiter synchronisiert: {detail}',
+  'logline.folder-moved': '{count} Elemente aus dem Ordner {from} nach {to} verschoben ({kind}).',
+  'logline.folder-unsynced-left':
+    '{count} noch nicht synchronisierte Elemente des Ordners {from} ({kind}) bleiben dort und werden nicht mehr synchronisiert.',
+  'logline.run-stopped': 'Die Synchronisation wurde angehalten: {detail}',
   'kind.activity': 'Kalender',
   'kind.task': 'Aufgabenliste',
   'folders.title': 'Der zu synchronisierende Ordner wurde geändert',

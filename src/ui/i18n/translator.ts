@@ -3,7 +3,10 @@ import { en, type Catalog, type MessageKey } from './messages-en.js';
 
 export type { MessageKey } from './messages-en.js';
 
-/** Looks up a message and fills `{name}` placeholders. Values are plain text; lit escapes them on render. */
+/**
+ * Looks up a message and fills `{name}` placeholders; a `[…]` part is left out when a value it names
+ * is empty. Values are plain text; lit escapes them on render.
+ */
 export interface Translator {
   readonly locale: 'en' | 'de';
   t(key: MessageKey, values?: Record<string, string>): string;
@@ -23,7 +26,14 @@ export function createTranslator(displayLanguage: string | undefined): Translato
     t(key, values) {
       // A key built at run time (`error.<name>`) may have no entry: English, then the key itself.
       const text = catalog[key] ?? (en as Catalog)[key] ?? key;
-      return values ? text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole) : text;
+      if (!values) return text;
+      const fill = (part: string) => part.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+      // `[…]` is optional: left out when a value it names is empty or absent ("[line {line}, ]").
+      return fill(
+        text.replace(/\[([^\]]*)\]/g, (_whole, part: string) =>
+          [...part.matchAll(/\{(\w+)\}/g)].every(([, name]) => values[name!]) ? part : '',
+        ),
+      );
     },
   };
 }
