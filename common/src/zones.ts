@@ -7,6 +7,7 @@
 import ICAL from 'ical.js';
 import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
 import { findIana } from 'windows-iana';
+import { ianaZone } from './zone-names.js';
 
 /** The zone names the library knows (asked first: it writes to the console about any other name). */
 let ianaNames: Set<string> | undefined;
@@ -14,7 +15,10 @@ let ianaNames: Set<string> | undefined;
 /** A VTIMEZONE for `tzid` from the IANA database (also for Windows names), or undefined. */
 function zoneFor(tzid: string): ICAL.Timezone | undefined {
   ianaNames ??= new Set(tzlib_get_timezones() as string[]);
-  const candidates = [tzid, ...(findIana(tzid) ?? [])].filter((name) => ianaNames!.has(name));
+  // The name itself, what the one resolver makes of it (also a prefixed path), any Windows mapping.
+  const candidates = [tzid, ianaZone(tzid), ...(findIana(tzid) ?? [])].filter(
+    (name): name is string => name !== undefined && ianaNames!.has(name),
+  );
   for (const name of candidates) {
     const block = tzlib_get_ical_block(name)?.[0];
     if (!block) continue;

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import ICAL from 'ical.js';
 import { ICalendarError } from '../../src/adapters/caldav/ical-errors.js';
 import { parseICalendar } from '../../src/adapters/caldav/ical-read.js';
 import { toICalendar } from '../../src/adapters/caldav/ical-write.js';
@@ -237,6 +238,55 @@ const noise = fc
     { maxLength: 12 },
   )
   .map((lines) => lines.join('\r\n'));
+
+/**
+ * Why the RRULE and DATE-TIME values are checked on their text beside ical.js (issue 14, point 4:
+ * "let ical.js parse values"): ical.js 2 decodes them leniently, and each of these would change what
+ * the user has. If ical.js becomes strict, this test fails and our checks can go.
+ */
+describe('iCalendar values ical.js accepts too leniently, refused by name', () => {
+  const object = (line: string) =>
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//test//EN',
+      'BEGIN:VEVENT',
+      'UID:lenient@test',
+      'DTSTAMP:20261126T090000Z',
+      'DTSTART:20261201T090000Z',
+      'DTEND:20261201T100000Z',
+      'SUMMARY:Visit',
+      line,
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+  const refused = (line: string) => {
+    try {
+      parseICalendar(object(line));
+    } catch (error) {
+      expect(error, line).to.be.instanceOf(ICalendarError);
+      return (error as ICalendarError).message;
+    }
+    throw new Error(`${line} was accepted`);
+  };
+  for (const [line, what, ours] of [
+    ['RRULE:FREQ=DAILY;COUNT=0', 'drops COUNT=0: an endless series', /COUNT=0 is out of range/],
+    ['RRULE:FREQ=DAILY;INTERVAL=1.5', 'drops INTERVAL=1.5: every day', /INTERVAL=1.5 is out of range/],
+    ['RRULE:FREQ=DAILY;COUNT=3;COUNT=30', 'keeps the last COUNT', /"COUNT=30" is not a valid RRULE part/],
+    ['RRULE:FREQ=DAILY;BYHOUR=9', 'keeps BYHOUR, which Outlook cannot express', /BYHOUR cannot be synchronized/],
+    ['RRULE:FREQ=DAILY;UNTIL=20261301', 'reads month 13 as next January', /"20261301" is not a valid date/],
+  ] as const)
+    it(`RRULE: ical.js ${what}; the reader refuses it`, () => {
+      expect(() => ICAL.Recur.fromString(line.slice('RRULE:'.length)), 'ical.js accepts it').not.to.throw();
+      expect(refused(line)).to.match(ours);
+    });
+
+  it('DATE-TIME: ical.js moves 2026-13-45 25:00 into 2027; the reader refuses it', () => {
+    expect(ICAL.Time.fromDateTimeString('2026-13-45T25:00:00').toString()).to.equal('2027-02-15T01:00:00');
+    expect(refused('RECURRENCE-ID:20261345T250000Z')).to.match(/"20261345T250000Z" is not a valid date or date-time/);
+  });
+});
 
 describe('iCalendar mapping: fuzzing', () => {
   it('never throws anything but a located ICalendarError, and what it reads it can write and read again', () => {

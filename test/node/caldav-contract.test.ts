@@ -3,6 +3,7 @@
 // or a new calendar made with MKCALENDAR on Radicale and Xandikos.
 import { after, before, describe, it } from 'node:test';
 import { expect } from 'chai';
+import { calendarMultiGet } from 'tsdav';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +161,33 @@ describe('CalDAV store beyond the contract', () => {
           .map((e) => e.message)
           .join(),
       ).to.include('FREQ=HOURLY');
+    });
+
+    // Why the store sends its own calendar-multiget body through tsdav's davRequest rather than calling
+    // tsdav's calendarMultiGet (issue 14, point 4): a multiget answers 404 for an href that is gone
+    // (RFC 4791 §7.9), and that 404 is how a deletion is confirmed (rule 2). tsdav's collectionQuery
+    // throws a bare Error for the whole request when any response is not 2xx. If tsdav changes, this
+    // test fails and the store can call it.
+    it(`${t.name}: a multiget with a deleted item confirms the deletion; tsdav's calendarMultiGet fails as a whole`, async () => {
+      const { store: s, url, auth } = await t.open();
+      await put(`${url}kept.ics`, auth, rawIcs('kept@example.com', 'Kept'));
+      const kept = new URL(`${url}kept.ics`).pathname;
+      const gone = new URL(`${url}gone.ics`).pathname;
+      const read = await s.getMany([kept, gone]);
+      expect([...read.keys()]).to.deep.equal([kept]);
+      let error: unknown;
+      try {
+        await calendarMultiGet({
+          url,
+          props: { 'd:getetag': {}, 'c:calendar-data': {} },
+          objectUrls: [kept, gone],
+          depth: '1',
+          headers: { authorization: auth },
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).to.match(/Collection query failed: 404/);
     });
   }
 });

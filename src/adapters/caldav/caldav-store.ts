@@ -9,10 +9,13 @@
  *   after a crash finds its item: 412, or 403 no-uid-conflict naming where the UID lives, §5.3.2.1);
  *   updates and deletions with `If-Match` (412 → PreconditionFailedError).
  * Items that do not parse are reported as unreadable with the reader's located error.
+ * The REPORT bodies are ours, sent through tsdav's davRequest (its fetch and multistatus parsing):
+ * tsdav's calendarMultiGet and calendarQuery throw for the whole request when any one response is not
+ * 2xx, and a multiget's 404 for a deleted href is how a deletion is confirmed (rule 2; the contract
+ * test "tsdav's calendarMultiGet fails as a whole" shows it on the gateway, Radicale and Xandikos).
  */
 import { davRequest, type DAVResponse } from 'tsdav';
 import { PreconditionFailedError, SyncError } from '../../core/errors.js';
-import { hash64 } from '../../core/model/content-hash.js';
 import type { Item } from '../../core/model/item.js';
 import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
@@ -21,10 +24,7 @@ import type { DavHttp } from './dav-http.js';
 import { ICalendarError } from './ical-errors.js';
 import { parseICalendar } from './ical-read.js';
 import { toICalendar } from './ical-write.js';
-
-const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/"';
-const XML = '<?xml version="1.0" encoding="utf-8"?>';
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { drain, esc, normalizeHref, NS, resourceName, summary, text, utc, XML } from './dav-values.js';
 
 export interface CalDavStoreOptions {
   /** `auto` (default) uses sync-collection when the server reports it, else the ctag. */
@@ -34,44 +34,6 @@ export interface CalDavStoreOptions {
   /** For DTSTAMP (default Date.now). */
   readonly clock?: () => number;
 }
-
-/**
- * Reads and drops a body the caller does not need. Reading keeps the connection for the next request
- * (cancelling the stream closes it, and browsers log the request as aborted).
- */
-const drain = (response: Response) =>
-  response.arrayBuffer().then(
-    () => undefined,
-    () => undefined,
-  );
-
-/** Normalises an href to the path, each segment percent-encoded one way (servers differ). */
-export function normalizeHref(href: string, base: string): string {
-  const path = new URL(href, base).pathname;
-  return path
-    .split('/')
-    .map((seg) => {
-      try {
-        return encodeURIComponent(decodeURIComponent(seg));
-      } catch {
-        return seg;
-      }
-    })
-    .join('/');
-}
-
-/** A stable resource name for a UID: readable when it is safe in a path, else its hash. */
-export const resourceName = (uid: string): string =>
-  /^[A-Za-z0-9._-]{1,120}$/.test(uid) && !uid.startsWith('.') ? `${uid}.ics` : `${hash64(uid)}.ics`;
-
-const text = (v: unknown): string | undefined => {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || typeof v === 'number') return String(v);
-  const o = v as { _cdata?: unknown; _text?: unknown };
-  return text(o._cdata ?? o._text);
-};
-
-const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
 
 export class CalDavStore implements StorePort {
   readonly side = 'crm' as const;
@@ -361,11 +323,3 @@ export class CalDavStore implements StorePort {
     return this.http.stats();
   }
 }
-
-/** The first words of an error body, without markup, for a message. */
-const summary = (body: string) =>
-  body
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);

@@ -32,7 +32,7 @@ import type {
   TaskStatus,
   TimeValue,
 } from '../../core/model/item.js';
-import { stableStringify } from '../../core/model/content-hash.js';
+import { overrideOf } from '../../core/model/override.js';
 import { toInstant, toWallClock } from '../../core/model/time.js';
 import { registerZones } from '@crm-sync/common/zones';
 import { ICalendarError } from './ical-errors.js';
@@ -475,11 +475,7 @@ function parse(source: string): Item {
       attendees: o.attendees.length ? o.attendees : base.attendees,
       reminderMinutes: o.reminderMinutes ?? base.reminderMinutes,
     };
-    const fields: Record<string, unknown> = { start: occurrence.start, end: occurrence.end };
-    for (const [k, v] of Object.entries(occurrence))
-      if (k !== 'start' && k !== 'end' && stableStringify(v) !== stableStringify(base[k as keyof Activity]))
-        fields[k] = v;
-    overrides.push({ o: { recurrenceId: o.recurrenceId!, fields }, raw: m.raw });
+    overrides.push({ o: overrideOf(o.recurrenceId!, occurrence, base), raw: m.raw });
   }
   const keys = new Set<string>();
   for (const { o, raw } of overrides) {

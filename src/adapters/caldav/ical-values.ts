@@ -2,9 +2,15 @@
  * iCalendar values (RFC 5545 §3.3) as the canonical model reads them: times with their TZID (never
  * silently floating), RRULE within what Outlook can express too, people, attendees and the enumerated
  * properties. ical.js decodes; these functions check and name what it accepts too leniently.
+ *
+ * RRULE and DATE/DATE-TIME texts are read here from their text, not from ical.js's ICAL.Recur and
+ * ICAL.Time: ical.js 2 turns COUNT=0 into an endless series, drops INTERVAL=1.5 and parts it does not
+ * know, keeps the last of two COUNTs and moves 2026-13-45 into 2027 (the test "iCalendar values
+ * ical.js accepts too leniently" shows each; it fails when ical.js becomes strict). Time zones are
+ * ical.js's (registered by @crm-sync/common/zones), zone names the common resolver's.
  */
 import ICAL from 'ical.js';
-import { findIana } from 'windows-iana';
+import { ianaZone } from '@crm-sync/common/zone-names';
 import type {
   Attendee,
   Importance,
@@ -17,35 +23,6 @@ import type {
   Weekday,
 } from '../../core/model/item.js';
 import type { RawLine } from './ical-text.js';
-
-export const zoneNames = new Map<string, boolean>();
-/** Whether the JavaScript runtime knows `name` as an IANA zone (Intl is the core's time base). */
-export function isIana(name: string): boolean {
-  let ok = zoneNames.get(name);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: name });
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    zoneNames.set(name, ok);
-  }
-  return ok;
-}
-
-/** The IANA zone a TZID means: itself, a Windows name, or a prefixed IANA path (Mozilla, libical). */
-export function ianaZone(tzid: string): string | undefined {
-  if (isIana(tzid)) return tzid;
-  const windows = findIana(tzid)?.find(isIana);
-  if (windows) return windows;
-  const segments = tzid.split('/');
-  for (let i = 1; i < segments.length - 1; i++) {
-    const candidate = segments.slice(i).join('/');
-    if (candidate.includes('/') && isIana(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 export const DATE = /^(\d{4})(\d{2})(\d{2})$/;
 export const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/;

@@ -15,6 +15,7 @@
 import { findWindows } from 'windows-iana';
 import { parseCrmContext, type CrmContext } from '../../core/model/crm-context.js';
 import { stableStringify } from '../../core/model/content-hash.js';
+import { overrideOf } from '../../core/model/override.js';
 import {
   isAllDay,
   type Activity,
@@ -254,11 +255,7 @@ function eventToZonedActivity(unit: EventUnit): Activity {
     .filter((x) => x.originalStart)
     .map((x) => {
       const o = occurrenceFields(x, allDay, zone, floating, readQuietAttendees(e));
-      const fields: Record<string, unknown> = { start: o.start, end: o.end };
-      for (const [k, v] of Object.entries(o))
-        if (k !== 'start' && k !== 'end' && stableStringify(v) !== stableStringify(base[k as keyof typeof base]))
-          fields[k] = v;
-      return { recurrenceId: originalStart(x.originalStart!), fields };
+      return overrideOf(originalStart(x.originalStart!), o, base);
     })
     // An instance PATCHed back to the series' values is an exception for Graph but none for the model.
     .filter(

@@ -14,7 +14,8 @@ import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../po
 import type { StorePort } from '../ports/store.js';
 import { unaccounted as accountFor } from './account.js';
 import type { PendingAction } from './actions.js';
-import { executeActions, subjectLine } from './execute.js';
+import { executeActions } from './execute.js';
+import { subjectLine } from './failure-log.js';
 import { plan, policyAllows, type PlanOptions } from './plan.js';
 import { compilePolicy, SCOPE_TOKEN, type SyncPolicy } from './policy.js';
 import { capDue } from './caps.js';

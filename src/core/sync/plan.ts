@@ -4,6 +4,7 @@
  * (DESIGN.md §4; vdirsyncer's `_get_actions`). Every branch names its case in a comment. This file
  * plans the pairs the status knows; new items are planned in plan-new.ts, the safety guards are in
  * guards.ts, confirmations in confirm.ts, moves (rule 10) in moves.ts, caps (rule 6) in caps.ts.
+ * (About 350 lines: the cases of a known pair read best as one table, each with its comment.)
  */
 import { sameSharedContent } from '../model/content-hash.js';
 import { isPrivate } from '../model/item.js';
