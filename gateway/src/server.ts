@@ -16,6 +16,8 @@ import { report } from './dav/report.js';
 import { davResources } from './dav/resources.js';
 import { errorBody, esc, NS, XmlError } from './dav/xml.js';
 import { ICalError } from './ical.js';
+import { SyncAccounts } from './state/accounts.js';
+import { stateRoute } from './state/route.js';
 import type { GatewayStore } from './store/types.js';
 
 export interface GatewayOptions {
@@ -30,6 +32,8 @@ export interface GatewayOptions {
   /** Structured access log, one object per request (never credentials). */
   readonly accessLog?: (entry: Record<string, unknown>) => void;
   readonly throttle?: Throttle;
+  /** Time for leases (tests set it); default Date.now. */
+  readonly clock?: () => number;
 }
 
 export interface RunningGateway {
@@ -48,6 +52,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
   const dav = davResources(store, limit);
+  const accounts = new SyncAccounts(store.state);
+  const clock = options.clock ?? Date.now;
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res);
   const server: http.Server = options.tls
@@ -91,9 +97,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (origin && req.headers['access-control-request-method']) {
           if (!origins.has(origin)) return send(403, 'origin not allowed');
           return send(204, '', {
-            'Access-Control-Allow-Methods': ALLOW,
+            'Access-Control-Allow-Methods': `${ALLOW}, POST`,
             'Access-Control-Allow-Headers':
-              'Authorization, Content-Type, Depth, If-Match, If-None-Match, Prefer, Brief',
+              'Authorization, Content-Type, Depth, If-Match, If-None-Match, Prefer, Brief, Sync-Lease',
             'Access-Control-Max-Age': '600',
           });
         }
@@ -115,6 +121,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
       if (url.pathname.startsWith('/auth/'))
         return await authRoute(auth, store, req, method, url.pathname, checked.user, checked.via, send);
+      if (url.pathname.startsWith('/state/'))
+        return await stateRoute(accounts, req, method, url, checked.user, clock(), send);
 
       const t = route(url.pathname);
       // Someone else's data does not exist for this user.

@@ -16,6 +16,8 @@ import {
   type GatewayStore,
   type ItemMeta,
   type PutResult,
+  type StateSql,
+  type Statement,
   type StoredItem,
   preconditionFails,
 } from './types.js';
@@ -39,6 +41,12 @@ const meta = (r: ItemRow): ItemMeta => ({
 
 const MIGRATION_LOCK = 4_711_000;
 
+/** A statement with `?` placeholders in PostgreSQL's numbered form. */
+const numbered = (s: Statement): [string, (string | number | null)[]] => {
+  let n = 0;
+  return [s.sql.replace(/\?/g, () => `$${++n}`), [...s.params]];
+};
+
 /** Thrown inside a transaction to undo it and answer `result` (a failed precondition, say). */
 class Rollback {
   constructor(readonly result: unknown) {}
@@ -53,6 +61,23 @@ export class PostgresStore implements GatewayStore {
     // An idle client that loses its connection must not take the process down.
     this.pool.on('error', () => undefined);
   }
+
+  readonly state: StateSql = {
+    read: (statements) =>
+      this.tx(async (c) => {
+        await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        const out: Record<string, unknown>[][] = [];
+        for (const s of statements) out.push((await c.query(...numbered(s))).rows as Record<string, unknown>[]);
+        return out;
+      }),
+    guarded: (guard, then) =>
+      this.tx(async (c) => {
+        if (!(await c.query(...numbered(guard))).rowCount) throw new Rollback(false);
+        for (const s of then) await c.query(...numbered(s));
+        return true;
+      }),
+    run: async (s) => (await this.pool.query(...numbered(s))).rowCount ?? 0,
+  };
 
   /** Runs `fn` in a transaction; `fn` may throw a Rollback to undo everything and answer its result. */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -43,6 +43,40 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        secret_hash TEXT NOT NULL UNIQUE,
        created_at BIGINT NOT NULL)`,
   ],
+  // 3: the add-in's sync state per CRM user and Outlook mailbox (issue 15): the account row with its
+  // version (compare-and-swap) and its lease; keyed entries (status rows, read tokens, journal,
+  // failures, the pending list); records in time order (error log, history, runs).
+  [
+    `CREATE TABLE sync_accounts (
+       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+       mailbox TEXT NOT NULL,
+       version BIGINT NOT NULL DEFAULT 0,
+       lease_id TEXT,
+       lease_holder TEXT,
+       lease_expires BIGINT NOT NULL DEFAULT 0,
+       lease_progress TEXT NOT NULL DEFAULT '',
+       updated_at BIGINT NOT NULL DEFAULT 0,
+       PRIMARY KEY (user_id, mailbox))`,
+    `CREATE TABLE sync_entries (
+       user_id TEXT NOT NULL,
+       mailbox TEXT NOT NULL,
+       part TEXT NOT NULL,
+       key TEXT NOT NULL,
+       value TEXT NOT NULL,
+       PRIMARY KEY (user_id, mailbox, part, key),
+       FOREIGN KEY (user_id, mailbox) REFERENCES sync_accounts(user_id, mailbox) ON DELETE CASCADE)`,
+    `CREATE TABLE sync_records (
+       id TEXT PRIMARY KEY,
+       user_id TEXT NOT NULL,
+       mailbox TEXT NOT NULL,
+       part TEXT NOT NULL,
+       at BIGINT NOT NULL,
+       level TEXT,
+       search TEXT,
+       value TEXT NOT NULL,
+       FOREIGN KEY (user_id, mailbox) REFERENCES sync_accounts(user_id, mailbox) ON DELETE CASCADE)`,
+    `CREATE INDEX sync_records_at ON sync_records (user_id, mailbox, part, at)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

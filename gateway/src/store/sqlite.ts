@@ -17,6 +17,7 @@ import {
   type GatewayStore,
   type ItemMeta,
   type PutResult,
+  type StateSql,
   type StoredItem,
   preconditionFails,
 } from './types.js';
@@ -51,6 +52,21 @@ export class SqliteStore implements GatewayStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
   }
+
+  /** better-sqlite3 is synchronous: each of these runs in one transaction that no other request enters. */
+  readonly state: StateSql = {
+    read: async (statements) =>
+      this.db.transaction(() => statements.map((s) => this.sql(s.sql).all(...s.params) as Record<string, unknown>[]))(),
+    guarded: async (guard, then) =>
+      this.db
+        .transaction(() => {
+          if (this.sql(guard.sql).run(...guard.params).changes === 0) return false;
+          for (const s of then) this.sql(s.sql).run(...s.params);
+          return true;
+        })
+        .immediate(),
+    run: async (s) => this.sql(s.sql).run(...s.params).changes,
+  };
 
   private sql(text: string): Database.Statement {
     let statement = this.statements.get(text);

@@ -75,8 +75,29 @@ export interface AppToken {
   readonly createdAt: number;
 }
 
+/** One SQL statement with `?` placeholders (the PostgreSQL store numbers them). */
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly (string | number | null)[];
+}
+
+/**
+ * SQL for the sync state (state/accounts.ts), the same statements on both databases: the state's
+ * logic is written once over these three ways to run them.
+ */
+export interface StateSql {
+  /** SELECTs in one snapshot; their rows (BIGINT columns may come back as strings: use Number). */
+  read(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
+  /** Runs `guard` (an UPDATE); when it changed a row, `then` in the same transaction. Whether it did. */
+  guarded(guard: Statement, then: readonly Statement[]): Promise<boolean>;
+  /** One write; the number of rows it changed. */
+  run(statement: Statement): Promise<number>;
+}
+
 export interface GatewayStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** The sync state's SQL (issue 15). */
+  readonly state: StateSql;
   /** Applies pending schema migrations; returns the schema version. */
   migrate(): Promise<number>;
   close(): Promise<void>;
