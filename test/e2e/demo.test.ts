@@ -172,7 +172,8 @@ describe('the offline demo in Chromium', () => {
     await page.locator('crm-app summary', { hasText: 'Error log' }).click();
     await page
       .locator('crm-log-viewer')
-      .getByText(/changed on both sides/)
+      // The log line in the pane's words: the side written, the action, and who won.
+      .getByText(/Outlook: change — Changed on both sides: CRM wins/)
       .first()
       .waitFor();
     await page.screenshot({ path: artifactPath('demo-conflict-log.png'), fullPage: true });
