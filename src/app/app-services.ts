@@ -118,6 +118,8 @@ export async function createServices(
   const sync = new SyncService({
     profiles,
     db,
+    mailbox,
+    deviceName: await deviceName(meta, inOutlook ? String(office!.context.diagnostics?.platform ?? '') : undefined),
     outlook,
     addinId: ADDIN_ID,
     ...(inOutlook && { userTimeZone: () => office!.context.mailbox.userProfile.timeZone }),
@@ -133,6 +135,23 @@ export async function createServices(
     ...(policyError && { policyError }),
     ...(inOutlook && { conflictScreen: conflictScreen(office as unknown as OfficeLike, env.origin, mailbox) }),
   };
+}
+
+/** The Outlook hosts by Office's platform name, as another device's user reads them. */
+const HOSTS: Record<string, string> = {
+  OfficeOnline: 'Outlook on the web',
+  PC: 'Outlook for Windows',
+  Mac: 'Outlook for Mac',
+  iOS: 'Outlook for iOS',
+  Android: 'Outlook for Android',
+};
+
+/** This device as others see it while it runs: the host and a stable id of its own (kept on the device). */
+async function deviceName(meta: IdbMeta, platform: string | undefined): Promise<string> {
+  let id = await meta.get<string>('device-id');
+  if (!id) await meta.set('device-id', (id = crypto.randomUUID()));
+  const host = platform === undefined ? 'Browser' : (HOSTS[String(platform)] ?? 'Outlook');
+  return `${host} · ${id.slice(0, 8)}`;
 }
 
 /** The demo's first start: the gateway, user and password of the demo, so that "Sync now" just works. */

@@ -13,7 +13,7 @@ async function service(profile: Profile, password: string | undefined) {
   } as unknown as ProfileService;
   const db = await openStateDb(`sync-service-test-${Date.now()}-${++n}`);
   const outlook = () => Promise.reject(new Error('Outlook must not be asked'));
-  return new SyncService({ profiles, db, outlook });
+  return new SyncService({ profiles, db, outlook, mailbox: 'anna@example.com', deviceName: 'Browser · test' });
 }
 
 async function failure(s: SyncService): Promise<string> {

@@ -1,16 +1,11 @@
 /**
  * Runs the engine from the task pane: opens both sides from the saved profile (Outlook through Graph,
- * the CRM through the gateway), keeps the state in IndexedDB, and records each run for the report and
- * the history chart. Errors reaching the pane are core errors or plain messages, never a Response.
+ * the CRM through the gateway), keeps the state with the account where the gateway offers it (else on
+ * the device: state-backend.ts), and records each run for the report and the history chart. Errors
+ * reaching the pane are core errors or plain messages, never a Response.
  */
-import {
-  IdbHistory,
-  IdbLog,
-  IdbRuns,
-  IdbStatusStore,
-  type RunRecord,
-  type StateDb,
-} from '../adapters/idb/idb-state.js';
+import { IdbMeta, type LogQuery, type RunRecord, type StateDb } from '../adapters/idb/idb-state.js';
+import { deviceBackend, openStateBackend, type StateBackend } from './state-backend.js';
 import { openCalDavStores } from '../adapters/caldav/discover.js';
 import {
   listCalendars,
@@ -42,6 +37,10 @@ export interface SyncProgress {
 export interface SyncServiceOptions {
   readonly profiles: ProfileService;
   readonly db: StateDb;
+  /** The Outlook mailbox the state belongs to (with the CRM user). */
+  readonly mailbox: string;
+  /** How other devices see this one while it runs ("Outlook on the web · 3f2a…"). */
+  readonly deviceName: string;
   /** Opens the mailbox's Graph connection (Microsoft's token, or the emulator's in the demo). */
   readonly outlook: () => Promise<GraphHttp>;
   readonly addinId?: string;
@@ -70,14 +69,45 @@ export function userZone(outlookZone: string | undefined): string {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class SyncService {
-  readonly log: IdbLog;
-  private readonly runs: IdbRuns;
   private running = false;
+  private backends = new Map<string, Promise<StateBackend>>();
+  private progressText = '';
 
-  constructor(private readonly options: SyncServiceOptions) {
-    this.log = new IdbLog(options.db);
-    this.runs = new IdbRuns(options.db);
+  constructor(private readonly options: SyncServiceOptions) {}
+
+  /**
+   * Where the state is for the saved gateway and logon: the account's (the gateway keeps it) or this
+   * device's (none saved yet, or a CalDAV server without a place for it). Asked once per gateway and user.
+   */
+  async backend(): Promise<StateBackend> {
+    const { profile } = await this.options.profiles.load();
+    const { gatewayUrl, userId } = profile.general;
+    const password = gatewayUrl && userId ? await this.options.profiles.password() : undefined;
+    if (!password) return deviceBackend(this.options.db);
+    const key = `${gatewayUrl}|${userId}`;
+    let backend = this.backends.get(key);
+    if (!backend) {
+      backend = openStateBackend(
+        this.options.db,
+        gatewayUrl,
+        { username: userId, password },
+        this.options.mailbox,
+        this.options.deviceName,
+        () => this.now(),
+      );
+      this.backends.set(key, backend);
+      backend.catch(() => this.backends.delete(key)); // asked again next time (offline, say)
+    }
+    return backend;
   }
+
+  /** The error log of wherever the state is (the device's when the gateway cannot be reached). */
+  readonly log = {
+    list: async (query?: LogQuery) => {
+      const backend = await this.backend().catch(() => deviceBackend(this.options.db));
+      return backend.log.list(query);
+    },
+  };
 
   get busy(): boolean {
     return this.running;
@@ -131,6 +161,7 @@ export class SyncService {
     if (this.running) throw new SyncError('sync-running', {});
     this.running = true;
     const startedAt = this.now();
+    let backend: StateBackend | undefined;
     try {
       const { profile } = await this.options.profiles.load();
       const findings = validateProfile(profile);
@@ -141,37 +172,57 @@ export class SyncService {
       const { onProgress, ...options } = request;
       const policy = compilePolicy(profile, startedAt);
       const userExit = policy.userExit !== undefined ? await this.userExit(policy.userExit) : undefined;
-      const report = await runSync(
-        {
-          ...(await this.stores(policy, password)),
-          state: new IdbStatusStore(this.options.db),
-          log: this.log,
-          history: new IdbHistory(this.options.db),
-          clock: () => this.now(),
-          ...(onProgress && { onProgress }),
-          ...(userExit && { userExit }),
-        },
-        profile,
-        options,
-      );
-      if (!report.dryRun) await this.runs.add(recordOf(report));
-      return report;
-    } catch (error) {
-      if (!request.dryRun) {
-        const failure = error instanceof SyncCancelledError ? 'cancelled' : message(error);
-        await this.runs.add({ ...emptyRecord(startedAt, this.now() - startedAt), failure });
-        if (!(error instanceof SyncCancelledError))
-          await this.log.append({
-            at: startedAt,
-            level: 'error',
-            ...logLine('run-stopped', { detail: failure }),
-            ...(errorRef(error) && { error: errorRef(error) }),
-          });
+      backend = await this.backend();
+      // One run at a time per account: another device's run makes this one wait (sync-elsewhere).
+      this.progressText = '';
+      const turn = await backend.begin(() => this.progressText);
+      try {
+        const report = await runSync(
+          {
+            ...(await this.stores(policy, password)),
+            state: turn.status,
+            log: backend.log,
+            history: backend.history,
+            clock: () => this.now(),
+            onProgress: (p) => {
+              this.progressText = `${p.phase}${p.total ? ` ${p.done}/${p.total}` : ''}`;
+              onProgress?.(p);
+            },
+            ...(userExit && { userExit }),
+          },
+          profile,
+          options,
+        );
+        if (!report.dryRun) await backend.runs.add(recordOf(report));
+        await this.cachePending(backend);
+        return report;
+      } finally {
+        await turn.end();
       }
+    } catch (error) {
+      if (!request.dryRun) await this.recordFailure(backend, startedAt, error);
       throw error;
     } finally {
       this.running = false;
     }
+  }
+
+  /** A run that stopped: in the run reports and the log (the device's, when the account's cannot be reached). */
+  private async recordFailure(backend: StateBackend | undefined, startedAt: number, error: unknown): Promise<void> {
+    const failure = error instanceof SyncCancelledError ? 'cancelled' : message(error);
+    const record = (b: StateBackend) =>
+      Promise.all([
+        b.runs.add({ ...emptyRecord(startedAt, this.now() - startedAt), failure }),
+        !(error instanceof SyncCancelledError) &&
+          b.log.append({
+            at: startedAt,
+            level: 'error',
+            ...logLine('run-stopped', { detail: failure }),
+            ...(errorRef(error) && { error: errorRef(error) }),
+          }),
+      ]);
+    const device = deviceBackend(this.options.db);
+    await record(backend ?? device).catch(() => record(device));
   }
 
   /** The method the settings name, from the user-exit module; a missing one stops the run by name. */
@@ -188,18 +239,29 @@ export class SyncService {
     return fn as UserExit;
   }
 
-  history(): Promise<RunRecord[]> {
-    return this.runs.list();
+  async history(): Promise<RunRecord[]> {
+    return (await this.backend()).runs.list();
   }
 
   /** Subjects of the pairs the status table knows, by pair key (for the exception list). */
   async subjects(): Promise<ReadonlyMap<string, string>> {
-    const { rows } = await new IdbStatusStore(this.options.db).load();
+    const { rows } = await (await this.backend()).status.load();
     return new Map(rows.map((r) => [r.key, r.subject]));
   }
 
   async pending(): Promise<readonly PendingAction[]> {
-    return (await new IdbStatusStore(this.options.db).load()).pending;
+    const backend = await this.backend();
+    return this.cachePending(backend);
+  }
+
+  /**
+   * The pending items, kept on the device too when the account holds them: the conflict dialog reads
+   * them there (it opens without the pane's logon).
+   */
+  private async cachePending(backend: StateBackend): Promise<readonly PendingAction[]> {
+    const { pending } = await backend.status.load();
+    if (backend.where === 'account') await new IdbMeta(this.options.db).set('pending-cache', pending);
+    return pending;
   }
 
   /** The General tab's pickers. */

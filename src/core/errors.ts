@@ -89,6 +89,13 @@ export const ERROR_MESSAGES = {
   'dev-token-not-graph': () => 'a development token is for the Graph emulator only, not for Microsoft Graph',
   'password-format': () => 'the stored password has an unknown format',
   'password-unreadable': () => 'the stored password cannot be read on this device: enter it again on the General tab',
+  // One state per account (issue 15): the gateway's lease and versions.
+  'sync-elsewhere': (p: { holder: string; untilAt: number; progress: string }) =>
+    `a synchronization is running on another device (${p.holder}${p.progress ? `: ${p.progress}` : ''}); it ends or gives way by ${Number.isFinite(p.untilAt) ? new Date(p.untilAt).toISOString() : 'soon'}`,
+  'lease-lost': () =>
+    'this run lost its turn (it was stopped longer than its lease and another device went on): nothing more was written; the next run continues',
+  'state-moved': () =>
+    'the sync state was changed by another run during this one: nothing more was written; the next run continues from it',
   /** A broken invariant of the add-in itself: the text is for the bug report. */
   internal: (p: { detail: string }) => `internal error (please report this): ${p.detail}`,
 } as const;

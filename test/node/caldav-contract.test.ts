@@ -11,7 +11,9 @@ import { hashPassword } from '../../gateway/src/auth.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
 import { CalDavStore } from '../../src/adapters/caldav/caldav-store.js';
-import { DavHttp } from '../../src/adapters/caldav/dav-http.js';
+import { DavHttp, type DavCredentials } from '../../src/adapters/caldav/dav-http.js';
+import type { StateDb } from '../../src/adapters/idb/idb-state.js';
+import { openStateBackend } from '../../src/app/state-backend.js';
 import { openCalDavStores } from '../../src/adapters/caldav/discover.js';
 import { syncWindow } from '../../src/core/model/time.js';
 import { runSync } from '../../src/core/sync/engine.js';
@@ -161,6 +163,22 @@ describe('CalDAV store beyond the contract', () => {
           .map((e) => e.message)
           .join(),
       ).to.include('FREQ=HOURLY');
+    });
+
+    it(`${t.name}: the sync state is kept ${t.name === 'reference gateway' ? 'with the account' : 'on the device (no place for it there)'}`, async () => {
+      const { store: s } = await t.open();
+      const credentials = (s as unknown as { http: { options: { credentials: DavCredentials } } }).http.options
+        .credentials;
+      // (deviceBackend only keeps the database: nothing of IndexedDB is touched in Node.)
+      const backend = await openStateBackend(
+        {} as StateDb,
+        s.collectionUrl,
+        credentials,
+        'anna@example.com',
+        'test',
+        clock,
+      );
+      expect(backend.where).to.equal(t.name === 'reference gateway' ? 'account' : 'device');
     });
 
     // Why the store sends its own calendar-multiget body through tsdav's davRequest rather than calling

@@ -241,12 +241,18 @@ async function pruneBefore(db: StateDb, store: 'log' | 'history', before: number
 }
 
 /** Small values of the device: the device profile, the roaming profile's mirror. */
+/**
+ * Device-only values: the device profile, this device's id, where its own state was handed over, and
+ * the account's pending items as the last run left them (for the conflict dialog, which has no logon).
+ */
+export type MetaKey = 'device' | 'device-id' | 'pending-cache' | `handover:${string}`;
+
 export class IdbMeta {
   constructor(private readonly db: StateDb) {}
-  get<T>(key: 'device'): Promise<T | undefined> {
+  get<T>(key: MetaKey): Promise<T | undefined> {
     return this.db.get('meta', key) as Promise<T | undefined>;
   }
-  async set(key: 'device', value: unknown): Promise<void> {
+  async set(key: MetaKey, value: unknown): Promise<void> {
     await this.db.put('meta', value, key);
   }
 }

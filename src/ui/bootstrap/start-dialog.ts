@@ -1,5 +1,6 @@
 import { ContextProvider } from '@lit/context';
-import { IdbStatusStore, openStateDb } from '../../adapters/idb/idb-state.js';
+import { IdbMeta, IdbStatusStore, openStateDb } from '../../adapters/idb/idb-state.js';
+import type { PendingAction } from '../../core/sync/actions.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
 import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
@@ -14,9 +15,9 @@ export interface ConflictDialogMessage {
 
 /**
  * Mounts the conflict dialog page (opened with Office.context.ui.displayDialogAsync by the task pane,
- * `dialog.html?mailbox=…&outlook=#rrggbb&crm=#rrggbb`): it reads the held conflicts from the
- * mailbox's state in IndexedDB (same origin as the pane) and sends each decision to the pane, which
- * runs it.
+ * `dialog.html?mailbox=…&outlook=#rrggbb&crm=#rrggbb`): it reads the held conflicts the pane left
+ * in IndexedDB (same origin as the pane; the account's, or the device's own state) and sends each
+ * decision to the pane, which runs it.
  */
 export async function startDialog(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
@@ -33,7 +34,9 @@ export async function startDialog(mount: HTMLElement, office: typeof Office | un
     return;
   }
   const db = await openStateDb(mailbox);
-  el.items = (await new IdbStatusStore(db).load()).pending.filter((p) => p.type === 'conflict');
+  // The account's pending items as the pane's last run left them, else this device's own state.
+  const cached = await new IdbMeta(db).get<PendingAction[]>('pending-cache');
+  el.items = (cached ?? (await new IdbStatusStore(db).load()).pending).filter((p) => p.type === 'conflict');
   db.close();
   const parent = office?.context?.ui?.messageParent?.bind(office.context.ui);
   el.addEventListener('crm-pending-decision', (e) => {

@@ -259,6 +259,12 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
     'Das gespeicherte Kennwort hat ein unbekanntes Format: Geben Sie es auf der Registerkarte „Allgemein“ neu ein.',
   'error.password-unreadable':
     'Das gespeicherte Kennwort lässt sich auf diesem Gerät nicht lesen: Geben Sie es auf der Registerkarte „Allgemein“ neu ein.',
+  'error.sync-elsewhere':
+    'Auf einem anderen Gerät läuft eine Synchronisation ({holder}[: {progress}]). Diese wartet: Versuchen Sie es erneut, wenn sie fertig ist (spätestens {untilAt}).',
+  'error.lease-lost':
+    'Dieser Lauf hat seinen Platz verloren: Er stand länger still als seine Frist, und ein anderes Gerät hat weitergemacht. Es wurde nichts mehr geschrieben; der nächste Lauf macht weiter.',
+  'error.state-moved':
+    'Ein anderer Lauf hat den Synchronisationsstand währenddessen geändert. Es wurde nichts mehr geschrieben; der nächste Lauf macht von dort weiter.',
   'error.internal': 'Interner Fehler des Add-ins (bitte melden): {detail}',
   'logline.unreadable': 'Das {side}-Element {id} ({kind}) ist nicht lesbar und wurde übersprungen: {detail}',
   'logline.not-synchronized': '[{items} Elemente: ]{reason}',

@@ -240,6 +240,12 @@ export const paneEn = {
   'error.dev-token-not-graph': 'A development token is for the Graph emulator only, not for Microsoft Graph.',
   'error.password-format': 'The stored password has an unknown format: enter it again on the General tab.',
   'error.password-unreadable': 'The stored password cannot be read on this device: enter it again on the General tab.',
+  'error.sync-elsewhere':
+    'A synchronization is running on another device ({holder}[: {progress}]). This one waits: try again when it is done (by {untilAt} at the latest).',
+  'error.lease-lost':
+    'This run lost its turn: it was stopped longer than its lease and another device went on. Nothing more was written; the next run continues.',
+  'error.state-moved':
+    'Another run changed the sync state during this one. Nothing more was written; the next run continues from it.',
   'error.internal': 'Internal error of the add-in (please report it): {detail}',
   'logline.unreadable': 'The {side} item {id} ({kind}) cannot be read and was skipped: {detail}',
   'logline.not-synchronized': '[{items} items: ]{reason}',

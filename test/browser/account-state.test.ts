@@ -1,0 +1,166 @@
+// One sync state per account (issue 15), in Chromium against the reference gateway that npm test
+// starts: two devices (two IndexedDB databases, as two browsers have) synchronize the same mailbox and
+// CRM user through the gateway's state. The sides are memory stores; the state, its lease and the
+// handover of a device's own state go through the real adapters, IndexedDB and the gateway over HTTP.
+import { before, describe, it } from 'node:test';
+import { expect } from 'chai';
+import { DavHttp } from '../../src/adapters/caldav/dav-http.js';
+import { GatewayStatusStore, StateApi } from '../../src/adapters/gateway-state/gateway-state.js';
+import { IdbStatusStore, openStateDb } from '../../src/adapters/idb/idb-state.js';
+import { accountBackend, openStateBackend, type StateBackend } from '../../src/app/state-backend.js';
+import { SyncError } from '../../src/core/errors.js';
+import { runSync } from '../../src/core/sync/engine.js';
+import { contractActivity } from '../contract/store-contract.js';
+import { Harness } from '../core/support/harness.js';
+import { profile } from '../core/support/plan-fixtures.js';
+
+// Set by scripts/test.ts; the users browser41…browser48 are this file's.
+const GATEWAY = process.env.CRM_TEST_GATEWAY_URL ?? '';
+let nextUser = 40;
+let dbs = 0;
+const activities = profile({ sync: { itemTypes: 'activities' } });
+
+before(() => {
+  expect(GATEWAY, 'run the browser tests through npm test, which starts the gateway').to.match(
+    /^http:\/\/127\.0\.0\.1:\d+$/,
+  );
+});
+
+/** One user and mailbox, and a way to make devices for them (each its own IndexedDB). */
+function account() {
+  const user = `browser${++nextUser}`;
+  const mailbox = `${user}@example.com`;
+  const api = () =>
+    new StateApi(GATEWAY, mailbox, new DavHttp({ credentials: { username: user, password: `${user}-pw` } }));
+  const h = new Harness();
+  const device = async (name: string) => {
+    const db = await openStateDb(`account-state-${Date.now()}-${++dbs}`);
+    return { db, backend: accountBackend(api(), db, name, h.clock), name };
+  };
+  /** One run on `backend`'s turn, as the sync service makes it. */
+  const run = async (backend: StateBackend) => {
+    const turn = await backend.begin(() => 'testing');
+    try {
+      return await runSync({ ...h.deps(), state: turn.status, log: backend.log, history: backend.history }, activities);
+    } finally {
+      await turn.end();
+    }
+  };
+  return { user, mailbox, api, h, device, run };
+}
+
+describe('one sync state per account, shared by the devices (Chromium ↔ gateway)', () => {
+  it('a second device continues where the first is: its first run writes nothing; edits cross once', async () => {
+    const { h, device, run } = account();
+    for (let i = 0; i < 4; i++) h.stores.crm.activity.insert(contractActivity(800 + i));
+    // An infinite series: its status row's open end (Infinity) must survive the trip through JSON.
+    h.stores.crm.activity.insert(
+      contractActivity(810, {
+        recurrence: { rule: { freq: 'WEEKLY', interval: 1 }, exceptionDates: [], extraDates: [], overrides: [] },
+      }),
+    );
+    const laptop = await device('laptop');
+    const web = await device('web');
+    const first = await run(laptop.backend);
+    expect(first.written.outlook.created).to.equal(5);
+    const second = await run(web.backend);
+    expect(second.plan.actions, 'the web device plans nothing').to.deep.equal([]);
+    expect(second.written).to.deep.equal({
+      outlook: { created: 0, updated: 0, deleted: 0 },
+      crm: { created: 0, updated: 0, deleted: 0 },
+    });
+    // An edit in Outlook, synchronized by the web device, is not done again by the laptop.
+    const [o] = h.stores.outlook.activity.all();
+    h.stores.outlook.activity.write(o!.id, { ...o!.item, subject: 'Edited in Outlook on the web' });
+    expect((await run(web.backend)).written.crm.updated).to.equal(1);
+    expect((await run(laptop.backend)).plan.actions).to.deep.equal([]);
+    // Both see the same reports and log.
+    expect((await laptop.backend.runs.list()).length).to.equal(0); // the service adds runs, not runSync
+    const log = await web.backend.log.list();
+    expect(log.some((e) => e.code === 'written' && e.subject === 'Edited in Outlook on the web')).to.equal(true);
+    const state = await laptop.backend.status.load();
+    expect(
+      state.rows.find((r) => r.range[1] === Infinity),
+      'the open end survived',
+    ).to.not.equal(undefined);
+  });
+
+  it('one run at a time: a device that starts while another runs learns who runs, and runs after it', async () => {
+    const { device } = account();
+    const laptop = await device('Outlook for Windows · 1a2b3c4d');
+    const web = await device('Outlook on the web · 9f8e7d6c');
+    const turn = await laptop.backend.begin(() => 'writing 3/10');
+    let error: unknown;
+    try {
+      await web.backend.begin(() => '');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(SyncError);
+    expect((error as SyncError).code).to.equal('sync-elsewhere');
+    expect((error as SyncError).params).to.deep.include({ holder: 'Outlook for Windows · 1a2b3c4d' });
+    await turn.end();
+    const after = await web.backend.begin(() => '');
+    await after.end();
+  });
+
+  it('a commit after the lease was lost is refused, and nothing of it lands', async () => {
+    const { api, device } = account();
+    const laptop = await device('laptop');
+    const turn = await laptop.backend.begin(() => '');
+    await turn.status.load();
+    // Another start of the same device takes the lease over (a reload): the first run's lease stops working.
+    const again = await laptop.backend.begin(() => '');
+    let error: unknown;
+    try {
+      await turn.status.commit({ upsert: [{ key: 'uid:late', kind: 'activity', subject: 'late', range: [0, 1] }] });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as SyncError).code).to.equal('lease-lost');
+    await again.end();
+    expect((await new GatewayStatusStore(api()).load()).rows).to.deep.equal([]);
+  });
+
+  it('a device that kept its own state (0.2) hands it over once; a new device then continues from it', async () => {
+    const { h, device, run, mailbox, user } = account();
+    for (let i = 0; i < 3; i++) h.stores.crm.activity.insert(contractActivity(820 + i));
+    // The old way: the state in this device's IndexedDB only.
+    const old = await device('laptop');
+    const own = await runSync({ ...h.deps(), state: new IdbStatusStore(old.db) }, activities);
+    expect(own.written.outlook.created).to.equal(3);
+    // The update: the same device now finds the gateway's state API.
+    const backend = await openStateBackend(
+      old.db,
+      GATEWAY,
+      { username: user, password: `${user}-pw` },
+      mailbox,
+      'laptop',
+      h.clock,
+    );
+    expect(backend.where).to.equal('account');
+    expect((await run(backend)).plan.actions, 'its state came along: nothing to do').to.deep.equal([]);
+    const web = await device('web');
+    expect((await run(web.backend)).plan.actions, 'nor for a new device').to.deep.equal([]);
+    // A change to the device's own (old) state later is not handed over again.
+    await new IdbStatusStore(old.db).commit({
+      upsert: [{ key: 'uid:ghost', kind: 'activity', subject: 'ghost', range: [0, 1] }],
+    });
+    await (await backend.begin(() => '')).end();
+    const rows = (await backend.status.load()).rows.map((r) => r.key);
+    expect(rows).to.have.length(3);
+    expect(rows).not.to.include('uid:ghost');
+  });
+
+  it('a logon the gateway refuses is an error, not a quiet switch to the device’s state', async () => {
+    const { user, mailbox } = account();
+    const api = new StateApi(GATEWAY, mailbox, new DavHttp({ credentials: { username: user, password: 'wrong' } }));
+    let error: unknown;
+    try {
+      await api.available();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as SyncError).code).to.equal('authentication');
+  });
+});
