@@ -239,19 +239,32 @@ export class SyncService {
     return fn as UserExit;
   }
 
+  /**
+   * Where the state is kept for the saved settings, for the pane to say: with the account, on this
+   * device only (the gateway has no place for it), or unknown now (the gateway cannot be reached).
+   */
+  async stateWhere(): Promise<'account' | 'device' | 'unreachable'> {
+    return (await this.backend().catch(() => undefined))?.where ?? 'unreachable';
+  }
+
+  /** The pane's lists read the state wherever it is; while the gateway cannot be reached they are empty. */
   async history(): Promise<RunRecord[]> {
-    return (await this.backend()).runs.list();
+    const backend = await this.backend().catch(() => undefined);
+    return backend ? backend.runs.list() : [];
   }
 
   /** Subjects of the pairs the status table knows, by pair key (for the exception list). */
   async subjects(): Promise<ReadonlyMap<string, string>> {
-    const { rows } = await (await this.backend()).status.load();
+    const backend = await this.backend().catch(() => undefined);
+    const rows = backend ? (await backend.status.load()).rows : [];
     return new Map(rows.map((r) => [r.key, r.subject]));
   }
 
+  /** The pending items; while the gateway cannot be reached, those the last run left on this device. */
   async pending(): Promise<readonly PendingAction[]> {
-    const backend = await this.backend();
-    return this.cachePending(backend);
+    const backend = await this.backend().catch(() => undefined);
+    if (backend) return this.cachePending(backend);
+    return (await new IdbMeta(this.options.db).get<PendingAction[]>('pending-cache')) ?? [];
   }
 
   /**

@@ -31,6 +31,7 @@ function services() {
       history: async () => [],
       pending: async () => [],
       subjects: async () => new Map(),
+      stateWhere: async () => 'account',
       log: { list: async () => [] },
       folders: async () => ({
         calendars: [folder('A', 'Calendar'), folder('B', '<b>Customer visits</b>')],
@@ -79,6 +80,23 @@ describe('crm-app: a change of the Outlook folder (issue 13, point 10)', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('.folder-change'), 'answered: the question goes').to.equal(null);
     expect(fresh!.textContent).to.match(/Start a new pairing/);
+  });
+});
+
+describe('crm-app: where the sync state is kept (issue 15)', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('says when a CalDAV server keeps no state, and what another Outlook then does; says nothing with the account', async () => {
+    const banner = (el: CrmApp) =>
+      [...el.shadowRoot!.querySelectorAll('.banner')].map((b) => b.textContent!.replace(/\s+/g, ' ')).join(' ');
+    const { s } = services();
+    const shared = await mountAndSync(s);
+    expect(banner(shared.el)).not.to.include('keeps no synchronization state');
+    document.body.replaceChildren();
+    (s.sync as { stateWhere: unknown }).stateWhere = async () => 'device';
+    const { el } = await mountAndSync(s);
+    expect(banner(el)).to.include('This CalDAV server keeps no synchronization state');
+    expect(banner(el)).to.include('Another Outlook of yours starts with a first synchronization');
   });
 });
 

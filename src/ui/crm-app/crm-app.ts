@@ -136,6 +136,11 @@ export class CrmApp extends LitElement {
       s?.policyError
         ? html`<div class="banner error" role="alert">${this.t('app.policyError', { detail: s.policyError })}</div>`
         : nothing
+    }
+    ${
+      this.pane.stateWhere === 'device' && this.pane.loaded?.profile.general.gatewayUrl
+        ? html`<div class="banner warning" role="status">${this.t('app.stateOnDevice')}</div>`
+        : nothing
     }`;
   }
 

@@ -47,6 +47,7 @@ function fakeServices(profile: Profile, hasPassword = true) {
       history: async () => [],
       pending: async () => [],
       subjects: async () => new Map([['key-d', 'Visit d']]),
+      stateWhere: async () => 'account',
       log: { list: async () => [] },
       folders: async () => ({ calendars: [], taskLists: [] }),
     },

@@ -48,6 +48,8 @@ export class PaneController implements ReactiveController {
   /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
   exceptions: readonly { key: string; subject: string }[] = [];
   log: readonly LogEntry[] = [];
+  /** Where the sync state is kept (issue 15): the pane says when it is on this device only. */
+  stateWhere?: 'account' | 'device' | 'unreachable';
   private logQuery: { levels: readonly LogLevel[]; search: string } = {
     levels: ['error', 'warning', 'info'],
     search: '',
@@ -147,11 +149,12 @@ export class PaneController implements ReactiveController {
   async refreshState(): Promise<void> {
     const sync = this.services!.sync;
     let subjects: ReadonlyMap<string, string>;
-    [this.runs, this.pending, this.log, subjects] = await Promise.all([
+    [this.runs, this.pending, this.log, subjects, this.stateWhere] = await Promise.all([
       sync.history(),
       sync.pending(),
       sync.log.list({ levels: this.logQuery.levels, search: this.logQuery.search }),
       sync.subjects(),
+      sync.stateWhere(),
     ]);
     this.exceptions = (this.loaded?.profile.exceptionList ?? []).map((key) => ({
       key,

@@ -8,6 +8,8 @@ export const de: Catalog = {
   'app.subtitle': 'Outlook ⇄ SAP-CRM-Mobile-Client',
   'app.outsideOffice':
     'Außerhalb von Outlook: Demomodus. Die Einstellungen werden nur in diesem Browser gespeichert, nicht in Ihrem Outlook-Profil.',
+  'app.stateOnDevice':
+    'Dieser CalDAV-Server speichert keinen Synchronisationsstand: Er liegt nur in diesem Browser. Ein weiteres Outlook von Ihnen beginnt mit einer ersten Synchronisation – Elemente werden zugeordnet, nicht doppelt kopiert; wo Kopien sich unterscheiden, entscheidet die Konflikteinstellung.',
   'app.officeMissing':
     'Office.js konnte nicht geladen werden. Prüfen Sie die Netzwerkverbindung und laden Sie den Bereich neu.',
   'tabs.label': 'Synchronisationseinstellungen',

@@ -7,6 +7,8 @@ export const en = {
   'app.subtitle': 'Outlook ⇄ SAP CRM mobile client',
   'app.outsideOffice':
     'Running outside Outlook: demo mode. Settings are kept in this browser only, not in your Outlook profile.',
+  'app.stateOnDevice':
+    'This CalDAV server keeps no synchronization state: it is kept in this browser only. Another Outlook of yours starts with a first synchronization — items are matched, not copied twice, but where copies differ the conflict setting decides.',
   'app.officeMissing': 'Office.js could not be loaded. Check the network connection and reload the pane.',
   'tabs.label': 'Synchronization settings',
   'tab.calendar': 'SAP CRM Calendar Properties',
