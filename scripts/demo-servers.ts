@@ -26,6 +26,8 @@ export interface DemoServerOptions {
   readonly hostname?: string;
   /** Also listen on ::1 where the machine has IPv6 loopback (browsers may try it first for localhost). */
   readonly ipv6?: boolean;
+  /** The gateway's time for leases (tests move it on; default Date.now). */
+  readonly gatewayClock?: () => number;
 }
 
 export interface DemoServers {
@@ -65,7 +67,13 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
   const staticOptions = { root: o.dist, ...tls, port: o.ports.addin, json: { '/demo-config.json': demoConfig } };
   statics.push(await startStaticServer({ ...staticOptions, host: '127.0.0.1' }));
   const addinUrl = `https://${hostname}:${statics[0]!.port}`;
-  const gatewayOptions = { store, port: o.ports.gateway, corsOrigins: [addinUrl], tls };
+  const gatewayOptions = {
+    store,
+    port: o.ports.gateway,
+    corsOrigins: [addinUrl],
+    tls,
+    ...(o.gatewayClock && { clock: o.gatewayClock }),
+  };
   gateways.push(await startGateway({ ...gatewayOptions, host: '127.0.0.1' }));
   const gatewayPort = new URL(gateways[0]!.url).port;
   if (o.ipv6) {

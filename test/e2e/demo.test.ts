@@ -20,9 +20,12 @@ describe('the offline demo in Chromium', () => {
   let page: Page;
   let errors: string[];
   const dir = mkdtempSync(path.join(tmpdir(), 'crm-demo-e2e-'));
+  let gatewayAhead = 0;
 
   before(async () => {
     demo = await startDemoServers({
+      // The gateway's time: the test moves it on to let a dead run's lease expire.
+      gatewayClock: () => Date.now() + gatewayAhead,
       dist: path.join(root, 'dist'),
       dataDir: dir,
       gatewayDb: path.join(dir, 'gateway.sqlite'),
@@ -322,6 +325,46 @@ describe('the offline demo in Chromium', () => {
     expect(subjects.sort()).to.deep.equal(Array.from({ length: 12 }, (_, n) => `Reload ${n}`).sort());
     const crm = (await crmItems()).map((i) => summaryOf(i.body)).filter((s) => s.startsWith('Reload '));
     expect(crm, 'nothing came back as a new CRM item').to.have.length(12);
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('a device killed in the middle of a run: the other waits, takes over when its lease expires, and loses and duplicates nothing (issue 15)', async () => {
+    const day = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+    for (let n = 0; n < 10; n++) {
+      const hour = String(8 + (n % 8)).padStart(2, '0');
+      await addToCrm(`e2e-killed-${n}`, `Killed ${n}`, `${day}T${hour}0000Z`, `${day}T${hour}3000Z`);
+    }
+    const other = await openPage(browser, `${demo.addinUrl}/taskpane.html`);
+    await other.page.getByText(/Demo mode outside Outlook/).waitFor();
+    demo.emulator.setLatency(250);
+    try {
+      await other.page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();
+      await other.page
+        .locator('crm-sync-panel [role="status"]', { hasText: /Writing: [1-9]/ })
+        .waitFor({ timeout: 300_000 });
+      await other.page.context().close(); // the laptop's lid, a killed tab
+    } finally {
+      demo.emulator.setLatency(0);
+    }
+    // (A request already sent when the tab died may still land: counted once it has.)
+    await new Promise((r) => setTimeout(r, 1500));
+    const written = outlookSubjects().filter((s) => s.startsWith('Killed ')).length;
+    expect(written, 'killed before the end of the writes').to.be.below(10);
+    // Its lease still runs: this device waits and writes nothing beside it.
+    await page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('crm-sync-panel [role="alert"]', { hasText: 'running on another device' }).waitFor();
+    expect(outlookSubjects().filter((s) => s.startsWith('Killed ')).length).to.equal(written);
+    errors.splice(0, errors.length, ...errors.filter((e) => !(e.includes('/state/demo/lease') && e.includes('409'))));
+    // The lease expires (at most 2 minutes): this device takes over, its recovery finishes the dead run.
+    gatewayAhead += 3 * 60_000;
+    await page.reload();
+    await page.getByText(/Demo mode outside Outlook/).waitFor();
+    await syncNow();
+    const subjects = outlookSubjects().filter((s) => s.startsWith('Killed '));
+    expect(subjects.sort()).to.deep.equal(Array.from({ length: 10 }, (_, n) => `Killed ${n}`).sort());
+    const crm = (await crmItems()).map((i) => summaryOf(i.body)).filter((s) => s.startsWith('Killed '));
+    expect(crm, 'nothing came back as a new CRM item').to.have.length(10);
+    expect(await syncNow(), 'and then nothing to do').to.match(/Outlook\s*0\s*0\s*0\s*CRM\s*0\s*0\s*0/);
     expect(errors).to.deep.equal([]);
   });
 
