@@ -232,6 +232,31 @@ const MUTANTS: readonly Mutant[] = [
     from: "    ...(a.type === 'update' || a.type === 'delete' ? [{ side: a.target, kind: a.kind, id: a.id }] : []),",
     to: '',
   },
+  // Issue 15: a device's own state handed over to the account's.
+  {
+    name: 'handover replaces the account’s pairs with the device’s',
+    file: 'src/core/sync/handover.ts',
+    from: '    if (keys.has(r.key) || !sameFolder(r.kind) ||',
+    to: '    if (!sameFolder(r.kind) ||',
+  },
+  {
+    name: 'handover adds a pair whose copy the account pairs already',
+    file: 'src/core/sync/handover.ts',
+    from: ' || copies(r).some((c) => c && claimed.has(c))) continue;',
+    to: ') continue;',
+  },
+  {
+    name: 'handover keeps read tokens the added pairs were never read against',
+    file: 'src/core/sync/handover.ts',
+    from: '      for (const side of [\'outlook\', \'crm\'] as const) tokens[tokenKey(side, kind)] = null;',
+    to: '      void kind;',
+  },
+  {
+    name: 'handover drops the device’s unfinished writes',
+    file: 'src/core/sync/handover.ts',
+    from: '  const journalAdd = device.journal.filter((j) => !journalIds.has(j.id));',
+    to: '  const journalAdd = device.journal.filter((j) => !journalIds.has(j.id) && false);',
+  },
 ];
 
 const root = path.resolve(import.meta.dirname, '..');
