@@ -248,7 +248,7 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'handover keeps read tokens the added pairs were never read against',
     file: 'src/core/sync/handover.ts',
-    from: '      for (const side of [\'outlook\', \'crm\'] as const) tokens[tokenKey(side, kind)] = null;',
+    from: "      for (const side of ['outlook', 'crm'] as const) tokens[tokenKey(side, kind)] = null;",
     to: '      void kind;',
   },
   {

@@ -22,7 +22,13 @@ import type { Profile } from '../../../src/core/profile/profile.js';
 import { actionId } from '../../../src/core/sync/actions.js';
 import type { FolderChoice } from '../../../src/core/sync/folders.js';
 import type { ItemKind, Side } from '../../../src/core/sync/types.js';
-import { MemoryHistory, MemoryLog, MemoryStatusStore } from '../../../src/adapters/memory/memory-state.js';
+import {
+  applyStateChange,
+  MemoryHistory,
+  MemoryLog,
+  MemoryStatusStore,
+} from '../../../src/adapters/memory/memory-state.js';
+import { handover } from '../../../src/core/sync/handover.js';
 import { profile } from './plan-fixtures.js';
 import {
   KINDS,
@@ -254,6 +260,9 @@ const splitSeries = (side: Side, pick: number, week: number) =>
     const uid = `u${w.nextUid++}`;
     const born = w.infinite.get(t.item.uid);
     w.infinite.delete(t.item.uid);
+    // The tail is a new series the user made: it has no cap mark of the sync (a mark copied from the
+    // capped original would claim an end the sync never wrote there).
+    const { cap: _cap, ...uncapped } = t.rec;
     const rest: Activity = {
       ...t.item,
       uid,
@@ -262,7 +271,7 @@ const splitSeries = (side: Side, pick: number, week: number) =>
       start: at,
       end: later(t.item.end, week * 7),
       recurrence: {
-        ...t.rec,
+        ...uncapped,
         // An open series goes on open; one with an end keeps it.
         rule: born ? open : t.rec.rule,
         exceptionDates: t.rec.exceptionDates.filter((d) => !before(d)),
@@ -375,6 +384,12 @@ interface Devices {
   active: number;
   parked: Map<number, Device>;
   switched?: boolean;
+  /**
+   * After the update to one state per account (issue 15): the account's state, which every device
+   * uses from then on, and the devices whose own state went to it (each on its first run after).
+   */
+  account?: MemoryStatusStore;
+  handedOver?: Set<number>;
 }
 const devices = new WeakMap<World, Devices>();
 const devicesOf = (w: World): Devices => {
@@ -407,21 +422,55 @@ const device = (n: number) =>
       profile: JSON.stringify(w.profile),
     });
     const next = d.parked.get(n);
+    w.approvals.clear();
+    for (const id of next?.approvals ?? []) w.approvals.add(id);
+    d.active = n;
+    if (d.account) {
+      // One state for every device — status, log and history: this one continues where the last run
+      // left it, whatever device ran it, and the check of one-sided edits holds across the switch
+      // (unless this device's own state, handed over now, brought pairs the account did not have).
+      const own = next && next.state !== d.account ? next.state : new MemoryStatusStore();
+      d.switched = handOver(d, n, own);
+      h.state = d.account;
+      figures.deviceSwitches++;
+      figures.sharedSwitches++;
+      return;
+    }
     h.state = next?.state ?? new MemoryStatusStore();
     h.log = next?.log ?? new MemoryLog();
     h.history = next?.history ?? new MemoryHistory();
-    w.approvals.clear();
-    for (const id of next?.approvals ?? []) w.approvals.add(id);
     w.lastPending = next?.lastPending ?? [];
     w.afterLast = next?.afterLast ?? new Map();
     // (The profile roams: what the other device changed is a change for this one's pending list too.)
     w.profileChanged = next ? next.profileChanged || next.profile !== JSON.stringify(w.profile) : w.profileChanged;
-    d.active = n;
     d.switched = true;
     figures.deviceSwitches++;
     // (This device's pairs may be in a folder the profile, which roams, no longer names: its next run
     // asks, and the answer last given is given again.)
   });
+
+/** Device `n`'s own state goes to the account's, once (handover.ts); whether it brought pairs. */
+function handOver(d: Devices, n: number, own: MemoryStatusStore): boolean {
+  if (!d.account || d.handedOver?.has(n)) return false;
+  (d.handedOver ??= new Set()).add(n);
+  const change = handover(d.account.state, own.state);
+  if (!change) return false;
+  d.account.state = applyStateChange(d.account.state, change);
+  figures.handovers++;
+  return !!change.upsert?.length;
+}
+
+/**
+ * The user updates the add-in to one state per account (issue 15): from now on every device uses the
+ * account's state; the device in use hands its own over now, the others on their first run after.
+ */
+const upgrade = cmd('upgrade', (w) => {
+  const d = devicesOf(w);
+  if (d.account) return;
+  d.account = new MemoryStatusStore();
+  d.switched = handOver(d, d.active, w.h.state) || d.switched;
+  w.h.state = d.account;
+});
 
 /** What every run of the sequence is told: the approvals so far, and the answer to a folder change. */
 const runOptions = (w: World) => ({
@@ -930,6 +979,7 @@ const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   },
   { weight: 4, arbitrary: fc.constant(sync) },
   { weight: 1, arbitrary: fc.nat(1).map(device) },
+  { weight: 1, arbitrary: fc.constant(upgrade) },
 );
 
 const profileArb = fc
@@ -1035,7 +1085,7 @@ export function figuresLine(where: string): string {
     `model-based figures (${where}): ${figures.sequences} sequences, ${per(figures.commands)} commands and ${per(figures.syncs)} clean syncs a sequence, ` +
     `${per(figures.itemsAtEnd)} items a side at the end; faults fired in ${figures.faultsFired} of ${figures.faultsInjected} faulty syncs ` +
     `(${figures.faultsInjected ? Math.round((100 * figures.faultsFired) / figures.faultsInjected) : 0} %); ` +
-    `${figures.profileChanges} profile changes, ${figures.decisions} decisions, ${figures.deviceSwitches} switches to another device, ${figures.pendingKept} pending items checked to stay, ${figures.editsKept} one-sided edits checked to survive (${figures.editsOnOtherDevice} more, made before a device's first run after another device ran, not checked: issue 15), ` +
+    `${figures.profileChanges} profile changes, ${figures.decisions} decisions, ${figures.deviceSwitches} switches to another device (${figures.sharedSwitches} of them with one state per account, after ${figures.handovers} handovers), ${figures.pendingKept} pending items checked to stay, ${figures.editsKept} one-sided edits checked to survive (${figures.editsOnOtherDevice} more, made before a device's first run after another device ran while each kept its own state, not checked), ` +
     `${figures.openChecks} both-ways agreement checks, ${figures.unsyncedChecked} items not synchronized checked to be in the log or pending` +
     (figures.occurrenceChecks
       ? `, ${figures.occurrencesCompared} occurrences of ${figures.occurrenceChecks} series pairs compared by an independent expander`

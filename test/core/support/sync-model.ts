@@ -40,6 +40,9 @@ export const figures = {
   editsOnOtherDevice: 0,
   /** Times the user went on on another device (its own device state). */
   deviceSwitches: 0,
+  /** Device states handed over to the account's (issue 15), and switches checked across one state. */
+  handovers: 0,
+  sharedSwitches: 0,
   /** Series pairs whose occurrences an independent expander compared (worlds that have one). */
   occurrenceChecks: 0,
   /** Occurrences so compared. */

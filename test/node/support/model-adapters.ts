@@ -6,6 +6,8 @@
 // holds is read back through them after every write and every run. The state, log and history ports
 // are the memory ones (IndexedDB has its own suite in the browser).
 import { randomUUID } from 'node:crypto';
+import { toWallClock } from '@crm-sync/common/wall-clock';
+import { ianaZone } from '@crm-sync/common/zone-names';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +52,15 @@ const occurrenceLine = (o: Occurrence) =>
 function instanceLine(e: GraphEvent): string {
   const at = (t: { dateTime: string; timeZone: string } | undefined) => {
     if (!t) return '?';
-    if (e.isAllDay) return t.dateTime.slice(0, 10);
+    // An all-day instance asked for in UTC is midnight of its own zone, moved to UTC (Graph answers in
+    // the zone the Prefer header names): its date is the one in that zone, not the UTC one.
+    if (e.isAllDay)
+      return t.timeZone === 'UTC' && e.originalStartTimeZone
+        ? toWallClock(Date.parse(`${t.dateTime.slice(0, 19)}Z`), ianaZone(e.originalStartTimeZone) ?? 'UTC').slice(
+            0,
+            10,
+          )
+        : t.dateTime.slice(0, 10);
     if (t.timeZone !== 'UTC') throw new Error(`an instance of "${e.subject}" in ${t.timeZone}, not UTC`);
     return `${t.dateTime.slice(0, 19)}Z`;
   };
