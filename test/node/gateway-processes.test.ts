@@ -215,6 +215,44 @@ describe('gateway processes: two processes on one PostgreSQL database', () => {
     }
   });
 
+  it('the sync state across processes: one lease for devices racing on both, one commit per version (issue 15)', async () => {
+    const state = (url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${url}/state/anna%40example.com${path}`, {
+        method,
+        headers: { Authorization: A, 'Content-Type': 'application/json', ...headers },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    for (let round = 0; round < 5; round++) {
+      const tries = await Promise.all(
+        ['laptop', 'web', 'mac', 'phone'].map((holder, i) =>
+          state(i % 2 ? one.url : two.url, 'POST', '/lease', { holder: `${holder}-${round}`, ttlMs: 60_000 }),
+        ),
+      );
+      const won = tries.filter((r) => r.status === 200);
+      expect(tries.map((r) => r.status).sort(), `round ${round}`).to.deep.equal([200, 409, 409, 409]);
+      const { lease, version } = (await won[0]!.json()) as { lease: string; version: number };
+      const commits = await Promise.all(
+        [one, two, one, two].map((p, i) =>
+          state(
+            p.url,
+            'POST',
+            '/commit',
+            { upsert: [{ key: `uid:${round}-${i}` }] },
+            {
+              'Sync-Lease': lease,
+              'If-Match': `"${version}"`,
+            },
+          ),
+        ),
+      );
+      expect(commits.map((r) => r.status).sort(), `commits of round ${round}`).to.deep.equal([200, 412, 412, 412]);
+      expect((await state(two.url, 'DELETE', '/lease', undefined, { 'Sync-Lease': lease })).status).to.equal(204);
+    }
+    const final = (await (await state(one.url, 'GET', '')).json()) as { version: number; rows: unknown[] };
+    expect(final).to.deep.include({ version: 5 });
+    expect(final.rows).to.have.length(5);
+  });
+
   it('a burst over both processes, one of them SIGKILLed: the other serves every acknowledged write', async () => {
     const before = tokenOf((await client(() => two.url)('REPORT', ACTIVITIES, A, syncBody())).text)!;
     let killing: Promise<void> | undefined;
