@@ -84,7 +84,8 @@ export class SyncService {
     const { gatewayUrl, userId } = profile.general;
     const password = gatewayUrl && userId ? await this.options.profiles.password() : undefined;
     if (!password) return deviceBackend(this.options.db);
-    const key = `${gatewayUrl}|${userId}`;
+    // (A new password opens it anew: the old one would be refused. The key stays in memory only.)
+    const key = `${gatewayUrl}|${userId}|${password}`;
     let backend = this.backends.get(key);
     if (!backend) {
       backend = openStateBackend(
