@@ -81,7 +81,7 @@ describe('handing a device state over to the account', () => {
     expect(next.written.crm.created).to.equal(1);
   });
 
-  it('never adds a pair whose copy the account pairs already, nor one made in another Outlook folder', async () => {
+  it('never replaces a pair of the account, nor adds one whose copy the account pairs already, nor one made in another Outlook folder', async () => {
     const { h, laptop, runOn } = twoDevices();
     h.stores.crm.activity.insert(contractActivity(730));
     await runOn(laptop);
@@ -90,6 +90,8 @@ describe('handing a device state over to the account', () => {
       ...EMPTY,
       rows: [
         { ...row!, key: 'uid:another-key-for-the-same-copies' },
+        // The account's own pair under the same key, with other copies (made anew since): the account's stays.
+        { ...row!, outlook: { ...row!.outlook!, id: 'o-other' }, crm: { ...row!.crm!, id: 'c-other' } },
         { ...row!, key: 'uid:new', outlook: { ...row!.outlook!, id: 'o-new' }, crm: { ...row!.crm!, id: 'c-new' } },
       ],
       tokens: { 'folder:outlook:activity': 'some-other-calendar' },
