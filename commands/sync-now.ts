@@ -2,6 +2,8 @@ import type { SyncReport } from '../src/core/sync/engine.js';
 import { createTranslator, type MessageKey } from '../src/ui/i18n/translator.js';
 import { createServices, type AppServices } from '../src/app/app-services.js';
 import { notify } from './notify.js';
+import { SyncError } from '../src/core/errors.js';
+import { codedText } from '../src/ui/i18n/coded.js';
 
 /** Outlook ends a function command after 5 minutes; the run stops in time and the next one resumes. */
 export const COMMAND_BUDGET_MS = 4.5 * 60_000;
@@ -41,7 +43,8 @@ export async function syncNow(
   event: Office.AddinCommands.Event,
   deps: SyncNowDeps = inOutlook(office),
 ): Promise<void> {
-  const { t } = createTranslator(office.context.displayLanguage);
+  const translator = createTranslator(office.context.displayLanguage);
+  const { t } = translator;
   const show = (key: MessageKey, values: Record<string, string> = {}, error = false) =>
     notify(office, 'crm-sync-status', {
       type: error
@@ -77,7 +80,13 @@ export async function syncNow(
   } catch (error) {
     // A changed folder waits for the user's choice, which only the pane can ask (issue 13, point 10).
     if (error instanceof Error && error.name === 'FolderChangedError') await show('command.folderChanged', {}, true);
-    else await show('command.failed', { detail: error instanceof Error ? error.message : String(error) }, true);
+    else {
+      // An error of the catalogue in the user's language ("running on another device", say).
+      const detail =
+        (error instanceof SyncError && codedText(translator, 'error', error.code, error.params)) ||
+        (error instanceof Error ? error.message : String(error));
+      await show('command.failed', { detail }, true);
+    }
   } finally {
     clearTimeout(timer);
     event.completed();

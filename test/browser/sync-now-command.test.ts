@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { syncNow } from '../../commands/sync-now.js';
 import type { SyncReport } from '../../src/core/sync/engine.js';
 import type { RunRequest } from '../../src/app/sync-service.js';
+import { SyncError } from '../../src/core/errors.js';
 
 function fakeOffice() {
   const shown: { key: string; type: string; message: string }[] = [];
@@ -93,6 +94,25 @@ describe('the ribbon Sync now command', () => {
     expect(f.shown.at(-1)).to.deep.include({ type: 'error' });
     expect(f.shown.at(-1)!.message).to.match(/^CRM Sync stopped: no password is saved/);
     expect(f.shown.every((s) => s.message.length <= 150)).to.equal(true);
+    expect(f.completed()).to.equal(1);
+  });
+
+  it('says in the user’s language that another device is synchronizing (issue 15)', async () => {
+    const f = fakeOffice();
+    (f.office.context as { displayLanguage: string }).displayLanguage = 'de-DE';
+    await syncNow(f.office, f.event, {
+      services: services(async () => {
+        throw new SyncError('sync-elsewhere', {
+          holder: 'Outlook on the web · 9f8e7d6c',
+          untilAt: Date.UTC(2026, 11, 4, 9, 30),
+          progress: 'write 4/10',
+        });
+      }),
+    });
+    expect(f.shown.at(-1)).to.deep.include({ type: 'error' });
+    expect(f.shown.at(-1)!.message).to.match(
+      /^CRM-Sync angehalten: Auf einem anderen Gerät läuft eine Synchronisation \(Outlook on the web · 9f8e7d6c: write 4\/10\)/,
+    );
     expect(f.completed()).to.equal(1);
   });
 
