@@ -390,6 +390,8 @@ interface Devices {
    */
   account?: MemoryStatusStore;
   handedOver?: Set<number>;
+  /** Pairs a handover brought since the last clean sync (their pending items may change: see below). */
+  broughtKeys?: Set<string>;
 }
 const devices = new WeakMap<World, Devices>();
 const devicesOf = (w: World): Devices => {
@@ -457,6 +459,7 @@ function handOver(d: Devices, n: number, own: MemoryStatusStore): boolean {
   if (!change) return false;
   d.account.state = applyStateChange(d.account.state, change);
   figures.handovers++;
+  for (const r of change.upsert ?? []) (d.broughtKeys ??= new Set()).add(r.key);
   return !!change.upsert?.length;
 }
 
@@ -756,6 +759,19 @@ const sync = cmd('sync', async (w) => {
       if (!untouched || [...items, ...current].some((i) => i && scopeOf(w, i) !== 'in')) continue;
       // (Found another way — the copy the creation waited for is there after all: the run says so.)
       if (report.plan.actions.some((x) => x.pairKey === old.pairKey)) continue;
+      // (Or another device's state, handed over since, knew the pair: a creation that waited becomes
+      // the update of the pair that device made.)
+      if (devices.get(w)?.broughtKeys?.has(old.pairKey)) continue;
+      // (Or the copy a held creation would have made is there now — it came into the period and was
+      // matched — and the same decision is asked as an update of that copy: still waiting, not gone.)
+      const created = old.action?.type === 'create' ? old.action : undefined;
+      if (
+        created &&
+        report.pending.some(
+          (x) => x.pairKey === old.pairKey && x.action?.type === 'update' && x.action.target === created.target,
+        )
+      )
+        continue;
       figures.pendingKept++;
       expect(
         pendingNow.has(old.id),
@@ -867,6 +883,7 @@ const sync = cmd('sync', async (w) => {
         if (periodOf(w, x.item) !== 'in') w.lastOutside.set(`${s}:${x.item.uid}`, h.now);
   w.lastPending = again.pending;
   w.afterLast = versions(w);
+  devices.get(w)?.broughtKeys?.clear();
   w.afterSync = itemsNow(w);
   w.profileChanged = false;
 });
