@@ -25,6 +25,25 @@ function twoDevices() {
   return { h, laptop, web, runOn };
 }
 
+/**
+ * Both devices synchronized three items; the web device alone (the laptop was closed) synchronized one
+ * more, which was then deleted in the CRM. The account holds the laptop's state.
+ */
+async function deletionOnlyTheWebDeviceKnows() {
+  const devices = twoDevices();
+  const { h, laptop, web, runOn } = devices;
+  for (let i = 0; i < 3; i++) h.stores.crm.activity.insert(contractActivity(710 + i));
+  await runOn(laptop);
+  await runOn(web);
+  const extra = h.stores.crm.activity.insert(contractActivity(720, { subject: 'Only the web device saw it' }));
+  await runOn(web);
+  const synchronized = h.stores.outlook.activity.all().map((x) => x.item.subject);
+  h.stores.crm.activity.remove(extra);
+  const account = new MemoryStatusStore();
+  account.state = applyStateChange(EMPTY, handover(EMPTY, laptop.state)!);
+  return { ...devices, account, synchronized };
+}
+
 describe('handing a device state over to the account', () => {
   it('the first device gives everything: its next run on the account state plans nothing', async () => {
     const { h, laptop, runOn } = twoDevices();
@@ -40,19 +59,8 @@ describe('handing a device state over to the account', () => {
   });
 
   it('a second device adds the pairs the account lacks: a deletion it synchronized is carried over, not undone', async () => {
-    const { h, laptop, web, runOn } = twoDevices();
-    for (let i = 0; i < 3; i++) h.stores.crm.activity.insert(contractActivity(710 + i));
-    await runOn(laptop);
-    await runOn(web);
-    // An item the web device synchronized alone (the laptop was closed) …
-    const extra = h.stores.crm.activity.insert(contractActivity(720, { subject: 'Only the web device saw it' }));
-    await runOn(web);
-    expect(h.stores.outlook.activity.all().map((x) => x.item.subject)).to.include('Only the web device saw it');
-    // … then deleted in the CRM.
-    h.stores.crm.activity.remove(extra);
-
-    const account = new MemoryStatusStore();
-    account.state = applyStateChange(EMPTY, handover(EMPTY, laptop.state)!);
+    const { h, web, runOn, account, synchronized } = await deletionOnlyTheWebDeviceKnows();
+    expect(synchronized).to.include('Only the web device saw it');
     const change = handover(account.state, web.state)!;
     expect(change.upsert!.map((r) => r.subject)).to.deep.equal(['Only the web device saw it']);
     expect(change.tokens, 'the kinds it added pairs to are read in full').to.deep.equal({
@@ -68,15 +76,7 @@ describe('handing a device state over to the account', () => {
   });
 
   it('without the handover the same deletion would be undone (the test above can fail)', async () => {
-    const { h, laptop, web, runOn } = twoDevices();
-    for (let i = 0; i < 3; i++) h.stores.crm.activity.insert(contractActivity(710 + i));
-    await runOn(laptop);
-    await runOn(web);
-    const extra = h.stores.crm.activity.insert(contractActivity(720, { subject: 'Only the web device saw it' }));
-    await runOn(web);
-    h.stores.crm.activity.remove(extra);
-    const account = new MemoryStatusStore();
-    account.state = applyStateChange(EMPTY, handover(EMPTY, laptop.state)!);
+    const { runOn, account } = await deletionOnlyTheWebDeviceKnows();
     const next = await runOn(account);
     expect(next.written.crm.created).to.equal(1);
   });
