@@ -817,9 +817,17 @@ const sync = cmd('sync', async (w) => {
           if (scopeOf(w, x.item) !== 'in' || pendingKeys.has(keyOf(x.item))) continue;
           const twin = w.stores[there][k].all().find((y) => y.item.uid === x.item.uid);
           if (twin && scopeOf(w, twin.item) !== 'in') continue;
-          // An item that came into the period as time passed is seen by the weekly full read (policy.ts, readScope).
+          // An item that came into the period as time passed is seen by the weekly full read (policy.ts,
+          // readScope) — alone, or with a twin no run has paired it with, which came in with it (both
+          // copies outside the period at every run so far: a device that continues the account's state
+          // reads incrementally, where a device of its own would have read them in full on its first run).
           const out = w.lastOutside.get(`${here}:${x.item.uid}`);
-          if (!twin && out !== undefined && Math.floor(out / WEEK) === Math.floor(h.now / WEEK)) continue;
+          const cameIn = (side: Side, uid: string) => {
+            const at = w.lastOutside.get(`${side}:${uid}`);
+            return at !== undefined && Math.floor(at / WEEK) === Math.floor(h.now / WEEK);
+          };
+          const paired = h.state.state.rows.some((r) => r[here]?.id === x.id);
+          if (cameIn(here, x.item.uid) && (!twin || (!paired && cameIn(there, twin.item.uid)))) continue;
           if (twin && pendingKeys.has(keyOf(twin.item))) continue;
           expect(
             twin && essence(w, twin.item),
