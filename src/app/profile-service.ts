@@ -10,9 +10,9 @@ import { SyncError } from '../core/errors.js';
 import { openSecret, sealSecret } from '../adapters/idb/secret-box.js';
 import type { IdbMeta } from '../adapters/idb/idb-state.js';
 import type { DeviceProfile, Profile } from '../core/profile/profile.js';
-import { settingFields } from '../core/profile/schema.js';
+import { settingFields } from '@crm-sync/common/profile-schema';
 import { currentPath, parseProfile, renameMobileSettings, serializeRoamingProfile } from '../core/profile/serialize.js';
-import { validateProfile, type ProfileFinding } from '../core/profile/validate.js';
+import { validateProfile, type ProfileFinding } from '@crm-sync/common/profile-validate';
 
 /** Where the roaming part lives. */
 export interface RoamingPort {

@@ -25,6 +25,7 @@ import {
   type StateDb,
 } from '../adapters/idb/idb-state.js';
 import type { ErrorLog, History, LogEntry, StatusStore } from '../core/ports/state.js';
+import type { Profile } from '../core/profile/profile.js';
 import { handover, holdsState } from '../core/sync/handover.js';
 
 export interface StateBackend {
@@ -40,6 +41,8 @@ export interface StateBackend {
    * own state over once, and gives the status store the run writes through; `end` gives the turn back.
    */
   begin(progress: () => string): Promise<{ status: StatusStore; end(): Promise<void> }>;
+  /** Copies the profile to where the state is, for the gateway's own work (the account's only). */
+  mirrorProfile(profile: Profile): Promise<void>;
 }
 
 export function deviceBackend(db: StateDb): StateBackend {
@@ -51,6 +54,7 @@ export function deviceBackend(db: StateDb): StateBackend {
     runs: new IdbRuns(db),
     status,
     begin: async () => ({ status, end: async () => undefined }),
+    mirrorProfile: async () => undefined,
   };
 }
 
@@ -87,6 +91,7 @@ export function accountBackend(api: StateApi, db: StateDb, holder: string, clock
         throw error;
       }
     },
+    mirrorProfile: (profile) => api.mirrorProfile(profile),
   };
 }
 

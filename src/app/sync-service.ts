@@ -4,7 +4,15 @@
  * the device: state-backend.ts), and records each run for the report and the history chart. Errors
  * reaching the pane are core errors or plain messages, never a Response.
  */
-import { IdbMeta, type LogQuery, type RunRecord, type StateDb } from '../adapters/idb/idb-state.js';
+import {
+  IdbMeta,
+  matchesLogQuery,
+  type Cached,
+  type CachedPart,
+  type LogQuery,
+  type RunRecord,
+  type StateDb,
+} from '../adapters/idb/idb-state.js';
 import { deviceBackend, openStateBackend, type StateBackend } from './state-backend.js';
 import { openCalDavStores } from '../adapters/caldav/discover.js';
 import {
@@ -20,8 +28,9 @@ import type { GraphHttp } from '../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
 import { errorRef, SyncCancelledError, SyncError } from '../core/errors.js';
 import { logLine } from '../core/log-messages.js';
-import { validateProfile } from '../core/profile/validate.js';
-import type { UserExit } from '../core/ports/state.js';
+import { validateProfile } from '@crm-sync/common/profile-validate';
+import type { Profile } from '../core/profile/profile.js';
+import type { LogEntry, UserExit } from '../core/ports/state.js';
 import type { PendingAction } from '../core/sync/actions.js';
 import { compilePolicy, type SyncPolicy } from '../core/sync/policy.js';
 import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../core/sync/engine.js';
@@ -72,6 +81,8 @@ export class SyncService {
   private running = false;
   private backends = new Map<string, Promise<StateBackend>>();
   private progressText = '';
+  /** Whether the last read of the account's state failed (the gateway could not be reached). */
+  private offline = false;
 
   constructor(private readonly options: SyncServiceOptions) {}
 
@@ -102,13 +113,63 @@ export class SyncService {
     return backend;
   }
 
-  /** The error log of wherever the state is (the device's when the gateway cannot be reached). */
+  /**
+   * The error log of wherever the state is. While the gateway cannot be reached: the account's log as
+   * this device last read it, with what this device logged since (a run that could not start, say).
+   */
   readonly log = {
-    list: async (query?: LogQuery) => {
-      const backend = await this.backend().catch(() => deviceBackend(this.options.db));
-      return backend.log.list(query);
+    list: async (query: LogQuery = {}): Promise<LogEntry[]> => {
+      const whole = !query.levels && !query.search?.trim();
+      const read = await this.readAccount('log', (b) => b.log.list(query), whole);
+      if (read.live) return read.value;
+      const since = read.cached?.at ?? 0;
+      const own = (await deviceBackend(this.options.db).log.list(query)).filter((e) => e.at >= since);
+      const kept = (read.cached?.value ?? []).filter((e) => matchesLogQuery(e, query));
+      return [...own, ...kept].sort((a, b) => b.at - a.at).slice(0, query.limit ?? 500);
     },
   };
+
+  /**
+   * Reads a part of the state where it is; the account's is kept on the device too (`keep`: this
+   * read is the whole part). While the gateway cannot be reached: the copy kept, and when it was read.
+   */
+  private async readAccount<T>(
+    part: CachedPart,
+    read: (backend: StateBackend) => Promise<T>,
+    keep = true,
+  ): Promise<{ live: true; value: T } | { live: false; cached?: Cached<T> }> {
+    const meta = new IdbMeta(this.options.db);
+    const source = await this.source();
+    try {
+      const backend = await this.backend();
+      const value = await read(backend);
+      if (backend.where === 'account' && keep)
+        await meta.set(`account-cache:${part}`, { at: this.now(), source, value } satisfies Cached<T>);
+      this.offline = false;
+      return { live: true, value };
+    } catch {
+      this.offline = true;
+      const cached = await meta.get<Cached<T>>(`account-cache:${part}`);
+      return { live: false, ...(cached?.source === source && { cached }) };
+    }
+  }
+
+  /** Whose state a copy kept on the device is: the gateway and CRM user the settings name. */
+  private async source(): Promise<string> {
+    const { general } = (await this.options.profiles.load()).profile;
+    return `${general.gatewayUrl}|${general.userId}`;
+  }
+
+  /** When the account's state shown offline was read (the oldest of its parts); undefined: never. */
+  async cachedAt(): Promise<number | undefined> {
+    const meta = new IdbMeta(this.options.db);
+    const source = await this.source();
+    const parts = await Promise.all(
+      (['pending', 'runs', 'log', 'subjects'] as const).map((p) => meta.get<Cached<unknown>>(`account-cache:${p}`)),
+    );
+    const at = parts.filter((c) => c?.source === source).map((c) => c!.at);
+    return at.length ? Math.min(...at) : undefined;
+  }
 
   get busy(): boolean {
     return this.running;
@@ -178,6 +239,7 @@ export class SyncService {
       this.progressText = '';
       const turn = await backend.begin(() => this.progressText);
       try {
+        await this.mirror(backend, profile);
         const report = await runSync(
           {
             ...(await this.stores(policy, password)),
@@ -195,7 +257,7 @@ export class SyncService {
           options,
         );
         if (!report.dryRun) await backend.runs.add(recordOf(report));
-        await this.cachePending(backend);
+        await this.pending();
         return report;
       } finally {
         await turn.end();
@@ -205,6 +267,29 @@ export class SyncService {
       throw error;
     } finally {
       this.running = false;
+    }
+  }
+
+  /**
+   * Copies the saved profile to the gateway (issue 15: the account's work there reads it); called
+   * after the settings are saved and at every run. A copy that fails is a warning in the log: the
+   * settings apply here all the same, and the next run copies them again.
+   */
+  async mirrorProfile(): Promise<void> {
+    const backend = await this.backend();
+    await this.mirror(backend, (await this.options.profiles.load()).profile);
+  }
+
+  private async mirror(backend: StateBackend, profile: Profile): Promise<void> {
+    try {
+      await backend.mirrorProfile(profile);
+    } catch (error) {
+      await backend.log.append({
+        at: this.now(),
+        level: 'warning',
+        ...logLine('profile-not-mirrored', { detail: message(error) }),
+        ...(errorRef(error) && { error: errorRef(error) }),
+      });
     }
   }
 
@@ -242,40 +327,35 @@ export class SyncService {
 
   /**
    * Where the state is kept for the saved settings, for the pane to say: with the account, on this
-   * device only (the gateway has no place for it), or unknown now (the gateway cannot be reached).
+   * device only (the gateway has no place for it), or unknown now (the gateway cannot be reached: the
+   * last read of the lists failed — ask after them).
    */
   async stateWhere(): Promise<'account' | 'device' | 'unreachable'> {
-    return (await this.backend().catch(() => undefined))?.where ?? 'unreachable';
+    const where = (await this.backend().catch(() => undefined))?.where;
+    return where === undefined || (where === 'account' && this.offline) ? 'unreachable' : where;
   }
 
-  /** The pane's lists read the state wherever it is; while the gateway cannot be reached they are empty. */
+  /** The pane's lists read the state wherever it is; while the gateway cannot be reached, the copy kept. */
   async history(): Promise<RunRecord[]> {
-    const backend = await this.backend().catch(() => undefined);
-    return backend ? backend.runs.list() : [];
+    const read = await this.readAccount('runs', (b) => b.runs.list());
+    return read.live ? read.value : (read.cached?.value ?? []);
   }
 
   /** Subjects of the pairs the status table knows, by pair key (for the exception list). */
   async subjects(): Promise<ReadonlyMap<string, string>> {
-    const backend = await this.backend().catch(() => undefined);
-    const rows = backend ? (await backend.status.load()).rows : [];
-    return new Map(rows.map((r) => [r.key, r.subject]));
-  }
-
-  /** The pending items; while the gateway cannot be reached, those the last run left on this device. */
-  async pending(): Promise<readonly PendingAction[]> {
-    const backend = await this.backend().catch(() => undefined);
-    if (backend) return this.cachePending(backend);
-    return (await new IdbMeta(this.options.db).get<PendingAction[]>('pending-cache')) ?? [];
+    const read = await this.readAccount('subjects', async (b) =>
+      (await b.status.load()).rows.map((r) => [r.key, r.subject] as [string, string]),
+    );
+    return new Map(read.live ? read.value : (read.cached?.value ?? []));
   }
 
   /**
-   * The pending items, kept on the device too when the account holds them: the conflict dialog reads
-   * them there (it opens without the pane's logon).
+   * The pending items (kept on the device too: the conflict dialog, which opens without the pane's
+   * logon, reads them there); while the gateway cannot be reached, the copy kept.
    */
-  private async cachePending(backend: StateBackend): Promise<readonly PendingAction[]> {
-    const { pending } = await backend.status.load();
-    if (backend.where === 'account') await new IdbMeta(this.options.db).set('pending-cache', pending);
-    return pending;
+  async pending(): Promise<readonly PendingAction[]> {
+    const read = await this.readAccount('pending', async (b) => (await b.status.load()).pending);
+    return read.live ? read.value : (read.cached?.value ?? []);
   }
 
   /** The General tab's pickers. */
@@ -297,7 +377,7 @@ function choose(folders: readonly OutlookFolder[], id: string, kind: ItemKind): 
   return chosen;
 }
 
-function emptyRecord(at: number, durationMs: number): RunRecord {
+export function emptyRecord(at: number, durationMs: number): RunRecord {
   const zero = { created: 0, updated: 0, deleted: 0 };
   return {
     at,

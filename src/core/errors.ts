@@ -96,6 +96,8 @@ export const ERROR_MESSAGES = {
     'this run lost its turn (it was stopped longer than its lease and another device went on): nothing more was written; the next run continues',
   'state-moved': () =>
     'the sync state was changed by another run during this one: nothing more was written; the next run continues from it',
+  'profile-refused': (p: { fields: string }) =>
+    `the CRM gateway refused these settings: ${p.fields} (its add-in version checks them differently)`,
   /** A broken invariant of the add-in itself: the text is for the bug report. */
   internal: (p: { detail: string }) => `internal error (please report this): ${p.detail}`,
 } as const;

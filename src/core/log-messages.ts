@@ -53,6 +53,8 @@ export const LOG_MESSAGES = {
   'folder-unsynced-left': (p: { count: number; kind: ItemKind; from: string }) =>
     `${p.count} item(s) of the ${folder(p.kind)} ${p.from} that were not synchronized yet stay there and are no longer synchronized`,
   'run-stopped': (p: { detail: string }) => `the synchronization stopped: ${p.detail}`,
+  'profile-not-mirrored': (p: { detail: string }) =>
+    `the settings could not be copied to the CRM gateway (they apply on this device; the gateway keeps the ones it had): ${p.detail}`,
 } as const;
 
 export type LogCode = keyof typeof LOG_MESSAGES;

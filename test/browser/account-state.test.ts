@@ -8,13 +8,16 @@ import { DavHttp } from '../../src/adapters/caldav/dav-http.js';
 import { GatewayStatusStore, StateApi } from '../../src/adapters/gateway-state/gateway-state.js';
 import { IdbStatusStore, openStateDb } from '../../src/adapters/idb/idb-state.js';
 import { accountBackend, openStateBackend, type StateBackend } from '../../src/app/state-backend.js';
+import type { ProfileService } from '../../src/app/profile-service.js';
+import { emptyRecord, SyncService } from '../../src/app/sync-service.js';
+import type { PendingAction } from '../../src/core/sync/actions.js';
 import { SyncError } from '../../src/core/errors.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { contractActivity } from '../contract/store-contract.js';
 import { Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 
-// Set by scripts/test.ts; the users browser41…browser48 are this file's.
+// Set by scripts/test.ts; the users browser41…browser50 are this file's.
 const GATEWAY = process.env.CRM_TEST_GATEWAY_URL ?? '';
 let nextUser = 40;
 let dbs = 0;
@@ -162,5 +165,86 @@ describe('one sync state per account, shared by the devices (Chromium ↔ gatewa
       error = e;
     }
     expect((error as SyncError).code).to.equal('authentication');
+  });
+
+  it('the profile goes to the account as saved; one the gateway refuses is an error naming the fields', async () => {
+    const { user, api, device } = account();
+    const laptop = await device('laptop');
+    const settings = { ...activities, general: { ...activities.general, gatewayUrl: GATEWAY, userId: user } };
+    await laptop.backend.mirrorProfile(settings);
+    const saved = await api().request('GET', '/profile');
+    expect(JSON.parse(saved.text).profile).to.deep.equal(settings);
+    let error: unknown;
+    try {
+      await laptop.backend.mirrorProfile({ ...settings, sync: { ...settings.sync, daysBack: -1 } });
+    } catch (e) {
+      error = e;
+    }
+    expect([(error as SyncError).code, (error as SyncError).params]).to.deep.equal([
+      'profile-refused',
+      { fields: 'sync.daysBack' },
+    ]);
+    expect(JSON.parse((await api().request('GET', '/profile')).text).profile).to.deep.equal(settings);
+  });
+
+  it('while the gateway cannot be reached, the pane shows the account’s state as this device last read it', async () => {
+    const { user, mailbox, device, h } = account();
+    // The account's state, as another device's runs left it: a pending item, a pair, a run, a log line.
+    const other = await device('laptop');
+    const turn = await other.backend.begin(() => 'testing');
+    const pair = { key: 'uid:offline-1', kind: 'activity' as const, subject: 'Fleet review', range: [0, 1] as const };
+    const waiting = {
+      id: 'confirm:uid:offline-2',
+      pairKey: 'uid:offline-2',
+      type: 'confirm' as const,
+      subject: 'Approve me offline',
+    } as unknown as PendingAction;
+    await turn.status.commit({ upsert: [pair], pending: [waiting] });
+    await turn.end();
+    await other.backend.runs.add(emptyRecord(h.now, 10));
+    await other.backend.log.append({ at: h.now, level: 'warning', message: 'seen by both', code: 'written' });
+
+    const settings = { ...activities, general: { ...activities.general, gatewayUrl: GATEWAY, userId: user } };
+    const profiles = {
+      load: async () => ({ profile: settings, locked: [], replaced: [], hasPassword: true, storage: 'browser' }),
+      password: async () => `${user}-pw`,
+    } as unknown as ProfileService;
+    const db = await openStateDb(`account-state-offline-${Date.now()}`);
+    const outlook = () => Promise.reject(new Error('Outlook must not be asked'));
+    let now = Date.UTC(2026, 11, 4, 9);
+    // The network can go: then every request fails as one to an unreachable host does.
+    const realFetch = globalThis.fetch;
+    let down = false;
+    globalThis.fetch = ((input, init) =>
+      down ? Promise.reject(new TypeError('Failed to fetch')) : realFetch(input, init)) as typeof fetch;
+    const sync = new SyncService({ profiles, db, outlook, mailbox, deviceName: 'web', clock: () => now });
+    const lists = async () => ({
+      pending: (await sync.pending()).map((p) => p.subject),
+      subjects: [...(await sync.subjects()).values()],
+      runs: (await sync.history()).length,
+      log: (await sync.log.list()).map((e) => e.message),
+      warnings: (await sync.log.list({ levels: ['warning'], search: 'BOTH' })).length,
+      where: await sync.stateWhere(),
+    });
+    try {
+      const online = await lists();
+      expect(online).to.deep.equal({
+        where: 'account',
+        pending: ['Approve me offline'],
+        subjects: ['Fleet review'],
+        runs: 1,
+        log: ['seen by both'],
+        warnings: 1,
+      });
+      expect(await sync.cachedAt()).to.equal(now);
+
+      down = true;
+      now += 3_600_000;
+      const offline = await lists();
+      expect(offline, JSON.stringify(offline)).to.deep.equal({ ...online, where: 'unreachable' });
+      expect(await sync.cachedAt(), 'as of the last read').to.equal(now - 3_600_000);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 });

@@ -4,8 +4,8 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { defaultProfile, type Profile } from '../../src/core/profile/profile.js';
-import { settingFields, type SettingSpec } from '../../src/core/profile/schema.js';
-import { validateProfile } from '../../src/core/profile/validate.js';
+import { settingFields, type SettingSpec } from '@crm-sync/common/profile-schema';
+import { validateProfile } from '@crm-sync/common/profile-validate';
 import { compilePolicy, type SyncPolicy } from '../../src/core/sync/policy.js';
 import { NOW } from './support/plan-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import { defaultProfile, type Profile } from '../../src/core/profile/profile.js';
-import { validateProfile } from '../../src/core/profile/validate.js';
+import { validateProfile } from '@crm-sync/common/profile-validate';
 import {
   parseProfile,
   ProfileTooLargeError,

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { putObject } from '../../gateway/src/objects.js';
+import { SyncAccounts } from '../../gateway/src/state/accounts.js';
+import type { Profile } from '../../src/core/profile/profile.js';
 import { loadDevCertificate } from '../../scripts/certs.js';
 import { startDemoServers, type DemoServers } from '../../scripts/demo-servers.js';
 import { artifactPath, launchChromium, openPage, root, TABS } from './support/browser.js';
@@ -243,6 +245,13 @@ describe('the offline demo in Chromium', () => {
     await ahead.press('Tab');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.', { exact: true }).waitFor();
+    // The gateway keeps a copy of the saved settings for the account (issue 15), checked as the pane checks them.
+    const accounts = new SyncAccounts(demo.store.state);
+    const mirrored = async () => (await accounts.profile('demo', 'demo'))?.profile as unknown as Profile | undefined;
+    for (let i = 0; i < 100 && (await mirrored())?.sync.daysAhead !== 120; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const copy = await mirrored();
+    expect([copy?.sync.daysAhead, copy?.conflicts.confirmNew]).to.deep.equal([120, true]);
     await page.reload();
     await page.getByRole('tab', { name: 'Sync Properties' }).click();
     expect(await page.getByLabel('Days in the future').inputValue()).to.equal('120');

@@ -12,6 +12,8 @@ import { PostgresStore } from '../../gateway/src/store/postgres.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
 import type { GatewayStore } from '../../gateway/src/store/types.js';
 import { basic, freshPostgresDatabase } from './support/gateway.js';
+import { defaultProfile, PROFILE_VERSION } from '@crm-sync/common/profile-schema';
+import { validateProfile } from '@crm-sync/common/profile-validate';
 
 const MAILBOX = 'Anna.Seller@example.com';
 const mb = encodeURIComponent(MAILBOX);
@@ -266,6 +268,51 @@ function stateApiSuite(name: string, make: () => Promise<Setup & { close(): Prom
       expect(anonymous.status).to.equal(401);
     });
 
+    it("mirrors the profile with the add-in's validation: a bad one is refused field by field, no secret is kept", async () => {
+      const profile = {
+        ...defaultProfile(),
+        general: { ...defaultProfile().general, gatewayUrl: 'https://crm.example.com/dav/', userId: 'kim' },
+        sync: { ...defaultProfile().sync, daysAhead: 90 },
+      };
+      expect((await call(a(), 'kim', 'GET', `/state/${mb}/profile`)).status, 'none mirrored yet').to.equal(404);
+      const put = await call(a(), 'kim', 'PUT', `/state/${mb}/profile`, { ...profile, password: 'secret' });
+      expect(put.status, put.text).to.equal(204);
+      const got = await call(b(), 'kim', 'GET', `/state/${mb}/profile`);
+      expect(got.json.profile).to.deep.equal(profile);
+      expect(got.json.savedAt).to.equal(s.now);
+      expect(got.text, 'a password sent by mistake is dropped').not.to.include('secret');
+      expect((await call(b(), 'alice', 'GET', `/state/${mb}/profile`)).status, "not another user's").to.equal(404);
+
+      const bad = await call(a(), 'kim', 'PUT', `/state/${mb}/profile`, {
+        ...profile,
+        sync: { ...profile.sync, daysBack: 99999, direction: 'sideways' },
+        misc: { ...profile.misc, conflictColorCrm: 'blue' },
+      });
+      expect(bad.status).to.equal(422);
+      expect(bad.json.findings).to.deep.equal(
+        validateProfile({
+          ...profile,
+          sync: { ...profile.sync, daysBack: 99999, direction: 'sideways' as never },
+          misc: { ...profile.misc, conflictColorCrm: 'blue' },
+        }),
+      );
+      expect((bad.json.findings as unknown as { field: string }[]).map((f) => f.field)).to.have.members([
+        'sync.direction',
+        'sync.daysBack',
+        'misc.conflictColorCrm',
+      ]);
+      const older = await call(a(), 'kim', 'PUT', `/state/${mb}/profile`, { ...profile, version: 1 });
+      expect([older.status, older.json.findings]).to.deep.equal([
+        422,
+        [{ field: 'version', code: 'choice', params: { supported: PROFILE_VERSION } }],
+      ]);
+      expect((await call(a(), 'kim', 'PUT', `/state/${mb}/profile`, '{no')).status).to.equal(400);
+      expect(
+        (await call(a(), 'kim', 'GET', `/state/${mb}/profile`)).json.profile,
+        'refused ones change nothing',
+      ).to.deep.equal(profile);
+    });
+
     if (name.startsWith('SQLite'))
       it('a gateway restarted in the middle of a run keeps the state and the lease: the run continues', async () => {
         const id = String((await lease(a(), 'judy', 'laptop')).json.lease);
@@ -277,7 +324,7 @@ function stateApiSuite(name: string, make: () => Promise<Setup & { close(): Prom
   });
 }
 
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy'];
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy', 'kim'];
 async function addUsers(store: GatewayStore) {
   for (const u of USERS) await store.addUser(u, await hashPassword(`${u}-pw`));
 }

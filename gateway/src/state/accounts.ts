@@ -262,6 +262,38 @@ export class SyncAccounts {
     return { ok: false, why: leaseHeld ? 'version' : 'lease', version: n(row?.version) };
   }
 
+  /**
+   * The user's profile as the add-in last mirrored it (checked by the caller: route.ts), for the work
+   * the gateway does for the account. Not part of the state's version: saving settings needs no lease.
+   */
+  async saveProfile(user: string, mailbox: string, profile: Json, now: number): Promise<void> {
+    await this.ensure(user, mailbox);
+    await this.sql.run(
+      st(
+        `INSERT INTO sync_entries (user_id, mailbox, part, key, value) VALUES (?, ?, ?, 'profile', ?)
+         ON CONFLICT (user_id, mailbox, part, key) DO UPDATE SET value = excluded.value`,
+        user,
+        mailbox,
+        PART.meta,
+        JSON.stringify({ profile, savedAt: now }),
+      ),
+    );
+  }
+
+  /** The mirrored profile and when it was saved; undefined before the first. */
+  async profile(user: string, mailbox: string): Promise<{ profile: Json; savedAt: number } | undefined> {
+    const [rows] = await this.sql.read([
+      st(
+        `SELECT value FROM sync_entries WHERE user_id = ? AND mailbox = ? AND part = ? AND key = 'profile'`,
+        user,
+        mailbox,
+        PART.meta,
+      ),
+    ]);
+    const value = rows?.[0]?.value;
+    return value === undefined ? undefined : (JSON.parse(String(value)) as { profile: Json; savedAt: number });
+  }
+
   /** Appends a record (a log line, a history entry, a run report); runs keep only the last `keepRuns`. */
   async append(user: string, mailbox: string, part: RecordPart, value: Json, now: number, keepRuns = 50) {
     await this.ensure(user, mailbox);

@@ -11,10 +11,13 @@
  *   POST   /state/<mailbox>/<log|history|runs>   one record → 204
  *   GET    /state/<mailbox>/<log|history|runs>?levels=error,warning&search=…&limit=200
  *   DELETE /state/<mailbox>/<log|history>?before=<ms> → {removed}
+ *   PUT    /state/<mailbox>/profile         the profile (the add-in's validation) → 204 | 422 {findings}
+ *   GET    /state/<mailbox>/profile         → {profile, savedAt} | 404 none mirrored yet
  *
  * Bodies are JSON; a malformed one is a 400 naming what is wrong.
  */
 import type http from 'node:http';
+import { checkProfile } from '@crm-sync/common/profile-validate';
 import { HttpError, readBody } from '../dav/http.js';
 import { MAX_LEASE_MS, type RecordPart, type StateChange, type SyncAccounts } from './accounts.js';
 
@@ -171,6 +174,21 @@ export async function stateRoute(
     return r.why === 'lease'
       ? json(409, { error: 'lease-lost', version: r.version })
       : json(412, { error: 'version', version: r.version }, { ETag: `"${r.version}"` });
+  }
+
+  if (part === 'profile') {
+    if (method === 'PUT') {
+      const checked = checkProfile(parseJson(text));
+      if ('findings' in checked) return json(422, { error: 'profile', findings: checked.findings });
+      await accounts.saveProfile(user, mailbox, checked.profile as unknown as Record<string, unknown>, now);
+      return send(204);
+    }
+    if (method === 'GET') {
+      const saved = await accounts.profile(user, mailbox);
+      if (!saved) throw new HttpError(404, 'no profile mirrored for this mailbox yet');
+      return json(200, saved, { 'Cache-Control': 'no-store' });
+    }
+    throw new HttpError(405, `${method} is not supported here`);
   }
 
   if (PARTS.has(part as RecordPart)) {

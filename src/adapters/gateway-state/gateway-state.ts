@@ -18,6 +18,7 @@ import type {
   StatusStore,
   SyncState,
 } from '../../core/ports/state.js';
+import type { Profile } from '../../core/profile/profile.js';
 import type { DavHttp } from '../caldav/dav-http.js';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -65,6 +66,20 @@ export class StateApi {
   async available(): Promise<boolean> {
     const r = await this.request('GET', '');
     return r.status === 200 && /^\s*\{/.test(r.text);
+  }
+
+  /**
+   * Mirrors the profile for the work the gateway does for the account: the gateway checks it with the
+   * add-in's own validation (@crm-sync/common/profile-validate) and keeps only the schema's fields.
+   */
+  async mirrorProfile(profile: Profile): Promise<void> {
+    const r = await this.request('PUT', '/profile', profile);
+    if (r.status === 204) return;
+    if (r.status === 422) {
+      const { findings } = JSON.parse(r.text) as { findings: { field: string }[] };
+      throw new SyncError('profile-refused', { fields: findings.map((f) => f.field).join(', ') });
+    }
+    throw this.refused('PUT /state/profile', r);
   }
 
   /** An answer the gateway should not give: an error of the catalogue with its status and text. */

@@ -159,6 +159,15 @@ export interface LogQuery {
   readonly limit?: number;
 }
 
+/** Whether a log line is one `query` asks for. */
+export function matchesLogQuery(e: LogEntry, query: LogQuery): boolean {
+  const needle = query.search?.trim().toLowerCase();
+  return (
+    (!query.levels || query.levels.includes(e.level)) &&
+    (!needle || [e.message, e.subject, e.cause].some((t) => t?.toLowerCase().includes(needle)))
+  );
+}
+
 export class IdbLog implements ErrorLog {
   constructor(private readonly db: StateDb) {}
 
@@ -172,16 +181,10 @@ export class IdbLog implements ErrorLog {
 
   /** Newest first. */
   async list(query: LogQuery = {}): Promise<LogEntry[]> {
-    const needle = query.search?.trim().toLowerCase();
     const out: LogEntry[] = [];
     let cursor = await this.db.transaction('log').store.index('at').openCursor(null, 'prev');
     while (cursor && out.length < (query.limit ?? 500)) {
-      const e = cursor.value;
-      if (
-        (!query.levels || query.levels.includes(e.level)) &&
-        (!needle || [e.message, e.subject, e.cause].some((t) => t?.toLowerCase().includes(needle)))
-      )
-        out.push(e);
+      if (matchesLogQuery(cursor.value, query)) out.push(cursor.value);
       cursor = await cursor.continue();
     }
     return out;
@@ -240,12 +243,22 @@ async function pruneBefore(db: StateDb, store: 'log' | 'history', before: number
   return removed;
 }
 
-/** Small values of the device: the device profile, the roaming profile's mirror. */
 /**
  * Device-only values: the device profile, this device's id, where its own state was handed over, and
- * the account's pending items as the last run left them (for the conflict dialog, which has no logon).
+ * the account's state as this device last read it (`account-cache:*`, issue 15: the pane shows it
+ * while the gateway cannot be reached; the conflict dialog, which has no logon, reads the pending items).
  */
-export type MetaKey = 'device' | 'device-id' | 'pending-cache' | `handover:${string}`;
+export type MetaKey = 'device' | 'device-id' | `handover:${string}` | `account-cache:${CachedPart}`;
+
+/** What of the account's state the device keeps a copy of. */
+export type CachedPart = 'pending' | 'runs' | 'log' | 'subjects';
+
+/** One part of the account's state as last read, when, and from which gateway and user. */
+export interface Cached<T> {
+  readonly at: number;
+  readonly source: string;
+  readonly value: T;
+}
 
 export class IdbMeta {
   constructor(private readonly db: StateDb) {}

@@ -11,7 +11,7 @@ export {
   type Direction,
   type ItemTypes,
   type Profile,
-} from './schema.js';
+} from '@crm-sync/common/profile-schema';
 
 /** Device-only state of the profile: never roams, never logged. */
 export interface DeviceProfile {

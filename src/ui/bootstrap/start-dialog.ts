@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { IdbMeta, IdbStatusStore, openStateDb } from '../../adapters/idb/idb-state.js';
+import { IdbMeta, IdbStatusStore, openStateDb, type Cached } from '../../adapters/idb/idb-state.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
@@ -35,8 +35,8 @@ export async function startDialog(mount: HTMLElement, office: typeof Office | un
   }
   const db = await openStateDb(mailbox);
   // The account's pending items as the pane's last run left them, else this device's own state.
-  const cached = await new IdbMeta(db).get<PendingAction[]>('pending-cache');
-  el.items = (cached ?? (await new IdbStatusStore(db).load()).pending).filter((p) => p.type === 'conflict');
+  const cached = await new IdbMeta(db).get<Cached<PendingAction[]>>('account-cache:pending');
+  el.items = (cached?.value ?? (await new IdbStatusStore(db).load()).pending).filter((p) => p.type === 'conflict');
   db.close();
   const parent = office?.context?.ui?.messageParent?.bind(office.context.ui);
   el.addEventListener('crm-pending-decision', (e) => {

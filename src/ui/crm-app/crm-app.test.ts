@@ -98,6 +98,21 @@ describe('crm-app: where the sync state is kept (issue 15)', () => {
     expect(banner(el)).to.include('This CalDAV server keeps no synchronization state');
     expect(banner(el)).to.include('Another Outlook of yours starts with a first synchronization');
   });
+
+  it('says when the gateway cannot be reached, and as of when the lists are', async () => {
+    const banner = (el: CrmApp) =>
+      [...el.shadowRoot!.querySelectorAll('.banner')].map((b) => b.textContent!.replace(/\s+/g, ' ')).join(' ');
+    const { s } = services();
+    const at = new Date(2026, 11, 3, 17, 5).getTime();
+    Object.assign(s.sync, { stateWhere: async () => 'unreachable', cachedAt: async () => at });
+    const { el } = await mountAndSync(s);
+    expect(banner(el)).to.include('The CRM gateway cannot be reached. The lists show your synchronization state');
+    expect(banner(el)).to.include(new Date(at).toLocaleString('en', { dateStyle: 'short', timeStyle: 'short' }));
+    document.body.replaceChildren();
+    Object.assign(s.sync, { cachedAt: async () => undefined });
+    const never = await mountAndSync(s, 'de-DE');
+    expect(banner(never.el)).to.include('Das CRM-Gateway ist nicht erreichbar, und dieses Gerät hat');
+  });
 });
 
 describe('crm-app: why a run stopped, in the user’s language (issue 14, point 2)', () => {

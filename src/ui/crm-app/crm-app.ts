@@ -141,7 +141,19 @@ export class CrmApp extends LitElement {
       this.pane.stateWhere === 'device' && this.pane.loaded?.profile.general.gatewayUrl
         ? html`<div class="banner warning" role="status">${this.t('app.stateOnDevice')}</div>`
         : nothing
-    }`;
+    }
+    ${this.pane.stateWhere === 'unreachable' ? this.renderOffline(this.pane.cachedAt) : nothing}`;
+  }
+
+  /** The gateway cannot be reached: the lists are the account's state as this device last read it. */
+  private renderOffline(at: number | undefined) {
+    const text =
+      at === undefined
+        ? this.t('app.stateOfflineNever')
+        : this.t('app.stateOffline', {
+            at: new Date(at).toLocaleString(this.translator.locale, { dateStyle: 'short', timeStyle: 'short' }),
+          });
+    return html`<div class="banner warning" role="status">${text}</div>`;
   }
 
   private renderSettings() {

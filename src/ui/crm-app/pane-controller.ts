@@ -6,7 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RunRecord } from '../../adapters/idb/idb-state.js';
 import type { Profile } from '../../core/profile/profile.js';
-import { validateProfile, type ProfileFinding } from '../../core/profile/validate.js';
+import { validateProfile, type ProfileFinding } from '@crm-sync/common/profile-validate';
 import type { PendingAction, PendingDecision } from '../../core/sync/actions.js';
 import { holdForUser } from '../../core/sync/conflict.js';
 import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
@@ -50,6 +50,8 @@ export class PaneController implements ReactiveController {
   log: readonly LogEntry[] = [];
   /** Where the sync state is kept (issue 15): the pane says when it is on this device only. */
   stateWhere?: 'account' | 'device' | 'unreachable';
+  /** While the gateway cannot be reached: when the account's state the lists show was read. */
+  cachedAt?: number;
   private logQuery: { levels: readonly LogLevel[]; search: string } = {
     levels: ['error', 'warning', 'info'],
     search: '',
@@ -149,13 +151,15 @@ export class PaneController implements ReactiveController {
   async refreshState(): Promise<void> {
     const sync = this.services!.sync;
     let subjects: ReadonlyMap<string, string>;
-    [this.runs, this.pending, this.log, subjects, this.stateWhere] = await Promise.all([
+    [this.runs, this.pending, this.log, subjects] = await Promise.all([
       sync.history(),
       sync.pending(),
       sync.log.list({ levels: this.logQuery.levels, search: this.logQuery.search }),
       sync.subjects(),
-      sync.stateWhere(),
     ]);
+    // (After the lists: whether they could be read says whether the gateway can be reached.)
+    this.stateWhere = await sync.stateWhere();
+    this.cachedAt = this.stateWhere === 'unreachable' ? await sync.cachedAt() : undefined;
     this.exceptions = (this.loaded?.profile.exceptionList ?? []).map((key) => ({
       key,
       subject: subjects.get(key) ?? key,
@@ -196,6 +200,8 @@ export class PaneController implements ReactiveController {
         await this.reload();
         this.saveState = 'saved';
         this.schedule();
+        // (Best effort: every run copies the settings again and logs it when it cannot.)
+        void this.services!.sync.mirrorProfile().catch(() => undefined);
       }
     } catch (error) {
       this.saveState = 'failed';

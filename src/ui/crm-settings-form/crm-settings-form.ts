@@ -7,7 +7,7 @@ import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import type { OutlookFolder } from '../../adapters/graph/folders.js';
 import type { Profile } from '../../core/profile/profile.js';
-import type { ProfileFinding } from '../../core/profile/validate.js';
+import type { ProfileFinding } from '@crm-sync/common/profile-validate';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 import { getPath } from '../../app/profile-service.js';
 import { TAB_FIELDS, type FieldSpec } from './fields.js';

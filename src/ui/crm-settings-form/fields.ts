@@ -1,12 +1,12 @@
 /**
- * The options of each settings tab, derived from the profile's schema (core/profile/schema.ts: its
+ * The options of each settings tab, derived from the profile's schema (@crm-sync/common/profile-schema: its
  * order is the seed's, each setting names its tab and control). Labels and help texts are catalog keys
  * `field.<path>` and `help.<path>`, a select's choices `option.<path>.<value>`. Two controls are not
  * settings of the roaming profile and are added here: the device-only password, and the seed's "All"
  * box of the confirmations.
  */
 import type { Profile } from '../../core/profile/profile.js';
-import { settingFields, type SettingSpec } from '../../core/profile/schema.js';
+import { settingFields, type SettingSpec } from '@crm-sync/common/profile-schema';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 
 export type FieldKind = SettingSpec['control'] | 'password' | 'all';

@@ -10,6 +10,10 @@ export const de: Catalog = {
     'Außerhalb von Outlook: Demomodus. Die Einstellungen werden nur in diesem Browser gespeichert, nicht in Ihrem Outlook-Profil.',
   'app.stateOnDevice':
     'Dieser CalDAV-Server speichert keinen Synchronisationsstand: Er liegt nur in diesem Browser. Ein weiteres Outlook von Ihnen beginnt mit einer ersten Synchronisation – Elemente werden zugeordnet, nicht doppelt kopiert; wo Kopien sich unterscheiden, entscheidet die Konflikteinstellung.',
+  'app.stateOffline':
+    'Das CRM-Gateway ist nicht erreichbar. Die Listen zeigen Ihren Synchronisationsstand, wie dieses Gerät ihn zuletzt gelesen hat ({at}); die Synchronisation wartet, bis das Gateway antwortet.',
+  'app.stateOfflineNever':
+    'Das CRM-Gateway ist nicht erreichbar, und dieses Gerät hat Ihren Synchronisationsstand noch nicht gelesen: Die Listen bleiben leer, bis das Gateway antwortet.',
   'app.officeMissing':
     'Office.js konnte nicht geladen werden. Prüfen Sie die Netzwerkverbindung und laden Sie den Bereich neu.',
   'tabs.label': 'Synchronisationseinstellungen',

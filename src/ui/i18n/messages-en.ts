@@ -9,6 +9,10 @@ export const en = {
     'Running outside Outlook: demo mode. Settings are kept in this browser only, not in your Outlook profile.',
   'app.stateOnDevice':
     'This CalDAV server keeps no synchronization state: it is kept in this browser only. Another Outlook of yours starts with a first synchronization — items are matched, not copied twice, but where copies differ the conflict setting decides.',
+  'app.stateOffline':
+    'The CRM gateway cannot be reached. The lists show your synchronization state as this device last read it ({at}); synchronizing waits until the gateway answers.',
+  'app.stateOfflineNever':
+    'The CRM gateway cannot be reached, and this device has not read your synchronization state yet: the lists stay empty until the gateway answers.',
   'app.officeMissing': 'Office.js could not be loaded. Check the network connection and reload the pane.',
   'tabs.label': 'Synchronization settings',
   'tab.calendar': 'SAP CRM Calendar Properties',

@@ -265,6 +265,10 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
     'Dieser Lauf hat seinen Platz verloren: Er stand länger still als seine Frist, und ein anderes Gerät hat weitergemacht. Es wurde nichts mehr geschrieben; der nächste Lauf macht weiter.',
   'error.state-moved':
     'Ein anderer Lauf hat den Synchronisationsstand währenddessen geändert. Es wurde nichts mehr geschrieben; der nächste Lauf macht von dort weiter.',
+  'error.profile-refused':
+    'Das CRM-Gateway hat diese Einstellungen abgelehnt: {fields}. Vielleicht läuft dort eine andere Version des Add-ins; fragen Sie Ihren Administrator.',
+  'logline.profile-not-mirrored':
+    'Die Einstellungen konnten nicht zum CRM-Gateway kopiert werden; sie gelten auf diesem Gerät, und das Gateway behält die bisherigen: {detail}',
   'error.internal': 'Interner Fehler des Add-ins (bitte melden): {detail}',
   'logline.unreadable': 'Das {side}-Element {id} ({kind}) ist nicht lesbar und wurde übersprungen: {detail}',
   'logline.not-synchronized': '[{items} Elemente: ]{reason}',

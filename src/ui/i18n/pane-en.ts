@@ -246,6 +246,10 @@ export const paneEn = {
     'This run lost its turn: it was stopped longer than its lease and another device went on. Nothing more was written; the next run continues.',
   'error.state-moved':
     'Another run changed the sync state during this one. Nothing more was written; the next run continues from it.',
+  'error.profile-refused':
+    'The CRM gateway refused these settings: {fields}. It may run another version of the add-in; ask your administrator.',
+  'logline.profile-not-mirrored':
+    'The settings could not be copied to the CRM gateway; they apply on this device, and the gateway keeps the ones it had: {detail}',
   'error.internal': 'Internal error of the add-in (please report it): {detail}',
   'logline.unreadable': 'The {side} item {id} ({kind}) cannot be read and was skipped: {detail}',
   'logline.not-synchronized': '[{items} items: ]{reason}',

@@ -4,7 +4,14 @@
  * `profile.<code>` to a message).
  */
 import * as v from 'valibot';
-import { LIMITS, ProfileSchema, settingFields, type Profile, type ProfileFindingCode } from './schema.js';
+import {
+  LIMITS,
+  PROFILE_VERSION,
+  ProfileSchema,
+  settingFields,
+  type Profile,
+  type ProfileFindingCode,
+} from './schema.js';
 
 export { LIMITS, type ProfileFindingCode } from './schema.js';
 
@@ -37,4 +44,19 @@ export function validateProfile(p: Profile): ProfileFinding[] {
     findings.set(field, { field, code, ...(range && { params: range }) });
   }
   return [...findings.values()];
+}
+
+/**
+ * A profile another part sends (the add-in mirrors it to the gateway, issue 15): the same validation
+ * as the add-in's, and what is kept holds the schema's fields only (anything else — a password a
+ * caller put in by mistake — is dropped). A profile of another version is refused as a whole.
+ */
+export function checkProfile(raw: unknown): { profile: Profile } | { findings: ProfileFinding[] } {
+  const version = raw && typeof raw === 'object' ? (raw as { version?: unknown }).version : undefined;
+  if (version !== PROFILE_VERSION)
+    return { findings: [{ field: 'version', code: 'choice', params: { supported: PROFILE_VERSION } }] };
+  const result = v.safeParse(ProfileSchema, raw);
+  return result.success
+    ? { profile: result.output as unknown as Profile }
+    : { findings: validateProfile(raw as Profile) };
 }
