@@ -1,6 +1,7 @@
 /**
- * The app-token API beside CalDAV: POST /auth/token (only a password logon issues tokens), GET
- * /auth/tokens, DELETE /auth/tokens/<id>. JSON in and out; the secret is shown once.
+ * The app-token API beside CalDAV: POST /auth/token, GET /auth/tokens, DELETE /auth/tokens/<id>
+ * (only a password logon issues or revokes tokens; a password change revokes them all: store/*.ts).
+ * JSON in and out; the secret is shown once.
  */
 import type http from 'node:http';
 import type { Authenticator } from './auth.js';
@@ -38,6 +39,10 @@ export async function authRoute(
   }
   if (path === '/auth/tokens' && method === 'GET') return send(200, JSON.stringify(await store.listTokens(user)), json);
   const m = /^\/auth\/tokens\/([A-Za-z0-9_-]+)$/.exec(path);
-  if (m && method === 'DELETE') return send((await store.revokeToken(user, m[1]!)) ? 204 : 404);
+  if (m && method === 'DELETE') {
+    // Only the password revokes tokens: a leaked token cannot lock the user's other devices out.
+    if (via !== 'password') return send(403, 'log on with the password to revoke a token');
+    return send((await store.revokeToken(user, m[1]!)) ? 204 : 404);
+  }
   return send(404, 'not found');
 }

@@ -121,7 +121,7 @@ async function main(argv: string[]) {
         process.stderr.write(`user ${id} added\n`);
       } else {
         if (!(await store.setPassword(id, await hashPassword(password)))) fail(`no user ${id}`);
-        process.stderr.write(`password of ${id} changed\n`);
+        process.stderr.write(`password of ${id} changed; its app tokens are revoked\n`);
       }
       return;
     }

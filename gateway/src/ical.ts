@@ -24,7 +24,16 @@ export interface Parsed {
   readonly index: ItemIndex;
 }
 
-const MAX_EXPANSION = 50_000;
+/**
+ * The most occurrences of one series the gateway evaluates, at a PUT (its range) and for each object a
+ * time-range query meets (issue 16, point 5: one user's rule must not stall the others). Daily for 13
+ * years fits; a series beyond it is taken as open-ended (PUT) and as overlapping (query): a query may
+ * then answer an object it could have left out, never leave out one it should answer.
+ */
+export const MAX_INSTANCES = 5_000;
+
+/** Frequencies no CRM activity has, whose expansion would cost the most (RFC 5545 §3.3.10). */
+const REFUSED_FREQ = new Set(['SECONDLY', 'MINUTELY']);
 const FAR = 14 * 3600_000; // a time whose zone is unknown is placed within ±14 hours
 
 const instant = (t: ICAL.Time) => t.toJSDate().getTime();
@@ -63,6 +72,16 @@ export function parseObject(body: string, component: 'VEVENT' | 'VTODO'): Parsed
     );
   const masters = items.filter((c) => !c.hasProperty('recurrence-id'));
   if (masters.length > 1) throw new ICalError('two components without RECURRENCE-ID share one UID', 400);
+  checkValues(cal);
+  for (const rrule of items.flatMap((c) => c.getAllProperties('rrule'))) {
+    const freq = (rrule.getFirstValue() as ICAL.Recur).freq;
+    if (REFUSED_FREQ.has(freq))
+      throw new ICalError(
+        `RRULE: FREQ=${freq} is not accepted (CRM activities repeat at most hourly)`,
+        403,
+        'valid-calendar-object-resource',
+      );
+  }
   const unknownZones = registerZones(cal);
   try {
     return { cal, index: indexOf(items, String([...uids][0]), unknownZones.length > 0) };
@@ -70,6 +89,30 @@ export function parseObject(body: string, component: 'VEVENT' | 'VTODO'): Parsed
     if (error instanceof ICalError) throw error;
     throw new ICalError(`invalid iCalendar value: ${(error as Error).message}`, 400, 'valid-calendar-data');
   }
+}
+
+/**
+ * Reads every value now (ical.js decodes values only when asked): a value that cannot be read — an
+ * empty entry in an EXDATE list, a date that is not one — is refused here, naming its property,
+ * instead of failing every later query that meets the object.
+ */
+function checkValues(comp: ICAL.Component): void {
+  for (const p of comp.getAllProperties()) {
+    try {
+      p.getValues();
+    } catch (error) {
+      // (ical.js's parser turns an empty date-time entry into "--T::" before it fails on it.)
+      const raw = (p as unknown as { jCal: unknown[] }).jCal.slice(3);
+      const empty = raw.some((v) => v === '' || (typeof v === 'string' && /^[-T:]+$/.test(v)));
+      const name = p.name.toUpperCase();
+      throw new ICalError(
+        `${name}: ${empty ? 'an entry of its list is empty' : (error as Error).message}`,
+        400,
+        'valid-calendar-data',
+      );
+    }
+  }
+  for (const c of comp.getAllSubcomponents()) checkValues(c);
 }
 
 function rangeOf(c: ICAL.Component): [number, number] | undefined {
@@ -93,18 +136,26 @@ function indexOf(items: ICAL.Component[], uid: string, unsure: boolean): ItemInd
   let [start, end]: [number, number | null] = base;
   if (recurring) {
     const rule = master.getFirstPropertyValue('rrule') as ICAL.Recur | null;
-    if (rule && !rule.count && !rule.until) end = null;
-    else {
-      const duration = base[1] - base[0];
-      const it = new ICAL.Event(master).iterator();
-      let n = 0;
+    const open = !!rule && !rule.count && !rule.until;
+    if (open) end = null;
+    const duration = base[1] - base[0];
+    // (An open series too is expanded a little: a rule that cannot be evaluated is refused now.)
+    const it = new ICAL.Event(master).iterator();
+    let n = 0;
+    try {
       for (let t = it.next(); t; t = it.next()) {
-        if (++n > MAX_EXPANSION) {
+        if (++n > (open ? 100 : MAX_INSTANCES)) {
           end = null;
           break;
         }
-        end = Math.max(end!, instant(t) + duration);
+        if (end !== null) end = Math.max(end, instant(t) + duration);
       }
+    } catch (error) {
+      throw new ICalError(
+        `RRULE: the series cannot be evaluated: ${(error as Error).message}`,
+        400,
+        'valid-calendar-data',
+      );
     }
   }
   // Moved occurrences may lie outside the master's range.
@@ -141,7 +192,8 @@ export function overlaps(body: string, index: ItemIndex, from: number, to: numbe
   for (const ex of comps) if (ex !== master) event.relateException(ex);
   const it = event.iterator();
   let n = 0;
-  for (let t = it.next(); t && n < MAX_EXPANSION; t = it.next(), n++) {
+  for (let t = it.next(); t; t = it.next()) {
+    if (++n > MAX_INSTANCES) return true; // cannot tell within the bound: answered, not left out
     const d = event.getOccurrenceDetails(t);
     const s = instant(d.startDate);
     const e = Math.max(s, instant(d.endDate));

@@ -142,7 +142,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const [s] = await store.get(user, t.name, [t.file]);
           if (!s) return send(404, 'not found');
           res.setHeader('Content-Length', Buffer.byteLength(s.body));
-          return send(200, s.body, { 'Content-Type': 'text/calendar; charset=utf-8', ETag: s.etag });
+          return send(200, s.body, {
+            'Content-Type': 'text/calendar; charset=utf-8',
+            ETag: s.etag,
+            ...(s.modifiedAt !== undefined && { 'Last-Modified': new Date(s.modifiedAt).toUTCString() }),
+          });
         }
         case 'PUT': {
           if (req.headers['if-match']?.trim() === '*' && t.kind === 'item') {

@@ -158,10 +158,16 @@ export async function report(dav: Dav, user: string, t: Target, text: string) {
     );
     matching = matching.filter((m) => {
       const body = bodies.get(m.href) ?? '';
-      if (uidOnly) {
-        if (!filter.items.every((f) => f.matches.every((t) => textMatches(m.index.uid, t)))) return false;
-      } else if (!propsMatch(body, component, filter.calendar, filter.items)) return false;
-      return !range || !m.index.recurring || overlaps(body, m.index, range.from, range.to);
+      // One object the gateway cannot evaluate (stored before its checks, say) never fails the whole
+      // query: it is answered, and the client that cannot read it says so for that object alone.
+      try {
+        if (uidOnly) {
+          if (!filter.items.every((f) => f.matches.every((t) => textMatches(m.index.uid, t)))) return false;
+        } else if (!propsMatch(body, component, filter.calendar, filter.items)) return false;
+        return !range || !m.index.recurring || overlaps(body, m.index, range.from, range.to);
+      } catch {
+        return true;
+      }
     });
     const out = await itemResponses(user, name, matching, wanted);
     return `${MULTISTATUS_OPEN}${out.join('')}${MULTISTATUS_CLOSE}`;

@@ -14,6 +14,7 @@ const DEFAULT_PROPS = [
   P(NS.dav, 'displayname'),
   P(NS.dav, 'getetag'),
   P(NS.dav, 'getcontenttype'),
+  P(NS.dav, 'getlastmodified'),
   P(NS.cs, 'getctag'),
   P(NS.dav, 'sync-token'),
   P(NS.caldav, 'supported-calendar-component-set'),
@@ -87,6 +88,8 @@ export function davResources(store: GatewayStore, limit: number) {
         P(NS.dav, 'getcontenttype'),
         `text/calendar; charset=utf-8; component=${COLLECTIONS[t.name].component.toLowerCase()}`,
       );
+      // RFC 4918 §15.7: when the gateway stored this version, as an HTTP date (unknown: 404 in the propstat).
+      if (meta.modifiedAt !== undefined) set(P(NS.dav, 'getlastmodified'), new Date(meta.modifiedAt).toUTCString());
       if (body !== undefined) set(P(NS.caldav, 'calendar-data'), esc(body));
     }
     return values;

@@ -30,6 +30,7 @@ interface ItemRow {
   start_ms: string | null;
   end_ms: string | null;
   recurring: number;
+  modified_ms: string | null;
 }
 
 const num = (v: string | null) => (v === null ? null : Number(v));
@@ -37,6 +38,7 @@ const meta = (r: ItemRow): ItemMeta => ({
   href: r.href,
   etag: r.etag,
   index: { uid: r.uid, start: num(r.start_ms), end: num(r.end_ms), recurring: r.recurring === 1 },
+  ...(r.modified_ms !== null && { modifiedAt: Number(r.modified_ms) }),
 });
 
 const MIGRATION_LOCK = 4_711_000;
@@ -128,7 +130,13 @@ export class PostgresStore implements GatewayStore {
   }
 
   async setPassword(id: string, passwordHash: string): Promise<boolean> {
-    const r = await this.pool.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [passwordHash, id]);
+    // (One statement: the tokens go in the same transaction as the password changes.)
+    const r = await this.pool.query(
+      `WITH changed AS (UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id),
+            revoked AS (DELETE FROM tokens WHERE user_id IN (SELECT id FROM changed))
+       SELECT id FROM changed`,
+      [passwordHash, id],
+    );
     return r.rowCount === 1;
   }
 
@@ -179,7 +187,7 @@ export class PostgresStore implements GatewayStore {
 
   async list(user: string, name: CollectionName): Promise<ItemMeta[]> {
     const r = await this.pool.query<ItemRow>(
-      `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = $1 AND collection = $2 ORDER BY href`,
+      `SELECT href, etag, uid, start_ms, end_ms, recurring, modified_ms FROM items WHERE user_id = $1 AND collection = $2 ORDER BY href`,
       [user, name],
     );
     return r.rows.map(meta);
@@ -188,7 +196,7 @@ export class PostgresStore implements GatewayStore {
   async get(user: string, name: CollectionName, hrefs: readonly string[]): Promise<StoredItem[]> {
     if (hrefs.length === 0) return [];
     const r = await this.pool.query<ItemRow>(
-      `SELECT href, etag, body, uid, start_ms, end_ms, recurring FROM items
+      `SELECT href, etag, body, uid, start_ms, end_ms, recurring, modified_ms FROM items
        WHERE user_id = $1 AND collection = $2 AND href = ANY($3)`,
       [user, name, [...hrefs]],
     );
@@ -232,12 +240,24 @@ export class PostgresStore implements GatewayStore {
       if (clash) return fail({ kind: 'uid-conflict', href: clash.href });
       const i = item.index;
       await c.query(
-        `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev, modified_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (user_id, collection, href) DO UPDATE SET uid = excluded.uid, etag = excluded.etag,
            body = excluded.body, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-           recurring = excluded.recurring, rev = excluded.rev`,
-        [user, name, item.href, i.uid, item.etag, item.body, i.start, i.end, i.recurring ? 1 : 0, rev],
+           recurring = excluded.recurring, rev = excluded.rev, modified_ms = excluded.modified_ms`,
+        [
+          user,
+          name,
+          item.href,
+          i.uid,
+          item.etag,
+          item.body,
+          i.start,
+          i.end,
+          i.recurring ? 1 : 0,
+          rev,
+          item.modifiedAt ?? Date.now(),
+        ],
       );
       await c.query(`DELETE FROM tombstones WHERE user_id = $1 AND collection = $2 AND href = $3`, [
         user,
@@ -284,7 +304,7 @@ export class PostgresStore implements GatewayStore {
       if (!col || since < 0 || since > Number(col.rev)) return undefined;
       const changed = (
         await c.query<ItemRow>(
-          `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items
+          `SELECT href, etag, uid, start_ms, end_ms, recurring, modified_ms FROM items
            WHERE user_id = $1 AND collection = $2 AND rev > $3 ORDER BY rev`,
           [user, name, since],
         )

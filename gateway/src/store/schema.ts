@@ -77,6 +77,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        FOREIGN KEY (user_id, mailbox) REFERENCES sync_accounts(user_id, mailbox) ON DELETE CASCADE)`,
     `CREATE INDEX sync_records_at ON sync_records (user_id, mailbox, part, at)`,
   ],
+  // 4: when the gateway stored each object (issue 16: DAV:getlastmodified); unknown for older ones.
+  [`ALTER TABLE items ADD COLUMN modified_ms BIGINT`],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

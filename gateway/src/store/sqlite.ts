@@ -30,12 +30,14 @@ interface ItemRow {
   start_ms: number | null;
   end_ms: number | null;
   recurring: number;
+  modified_ms: number | null;
 }
 
 const meta = (r: ItemRow): ItemMeta => ({
   href: r.href,
   etag: r.etag,
   index: { uid: r.uid, start: r.start_ms, end: r.end_ms, recurring: r.recurring === 1 },
+  ...(r.modified_ms !== null && { modifiedAt: r.modified_ms }),
 });
 
 export class SqliteStore implements GatewayStore {
@@ -109,7 +111,11 @@ export class SqliteStore implements GatewayStore {
   }
 
   async setPassword(id: string, passwordHash: string): Promise<boolean> {
-    return this.sql(`UPDATE users SET password_hash = ? WHERE id = ?`).run(passwordHash, id).changes === 1;
+    return this.db.transaction(() => {
+      const changed = this.sql(`UPDATE users SET password_hash = ? WHERE id = ?`).run(passwordHash, id).changes === 1;
+      if (changed) this.sql(`DELETE FROM tokens WHERE user_id = ?`).run(id);
+      return changed;
+    })();
   }
 
   async passwordHash(id: string): Promise<string | undefined> {
@@ -160,14 +166,14 @@ export class SqliteStore implements GatewayStore {
   async list(user: string, name: CollectionName): Promise<ItemMeta[]> {
     return (
       this.sql(
-        `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? ORDER BY href`,
+        `SELECT href, etag, uid, start_ms, end_ms, recurring, modified_ms FROM items WHERE user_id = ? AND collection = ? ORDER BY href`,
       ).all(user, name) as ItemRow[]
     ).map(meta);
   }
 
   async get(user: string, name: CollectionName, hrefs: readonly string[]): Promise<StoredItem[]> {
     const stmt = this.sql(
-      `SELECT href, etag, body, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? AND href = ?`,
+      `SELECT href, etag, body, uid, start_ms, end_ms, recurring, modified_ms FROM items WHERE user_id = ? AND collection = ? AND href = ?`,
     );
     const out: StoredItem[] = [];
     for (const href of hrefs) {
@@ -195,12 +201,24 @@ export class SqliteStore implements GatewayStore {
       ) as { rev: number };
       const i = item.index;
       this.sql(
-        `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev, modified_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (user_id, collection, href) DO UPDATE SET uid = excluded.uid, etag = excluded.etag,
              body = excluded.body, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-             recurring = excluded.recurring, rev = excluded.rev`,
-      ).run(user, name, item.href, i.uid, item.etag, item.body, i.start, i.end, i.recurring ? 1 : 0, rev);
+             recurring = excluded.recurring, rev = excluded.rev, modified_ms = excluded.modified_ms`,
+      ).run(
+        user,
+        name,
+        item.href,
+        i.uid,
+        item.etag,
+        item.body,
+        i.start,
+        i.end,
+        i.recurring ? 1 : 0,
+        rev,
+        item.modifiedAt ?? Date.now(),
+      );
       this.sql(`DELETE FROM tombstones WHERE user_id = ? AND collection = ? AND href = ?`).run(user, name, item.href);
       return { kind: existing ? 'updated' : 'created', etag: item.etag };
     });
@@ -237,7 +255,7 @@ export class SqliteStore implements GatewayStore {
       if (!c || since < 0 || since > c.rev) return undefined;
       const changed = (
         this.sql(
-          `SELECT href, etag, uid, start_ms, end_ms, recurring FROM items WHERE user_id = ? AND collection = ? AND rev > ? ORDER BY rev`,
+          `SELECT href, etag, uid, start_ms, end_ms, recurring, modified_ms FROM items WHERE user_id = ? AND collection = ? AND rev > ? ORDER BY rev`,
         ).all(user, name, since) as ItemRow[]
       ).map(meta);
       const removed = (

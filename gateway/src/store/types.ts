@@ -19,17 +19,16 @@ export interface ItemIndex {
   readonly recurring: boolean;
 }
 
-export interface StoredItem {
-  readonly href: string;
-  readonly etag: string;
+export interface StoredItem extends ItemMeta {
   readonly body: string;
-  readonly index: ItemIndex;
 }
 
 export interface ItemMeta {
   readonly href: string;
   readonly etag: string;
   readonly index: ItemIndex;
+  /** When the gateway stored this version (UTC ms; a put without it: the store's clock). Unknown for objects stored before schema 4. */
+  readonly modifiedAt?: number;
 }
 
 export interface Collection {
@@ -103,6 +102,7 @@ export interface GatewayStore {
   close(): Promise<void>;
 
   addUser(id: string, passwordHash: string): Promise<void>;
+  /** A new password; the user's app tokens are revoked with it (one transaction). False: no such user. */
   setPassword(id: string, passwordHash: string): Promise<boolean>;
   passwordHash(id: string): Promise<string | undefined>;
   listUsers(): Promise<string[]>;

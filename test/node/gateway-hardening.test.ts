@@ -1,0 +1,222 @@
+// Gateway hardening (issue 16): one user's data or one attacker never stops the others. Each test
+// failed before its fix. The gateway runs on real SQLite (and PostgreSQL where the store matters) on
+// loopback; requests go over HTTP as clients send them.
+import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { hashPassword } from '../../gateway/src/auth.js';
+import { etagOf } from '../../gateway/src/etag.js';
+import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
+import { PostgresStore } from '../../gateway/src/store/postgres.js';
+import { SqliteStore } from '../../gateway/src/store/sqlite.js';
+import type { GatewayStore } from '../../gateway/src/store/types.js';
+import { basic, BERLIN_VTIMEZONE, client, freshPostgresDatabase, ics, syncBody } from './support/gateway.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crm-gw-hard-'));
+let gw: RunningGateway;
+let store: SqliteStore;
+const A = basic('alice', 'alice-pw');
+const req = client(() => gw.url);
+const EVENTS = '/dav/calendars/alice/activities/';
+const putIcs = (file: string, body: string) =>
+  req('PUT', `${EVENTS}${file}`, A, body, { 'Content-Type': 'text/calendar; charset=utf-8' });
+
+/** A weekly series in Berlin time with the given extra lines in its VEVENT. */
+const series = (uid: string, lines: readonly string[], rule = 'RRULE:FREQ=WEEKLY') =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//EN',
+    ...BERLIN_VTIMEZONE,
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261126T080000Z',
+    'DTSTART;TZID=Europe/Berlin:20261201T090000',
+    'DTEND;TZID=Europe/Berlin:20261201T100000',
+    rule,
+    ...lines,
+    `SUMMARY:${uid}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
+const rangeQuery = (from: string, to: string) =>
+  `<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${from}" end="${to}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
+
+describe('gateway hardening (issue 16)', () => {
+  before(async () => {
+    store = new SqliteStore(join(dir, 'g.sqlite'));
+    await store.migrate();
+    for (const u of ['alice', 'bob']) await store.addUser(u, await hashPassword(`${u}-pw`));
+    gw = await startGateway({ store, port: 0 });
+  });
+  after(async () => {
+    await gw.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('1. a poison item', () => {
+    it('an EXDATE list with an empty entry is refused with 400 naming it', async () => {
+      const r = await putIcs(
+        'poison.ics',
+        series('poison', ['EXDATE;TZID=Europe/Berlin:20261201T090000,,20261215T090000']),
+      );
+      expect(r.status).to.equal(400);
+      expect(r.text).to.include('EXDATE: an entry of its list is empty');
+      const bad = await putIcs('bad-date.ics', series('bad-date', ['EXDATE;TZID=Europe/Berlin:2026120T0900']));
+      expect([bad.status, bad.text]).to.satisfy(([s, t]: [number, string]) => s === 400 && t.includes('EXDATE:'));
+    });
+
+    it('an object stored before the checks does not fail the query: it is answered with the others', async () => {
+      const good = ics('good-1', 'Good one', 'VEVENT', '20261203T090000Z');
+      expect((await putIcs('good-1.ics', good)).status).to.equal(201);
+      // As stored by an older gateway (no checks): straight into the store, index as it was then.
+      const body = series('stored-poison', ['EXDATE;TZID=Europe/Berlin:20261201T090000,,20261215T090000']);
+      await store.put(
+        'alice',
+        'activities',
+        {
+          href: 'stored-poison.ics',
+          etag: etagOf(body),
+          body,
+          index: { uid: 'stored-poison', start: Date.UTC(2026, 11, 1, 8), end: null, recurring: true },
+        },
+        {},
+      );
+      const r = await req('REPORT', EVENTS, A, rangeQuery('20261201T000000Z', '20261231T000000Z'), { Depth: '1' });
+      expect(r.status).to.equal(207);
+      expect(r.text).to.include('good-1.ics').and.include('stored-poison.ics');
+    });
+  });
+
+  describe('2. the modification time', () => {
+    it('DAV:getlastmodified is served on PROPFIND, in REPORTs and as Last-Modified, from when the gateway stored it', async () => {
+      const before = Date.now() - 1000;
+      expect((await putIcs('dated.ics', ics('dated', 'Dated'))).status).to.equal(201);
+      const after = Date.now() + 1000;
+      const within = (text: string) => {
+        const m = /<D:getlastmodified>([^<]+)<\/D:getlastmodified>/.exec(text);
+        expect(m, text).not.to.equal(null);
+        expect(Date.parse(m![1]!)).to.be.within(Math.floor(before / 1000) * 1000, after);
+      };
+      const prop = '<D:prop><D:getlastmodified/><D:getetag/></D:prop>';
+      const propfind = await req(
+        'PROPFIND',
+        `${EVENTS}dated.ics`,
+        A,
+        `<?xml version="1.0"?><D:propfind xmlns:D="DAV:">${prop}</D:propfind>`,
+        { Depth: '0' },
+      );
+      expect(propfind.status).to.equal(207);
+      within(propfind.text);
+      const multiget = await req(
+        'REPORT',
+        EVENTS,
+        A,
+        `<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">${prop}<D:href>${EVENTS}dated.ics</D:href></C:calendar-multiget>`,
+      );
+      within(multiget.text);
+      const sync = await req(
+        'REPORT',
+        EVENTS,
+        A,
+        syncBody().replace('<D:getetag/>', '<D:getetag/><D:getlastmodified/>'),
+      );
+      within(sync.text.slice(sync.text.indexOf('dated.ics')));
+      const get = await req('GET', `${EVENTS}dated.ics`, A);
+      expect(Date.parse(get.headers.get('last-modified') ?? '')).to.be.within(Math.floor(before / 1000) * 1000, after);
+    });
+  });
+
+  describe('5. the cost of a rule', () => {
+    it('refuses FREQ=SECONDLY and MINUTELY, which no CRM activity has, naming the rule', async () => {
+      for (const freq of ['SECONDLY', 'MINUTELY']) {
+        const r = await putIcs(`${freq}.ics`, series(freq, [], `RRULE:FREQ=${freq};COUNT=100000`));
+        expect(r.status, freq).to.equal(403);
+        expect(r.text).to.include(`RRULE: FREQ=${freq} is not accepted`).and.include('valid-calendar-object-resource');
+      }
+    });
+
+    it('evaluates at most MAX_INSTANCES occurrences of a series; one beyond is answered, never left out', async () => {
+      // 100,000 days: the occurrence in 2200 lies far beyond what the gateway expands.
+      expect((await putIcs('long.ics', series('long', [], 'RRULE:FREQ=DAILY;COUNT=100000'))).status).to.equal(201);
+      const r = await req('REPORT', EVENTS, A, rangeQuery('22000101T000000Z', '22000102T000000Z'), { Depth: '1' });
+      expect(r.status).to.equal(207);
+      expect(r.text).to.include('long.ics');
+    });
+  });
+});
+
+function tokenSuite(name: string, open: () => Promise<{ store: GatewayStore; close(): Promise<void> }>) {
+  describe(`8. app tokens (${name})`, () => {
+    let s: { store: GatewayStore; close(): Promise<void> };
+    let own: RunningGateway;
+    before(async () => {
+      s = await open();
+      await s.store.addUser('carol', await hashPassword('carol-pw'));
+      own = await startGateway({ store: s.store, port: 0 });
+    });
+    after(async () => {
+      await own.close();
+      await s.close();
+    });
+    const C = basic('carol', 'carol-pw');
+    const call = client(() => own.url);
+    const newToken = async () =>
+      JSON.parse((await call('POST', '/auth/token', C, JSON.stringify({ label: 'device' }))).text) as {
+        id: string;
+        token: string;
+      };
+
+    it('only a password logon revokes tokens: a token cannot revoke the user’s others', async () => {
+      const [one, two] = [await newToken(), await newToken()];
+      const r = await call('DELETE', `/auth/tokens/${two.id}`, `Bearer ${one.token}`);
+      expect(r.status).to.equal(403);
+      expect(r.text).to.include('log on with the password');
+      expect(
+        (await call('PROPFIND', '/dav/calendars/carol/', `Bearer ${two.token}`, '', { Depth: '0' })).status,
+      ).to.equal(207);
+      expect((await call('DELETE', `/auth/tokens/${two.id}`, C)).status).to.equal(204);
+    });
+
+    it('a password change revokes the user’s tokens', async () => {
+      const t = await newToken();
+      const bearer = `Bearer ${t.token}`;
+      expect((await call('PROPFIND', '/dav/calendars/carol/', bearer, '', { Depth: '0' })).status).to.equal(207);
+      expect(await s.store.setPassword('carol', await hashPassword('carol-new-pw'))).to.equal(true);
+      expect((await call('PROPFIND', '/dav/calendars/carol/', bearer, '', { Depth: '0' })).status).to.equal(401);
+      expect(await s.store.listTokens('carol')).to.deep.equal([]);
+      expect(await s.store.setPassword('nobody', await hashPassword('x'))).to.equal(false);
+    });
+  });
+}
+
+tokenSuite('SQLite', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'crm-gw-tok-'));
+  const s = new SqliteStore(join(d, 'g.sqlite'));
+  await s.migrate();
+  return {
+    store: s,
+    async close() {
+      await s.close();
+      rmSync(d, { recursive: true, force: true });
+    },
+  };
+});
+
+tokenSuite('PostgreSQL', async () => {
+  const database = await freshPostgresDatabase();
+  const s = new PostgresStore(database.url);
+  await s.migrate();
+  return {
+    store: s,
+    async close() {
+      await s.close();
+      await database.drop();
+    },
+  };
+});
