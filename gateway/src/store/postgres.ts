@@ -19,6 +19,7 @@ import {
   type StateSql,
   type Statement,
   type StoredItem,
+  itemValues,
   preconditionFails,
 } from './types.js';
 
@@ -238,26 +239,13 @@ export class PostgresStore implements GatewayStore {
         )
       ).rows[0];
       if (clash) return fail({ kind: 'uid-conflict', href: clash.href });
-      const i = item.index;
       await c.query(
         `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev, modified_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (user_id, collection, href) DO UPDATE SET uid = excluded.uid, etag = excluded.etag,
            body = excluded.body, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
            recurring = excluded.recurring, rev = excluded.rev, modified_ms = excluded.modified_ms`,
-        [
-          user,
-          name,
-          item.href,
-          i.uid,
-          item.etag,
-          item.body,
-          i.start,
-          i.end,
-          i.recurring ? 1 : 0,
-          rev,
-          item.modifiedAt ?? Date.now(),
-        ],
+        itemValues(user, name, item, rev),
       );
       await c.query(`DELETE FROM tombstones WHERE user_id = $1 AND collection = $2 AND href = $3`, [
         user,

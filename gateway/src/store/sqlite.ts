@@ -19,6 +19,7 @@ import {
   type PutResult,
   type StateSql,
   type StoredItem,
+  itemValues,
   preconditionFails,
 } from './types.js';
 
@@ -199,26 +200,13 @@ export class SqliteStore implements GatewayStore {
         user,
         name,
       ) as { rev: number };
-      const i = item.index;
       this.sql(
         `INSERT INTO items (user_id, collection, href, uid, etag, body, start_ms, end_ms, recurring, rev, modified_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (user_id, collection, href) DO UPDATE SET uid = excluded.uid, etag = excluded.etag,
              body = excluded.body, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
              recurring = excluded.recurring, rev = excluded.rev, modified_ms = excluded.modified_ms`,
-      ).run(
-        user,
-        name,
-        item.href,
-        i.uid,
-        item.etag,
-        item.body,
-        i.start,
-        i.end,
-        i.recurring ? 1 : 0,
-        rev,
-        item.modifiedAt ?? Date.now(),
-      );
+      ).run(...itemValues(user, name, item, rev));
       this.sql(`DELETE FROM tombstones WHERE user_id = ? AND collection = ? AND href = ?`).run(user, name, item.href);
       return { kind: existing ? 'updated' : 'created', etag: item.etag };
     });

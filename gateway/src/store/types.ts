@@ -52,6 +52,24 @@ export interface Conditions {
   readonly ifNoneMatch?: boolean;
 }
 
+/** The values of an items row, in the order of both stores' INSERT (the store's clock when `modifiedAt` is not given). */
+export function itemValues(user: string, name: CollectionName, item: StoredItem, rev: number) {
+  const i = item.index;
+  return [
+    user,
+    name,
+    item.href,
+    i.uid,
+    item.etag,
+    item.body,
+    i.start,
+    i.end,
+    i.recurring ? 1 : 0,
+    rev,
+    item.modifiedAt ?? Date.now(),
+  ];
+}
+
 /** Whether `cond` fails against the item's current ETag (undefined: no such item); RFC 9110 §13.1. */
 export function preconditionFails(cond: Conditions, current: string | undefined): boolean {
   if (cond.ifNoneMatch && current !== undefined) return true;
