@@ -40,6 +40,14 @@ const instant = (t: ICAL.Time) => t.toJSDate().getTime();
 
 /** Parses and checks a calendar object resource for a collection of `component`s. */
 export function parseObject(body: string, component: 'VEVENT' | 'VTODO'): Parsed {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(body);
+  if (control)
+    throw new ICalError(
+      `control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} on line ${body.slice(0, control.index).split('\n').length} (RFC 5545 §3.3.11 allows only TAB)`,
+      400,
+      'valid-calendar-data',
+    );
   let cal: ICAL.Component;
   try {
     cal = new ICAL.Component(ICAL.parse(body) as unknown as unknown[]);

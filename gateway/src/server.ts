@@ -184,6 +184,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           error.precondition ? errorBody(NS.caldav, error.precondition, esc(error.message)) : error.message,
         );
       if (error instanceof URIError) return send(400, 'malformed URL encoding');
+      // A value the database refuses (PostgreSQL class 22, data exception: a number out of range, a
+      // character it cannot store) is the request's fault, not the server's; every known case is
+      // refused by name before it reaches the database — this is the net under them.
+      const code = (error as { code?: unknown }).code;
+      if (store.kind === 'postgres' && typeof code === 'string' && code.startsWith('22'))
+        return send(400, `the database cannot store a value of this request (SQLSTATE ${code})`);
       options.accessLog?.({ at: new Date().toISOString(), level: 'error', path: url.pathname, error: String(error) });
       if (!res.headersSent) send(500, 'internal error');
     }

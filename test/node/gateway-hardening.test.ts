@@ -151,6 +151,111 @@ describe('gateway hardening (issue 16)', () => {
   });
 });
 
+/** A request with a bad body, header or name; `ok`: the status when the gateway may replace the value. */
+interface BadRequest {
+  readonly what: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly ok?: number;
+}
+
+/** Each must be a 4xx with a readable reason. */
+const BAD: readonly BadRequest[] = [
+  { what: 'XML cut short', method: 'PROPFIND', path: EVENTS, body: '<D:propfind xmlns:D="DAV:"><D:prop>' },
+  { what: 'mismatched tags', method: 'REPORT', path: EVENTS, body: '<a></b>' },
+  { what: 'an unbound prefix', method: 'PROPFIND', path: EVENTS, body: '<D:propfind/>' },
+  { what: 'an entity', method: 'REPORT', path: EVENTS, body: '<a>&foo;</a>' },
+  { what: 'a DTD', method: 'REPORT', path: EVENTS, body: '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>' },
+  { what: 'two roots', method: 'PROPFIND', path: EVENTS, body: '<a/><b/>' },
+  { what: 'text, not XML', method: 'REPORT', path: EVENTS, body: 'hello' },
+  { what: 'a bad time range', method: 'REPORT', path: EVENTS, body: rangeQuery('tomorrow', '20270101T000000Z') },
+  { what: 'a NUL in an item name', method: 'PUT', path: `${EVENTS}a%00b.ics`, body: ics('nul-name', 'x') },
+  { what: 'a NUL in iCalendar', method: 'PUT', path: `${EVENTS}nul.ics`, body: ics('nul', 'x\u0000y') },
+  { what: 'a NUL in a log line', method: 'POST', path: '/state/m/log', body: '{"message":"a\\u0000b"}' },
+  { what: 'a NUL in the lease holder', method: 'POST', path: '/state/m/lease', body: '{"holder":"h\\u0000"}' },
+  { what: 'a NUL in a search', method: 'GET', path: '/state/m/log?search=%00' },
+  { what: 'a time beyond BIGINT', method: 'DELETE', path: '/state/m/log?before=99999999999999999999' },
+  {
+    what: 'a log time beyond BIGINT',
+    method: 'POST',
+    path: '/state/m/log',
+    body: '{"at":1e300,"message":"x"}',
+    ok: 204,
+  },
+  {
+    what: 'a version beyond BIGINT',
+    method: 'POST',
+    path: '/state/m/commit',
+    body: '{}',
+    headers: { 'Sync-Lease': 'x', 'If-Match': '"99999999999999999999"' },
+  },
+];
+
+function badBodySuite(name: string, open: () => Promise<{ store: GatewayStore; close(): Promise<void> }>) {
+  describe(`6. bad bodies, headers and names (${name})`, () => {
+    let s: { store: GatewayStore; close(): Promise<void> };
+    let own: RunningGateway;
+    before(async () => {
+      s = await open();
+      await s.store.addUser('alice', await hashPassword('alice-pw'));
+      own = await startGateway({ store: s.store, port: 0 });
+    });
+    after(async () => {
+      await own.close();
+      await s.close();
+    });
+
+    it('every one is a 4xx (or, for a value the gateway may replace, accepted) with a readable reason, never 500', async () => {
+      const call = client(() => own.url);
+      const answers: string[] = [];
+      for (const b of BAD) {
+        const r = await call(b.method, b.path, A, b.body, {
+          'Content-Type': b.path.startsWith('/state')
+            ? 'application/json'
+            : b.method === 'PUT'
+              ? 'text/calendar'
+              : 'application/xml',
+          ...b.headers,
+        });
+        const fine = b.ok ? r.status === b.ok : r.status >= 400 && r.status < 500 && r.text.trim().length > 5;
+        if (!fine) answers.push(`${b.what}: ${r.status} ${r.text.slice(0, 120)}`);
+      }
+      expect(answers).to.deep.equal([]);
+    });
+  });
+}
+
+const sqliteStore = async () => {
+  const d = mkdtempSync(join(tmpdir(), 'crm-gw-hard-s-'));
+  const s = new SqliteStore(join(d, 'g.sqlite'));
+  await s.migrate();
+  return {
+    store: s,
+    async close() {
+      await s.close();
+      rmSync(d, { recursive: true, force: true });
+    },
+  };
+};
+
+const postgresStore = async () => {
+  const database = await freshPostgresDatabase();
+  const s = new PostgresStore(database.url);
+  await s.migrate();
+  return {
+    store: s,
+    async close() {
+      await s.close();
+      await database.drop();
+    },
+  };
+};
+
+badBodySuite('SQLite', sqliteStore);
+badBodySuite('PostgreSQL', postgresStore);
+
 function tokenSuite(name: string, open: () => Promise<{ store: GatewayStore; close(): Promise<void> }>) {
   describe(`8. app tokens (${name})`, () => {
     let s: { store: GatewayStore; close(): Promise<void> };
@@ -195,28 +300,5 @@ function tokenSuite(name: string, open: () => Promise<{ store: GatewayStore; clo
   });
 }
 
-tokenSuite('SQLite', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'crm-gw-tok-'));
-  const s = new SqliteStore(join(d, 'g.sqlite'));
-  await s.migrate();
-  return {
-    store: s,
-    async close() {
-      await s.close();
-      rmSync(d, { recursive: true, force: true });
-    },
-  };
-});
-
-tokenSuite('PostgreSQL', async () => {
-  const database = await freshPostgresDatabase();
-  const s = new PostgresStore(database.url);
-  await s.migrate();
-  return {
-    store: s,
-    async close() {
-      await s.close();
-      await database.drop();
-    },
-  };
-});
+tokenSuite('SQLite', sqliteStore);
+tokenSuite('PostgreSQL', postgresStore);

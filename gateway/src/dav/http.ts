@@ -27,6 +27,10 @@ export type Target =
   | { kind: 'collection'; user: string; name: CollectionName }
   | { kind: 'item'; user: string; name: CollectionName; file: string };
 
+/** C0 control characters and DEL: in no name, and in iCalendar only as TAB and line ends (RFC 5545 §3.1). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const CONTROL = /[\u0000-\u001f\u007f]/;
+
 export function route(path: string): Target | undefined {
   let parts: string[];
   try {
@@ -46,6 +50,8 @@ export function route(path: string): Target | undefined {
   if (!(coll in COLLECTIONS)) return undefined;
   const name = coll as CollectionName;
   if (!file) return { kind: 'collection', user, name };
+  // (A name with a control character is none a client can have meant — and PostgreSQL cannot store NUL.)
+  if (CONTROL.test(file)) throw new HttpError(400, 'an item name may not hold control characters');
   return { kind: 'item', user, name, file };
 }
 

@@ -297,7 +297,7 @@ export class SyncAccounts {
   /** Appends a record (a log line, a history entry, a run report); runs keep only the last `keepRuns`. */
   async append(user: string, mailbox: string, part: RecordPart, value: Json, now: number, keepRuns = 50) {
     await this.ensure(user, mailbox);
-    const at = typeof value.at === 'number' && Number.isFinite(value.at) ? value.at : now;
+    const at = typeof value.at === 'number' && Number.isSafeInteger(value.at) ? value.at : now;
     const search =
       part === 'log'
         ? [value.message, value.subject, value.cause]

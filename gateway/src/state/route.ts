@@ -31,11 +31,22 @@ const PARTS = new Set<RecordPart>(['log', 'history', 'runs']);
 const bad = (why: string) => new HttpError(400, why);
 
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw bad('the body is not JSON');
   }
+  // (PostgreSQL cannot store NUL in text; no state the add-in writes holds one.)
+  if (JSON.stringify(value).includes('\\u0000')) throw bad('the body holds a NUL character (\\u0000)');
+  return value;
+}
+
+/** A time or version in the query or a header: a whole number the databases' BIGINT holds. */
+function wholeNumber(text: string | null | undefined, what: string): number {
+  const n = Number(text);
+  if (!text || !Number.isSafeInteger(n)) throw bad(`${what} must be a whole number up to ${Number.MAX_SAFE_INTEGER}`);
+  return n;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -169,7 +180,7 @@ export async function stateRoute(
     const version = /^"(\d+)"$/.exec(req.headers['if-match']?.trim() ?? '')?.[1];
     if (version === undefined) throw new HttpError(428, 'If-Match names the version the change was made on');
     const change = parseChange(parseJson(text));
-    const r = await accounts.commit(user, mailbox, lease, Number(version), change, now);
+    const r = await accounts.commit(user, mailbox, lease, wholeNumber(version, 'the If-Match version'), change, now);
     if (r.ok) return json(200, { version: r.version }, { ETag: `"${r.version}"` });
     return r.why === 'lease'
       ? json(409, { error: 'lease-lost', version: r.version })
@@ -202,6 +213,7 @@ export async function stateRoute(
     if (method === 'GET') {
       const levels = url.searchParams.get('levels')?.split(',').filter(Boolean);
       const search = url.searchParams.get('search') ?? undefined;
+      if (search?.includes('\u0000')) throw bad('the search holds a NUL character');
       const limit = Number(url.searchParams.get('limit') ?? 200);
       return json(
         200,
@@ -214,8 +226,7 @@ export async function stateRoute(
       );
     }
     if (method === 'DELETE') {
-      const before = Number(url.searchParams.get('before'));
-      if (!Number.isFinite(before)) throw bad('?before=<UTC ms> says which records go');
+      const before = wholeNumber(url.searchParams.get('before'), '?before=<UTC ms>');
       return json(200, { removed: await accounts.prune(user, mailbox, records, before) });
     }
     throw new HttpError(405, `${method} is not supported here`);
