@@ -5,13 +5,14 @@
  */
 import type http from 'node:http';
 import type { Authenticator } from './auth.js';
-import { readBody } from './dav/http.js';
+import type { BodyReader } from './dav/http.js';
 import type { GatewayStore } from './store/types.js';
 
 export async function authRoute(
   auth: Authenticator,
   store: GatewayStore,
   req: http.IncomingMessage,
+  readBody: BodyReader,
   method: string,
   path: string,
   user: string,

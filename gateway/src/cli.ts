@@ -16,7 +16,8 @@ const USAGE = `crm-gateway — the reference CalDAV gateway of CRM Calendar Sync
 
   crm-gateway serve [--port 4000] [--host 127.0.0.1] [--db PATH|postgres://…] [--demo]
                     [--cors-origin https://localhost:3000]… [--tls-key FILE --tls-cert FILE]
-                    [--max-body BYTES] [--quiet]
+                    [--max-body BYTES] [--headers-timeout S] [--request-timeout S]
+                    [--body-idle-timeout S] [--max-connections-per-address N] [--quiet]
   crm-gateway user add <id> --password-stdin [--db …]
   crm-gateway user passwd <id> --password-stdin [--db …]
   crm-gateway user list [--db …]
@@ -34,6 +35,15 @@ function fail(message: string): never {
   process.stderr.write(`crm-gateway: ${message}\n`);
   process.exit(2);
 }
+
+/** A positive whole number given for `flag`. */
+function whole(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) fail(`${flag} takes a whole number of at least 1, not "${text}"`);
+  return n;
+}
+
+const seconds = (text: string, flag: string) => whole(text, flag) * 1000;
 
 /** Splits an .ics file into one object per UID, each with the VTIMEZONEs it needs. */
 export function splitCalendar(text: string): { uid: string; component: 'VEVENT' | 'VTODO'; body: string }[] {
@@ -73,6 +83,10 @@ async function main(argv: string[]) {
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
       'max-body': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'body-idle-timeout': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -92,6 +106,16 @@ async function main(argv: string[]) {
         port: Number(values.port),
         corsOrigins: values['cors-origin'] ?? ['https://localhost:3000'],
         maxBodyBytes: values['max-body'] ? Number(values['max-body']) : DEFAULT_MAX_BODY,
+        limits: {
+          ...(values['headers-timeout'] && { headersMs: seconds(values['headers-timeout'], '--headers-timeout') }),
+          ...(values['request-timeout'] && { requestMs: seconds(values['request-timeout'], '--request-timeout') }),
+          ...(values['body-idle-timeout'] && {
+            bodyIdleMs: seconds(values['body-idle-timeout'], '--body-idle-timeout'),
+          }),
+          ...(values['max-connections-per-address'] && {
+            connectionsPerAddress: whole(values['max-connections-per-address'], '--max-connections-per-address'),
+          }),
+        },
         ...(values['tls-key'] && {
           tls: { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']!) },
         }),

@@ -7,10 +7,20 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Authenticator, DEFAULT_THROTTLE, type Throttle } from './auth.js';
 import { authRoute } from './auth-route.js';
-import { ALLOW, DAV_HEADER, HttpError, hrefs, readBody, route } from './dav/http.js';
+import {
+  ALLOW,
+  CLOSE,
+  DAV_HEADER,
+  DEFAULT_BODY_IDLE_MS,
+  HttpError,
+  hrefs,
+  readBody,
+  route,
+  type BodyReader,
+} from './dav/http.js';
 import { propfind, put } from './dav/methods.js';
 import { report } from './dav/report.js';
 import { davResources } from './dav/resources.js';
@@ -34,7 +44,27 @@ export interface GatewayOptions {
   readonly throttle?: Throttle;
   /** Time for leases (tests set it); default Date.now. */
   readonly clock?: () => number;
+  readonly limits?: Partial<GatewayLimits>;
 }
+
+/** What one client may hold of the server (issue 16, point 7): slow requests end, no address takes every socket. */
+export interface GatewayLimits {
+  /** Time to receive a request's headers, in ms. */
+  readonly headersMs: number;
+  /** Time to receive a whole request, headers and body (a state commit may carry 16 MiB). */
+  readonly requestMs: number;
+  /** Longest pause within a request body. */
+  readonly bodyIdleMs: number;
+  /** Open connections from one address (an office behind one NAT address holds many). */
+  readonly connectionsPerAddress: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  headersMs: 15_000,
+  requestMs: 120_000,
+  bodyIdleMs: DEFAULT_BODY_IDLE_MS,
+  connectionsPerAddress: 256,
+};
 
 export interface RunningGateway {
   readonly url: string;
@@ -55,14 +85,44 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const accounts = new SyncAccounts(store.state);
   const clock = options.clock ?? Date.now;
 
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const body: BodyReader = (req, max) => readBody(req, max, limits.bodyIdleMs);
+
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res);
+  // Node answers 408 and closes when the headers or the whole request take longer than these; it
+  // checks every connectionsCheckingInterval (30 s by default: too coarse for these limits).
+  const timing = {
+    headersTimeout: limits.headersMs,
+    requestTimeout: Math.max(limits.requestMs, limits.headersMs),
+    connectionsCheckingInterval: Math.min(1000, limits.headersMs / 2),
+  };
   const server: http.Server = options.tls
-    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
-    : http.createServer(listener);
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert, ...timing }, listener)
+    : http.createServer(timing, listener);
   // Idle connections stay open longer than clients keep them (undici: the Keep-Alive hint minus 1 s;
   // browsers and proxies about 60 s), so that a client never sends on a socket the server is closing.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
+  // One address holds at most so many connections; more are closed at once.
+  const perAddress = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const open = (perAddress.get(address) ?? 0) + 1;
+    if (open > limits.connectionsPerAddress) {
+      options.accessLog?.({
+        at: new Date().toISOString(),
+        level: 'warning',
+        address,
+        refused: 'connections per address',
+      });
+      return void socket.destroy();
+    }
+    perAddress.set(address, open);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+  });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const started = Date.now();
@@ -111,8 +171,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
       const checked = await auth.check(req.headers.authorization, address);
       if (!checked.ok) {
-        await readBody(req, limit).catch(() => undefined);
+        // The body of a request that is not let in is not read: a slow one would hold the socket.
         return send(checked.status, checked.reason, {
+          ...(!req.complete && CLOSE),
           ...(checked.status === 401 && { 'WWW-Authenticate': 'Basic realm="CRM gateway", charset="UTF-8"' }),
           ...(checked.retryAfterS && { 'Retry-After': String(checked.retryAfterS) }),
         });
@@ -120,17 +181,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       user = checked.user;
 
       if (url.pathname.startsWith('/auth/'))
-        return await authRoute(auth, store, req, method, url.pathname, checked.user, checked.via, send);
+        return await authRoute(auth, store, req, body, method, url.pathname, checked.user, checked.via, send);
       if (url.pathname.startsWith('/state/'))
-        return await stateRoute(accounts, req, method, url, checked.user, clock(), send);
+        return await stateRoute(accounts, req, body, method, url, checked.user, clock(), send);
 
       const t = route(url.pathname);
       // Someone else's data does not exist for this user.
-      if (!t || ('user' in t && t.user !== user)) {
-        await readBody(req, limit).catch(() => undefined);
-        return send(404, 'not found');
-      }
-      const text = await readBody(req, limit);
+      if (!t || ('user' in t && t.user !== user)) return send(404, 'not found', req.complete ? {} : CLOSE);
+      const text = await body(req, limit);
       switch (method) {
         case 'PROPFIND':
           return send(207, await propfind(dav, req, user, t, text), { DAV: DAV_HEADER });

@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { hashPassword } from '../../gateway/src/auth.js';
@@ -148,6 +149,94 @@ describe('gateway hardening (issue 16)', () => {
       expect(r.status).to.equal(207);
       expect(r.text).to.include('long.ics');
     });
+  });
+});
+
+/**
+ * A raw connection to `url`: what a slow or hostile client sends, byte by byte. `closed` says when the
+ * server closed it (ms after `open`) and what it answered.
+ */
+async function rawConnection(url: string) {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const opened = Date.now();
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString()));
+  socket.on('error', () => undefined);
+  const closed = new Promise<{ afterMs: number; answer: string }>((resolve) =>
+    socket.once('close', () => resolve({ afterMs: Date.now() - opened, answer })),
+  );
+  /** Sends `text` one byte every `everyMs` until it is sent or the server closed the connection. */
+  const trickle = async (text: string, everyMs: number) => {
+    for (const ch of text) {
+      if (socket.destroyed) return;
+      socket.write(ch);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  return { socket, closed, trickle };
+}
+
+describe('7. slow requests and connections per address', () => {
+  let own: RunningGateway;
+  let s: Awaited<ReturnType<typeof sqliteStore>>;
+  before(async () => {
+    s = await sqliteStore();
+    await s.store.addUser('alice', await hashPassword('alice-pw'));
+    own = await startGateway({
+      store: s.store,
+      port: 0,
+      limits: { headersMs: 1000, requestMs: 3000, bodyIdleMs: 1000, connectionsPerAddress: 4 },
+    });
+  });
+  after(async () => {
+    await own.close();
+    await s.close();
+  });
+  const head = (auth: string, length: number) =>
+    `PUT ${EVENTS}slow.ics HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: text/calendar\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('headers trickled byte by byte: 408 and closed when the header time is over', async () => {
+    const c = await rawConnection(own.url);
+    void c.trickle(`GET /dav/ HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(200)}\r\n\r\n`, 100);
+    const { afterMs, answer } = await c.closed;
+    expect(answer).to.match(/^HTTP\/1\.1 408/);
+    expect(afterMs).to.be.below(5000);
+  });
+
+  it('a body trickled before authentication is not read: 401 and closed at once', async () => {
+    const c = await rawConnection(own.url);
+    c.socket.write(head(basic('alice', 'wrong'), 1000));
+    void c.trickle('x'.repeat(1000), 100);
+    const { afterMs, answer } = await c.closed;
+    expect(answer).to.match(/^HTTP\/1\.1 401/);
+    expect(afterMs).to.be.below(2000);
+  });
+
+  it('a body that pauses: 408 when the pause is too long; one that trickles on: 408 when the request time is over', async () => {
+    const paused = await rawConnection(own.url);
+    paused.socket.write(head(A, 100) + 'BEGIN:VCALENDAR');
+    const p = await paused.closed;
+    expect(p.answer).to.match(/^HTTP\/1\.1 408/);
+    expect(p.answer).to.include('paused');
+    const slow = await rawConnection(own.url);
+    slow.socket.write(head(A, 1000));
+    void slow.trickle('x'.repeat(1000), 300);
+    const t = await slow.closed;
+    expect(t.answer).to.match(/^HTTP\/1\.1 408/);
+    expect(t.afterMs).to.be.below(7000);
+  });
+
+  it('one address holds at most the configured connections; others are served', async () => {
+    const held = await Promise.all([1, 2, 3, 4].map(() => rawConnection(own.url)));
+    const fifth = await rawConnection(own.url);
+    const { afterMs } = await fifth.closed;
+    expect(afterMs).to.be.below(1000);
+    for (const c of held) c.socket.destroy();
+    await Promise.all(held.map((c) => c.closed));
+    const r = await client(() => own.url)('PROPFIND', '/dav/calendars/alice/', A, '', { Depth: '0' });
+    expect(r.status).to.equal(207);
   });
 });
 

@@ -63,15 +63,47 @@ export const hrefs = {
   item: (u: string, n: string, f: string) => `/dav/calendars/${enc(u)}/${n}/${enc(f)}`,
 };
 
-export async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body of at most `limit` bytes; a pause longer than `idleMs` ends it with 408 (issue 16, point 7). */
+export type BodyReader = (req: http.IncomingMessage, limit: number) => Promise<string>;
+
+export const DEFAULT_BODY_IDLE_MS = 10_000;
+
+export function readBody(req: http.IncomingMessage, limit: number, idleMs = DEFAULT_BODY_IDLE_MS): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (declared > limit)
+    return Promise.reject(new HttpError(413, `the body is larger than ${limit} bytes`, undefined, CLOSE));
+  if (req.complete && req.readableEnded) return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const done = (error?: HttpError) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      if (error) {
+        req.pause(); // the rest is not read: the answer closes the connection
+        reject(error);
+      } else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const idle = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => done(new HttpError(408, `the request body paused for more than ${idleMs / 1000} s`, undefined, CLOSE)),
+        idleMs,
+      );
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return done(new HttpError(413, `the body is larger than ${limit} bytes`, undefined, CLOSE));
+      chunks.push(chunk);
+      idle();
+    };
+    const onEnd = () => done();
+    const onError = () => done(new HttpError(400, 'the request body was cut off', undefined, CLOSE));
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+    idle();
+  });
 }
+
+/** An answer after which the connection is closed (the rest of the request is not read). */
+export const CLOSE: Record<string, string> = { Connection: 'close' };

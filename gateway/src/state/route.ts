@@ -18,7 +18,7 @@
  */
 import type http from 'node:http';
 import { checkProfile } from '@crm-sync/common/profile-validate';
-import { HttpError, readBody } from '../dav/http.js';
+import { HttpError, type BodyReader } from '../dav/http.js';
 import { MAX_LEASE_MS, type RecordPart, type StateChange, type SyncAccounts } from './accounts.js';
 
 type Send = (status: number, body?: string, extra?: Record<string, string>) => void;
@@ -128,6 +128,7 @@ const ttlOf = (v: unknown) =>
 export async function stateRoute(
   accounts: SyncAccounts,
   req: http.IncomingMessage,
+  readBody: BodyReader,
   method: string,
   url: URL,
   user: string,
