@@ -8,7 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { Authenticator, DEFAULT_THROTTLE, type Throttle } from './auth.js';
+import { Authenticator, type Throttle } from './auth.js';
 import { authRoute } from './auth-route.js';
 import {
   ALLOW,
@@ -41,7 +41,7 @@ export interface GatewayOptions {
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Structured access log, one object per request (never credentials). */
   readonly accessLog?: (entry: Record<string, unknown>) => void;
-  readonly throttle?: Throttle;
+  readonly throttle?: Partial<Throttle>;
   /** Time for leases (tests set it); default Date.now. */
   readonly clock?: () => number;
   readonly limits?: Partial<GatewayLimits>;
@@ -77,7 +77,7 @@ export const DEFAULT_MAX_BODY = 1024 * 1024;
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const store = options.store;
-  const auth = new Authenticator(store, options.throttle ?? DEFAULT_THROTTLE);
+  const auth = new Authenticator(store, options.throttle);
   const origins = new Set(options.corsOrigins ?? []);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
 

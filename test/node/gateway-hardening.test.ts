@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { hashPassword } from '../../gateway/src/auth.js';
+import { Authenticator, hashPassword } from '../../gateway/src/auth.js';
 import { etagOf } from '../../gateway/src/etag.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
 import { PostgresStore } from '../../gateway/src/store/postgres.js';
@@ -149,6 +149,120 @@ describe('gateway hardening (issue 16)', () => {
       expect(r.status).to.equal(207);
       expect(r.text).to.include('long.ics');
     });
+  });
+});
+
+describe('3. throttling that cannot be used to lock a user out', () => {
+  let s: Awaited<ReturnType<typeof sqliteStore>>;
+  before(async () => {
+    s = await sqliteStore();
+    for (const u of ['anna', 'ben', 'dora', 'emil', 'fritz', 'gus', 'hedi'])
+      await s.store.addUser(u, await hashPassword(`${u}-pw`));
+  });
+  after(async () => s.close());
+  let now = Date.UTC(2026, 11, 4, 9);
+  const auth = () => new Authenticator(s.store, { maxFailures: 5, lockMs: 30_000, maxLockMs: 15 * 60_000 }, () => now);
+  const check = (a: Authenticator, user: string, password: string, address: string) =>
+    a.check(basic(user, password), address);
+
+  it('an attacker elsewhere cannot keep the user out: the right password from a known client gets through', async () => {
+    const a = auth();
+    expect((await check(a, 'anna', 'anna-pw', '10.0.0.1')).ok, 'anna at her desk').to.equal(true);
+    a.forget(); // (and the remembered logon expired: the password is checked again)
+    const tries = [];
+    for (let i = 0; i < 12; i++) tries.push((await check(a, 'anna', `guess-${i}`, '203.0.113.66')).ok);
+    expect(tries.every((ok) => !ok)).to.equal(true);
+    const attacker = await check(a, 'anna', 'anna-pw', '203.0.113.66');
+    expect(
+      [attacker.ok, !attacker.ok && attacker.status],
+      'the attacker waits, even with the right password',
+    ).to.deep.equal([false, 429]);
+    expect((await check(a, 'anna', 'anna-pw', '10.0.0.1')).ok, 'anna from her known client').to.equal(true);
+    const elsewhere = await check(a, 'anna', 'anna-pw', '198.51.100.7');
+    expect(!elsewhere.ok && elsewhere.status, 'a new client of hers waits while she is under attack').to.equal(429);
+    now += 16 * 60_000; // the waits are over (at most 15 minutes)
+    expect((await check(a, 'anna', 'anna-pw', '198.51.100.7')).ok, 'and then gets through').to.equal(true);
+  });
+
+  it('the waits double with each further failure, as Retry-After says', async () => {
+    const a = auth();
+    const waits: (number | undefined)[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await check(a, 'ben', `wrong-${i}`, '192.0.2.10');
+      if (!r.ok && r.status === 429) {
+        waits.push(r.retryAfterS);
+        now += (r.retryAfterS ?? 0) * 1000; // the client waits as told
+      }
+    }
+    expect(waits).to.deep.equal([30, 60, 120, 240]);
+  });
+
+  it('bad tokens from an address slow down only bad tokens: the users behind it log on', async () => {
+    const a = auth();
+    for (let i = 0; i < 10; i++) await a.check(`Bearer not-a-token-${i}`, '10.9.9.9');
+    const token = await a.issueToken('dora', 'laptop');
+    expect((await a.check(`Bearer ${token.secret}`, '10.9.9.9')).ok, 'a real token').to.equal(true);
+    expect((await check(a, 'emil', 'emil-pw', '10.9.9.9')).ok, 'a password logon').to.equal(true);
+    const scanner = await a.check('Bearer yet-another', '10.9.9.9');
+    expect(!scanner.ok && scanner.status).to.equal(429);
+  });
+
+  it('colleagues behind one office address mistyping does not stop the others', async () => {
+    const a = auth();
+    for (const u of ['fritz', 'gus', 'dora', 'emil', 'ben', 'anna']) await check(a, u, 'typo', '192.0.2.200');
+    expect((await check(a, 'hedi', 'hedi-pw', '192.0.2.200')).ok, 'hedi logs on for the first time').to.equal(true);
+  });
+});
+
+describe('4. a flood of logons', () => {
+  let s: Awaited<ReturnType<typeof sqliteStore>>;
+  before(async () => {
+    s = await sqliteStore();
+    await s.store.addUser('iris', await hashPassword('iris-pw'));
+  });
+  after(async () => s.close());
+
+  it('bounds the password checks at once: beyond the queue, 503 with Retry-After; a known client goes first', async () => {
+    const a = new Authenticator(s.store, { hashConcurrency: 1, hashQueue: 20 });
+    expect((await a.check(basic('iris', 'iris-pw'), '10.1.1.1')).ok).to.equal(true);
+    a.forget();
+    const order: string[] = [];
+    const flood = Array.from({ length: 40 }, (_, i) =>
+      a.check(basic(`nobody${i}`, 'x'), `203.0.113.${i}`).then((r) => {
+        order.push(r.ok ? 'ok' : String(r.status));
+        return r;
+      }),
+    );
+    const iris = a.check(basic('iris', 'iris-pw'), '10.1.1.1').then((r) => {
+      order.push('iris');
+      return r;
+    });
+    const results = await Promise.all(flood);
+    expect((await iris).ok).to.equal(true);
+    const overloaded = results.filter((r) => !r.ok && r.status === 503);
+    expect(overloaded.length, 'the queue holds 20').to.be.within(15, 20);
+    expect(overloaded.every((r) => !r.ok && r.retryAfterS === 1)).to.equal(true);
+    const checked = order.filter((o) => o !== '503');
+    expect(
+      checked.indexOf('iris'),
+      `iris waited for at most the checks already running: ${checked.join(' ')}`,
+    ).to.be.below(3);
+  });
+
+  it('over HTTP: the overload is a 503 with Retry-After, and a remembered logon is answered at once', async () => {
+    const own = await startGateway({ store: s.store, port: 0, throttle: { hashConcurrency: 1, hashQueue: 2 } });
+    try {
+      const call = client(() => own.url);
+      const I = basic('iris', 'iris-pw');
+      expect((await call('PROPFIND', '/dav/calendars/iris/', I, '', { Depth: '0' })).status).to.equal(207);
+      const flood = await Promise.all(Array.from({ length: 12 }, (_, i) => call('GET', '/dav/', basic(`x${i}`, 'y'))));
+      const busy = flood.filter((r) => r.status === 503);
+      expect(busy.length).to.be.above(0);
+      expect(busy[0]!.headers.get('retry-after')).to.equal('1');
+      expect((await call('PROPFIND', '/dav/calendars/iris/', I, '', { Depth: '0' })).status).to.equal(207);
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -271,7 +271,7 @@ describe('reference gateway (SQLite, loopback)', () => {
     expect((await req('PROPFIND', '/dav/calendars/alice/', bearer, '', { Depth: '0' })).status).to.equal(401);
   });
 
-  it('locks a user out after repeated failed logons (429 with Retry-After), also for the right password', async () => {
+  it('slows a client down after repeated failed logons (429 with Retry-After), also for its right password', async () => {
     const own = await startGateway({ store, port: 0, throttle: { maxFailures: 3, lockMs: 60_000, maxLockMs: 60_000 } });
     try {
       const ownReq = client(() => own.url);
