@@ -17,7 +17,8 @@ const USAGE = `crm-gateway — the reference CalDAV gateway of CRM Calendar Sync
   crm-gateway serve [--port 4000] [--host 127.0.0.1] [--db PATH|postgres://…] [--demo]
                     [--cors-origin https://localhost:3000]… [--tls-key FILE --tls-cert FILE]
                     [--max-body BYTES] [--headers-timeout S] [--request-timeout S]
-                    [--body-idle-timeout S] [--max-connections-per-address N] [--quiet]
+                    [--body-idle-timeout S] [--max-connections-per-address N]
+                    [--per-user-concurrency N] [--per-user-queue N] [--quiet]
   crm-gateway user add <id> --password-stdin [--db …]
   crm-gateway user passwd <id> --password-stdin [--db …]
   crm-gateway user list [--db …]
@@ -87,6 +88,8 @@ async function main(argv: string[]) {
       'request-timeout': { type: 'string' },
       'body-idle-timeout': { type: 'string' },
       'max-connections-per-address': { type: 'string' },
+      'per-user-concurrency': { type: 'string' },
+      'per-user-queue': { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -112,6 +115,10 @@ async function main(argv: string[]) {
           ...(values['body-idle-timeout'] && {
             bodyIdleMs: seconds(values['body-idle-timeout'], '--body-idle-timeout'),
           }),
+          ...(values['per-user-concurrency'] && {
+            perUserConcurrency: whole(values['per-user-concurrency'], '--per-user-concurrency'),
+          }),
+          ...(values['per-user-queue'] && { perUserQueue: whole(values['per-user-queue'], '--per-user-queue') }),
           ...(values['max-connections-per-address'] && {
             connectionsPerAddress: whole(values['max-connections-per-address'], '--max-connections-per-address'),
           }),

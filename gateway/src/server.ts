@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import PQueue from 'p-queue';
 import { Authenticator, type Throttle } from './auth.js';
 import { authRoute } from './auth-route.js';
 import {
@@ -57,6 +58,10 @@ export interface GatewayLimits {
   readonly bodyIdleMs: number;
   /** Open connections from one address (an office behind one NAT address holds many). */
   readonly connectionsPerAddress: number;
+  /** Requests of one user served at once; the others wait their turn. */
+  readonly perUserConcurrency: number;
+  /** Requests of one user waiting beyond those; more are answered 429 with Retry-After. */
+  readonly perUserQueue: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -64,6 +69,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   requestMs: 120_000,
   bodyIdleMs: DEFAULT_BODY_IDLE_MS,
   connectionsPerAddress: 256,
+  perUserConcurrency: 4,
+  perUserQueue: 64,
 };
 
 export interface RunningGateway {
@@ -86,6 +93,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clock = options.clock ?? Date.now;
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Each user's turns (issue 16, point 5): created on a user's first request, dropped when idle.
+  const userTurns = new Map<string, PQueue>();
+  const turnsOf = (user: string) => {
+    let turns = userTurns.get(user);
+    if (!turns) {
+      const created = new PQueue({ concurrency: limits.perUserConcurrency });
+      created.on('idle', () => userTurns.delete(user));
+      userTurns.set(user, (turns = created));
+    }
+    return turns;
+  };
   const body: BodyReader = (req, max) => readBody(req, max, limits.bodyIdleMs);
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res);
@@ -179,60 +197,69 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         });
       }
       user = checked.user;
+      const who = checked.user;
+      // One user's requests run a few at a time: a user who sends many never starves the others.
+      const turns = turnsOf(who);
+      if (turns.size >= limits.perUserQueue)
+        return send(429, 'too many requests of this user at once: try again in a second', {
+          'Retry-After': '1',
+          ...(!req.complete && CLOSE),
+        });
+      await turns.add(async () => {
+        if (url.pathname.startsWith('/auth/'))
+          return await authRoute(auth, store, req, body, method, url.pathname, checked.user, checked.via, send);
+        if (url.pathname.startsWith('/state/'))
+          return await stateRoute(accounts, req, body, method, url, checked.user, clock(), send);
 
-      if (url.pathname.startsWith('/auth/'))
-        return await authRoute(auth, store, req, body, method, url.pathname, checked.user, checked.via, send);
-      if (url.pathname.startsWith('/state/'))
-        return await stateRoute(accounts, req, body, method, url, checked.user, clock(), send);
-
-      const t = route(url.pathname);
-      // Someone else's data does not exist for this user.
-      if (!t || ('user' in t && t.user !== user)) return send(404, 'not found', req.complete ? {} : CLOSE);
-      const text = await body(req, limit);
-      switch (method) {
-        case 'PROPFIND':
-          return send(207, await propfind(dav, req, user, t, text), { DAV: DAV_HEADER });
-        case 'REPORT':
-          return send(207, await report(dav, user, t, text), { DAV: DAV_HEADER });
-        case 'GET':
-        case 'HEAD': {
-          if (t.kind !== 'item') return send(200, 'CalDAV endpoint of the CRM gateway', { DAV: DAV_HEADER });
-          const [s] = await store.get(user, t.name, [t.file]);
-          if (!s) return send(404, 'not found');
-          res.setHeader('Content-Length', Buffer.byteLength(s.body));
-          return send(200, s.body, {
-            'Content-Type': 'text/calendar; charset=utf-8',
-            ETag: s.etag,
-            ...(s.modifiedAt !== undefined && { 'Last-Modified': new Date(s.modifiedAt).toUTCString() }),
-          });
-        }
-        case 'PUT': {
-          if (req.headers['if-match']?.trim() === '*' && t.kind === 'item') {
-            const [s] = await store.get(user, t.name, [t.file]);
-            if (!s) return send(412, 'If-Match: * and the item does not exist');
+        const t = route(url.pathname);
+        // Someone else's data does not exist for this user.
+        if (!t || ('who' in t && t.who !== who)) return send(404, 'not found', req.complete ? {} : CLOSE);
+        const text = await body(req, limit);
+        switch (method) {
+          case 'PROPFIND':
+            return send(207, await propfind(dav, req, who, t, text), { DAV: DAV_HEADER });
+          case 'REPORT':
+            return send(207, await report(dav, who, t, text), { DAV: DAV_HEADER });
+          case 'GET':
+          case 'HEAD': {
+            if (t.kind !== 'item') return send(200, 'CalDAV endpoint of the CRM gateway', { DAV: DAV_HEADER });
+            const [s] = await store.get(who, t.name, [t.file]);
+            if (!s) return send(404, 'not found');
+            res.setHeader('Content-Length', Buffer.byteLength(s.body));
+            return send(200, s.body, {
+              'Content-Type': 'text/calendar; charset=utf-8',
+              ETag: s.etag,
+              ...(s.modifiedAt !== undefined && { 'Last-Modified': new Date(s.modifiedAt).toUTCString() }),
+            });
           }
-          const r = await put(dav, req, user, t, text);
-          return send(r.status, '', {
-            ETag: r.etag,
-            ...(r.status === 201 && {
-              Location: hrefs.item(user, (t as { name: string }).name, (t as { file: string }).file),
-            }),
-          });
+          case 'PUT': {
+            if (req.headers['if-match']?.trim() === '*' && t.kind === 'item') {
+              const [s] = await store.get(who, t.name, [t.file]);
+              if (!s) return send(412, 'If-Match: * and the item does not exist');
+            }
+            const r = await put(dav, req, who, t, text);
+            return send(r.status, '', {
+              ETag: r.etag,
+              ...(r.status === 201 && {
+                Location: hrefs.item(who, (t as { name: string }).name, (t as { file: string }).file),
+              }),
+            });
+          }
+          case 'DELETE': {
+            if (t.kind !== 'item') return send(403, 'collections cannot be deleted');
+            const ifMatch = req.headers['if-match'];
+            const r = await store.delete(who, t.name, t.file, ifMatch ? { ifMatch } : {});
+            if (r === 'not-found') return send(404, 'not found');
+            if (r === 'precondition-failed') return send(412, 'the item changed since you read it (ETag)');
+            return send(204);
+          }
+          case 'MKCOL':
+          case 'MKCALENDAR':
+            return send(403, 'the gateway has two fixed collections: activities and tasks');
+          default:
+            return send(405, `${method} is not supported`, { Allow: ALLOW });
         }
-        case 'DELETE': {
-          if (t.kind !== 'item') return send(403, 'collections cannot be deleted');
-          const ifMatch = req.headers['if-match'];
-          const r = await store.delete(user, t.name, t.file, ifMatch ? { ifMatch } : {});
-          if (r === 'not-found') return send(404, 'not found');
-          if (r === 'precondition-failed') return send(412, 'the item changed since you read it (ETag)');
-          return send(204);
-        }
-        case 'MKCOL':
-        case 'MKCALENDAR':
-          return send(403, 'the gateway has two fixed collections: activities and tasks');
-        default:
-          return send(405, `${method} is not supported`, { Allow: ALLOW });
-      }
+      });
     } catch (error) {
       if (error instanceof HttpError) return send(error.status, error.body ?? error.message, error.headers);
       if (error instanceof XmlError) return send(400, error.message);

@@ -19,6 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'crm-gw-hard-'));
 let gw: RunningGateway;
 let store: SqliteStore;
 const A = basic('alice', 'alice-pw');
+const B = basic('bob', 'bob-pw');
 const req = client(() => gw.url);
 const EVENTS = '/dav/calendars/alice/activities/';
 const putIcs = (file: string, body: string) =>
@@ -139,6 +140,45 @@ describe('gateway hardening (issue 16)', () => {
         const r = await putIcs(`${freq}.ics`, series(freq, [], `RRULE:FREQ=${freq};COUNT=100000`));
         expect(r.status, freq).to.equal(403);
         expect(r.text).to.include(`RRULE: FREQ=${freq} is not accepted`).and.include('valid-calendar-object-resource');
+      }
+    });
+
+    it('one user’s heavy queries never starve another user: they take turns, and too many wait with 429', async () => {
+      const own = await startGateway({ store, port: 0, limits: { perUserConcurrency: 1, perUserQueue: 2 } });
+      try {
+        const call = client(() => own.url);
+        // Bob's calendar: 20 series of 2,000 days each, queried near their end (the most expansion).
+        for (let i = 0; i < 20; i++)
+          await call(
+            'PUT',
+            `/dav/calendars/bob/activities/heavy-${i}.ics`,
+            B,
+            series(`heavy-${i}`, [], 'RRULE:FREQ=DAILY;COUNT=2000'),
+            {
+              'Content-Type': 'text/calendar',
+            },
+          );
+        const done: string[] = [];
+        const heavy = (n: number) =>
+          call('REPORT', '/dav/calendars/bob/activities/', B, rangeQuery('20320501T000000Z', '20320502T000000Z'), {
+            Depth: '1',
+          }).then((r) => (done.push(`bob${n}:${r.status}`), r));
+        const bobs = [heavy(1), heavy(2), heavy(3), heavy(4), heavy(5)];
+        await new Promise((r) => setTimeout(r, 20));
+        const alice = call('PROPFIND', '/dav/calendars/alice/', A, '', { Depth: '0' }).then(
+          (r) => (done.push('alice'), r),
+        );
+        const answers = await Promise.all(bobs);
+        expect((await alice).status).to.equal(207);
+        expect(answers.filter((r) => r.status === 429).length, 'beyond one running and two waiting').to.equal(2);
+        expect(answers.find((r) => r.status === 429)!.headers.get('retry-after')).to.equal('1');
+        expect(answers.filter((r) => r.status === 207).every((r) => r.text.includes('heavy-0.ics'))).to.equal(true);
+        const lastBob = done.reduce((last, d, i) => (d.endsWith(':207') ? i : last), -1);
+        expect(done.indexOf('alice'), `alice was served before bob's queries were done: ${done.join(' ')}`).to.be.below(
+          lastBob,
+        );
+      } finally {
+        await own.close();
       }
     });
 
