@@ -213,7 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
         const t = route(url.pathname);
         // Someone else's data does not exist for this user.
-        if (!t || ('who' in t && t.who !== who)) return send(404, 'not found', req.complete ? {} : CLOSE);
+        if (!t || ('user' in t && t.user !== who)) return send(404, 'not found', req.complete ? {} : CLOSE);
         const text = await body(req, limit);
         switch (method) {
           case 'PROPFIND':
