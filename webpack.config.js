@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
-import { rewriteManifest, resolveBuildConfig } from './scripts/build-config.js';
+import { contentSecurityPolicy, rewriteManifest, resolveBuildConfig } from './scripts/build-config.js';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -95,6 +95,26 @@ export default (_env, argv) => {
           ...(config.officeJsLocal ? [{ from: 'node_modules/@microsoft/office-js/dist', to: 'office-js' }] : []),
         ],
       }),
+      // The header the static host sends with every page (README: "Content-Security-Policy").
+      {
+        apply: (compiler) =>
+          compiler.hooks.thisCompilation.tap('csp', (compilation) =>
+            compilation.hooks.processAssets.tap(
+              { name: 'csp', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL },
+              () =>
+                compilation.emitAsset(
+                  'content-security-policy.txt',
+                  new webpack.sources.RawSource(
+                    `${contentSecurityPolicy({
+                      officeJsUrl: config.officeJsUrl,
+                      authority: config.authority,
+                      connect: [...config.gatewayOrigins, 'https://graph.microsoft.com'],
+                    })}\n`,
+                  ),
+                ),
+            ),
+          ),
+      },
     ],
     stats: 'errors-warnings',
   };

@@ -12,7 +12,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * @typedef {{ mode: 'development' | 'production', baseUrl: string, clientId: string,
- *   authority: string, officeJsLocal: boolean, officeJsUrl: string }} BuildConfig
+ *   authority: string, officeJsLocal: boolean, officeJsUrl: string, gatewayOrigins: string[] }} BuildConfig
  */
 
 /**
@@ -44,6 +44,14 @@ export function resolveBuildConfig(mode, env) {
   }
   // The CDN is used in production unless explicitly overridden (offline tests of the production build).
   const officeJsLocal = production ? env.OFFICE_JS_LOCAL === '1' : true;
+  // The CRM gateways the pages may call (their Content-Security-Policy lists them).
+  const gatewayOrigins = (env.GATEWAY_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of gatewayOrigins)
+    if (!/^https:\/\/[^/?#]+$/.test(o))
+      throw new Error(`GATEWAY_ORIGINS lists https:// origins (no path), comma-separated; got "${o}"`);
   return {
     mode,
     baseUrl,
@@ -51,7 +59,34 @@ export function resolveBuildConfig(mode, env) {
     authority,
     officeJsLocal,
     officeJsUrl: officeJsLocal ? 'office-js/office.js' : OFFICE_JS_CDN,
+    gatewayOrigins,
   };
+}
+
+/**
+ * The Content-Security-Policy of the add-in's pages (issue 16, point 9): scripts only from the add-in
+ * itself and office.js' origin (no inline script, no eval), connections only to the add-in, the CRM
+ * gateways, Microsoft Graph and the Entra sign-in, frames only for the sign-in and office.js' own
+ * telemetry frame. Styles may be inline: lit sets style attributes, and a style cannot run script.
+ * @param {{ officeJsUrl: string, authority: string, connect: readonly string[] }} o
+ *   `connect`: the gateways' and Graph's origins (the demo's, or https://graph.microsoft.com)
+ * @returns {string}
+ */
+export function contentSecurityPolicy(o) {
+  const officeJs = /^https:/.test(o.officeJsUrl) ? new URL(o.officeJsUrl).origin : '';
+  const signIn = new URL(o.authority).origin;
+  return [
+    "default-src 'self'",
+    `script-src 'self'${officeJs && ` ${officeJs}`}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${[...o.connect, signIn].join(' ')}`,
+    `frame-src 'self' ${signIn} https://telemetryservice.firstpartyapps.oaspapps.com`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
 }
 
 /**

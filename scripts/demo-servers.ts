@@ -10,6 +10,7 @@ import { openStore } from '@crm-sync/gateway/store/open';
 import type { GatewayStore } from '@crm-sync/gateway/store/types';
 import { ensureDemoMailbox } from '@crm-sync/graph-emulator/demo';
 import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
+import { contentSecurityPolicy } from './build-config.js';
 import { startStaticServer, type StaticServer } from './serve.js';
 
 export interface DemoServerOptions {
@@ -64,7 +65,20 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
   // The add-in's address is needed for the gateway's CORS, the gateway's for the demo config: the
   // add-in server starts first with a config object filled in once the gateway listens.
   const demoConfig: Record<string, string> = { mailbox: 'demo', userId: 'demo', password: 'demo' };
-  const staticOptions = { root: o.dist, ...tls, port: o.ports.addin, json: { '/demo-config.json': demoConfig } };
+  // The pages may call the demo's gateway and Graph emulator (known once they listen) and nothing else.
+  const csp = () =>
+    contentSecurityPolicy({
+      officeJsUrl: 'office-js/office.js',
+      authority: 'https://login.microsoftonline.com/common',
+      connect: [demoConfig.gatewayUrl, demoConfig.graphUrl].filter((u) => !!u).map((u) => new URL(u!).origin),
+    });
+  const staticOptions = {
+    root: o.dist,
+    ...tls,
+    port: o.ports.addin,
+    json: { '/demo-config.json': demoConfig },
+    csp,
+  };
   statics.push(await startStaticServer({ ...staticOptions, host: '127.0.0.1' }));
   const addinUrl = `https://${hostname}:${statics[0]!.port}`;
   const gatewayOptions = {

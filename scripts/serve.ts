@@ -33,6 +33,8 @@ export interface StaticServerOptions {
   readonly host?: string;
   /** Extra JSON answers by path (the demo's `/demo-config.json`), served before the files. */
   readonly json?: Readonly<Record<string, unknown>>;
+  /** The Content-Security-Policy sent with every page (build-config.js: contentSecurityPolicy). */
+  readonly csp?: () => string;
 }
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
@@ -80,6 +82,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
+      ...(options.csp && file.endsWith('.html') && { 'Content-Security-Policy': options.csp() }),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

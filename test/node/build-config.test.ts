@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { expect } from 'chai';
-import { OFFICE_JS_CDN, resolveBuildConfig } from '../../scripts/build-config.js';
+import { contentSecurityPolicy, OFFICE_JS_CDN, resolveBuildConfig } from '../../scripts/build-config.js';
 
 describe('build configuration', () => {
   it('development serves office.js from the local package and https://localhost:3000', () => {
@@ -29,5 +29,34 @@ describe('build configuration', () => {
     expect(() => resolveBuildConfig('development', { ENTRA_AUTHORITY: 'http://login.example.com/x' })).to.throw(
       /ENTRA_AUTHORITY/,
     );
+  });
+
+  it('production pages allow scripts from the add-in and office.js’ CDN only, and calls to the listed gateways, Graph and the sign-in', () => {
+    const config = resolveBuildConfig('production', {
+      ADDIN_BASE_URL: 'https://crm.example.com',
+      GATEWAY_ORIGINS: 'https://gw1.example.com, https://gw2.example.com',
+    });
+    expect(config.gatewayOrigins).to.deep.equal(['https://gw1.example.com', 'https://gw2.example.com']);
+    const csp = contentSecurityPolicy({
+      officeJsUrl: config.officeJsUrl,
+      authority: config.authority,
+      connect: [...config.gatewayOrigins, 'https://graph.microsoft.com'],
+    });
+    const directives = new Map(csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('script-src')).to.deep.equal(["'self'", 'https://appsforoffice.microsoft.com']);
+    expect(directives.get('connect-src')).to.deep.equal([
+      "'self'",
+      'https://gw1.example.com',
+      'https://gw2.example.com',
+      'https://graph.microsoft.com',
+      'https://login.microsoftonline.com',
+    ]);
+    expect(directives.get('object-src')).to.deep.equal(["'none'"]);
+    expect(() =>
+      resolveBuildConfig('production', { ADDIN_BASE_URL: 'https://a.example', GATEWAY_ORIGINS: 'http://gw' }),
+    ).to.throw(/GATEWAY_ORIGINS/);
+    expect(() =>
+      resolveBuildConfig('production', { ADDIN_BASE_URL: 'https://a.example', GATEWAY_ORIGINS: 'https://gw/dav/' }),
+    ).to.throw(/no path/);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadDevCertificate } from '../../../scripts/certs.js';
+import { contentSecurityPolicy } from '../../../scripts/build-config.js';
 import { startStaticServer, type StaticServer } from '../../../scripts/serve.js';
 
 export const root = path.resolve(import.meta.dirname, '../../..');
@@ -31,7 +32,18 @@ export const CHROMIUM_FLAGS = [
 
 export async function serveDist(): Promise<StaticServer> {
   const cert = await loadDevCertificate(root);
-  return startStaticServer({ root: path.join(root, 'dist'), key: cert.key, cert: cert.cert, host: '127.0.0.1' });
+  return startStaticServer({
+    root: path.join(root, 'dist'),
+    key: cert.key,
+    cert: cert.cert,
+    host: '127.0.0.1',
+    csp: () =>
+      contentSecurityPolicy({
+        officeJsUrl: 'office-js/office.js',
+        authority: 'https://login.microsoftonline.com/common',
+        connect: [],
+      }),
+  });
 }
 
 export function launchChromium(): Promise<Browser> {
