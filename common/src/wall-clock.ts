@@ -24,14 +24,37 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds. */
-function zoneOffset(utcMs: number, timeZone: string): number {
+/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds, as Intl computes it. */
+function intlOffset(utcMs: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(utcMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/**
+ * Offsets by zone and quarter hour (issue 17: formatting a date was most of the planner's time). A
+ * quarter hour is cached only when its first and last second have the same offset — every change of
+ * an offset since 1970 falls on a quarter hour but a few (Monrovia's in 1972): those are computed
+ * each time, so the answer is always Intl's.
+ */
+const QUARTER = 15 * 60_000;
+const quarters = new Map<string, Map<number, number | null>>();
+
+function zoneOffset(utcMs: number, timeZone: string): number {
+  const quarter = Math.floor(utcMs / QUARTER);
+  let zone = quarters.get(timeZone);
+  if (!zone) quarters.set(timeZone, (zone = new Map()));
+  let offset = zone.get(quarter);
+  if (offset === undefined) {
+    const first = intlOffset(quarter * QUARTER, timeZone);
+    offset = first === intlOffset(quarter * QUARTER + QUARTER - 1000, timeZone) ? first : null;
+    if (zone.size > 200_000) zone.clear(); // (a bound: a year of quarter hours is 35,000)
+    zone.set(quarter, offset);
+  }
+  return offset ?? intlOffset(utcMs, timeZone);
 }
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?$/;

@@ -29,8 +29,18 @@ export function isIana(name: string): boolean {
   return ok;
 }
 
-/** The IANA zone a zone name means, or undefined when it names none. */
+const resolved = new Map<string, string | undefined>();
+
+/** The IANA zone a zone name means, or undefined when it names none (remembered: issue 17). */
 export function ianaZone(zone: string): string | undefined {
+  if (resolved.has(zone)) return resolved.get(zone);
+  const iana = resolveZone(zone);
+  if (resolved.size > 10_000) resolved.clear(); // (names come from data: a bound)
+  resolved.set(zone, iana);
+  return iana;
+}
+
+function resolveZone(zone: string): string | undefined {
   if (isIana(zone)) return zone;
   if (UTC_ALIASES.has(zone)) return 'UTC';
   const windows = findIana(zone)?.find(isIana);
