@@ -6,13 +6,14 @@
 // (About 360 lines, one benchmark script: setup, the wrk runs and the report; issue 17 reworks it.)
 // Target: ≥ 5× Radicale's throughput with p99 ≤ 50 ms.
 // A third line, "floor", is the same wrk against a Node HTTP server that answers 200 with no work at all:
-// what this machine, its loopback and wrk allow at best. On the development VMs it loses the CPU for
-// a second or more at random, which puts the floor's own p99 above a second; read ours against it.
+// what this machine, its loopback and wrk allow at best. Each server runs alone: started, warmed up,
+// measured once the machine is quiet (1-minute load average below half the CPUs; recorded before and
+// after), then stopped — never beside another server's start-up or cache building (issue 17).
 // BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50);
 // BENCH_PROFILE=DIR writes a CPU profile of our gateway there (node --cpu-prof) for a look at hot spots.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '@crm-sync/gateway/auth';
 import { putObject } from '@crm-sync/gateway/objects';
@@ -50,6 +51,7 @@ async function cleanup(): Promise<void> {
 }
 process.on('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true }); // (also when the run is interrupted)
 });
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
@@ -118,11 +120,23 @@ for (let u = 0; u < USERS; u++) {
 await store.close();
 writeFileSync(path.join(dir, 'htpasswd'), htpasswd.join('\n') + '\n');
 
-// --- the two servers -----------------------------------------------------------------------------
+// --- the servers, each started for its own measurement -------------------------------------------
+/** Starts a server process, waits until it answers, and gives a way to stop it (by its PID). */
+async function start(args: readonly string[], command: string, probe: () => Promise<void>) {
+  const child = spawn(command, args, { stdio: 'inherit' });
+  children.push(child);
+  await probe();
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
 const oursPort = await freePort();
-children.push(
-  spawn(
-    process.execPath,
+const startOurs = () =>
+  start(
     [
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
       path.join(root, 'gateway/bin/crm-gateway.js'),
@@ -133,9 +147,9 @@ children.push(
       String(oursPort),
       '--quiet',
     ],
-    { stdio: 'inherit' },
-  ),
-);
+    process.execPath,
+    () => waitFor(`http://127.0.0.1:${oursPort}/dav/calendars/${user(0)}/activities/`, basic(0)),
+  );
 const radicalePort = await freePort();
 writeFileSync(
   path.join(dir, 'radicale.conf'),
@@ -164,20 +178,31 @@ conf.update({"storage": {"_filesystem_fsync": "False"}}, "bench", privileged=Tru
 radicale.log.set_level(conf.get("logging", "level"))
 radicale.server.serve(conf)
 `;
-children.push(spawn('/usr/bin/python3', ['-c', RADICALE, path.join(dir, 'radicale.conf')], { stdio: 'inherit' }));
-
+const startRadicale = () =>
+  start(['-c', RADICALE, path.join(dir, 'radicale.conf')], '/usr/bin/python3', () =>
+    waitFor(`http://127.0.0.1:${radicalePort}/${user(0)}/activities/`, basic(0)),
+  );
 // The floor: no routing, no parsing, no storage.
 const floorPort = await freePort();
-children.push(
-  spawn(
-    process.execPath,
+const startFloor = () =>
+  start(
     [
       '-e',
       `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('ok')); }).listen(${floorPort}, '127.0.0.1')`,
     ],
-    { stdio: 'inherit' },
-  ),
-);
+    process.execPath,
+    () => waitFor(`http://127.0.0.1:${floorPort}`, '', 200),
+  );
+
+/**
+ * Waits until the machine is quiet — the 1-minute load average below half the CPUs, or 3 minutes at
+ * most — so that a server is measured alone and idle, not beside a build or another server's start.
+ */
+async function quiet(): Promise<number> {
+  const limit = availableParallelism() / 2;
+  for (let i = 0; i < 36 && loadavg()[0]! > limit; i++) await new Promise((r) => setTimeout(r, 5000));
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
 
 interface Server {
   readonly name: 'ours' | 'radicale';
@@ -258,6 +283,9 @@ end
 const toMs = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
 
 interface Figures {
+  /** The 1-minute load average when wrk started and when it ended (the server alone on the machine). */
+  loadBefore?: number;
+  loadAfter?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -283,7 +311,8 @@ async function measure(s: Server): Promise<Figures> {
   }
   const script = path.join(dir, `${s.name}.lua`);
   writeFileSync(script, luaScript(s, tokens));
-  return runWrk(s.name, s.origin, ['-s', script]);
+  const loadBefore = await quiet();
+  return { ...runWrk(s.name, s.origin, ['-s', script]), loadBefore };
 }
 
 /** wrk with the benchmark's connections and duration; its figures (errors as counted by the script). */
@@ -313,17 +342,32 @@ function runWrk(name: string, origin: string, extra: string[]): Figures {
   };
 }
 
-await waitFor(`${servers[0]!.origin}${servers[0]!.collection(0)}`, basic(0));
-const floorOrigin = `http://127.0.0.1:${floorPort}`;
-await waitFor(floorOrigin, '', 200);
-await waitFor(`${servers[1]!.origin}${servers[1]!.collection(0)}`, basic(0));
+/** One server alone: started, warmed up, the machine quiet, measured, stopped; the load around it. */
+async function alone(
+  name: string,
+  startIt: () => Promise<() => Promise<void>>,
+  run: () => Promise<Figures>,
+): Promise<Figures> {
+  const stop = await startIt();
+  try {
+    return { ...(await run()), loadAfter: Math.round(loadavg()[0]! * 100) / 100 };
+  } finally {
+    await stop();
+    console.log(`  ${name} stopped`);
+  }
+}
+
 const results: Partial<Record<Server['name'], Figures>> = {};
 for (const s of servers) {
-  console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against ${s.name}…`);
-  results[s.name] = await measure(s);
+  console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against ${s.name} (alone)…`);
+  results[s.name] = await alone(s.name, s.name === 'ours' ? startOurs : startRadicale, () => measure(s));
 }
-console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against the floor (an HTTP server doing nothing)…`);
-const floor = runWrk('floor', floorOrigin, []);
+console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against the floor (an HTTP server doing nothing, alone)…`);
+const floorOrigin = `http://127.0.0.1:${floorPort}`;
+const floor = await alone('floor', startFloor, async () => {
+  const loadBefore = await quiet();
+  return { ...runWrk('floor', floorOrigin, []), loadBefore };
+});
 const ours = results.ours!;
 const radicale = results.radicale!;
 console.log(`
@@ -350,6 +394,9 @@ writeFileSync(
         seconds: SECONDS,
         connections: CONNECTIONS,
         mix: 'sync 40 / multiget 40 / put 20',
+        cpus: availableParallelism(),
+        method:
+          'each server started alone, warmed up, measured once the 1-minute load average is below half the CPUs, then stopped',
       },
       at: new Date().toISOString(),
     },
