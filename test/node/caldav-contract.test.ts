@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { hashPassword } from '../../gateway/src/auth.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
-import { CalDavStore } from '../../src/adapters/caldav/caldav-store.js';
+import { CalDavStore, CRM_LOOKUPS_ONE_BY_ONE } from '../../src/adapters/caldav/caldav-store.js';
+import type { Item } from '../../src/core/model/item.js';
 import { DavHttp, type DavCredentials } from '../../src/adapters/caldav/dav-http.js';
 import type { StateDb } from '../../src/adapters/idb/idb-state.js';
 import { openStateBackend } from '../../src/app/state-backend.js';
@@ -104,7 +105,10 @@ async function put(url: string, auth: string, body: string): Promise<void> {
 const WINDOW = syncWindow(CONTRACT_NOW, 30, 90);
 
 describe('CalDAV store beyond the contract', () => {
-  const targets: { name: string; open: () => Promise<{ store: CalDavStore; url: string; auth: string }> }[] = [
+  const targets: {
+    name: string;
+    open: () => Promise<{ store: CalDavStore; url: string; auth: string; credentials: DavCredentials }>;
+  }[] = [
     {
       name: 'reference gateway',
       async open() {
@@ -113,7 +117,8 @@ describe('CalDAV store beyond the contract', () => {
         const s = (
           await openCalDavStores(gw.url, { credentials: { username: user, password: `${user}-pw` } }, { clock })
         ).activity!;
-        return { store: s, url: s.collectionUrl, auth: basic(user, `${user}-pw`) };
+        const credentials = { username: user, password: `${user}-pw` };
+        return { store: s, url: s.collectionUrl, auth: basic(user, `${user}-pw`), credentials };
       },
     },
     ...(['radicale', 'xandikos'] as const).map((kind) => ({
@@ -122,7 +127,12 @@ describe('CalDAV store beyond the contract', () => {
         const server = servers.get(kind)!;
         const url = await server.makeCalendar(`extra-${++extraCalendars}`, 'VEVENT');
         const s = new CalDavStore('activity', url, new DavHttp({ credentials: server.credentials }), { clock });
-        return { store: s, url, auth: basic(server.credentials.username, server.credentials.password) };
+        return {
+          store: s,
+          url,
+          auth: basic(server.credentials.username, server.credentials.password),
+          credentials: server.credentials,
+        };
       },
     })),
   ];
@@ -136,6 +146,35 @@ describe('CalDAV store beyond the contract', () => {
       expect(created.id).to.match(/renamed-by-another-client\.ics$/);
       const all = await s.changesSince(null, WINDOW);
       expect(all.changed.map((x) => x.item.subject)).to.deep.equal(['Original']);
+    });
+
+    it(`${t.name}: creations under CRM ids cost one query in all beyond the first few, and still find an item elsewhere`, async () => {
+      const { url, auth, credentials } = await t.open();
+      // Another client stored the CRM's item under its own UID and name, long after the sync period.
+      const elsewhere = rawIcs('crm-made@example.com', 'Made in the CRM', ['X-SAPCRM-ACTIVITY-ID:0000009999'])
+        .replace('DTSTART:20261201', 'DTSTART:20301201')
+        .replace('DTEND:20261201', 'DTEND:20301201');
+      await put(`${url}made-in-crm.ics`, auth, elsewhere);
+      const queries: string[] = [];
+      const counting: typeof fetch = (input, init) => {
+        if (init?.method === 'REPORT' && String(init.body).includes('calendar-query')) queries.push(String(init.body));
+        return fetch(input, init);
+      };
+      const s = new CalDavStore('activity', url, new DavHttp({ credentials, fetch: counting }), { clock });
+      for (let n = 0; n < 20; n++) {
+        const a = contractActivity(500 + n);
+        expect((await s.create(a, `crm:${a.crm!.activityId}`)).existing, `creation ${n}`).to.equal(undefined);
+      }
+      expect(queries, 'three lookups, then one index').to.have.length(CRM_LOOKUPS_ONE_BY_ONE + 1);
+      const twin = { ...contractActivity(999), uid: 'outlook-uid@example.com', crm: { activityId: '0000009999' } };
+      const found = await s.create(twin as Item, 'crm:0000009999');
+      expect([found.existing, found.id.endsWith('made-in-crm.ics')]).to.deep.equal([true, true]);
+      const again = contractActivity(505);
+      expect(
+        (await s.create(again, `crm:${again.crm!.activityId}`)).existing,
+        'its own creations are in the index',
+      ).to.equal(true);
+      expect(queries).to.have.length(CRM_LOOKUPS_ONE_BY_ONE + 1);
     });
 
     it(`${t.name}: an item the model cannot hold is reported with its line and skipped; the rest syncs`, async () => {

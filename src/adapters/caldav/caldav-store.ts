@@ -26,6 +26,9 @@ import { parseICalendar } from './ical-read.js';
 import { toICalendar } from './ical-write.js';
 import { drain, esc, normalizeHref, NS, resourceName, summary, text, utc, XML } from './dav-values.js';
 
+/** Creations under a CRM id that are looked up one query each before one query lists them all. */
+export const CRM_LOOKUPS_ONE_BY_ONE = 3;
+
 export interface CalDavStoreOptions {
   /** `auto` (default) uses sync-collection when the server reports it, else the ctag. */
   readonly syncMode?: 'auto' | 'sync-collection' | 'ctag';
@@ -40,6 +43,9 @@ export class CalDavStore implements StorePort {
   private mode: 'sync-collection' | 'ctag' | undefined;
   private readonly origin: string;
   private readonly path: string;
+  /** Creations under a CRM id so far (each looked up first), and the index that replaces the lookups. */
+  private crmLookups = 0;
+  private crmIndex?: Promise<Map<string, string>>;
 
   constructor(
     readonly kind: ItemKind,
@@ -247,10 +253,35 @@ export class CalDavStore implements StorePort {
     return { id, version: await this.etagOf(id), existing: true };
   }
 
+  /**
+   * Where the item with this CRM activity id is, if anywhere. The first few are asked one by one (a
+   * query each); beyond them — a first synchronization creates hundreds — one query lists every item
+   * of the collection that has a CRM id, once, and later creations of this store add theirs (issue
+   * 17: a query per creation made a first sync quadratic on servers that scan, such as Radicale).
+   */
+  private async whereCrmId(key: string, uid: string): Promise<string | undefined> {
+    if (!this.crmIndex && ++this.crmLookups <= CRM_LOOKUPS_ONE_BY_ONE) return this.find(key, uid);
+    this.crmIndex ??= this.indexCrmIds();
+    return (await this.crmIndex).get(key.slice(4));
+  }
+
+  private async indexCrmIds(): Promise<Map<string, string>> {
+    const comp = this.kind === 'activity' ? 'VEVENT' : 'VTODO';
+    const responses = await this.report(
+      `${XML}<C:calendar-query ${NS}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>` +
+        `<C:comp-filter name="VCALENDAR"><C:comp-filter name="${comp}"><C:prop-filter name="X-SAPCRM-ACTIVITY-ID"/>` +
+        `</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+    );
+    this.fail(responses, 'calendar-query');
+    const index = new Map<string, string>();
+    for (const s of this.collect(responses).items) if (s.item.crm?.activityId) index.set(s.item.crm.activityId, s.id);
+    return index;
+  }
+
   async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
     // A CRM id can sit on an item with another UID (created in the CRM): look it up first.
     if (key.startsWith('crm:')) {
-      const found = await this.find(key, item.uid);
+      const found = await this.whereCrmId(key, item.uid);
       if (found) return this.existing(found);
     }
     const id = `${this.path}${encodeURIComponent(resourceName(item.uid))}`;
@@ -263,6 +294,7 @@ export class CalDavStore implements StorePort {
     // Only these mean stored: Xandikos answers a UID conflict with 207 (a 412 inside).
     if (response.status === 200 || response.status === 201 || response.status === 204) {
       await drain(response);
+      if (key.startsWith('crm:')) (await this.crmIndex)?.set(key.slice(4), id);
       return {
         id,
         version: response.headers.get('ETag') ?? (await this.etagOf(id)),
