@@ -177,6 +177,41 @@ describe('CalDAV store beyond the contract', () => {
       expect(queries).to.have.length(CRM_LOOKUPS_ONE_BY_ONE + 1);
     });
 
+    it(`${t.name}: the read after a run's own writes does not fetch them again (no echo); a full read lists everything`, async () => {
+      const { url, credentials } = await t.open();
+      const multigets: number[] = [];
+      const counting: typeof fetch = (input, init) => {
+        if (init?.method === 'REPORT' && String(init.body).includes('calendar-multiget'))
+          multigets.push(String(init.body).split('<D:href>').length - 1);
+        return fetch(input, init);
+      };
+      const s = new CalDavStore('activity', url, new DavHttp({ credentials, fetch: counting }), { clock });
+      const before = await s.changesSince(null, WINDOW);
+      const known = new Map<string, string>();
+      for (let n = 0; n < 10; n++) {
+        const a = contractActivity(700 + n);
+        const created = await s.create(a, `uid:${a.uid}`);
+        known.set(created.id, created.version);
+      }
+      const fetched = () => multigets.reduce((a, b) => a + b, 0);
+      const fetchedBefore = fetched();
+      // Another client edits one of them meanwhile: that one is read, the nine others are not.
+      const [edited] = [...known.keys()];
+      const current = await s.getMany([edited!]);
+      const item = (current.get(edited!) as { item: Item }).item;
+      await s.update(edited!, { ...item, subject: 'Edited elsewhere' }, known.get(edited!)!);
+      const next = await s.changesSince(before.token, WINDOW, known);
+      expect(next.changed.map((c) => c.item.subject)).to.deep.equal(['Edited elsewhere']);
+      expect(next.unchanged).to.have.length(9);
+      expect(fetched() - fetchedBefore, 'the edited item, read back before the edit and once by the read').to.equal(2);
+      const full = await s.changesSince(null, WINDOW, known);
+      expect([full.changed.length, full.unchanged, full.complete], 'a full read lists them all').to.deep.equal([
+        10,
+        undefined,
+        true,
+      ]);
+    });
+
     it(`${t.name}: an item the model cannot hold is reported with its line and skipped; the rest syncs`, async () => {
       const { store: s, url, auth } = await t.open();
       await put(`${url}good.ics`, auth, rawIcs('good@example.com', 'Good one'));

@@ -149,7 +149,11 @@ export class CalDavStore implements StorePort {
       throw new SyncError('gateway-refused', { request: what, status: whole.status, detail: whole.statusText ?? '' });
   }
 
-  async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
+  async changesSince(
+    token: string | null,
+    window: SyncWindow,
+    known?: ReadonlyMap<string, string>,
+  ): Promise<ChangeSet> {
     const state = await this.collectionState();
     this.mode ??= state.syncCollection ? 'sync-collection' : 'ctag';
     if (this.mode === 'ctag') {
@@ -159,6 +163,8 @@ export class CalDavStore implements StorePort {
     }
     if (!token?.startsWith('sync:')) return this.fullRead(window, `sync:${state.syncToken ?? ''}`);
     const changed: string[] = [];
+    // Listed at the version the status holds (this run's own writes, read back): not fetched again.
+    const unchanged: string[] = [];
     const removed = new Set<string>();
     let current = token.slice('sync:'.length);
     // RFC 6578 §3.6: a truncated answer (507 for the collection) is continued from its new token.
@@ -177,6 +183,8 @@ export class CalDavStore implements StorePort {
         const id = normalizeHref(r.href, this.collectionUrl);
         if (id === this.path) continue;
         if (r.status === 404) removed.add(id);
+        else if (known?.get(id) !== undefined && known.get(id) === text((r.props as { getetag?: unknown })?.getetag))
+          unchanged.push(id);
         else changed.push(id);
       }
       const raw = responses[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined;
@@ -185,7 +193,8 @@ export class CalDavStore implements StorePort {
       current = next;
       if (whole?.status !== 507) break;
     }
-    const fetched = await this.getMany([...new Set(changed)].filter((id) => !removed.has(id)));
+    const listedChanged = new Set(changed);
+    const fetched = await this.getMany([...listedChanged].filter((id) => !removed.has(id)));
     const out: StoredItem[] = [];
     const unreadable: UnreadableItem[] = [];
     for (const id of changed) {
@@ -202,6 +211,7 @@ export class CalDavStore implements StorePort {
       unreadable,
       complete: false,
       token: `sync:${current}`,
+      unchanged: unchanged.filter((id) => !removed.has(id) && !listedChanged.has(id)),
     };
   }
 

@@ -59,11 +59,17 @@ export class MemoryStore implements StorePort {
     return undefined;
   }
 
-  async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
+  async changesSince(
+    token: string | null,
+    window: SyncWindow,
+    known?: ReadonlyMap<string, string>,
+  ): Promise<ChangeSet> {
     this.requests++;
     this.faults.beforeRead?.();
     const since = token === null ? NaN : Number(token);
     const inWindow = (r: Record_) => intersects(itemRange(r.item), window);
+    // Changed items at the version the status holds are listed as unchanged, not read (as the CalDAV store does).
+    const held = (id: string, r: Record_) => !this.broken.has(id) && known?.get(id) === r.version;
     if (Number.isNaN(since) || since > this.seq) {
       const listed = [...this.items].filter(([, r]) => inWindow(r));
       const changed = listed.filter(([id]) => !this.broken.has(id)).map(([id, r]) => this.stored(id, r));
@@ -75,17 +81,22 @@ export class MemoryStore implements StorePort {
     const changed: StoredItem[] = [];
     const removed: string[] = [];
     const unreadable: UnreadableItem[] = [];
+    const unchanged: string[] = [];
     for (const id of touched) {
       const r = this.items.get(id);
       if (r && this.broken.has(id)) {
         unreadable.push(this.unreadable(id));
         continue;
       }
+      if (r && held(id, r)) {
+        unchanged.push(id);
+        continue;
+      }
       // Like Graph's calendarView/delta, an item that left the window is reported as removed.
       if (r && inWindow(r)) changed.push(this.stored(id, r));
       else removed.push(id);
     }
-    return { changed, removed, unreadable, complete: false, token: String(this.seq) };
+    return { changed, removed, unreadable, complete: false, token: String(this.seq), unchanged };
   }
 
   async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem | UnreadableItem>> {

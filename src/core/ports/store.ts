@@ -55,13 +55,23 @@ export interface ChangeSet {
   readonly complete: boolean;
   /** Token for the next incremental read. */
   readonly token: string;
+  /**
+   * Only in an incremental answer (`complete: false`): items listed as changed whose version is the
+   * one `known` gave — the status holds them as they are — neither fetched nor parsed again: after a
+   * run's own writes, the next read skips their echo (issue 17). A store may report them in `changed`
+   * instead; the engine takes either. A full listing reports every item (the planner reads them all).
+   */
+  readonly unchanged?: readonly string[];
 }
 
 export interface StorePort {
   readonly side: Side;
   readonly kind: ItemKind;
-  /** Changes since `token` (`null`: a full read of the window). */
-  changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet>;
+  /**
+   * Changes since `token` (`null`: a full read of the window). `known`: the versions the status holds
+   * by id; in an incremental answer a listed item at that version may be reported in `unchanged`.
+   */
+  changesSince(token: string | null, window: SyncWindow, known?: ReadonlyMap<string, string>): Promise<ChangeSet>;
   /** The current versions of `ids`; ids that no longer exist are absent from the result. */
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, StoredItem | UnreadableItem>>;
   /**

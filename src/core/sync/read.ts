@@ -68,7 +68,8 @@ export async function readSide(
 
   for (const store of stores) {
     const key = tokenKey(side, store.kind);
-    const changes = await store.changesSince(tokens[key] ?? null, window);
+    // (A store may leave out what the status holds as it is; items to read again are read below.)
+    const changes = await store.changesSince(tokens[key] ?? null, window, known);
     complete &&= changes.complete;
     newTokens[key] = changes.token;
     for (const s of changes.changed) {
