@@ -10,7 +10,8 @@ import type { GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
 import { sameSharedContent } from '../../src/core/model/content-hash.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { runSync } from '../../src/core/sync/engine.js';
-import { contractActivity, contractSeries } from '../contract/store-contract.js';
+import { syncWindow } from '../../src/core/model/time.js';
+import { CONTRACT_NOW, contractActivity, contractSeries } from '../contract/store-contract.js';
 import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
@@ -432,6 +433,34 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     const fromEmpty = await o.store.changesSince(first.token, window);
     expect(fromEmpty.changed).to.deep.equal([]);
     expect(fromEmpty.removed).to.deep.equal([created.id]);
+  });
+
+  it('the read after a run’s own writes does not read them again (no echo); another client’s edit is read', async () => {
+    const { store, http, mailbox } = await outlook();
+    const window = syncWindow(CONTRACT_NOW, 30, 90);
+    const before = await store.changesSince(null, window);
+    const known = new Map<string, string>();
+    for (let n = 0; n < 6; n++) {
+      const a = contractActivity(600 + n);
+      const created = await store.create(a, `crm:${a.crm!.activityId}`);
+      known.set(created.id, created.version);
+    }
+    const [edited] = [...known.keys()];
+    emulator.mailbox(mailbox).updateEvent(edited!, { subject: 'Edited in Outlook' });
+    const counted = async (k?: Map<string, string>) => {
+      const at = http.stats();
+      const changes = await store.changesSince(before.token, window, k);
+      return { changes, requests: http.stats().requests - at.requests, bytes: http.stats().bytes - at.bytes };
+    };
+    const next = await counted(known);
+    expect(next.changes.changed.map((c) => c.item.subject)).to.deep.equal(['Edited in Outlook']);
+    expect(next.changes.unchanged).to.have.length(5);
+    // The same read without the status' versions reads all six back.
+    const echo = await counted();
+    expect(echo.changes.changed).to.have.length(6);
+    expect(next.bytes, 'what the own writes cost to read back').to.be.below(echo.bytes / 2);
+    const full = await store.changesSince(null, window, known);
+    expect([full.changed.length, full.unchanged], 'a full read lists them all').to.deep.equal([6, undefined]);
   });
 
   it('lists the calendars and To Do lists for the folder pickers, default first, following nextLink', async () => {

@@ -229,7 +229,11 @@ export class GraphEventStore implements StorePort {
     return out;
   }
 
-  async changesSince(token: string | null, window: SyncWindow): Promise<ChangeSet> {
+  async changesSince(
+    token: string | null,
+    window: SyncWindow,
+    known?: ReadonlyMap<string, string>,
+  ): Promise<ChangeSet> {
     this.window = window;
     let state: Token | undefined;
     try {
@@ -242,6 +246,8 @@ export class GraphEventStore implements StorePort {
     const occurrences: Record<string, string> = { ...(state?.o ?? {}) };
     const changedUnits = new Set<string>();
     const removed = new Set<string>();
+    // The change key the delta last gave a single event (a series' version covers its occurrences too).
+    const singleKeys = new Map<string, string | undefined>();
     const url = await this.http.readDelta<GraphEvent>(state?.d ?? start, prefer, 'activity', (e) => {
       const master = e.seriesMasterId ?? occurrences[e.id];
       if (e['@removed']) {
@@ -251,13 +257,25 @@ export class GraphEventStore implements StorePort {
       } else if (e.seriesMasterId) {
         occurrences[e.id] = e.seriesMasterId;
         changedUnits.add(e.seriesMasterId);
-      } else changedUnits.add(e.id);
+      } else {
+        changedUnits.add(e.id);
+        singleKeys.set(e.id, e.type === 'singleInstance' ? e.changeKey : undefined);
+      }
     });
     // An expired delta state: start over with a full read (the engine matches, nothing is duplicated).
     if (url === 'gone') {
       if (!state) throw new SyncError('delta-refused', { kind: 'activity' });
       return this.changesSince(null, window);
     }
+    // In an incremental read, a single event at the change key the status holds (the run's own write,
+    // read back) is not read again (issue 17: no echo run).
+    const unchanged = state
+      ? [...changedUnits].filter((id) => {
+          const key = singleKeys.get(id);
+          return key !== undefined && !removed.has(id) && known?.get(id) === key;
+        })
+      : [];
+    for (const id of unchanged) changedUnits.delete(id);
     const units = await this.units([...changedUnits]);
     const changed: StoredItem[] = [];
     const unreadable: UnreadableItem[] = [];
@@ -281,6 +299,7 @@ export class GraphEventStore implements StorePort {
       ...(unreadable.length && { unreadable }),
       complete: !state,
       token: JSON.stringify({ d: url, o: occurrences } satisfies Token),
+      ...(unchanged.length && { unchanged }),
     };
   }
 
