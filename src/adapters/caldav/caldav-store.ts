@@ -271,7 +271,11 @@ export class CalDavStore implements StorePort {
    */
   private async whereCrmId(key: string, uid: string): Promise<string | undefined> {
     if (!this.crmIndex && ++this.crmLookups <= CRM_LOOKUPS_ONE_BY_ONE) return this.find(key, uid);
-    this.crmIndex ??= this.indexCrmIds();
+    if (!this.crmIndex) {
+      const index = this.indexCrmIds();
+      this.crmIndex = index;
+      index.catch(() => this.crmIndex === index && (this.crmIndex = undefined)); // asked again next time
+    }
     return (await this.crmIndex).get(key.slice(4));
   }
 
@@ -304,7 +308,8 @@ export class CalDavStore implements StorePort {
     // Only these mean stored: Xandikos answers a UID conflict with 207 (a 412 inside).
     if (response.status === 200 || response.status === 201 || response.status === 204) {
       await drain(response);
-      if (key.startsWith('crm:')) (await this.crmIndex)?.set(key.slice(4), id);
+      if (key.startsWith('crm:'))
+        await this.crmIndex?.then((index) => index.set(key.slice(4), id)).catch(() => undefined);
       return {
         id,
         version: response.headers.get('ETag') ?? (await this.etagOf(id)),
