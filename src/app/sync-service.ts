@@ -26,7 +26,7 @@ import { ianaZone } from '@crm-sync/common/zone-names';
 import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../adapters/graph/graph-http.js';
 import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
-import { errorRef, SyncCancelledError, SyncError } from '../core/errors.js';
+import { errorRef, SyncCancelledError, SyncError, UnreachableError } from '../core/errors.js';
 import { logLine } from '../core/log-messages.js';
 import { validateProfile } from '@crm-sync/common/profile-validate';
 import type { Profile } from '../core/profile/profile.js';
@@ -147,7 +147,10 @@ export class SyncService {
         await meta.set(`account-cache:${part}`, { at: this.now(), source, value } satisfies Cached<T>);
       this.offline = false;
       return { live: true, value };
-    } catch {
+    } catch (error) {
+      // Only a gateway that cannot be reached shows the copy, and the pane says so; any other refusal
+      // (a changed password, say) is not passed off as "offline": the lists stay empty, as before.
+      if (!(error instanceof UnreachableError)) return { live: false };
       this.offline = true;
       const cached = await meta.get<Cached<T>>(`account-cache:${part}`);
       return { live: false, ...(cached?.source === source && { cached }) };
@@ -331,8 +334,14 @@ export class SyncService {
    * last read of the lists failed — ask after them).
    */
   async stateWhere(): Promise<'account' | 'device' | 'unreachable'> {
-    const where = (await this.backend().catch(() => undefined))?.where;
-    return where === undefined || (where === 'account' && this.offline) ? 'unreachable' : where;
+    let where: 'account' | 'device';
+    try {
+      where = (await this.backend()).where;
+    } catch (error) {
+      // (A refused logon is not "cannot be reached": the run says what is wrong.)
+      return error instanceof UnreachableError ? 'unreachable' : 'account';
+    }
+    return where === 'account' && this.offline ? 'unreachable' : where;
   }
 
   /** The pane's lists read the state wherever it is; while the gateway cannot be reached, the copy kept. */

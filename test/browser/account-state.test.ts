@@ -243,6 +243,17 @@ describe('one sync state per account, shared by the devices (Chromium ↔ gatewa
       const offline = await lists();
       expect(offline, JSON.stringify(offline)).to.deep.equal({ ...online, where: 'unreachable' });
       expect(await sync.cachedAt(), 'as of the last read').to.equal(now - 3_600_000);
+      // A gateway that answers but refuses the logon is not "cannot be reached", and shows no copy.
+      down = false;
+      const refused = new SyncService({
+        profiles: { ...profiles, password: async () => 'wrong' } as unknown as ProfileService,
+        db,
+        outlook,
+        mailbox,
+        deviceName: 'web',
+        clock: () => now,
+      });
+      expect([await refused.pending(), await refused.stateWhere()]).to.deep.equal([[], 'account']);
     } finally {
       globalThis.fetch = realFetch;
     }
