@@ -246,17 +246,23 @@ export class CalDavStore implements StorePort {
     const [prop, value] = key.startsWith('crm:')
       ? ['X-SAPCRM-ACTIVITY-ID', key.slice(4)]
       : ['UID', key.startsWith('uid:') ? key.slice(4) : uid];
+    const items = await this.withProperty(
+      `<C:prop-filter name="${prop}"><C:text-match collation="i;octet">${esc(value)}</C:text-match></C:prop-filter>`,
+    );
+    // text-match is a substring match (RFC 4791 §9.7.5): the exact value is checked on the item.
+    return items.find((s) => (prop === 'UID' ? s.item.uid === value : s.item.crm?.activityId === value))?.id;
+  }
+
+  /** The items of the collection (any time) that a calendar-query prop-filter selects. */
+  private async withProperty(propFilter: string): Promise<StoredItem[]> {
     const comp = this.kind === 'activity' ? 'VEVENT' : 'VTODO';
     const responses = await this.report(
       `${XML}<C:calendar-query ${NS}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>` +
-        `<C:comp-filter name="VCALENDAR"><C:comp-filter name="${comp}"><C:prop-filter name="${prop}">` +
-        `<C:text-match collation="i;octet">${esc(value)}</C:text-match></C:prop-filter>` +
+        `<C:comp-filter name="VCALENDAR"><C:comp-filter name="${comp}">${propFilter}` +
         `</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
     );
     this.fail(responses, 'calendar-query');
-    // text-match is a substring match (RFC 4791 §9.7.5): the exact value is checked on the item.
-    const { items } = this.collect(responses);
-    return items.find((s) => (prop === 'UID' ? s.item.uid === value : s.item.crm?.activityId === value))?.id;
+    return this.collect(responses).items;
   }
 
   private async existing(id: string): Promise<{ id: string; version: string; existing: true }> {
@@ -280,15 +286,10 @@ export class CalDavStore implements StorePort {
   }
 
   private async indexCrmIds(): Promise<Map<string, string>> {
-    const comp = this.kind === 'activity' ? 'VEVENT' : 'VTODO';
-    const responses = await this.report(
-      `${XML}<C:calendar-query ${NS}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>` +
-        `<C:comp-filter name="VCALENDAR"><C:comp-filter name="${comp}"><C:prop-filter name="X-SAPCRM-ACTIVITY-ID"/>` +
-        `</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
-    );
-    this.fail(responses, 'calendar-query');
+    // (A prop-filter without a test selects the items that have the property: RFC 4791 §9.7.2.)
     const index = new Map<string, string>();
-    for (const s of this.collect(responses).items) if (s.item.crm?.activityId) index.set(s.item.crm.activityId, s.id);
+    for (const s of await this.withProperty('<C:prop-filter name="X-SAPCRM-ACTIVITY-ID"/>'))
+      if (s.item.crm?.activityId) index.set(s.item.crm.activityId, s.id);
     return index;
   }
 
