@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Authenticator, hashPassword } from '../../gateway/src/auth.js';
 import { etagOf } from '../../gateway/src/etag.js';
-import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/src/server.js';
 import { PostgresStore } from '../../gateway/src/store/postgres.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
 import type { GatewayStore } from '../../gateway/src/store/types.js';
@@ -306,6 +306,24 @@ describe('4. a flood of logons', () => {
   });
 });
 
+type OpenStore = () => Promise<{ store: GatewayStore; close(): Promise<void> }>;
+
+/** A gateway of the suite's own on a fresh store with these users (password `<user>-pw`), for its tests. */
+function ownGateway(open: OpenStore, users: readonly string[], options: Partial<GatewayOptions> = {}) {
+  let s: Awaited<ReturnType<OpenStore>>;
+  let gw: RunningGateway;
+  before(async () => {
+    s = await open();
+    for (const u of users) await s.store.addUser(u, await hashPassword(`${u}-pw`));
+    gw = await startGateway({ store: s.store, port: 0, ...options });
+  });
+  after(async () => {
+    await gw?.close();
+    await s?.close();
+  });
+  return { url: () => gw.url, store: () => s.store };
+}
+
 /**
  * A raw connection to `url`: what a slow or hostile client sends, byte by byte. `closed` says when the
  * server closed it (ms after `open`) and what it answered.
@@ -333,26 +351,14 @@ async function rawConnection(url: string) {
 }
 
 describe('7. slow requests and connections per address', () => {
-  let own: RunningGateway;
-  let s: Awaited<ReturnType<typeof sqliteStore>>;
-  before(async () => {
-    s = await sqliteStore();
-    await s.store.addUser('alice', await hashPassword('alice-pw'));
-    own = await startGateway({
-      store: s.store,
-      port: 0,
-      limits: { headersMs: 1000, requestMs: 3000, bodyIdleMs: 1000, connectionsPerAddress: 4 },
-    });
-  });
-  after(async () => {
-    await own.close();
-    await s.close();
+  const own = ownGateway(() => sqliteStore(), ['alice'], {
+    limits: { headersMs: 1000, requestMs: 3000, bodyIdleMs: 1000, connectionsPerAddress: 4 },
   });
   const head = (auth: string, length: number) =>
     `PUT ${EVENTS}slow.ics HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: text/calendar\r\nContent-Length: ${length}\r\n\r\n`;
 
   it('headers trickled byte by byte: 408 and closed when the header time is over', async () => {
-    const c = await rawConnection(own.url);
+    const c = await rawConnection(own.url());
     void c.trickle(`GET /dav/ HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(200)}\r\n\r\n`, 100);
     const { afterMs, answer } = await c.closed;
     expect(answer).to.match(/^HTTP\/1\.1 408/);
@@ -360,7 +366,7 @@ describe('7. slow requests and connections per address', () => {
   });
 
   it('a body trickled before authentication is not read: 401 and closed at once', async () => {
-    const c = await rawConnection(own.url);
+    const c = await rawConnection(own.url());
     c.socket.write(head(basic('alice', 'wrong'), 1000));
     void c.trickle('x'.repeat(1000), 100);
     const { afterMs, answer } = await c.closed;
@@ -369,12 +375,12 @@ describe('7. slow requests and connections per address', () => {
   });
 
   it('a body that pauses: 408 when the pause is too long; one that trickles on: 408 when the request time is over', async () => {
-    const paused = await rawConnection(own.url);
+    const paused = await rawConnection(own.url());
     paused.socket.write(head(A, 100) + 'BEGIN:VCALENDAR');
     const p = await paused.closed;
     expect(p.answer).to.match(/^HTTP\/1\.1 408/);
     expect(p.answer).to.include('paused');
-    const slow = await rawConnection(own.url);
+    const slow = await rawConnection(own.url());
     slow.socket.write(head(A, 1000));
     void slow.trickle('x'.repeat(1000), 300);
     const t = await slow.closed;
@@ -383,13 +389,13 @@ describe('7. slow requests and connections per address', () => {
   });
 
   it('one address holds at most the configured connections; others are served', async () => {
-    const held = await Promise.all([1, 2, 3, 4].map(() => rawConnection(own.url)));
-    const fifth = await rawConnection(own.url);
+    const held = await Promise.all([1, 2, 3, 4].map(() => rawConnection(own.url())));
+    const fifth = await rawConnection(own.url());
     const { afterMs } = await fifth.closed;
     expect(afterMs).to.be.below(1000);
     for (const c of held) c.socket.destroy();
     await Promise.all(held.map((c) => c.closed));
-    const r = await client(() => own.url)('PROPFIND', '/dav/calendars/alice/', A, '', { Depth: '0' });
+    const r = await client(own.url)('PROPFIND', '/dav/calendars/alice/', A, '', { Depth: '0' });
     expect(r.status).to.equal(207);
   });
 });
@@ -436,22 +442,12 @@ const BAD: readonly BadRequest[] = [
   },
 ];
 
-function badBodySuite(name: string, open: () => Promise<{ store: GatewayStore; close(): Promise<void> }>) {
+function badBodySuite(name: string, open: OpenStore) {
   describe(`6. bad bodies, headers and names (${name})`, () => {
-    let s: { store: GatewayStore; close(): Promise<void> };
-    let own: RunningGateway;
-    before(async () => {
-      s = await open();
-      await s.store.addUser('alice', await hashPassword('alice-pw'));
-      own = await startGateway({ store: s.store, port: 0 });
-    });
-    after(async () => {
-      await own.close();
-      await s.close();
-    });
+    const own = ownGateway(open, ['alice']);
 
     it('every one is a 4xx (or, for a value the gateway may replace, accepted) with a readable reason, never 500', async () => {
-      const call = client(() => own.url);
+      const call = client(own.url);
       const answers: string[] = [];
       for (const b of BAD) {
         const r = await call(b.method, b.path, A, b.body, {
@@ -499,21 +495,11 @@ const postgresStore = async () => {
 badBodySuite('SQLite', sqliteStore);
 badBodySuite('PostgreSQL', postgresStore);
 
-function tokenSuite(name: string, open: () => Promise<{ store: GatewayStore; close(): Promise<void> }>) {
+function tokenSuite(name: string, open: OpenStore) {
   describe(`8. app tokens (${name})`, () => {
-    let s: { store: GatewayStore; close(): Promise<void> };
-    let own: RunningGateway;
-    before(async () => {
-      s = await open();
-      await s.store.addUser('carol', await hashPassword('carol-pw'));
-      own = await startGateway({ store: s.store, port: 0 });
-    });
-    after(async () => {
-      await own.close();
-      await s.close();
-    });
+    const own = ownGateway(open, ['carol']);
     const C = basic('carol', 'carol-pw');
-    const call = client(() => own.url);
+    const call = client(own.url);
     const newToken = async () =>
       JSON.parse((await call('POST', '/auth/token', C, JSON.stringify({ label: 'device' }))).text) as {
         id: string;
@@ -535,10 +521,10 @@ function tokenSuite(name: string, open: () => Promise<{ store: GatewayStore; clo
       const t = await newToken();
       const bearer = `Bearer ${t.token}`;
       expect((await call('PROPFIND', '/dav/calendars/carol/', bearer, '', { Depth: '0' })).status).to.equal(207);
-      expect(await s.store.setPassword('carol', await hashPassword('carol-new-pw'))).to.equal(true);
+      expect(await own.store().setPassword('carol', await hashPassword('carol-new-pw'))).to.equal(true);
       expect((await call('PROPFIND', '/dav/calendars/carol/', bearer, '', { Depth: '0' })).status).to.equal(401);
-      expect(await s.store.listTokens('carol')).to.deep.equal([]);
-      expect(await s.store.setPassword('nobody', await hashPassword('x'))).to.equal(false);
+      expect(await own.store().listTokens('carol')).to.deep.equal([]);
+      expect(await own.store().setPassword('nobody', await hashPassword('x'))).to.equal(false);
     });
   });
 }
