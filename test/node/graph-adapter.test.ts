@@ -3,11 +3,16 @@
 import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { GraphEventStore, type GraphEventStoreOptions } from '../../src/adapters/graph/graph-event-store.js';
+import {
+  GraphEventStore,
+  KEY_LOOKUPS_ONE_BY_ONE,
+  type GraphEventStoreOptions,
+} from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
 import { listFolders } from '../../src/adapters/graph/folders.js';
-import type { GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
-import { sameSharedContent } from '../../src/core/model/content-hash.js';
+import { PROP, type GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
+import { contentHash, sameSharedContent } from '../../src/core/model/content-hash.js';
+import { WRITES_AT_ONCE } from '../../src/core/sync/execute.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { syncWindow } from '../../src/core/model/time.js';
@@ -461,6 +466,45 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
     expect(next.bytes, 'what the own writes cost to read back').to.be.below(echo.bytes / 2);
     const full = await store.changesSince(null, window, known);
     expect([full.changed.length, full.unchanged], 'a full read lists them all').to.deep.equal([6, undefined]);
+  });
+
+  it('a first sync sends its creations in $batch with one key listing and no read back; what they return is what a read gives (issue 17)', async () => {
+    const o = await outlook();
+    const h = new Harness();
+    const n = 2 * WRITES_AT_ONCE + 5;
+    for (let i = 0; i < n; i++) h.stores.crm.activity.insert(contractActivity(700 + i));
+    // A copy made earlier (its key: the CRM id), moved out of the period: the listing still finds it.
+    const away = contractActivity(700);
+    await o.http.request('POST', `/me/calendars/${o.calendar}/events`, {
+      subject: 'Made by an interrupted run, moved away since',
+      start: { dateTime: '2031-01-06T09:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2031-01-06T10:00:00', timeZone: 'UTC' },
+      singleValueExtendedProperties: [{ id: PROP.key, value: `crm:${away.crm!.activityId}` }],
+    });
+    const at = o.http.stats().requests;
+    const r = await syncWith(h, o.store);
+    const requests = o.http.stats().requests - at;
+    expect(r.written.outlook.created + r.written.outlook.updated).to.equal(n);
+    expect(o.events(), 'the moved copy is updated, not duplicated').to.have.length(n);
+    // One delta page, the first creations looked up one by one, one listing, a $batch per chunk (the
+    // creations looked up one by one may go in batches of their own), and for the copy found by its key
+    // its update: three reads, the PATCH, a read back. Per item it was 3 requests.
+    const copy = 5;
+    expect(requests, `${requests} requests for ${n} creations`).to.be.at.most(
+      1 + KEY_LOOKUPS_ONE_BY_ONE + 1 + Math.ceil(n / WRITES_AT_ONCE) + KEY_LOOKUPS_ONE_BY_ONE + copy,
+    );
+    // The versions and contents the run kept are those a read gives: nothing reads as changed later.
+    const rows = (await h.state.load()).rows;
+    const read = await new GraphEventStore(o.http, o.calendar, { pageSize: 50 }).changesSince(null, {
+      from: Date.UTC(2020, 0, 1),
+      to: Date.UTC(2032, 0, 1),
+    });
+    expect(read.changed).to.have.length(n);
+    for (const s of read.changed) {
+      const row = rows.find((x) => x.outlook?.id === s.id)!;
+      expect([row.outlook!.version, row.outlook!.hash], s.item.subject).to.deep.equal([s.version, contentHash(s.item)]);
+    }
+    expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
   });
 
   it('lists the calendars and To Do lists for the folder pickers, default first, following nextLink', async () => {

@@ -27,6 +27,7 @@ import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { basic, BERLIN_VTIMEZONE } from './support/gateway.js';
+import { WRITES_AT_ONCE } from '../../src/core/sync/execute.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-through-'));
 let gw: RunningGateway;
@@ -369,7 +370,10 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
   });
 
   it('point 13: a gateway lost mid-run is one error, the rest waits with its next try, and the run that writes them counts them', async () => {
-    // A gateway of its own on the shared database, closed after the 10th creation and started again.
+    // A gateway of its own on the shared database, closed after the first chunk of creations (the
+    // writes go WRITES_AT_ONCE at a time) and started again: the next chunk fails, the rest waits.
+    const W = WRITES_AT_ONCE;
+    const n = 2 * W + 10;
     let own = await startGateway({ store: db, port: 0 });
     const port = Number(new URL(own.url).port);
     const h = new Harness();
@@ -382,7 +386,7 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
         credentials: { username: user, password: `${user}-pw` },
         fetch: async (input, init) => {
           const r = await fetch(input, init);
-          if (init?.method === 'PUT' && ++puts === 10) await own.close();
+          if (init?.method === 'PUT' && ++puts === W) await own.close();
           return r;
         },
       },
@@ -392,47 +396,47 @@ describe('issue 13 through the real adapters (gateway + Graph emulator)', () => 
     const http = new GraphHttp({ baseUrl: `${emulator.url}/v1.0`, token: async () => `dev:${mailbox}` });
     const { value } = await http.get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
     const calendarId = value.find((c) => c.isDefaultCalendar)!.id;
-    for (let n = 0; n < 30; n++)
+    for (let i = 0; i < n; i++)
       await http.request('POST', `/me/calendars/${calendarId}/events`, {
-        subject: `Visit ${n}`,
-        start: { dateTime: `2026-12-${String(1 + (n % 28)).padStart(2, '0')}T09:00:00`, timeZone: 'UTC' },
-        end: { dateTime: `2026-12-${String(1 + (n % 28)).padStart(2, '0')}T10:00:00`, timeZone: 'UTC' },
+        subject: `Visit ${i}`,
+        start: { dateTime: `2026-12-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00`, timeZone: 'UTC' },
+        end: { dateTime: `2026-12-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00`, timeZone: 'UTC' },
       });
     const outlook = new GraphEventStore(http, calendarId, { clock: h.clock });
     const sync = () =>
       runSync({ ...h.deps(), stores: { outlook: { activity: outlook }, crm: { activity: crm.activity } } }, activities);
 
     const first = await sync();
-    expect(first.written.crm.created).to.equal(10);
-    expect(first.errorGroups, 'one error, not 20').to.have.length(1);
-    expect(first.errorGroups[0]).to.deep.include({ side: 'crm', count: 1 });
+    expect(first.written.crm.created).to.equal(W);
+    expect(first.errorGroups, `one error, not ${W}`).to.have.length(1);
+    expect(first.errorGroups[0]).to.deep.include({ side: 'crm', count: W });
     expect(first.errorGroups[0]!.error).to.match(/UnreachableError: cannot reach the CRM gateway/);
     expect(first.waiting).to.have.length(1);
-    expect(first.waiting[0]).to.deep.include({ cause: 'unreachable', side: 'crm', count: 19 });
+    expect(first.waiting[0]).to.deep.include({ cause: 'unreachable', side: 'crm', count: 10 });
     expect(first.waiting[0]!.retryAt).to.be.above(h.now);
     const lines = h.log.entries.filter((e) => e.level !== 'info');
     expect(lines.map((e) => e.message)).to.have.length(2);
-    expect(lines[1]!.message).to.match(/^19 items: waits: .*cannot reach the CRM gateway.*; next try at 2026-/);
+    expect(lines[1]!.message).to.match(/^10 items: waits: .*cannot reach the CRM gateway.*; next try at 2026-/);
     expect(lines[1]).to.deep.include({ code: 'wait-unreachable' });
     expect(lines[1]!.error?.code, 'the pane translates the error behind the line').to.equal('unreachable');
-    expect(lines[1]!.params).to.deep.include({ items: 19, side: 'crm', retryAt: first.waiting[0]!.retryAt! });
+    expect(lines[1]!.params).to.deep.include({ items: 10, side: 'crm', retryAt: first.waiting[0]!.retryAt! });
 
     own = await startGateway({ store: db, port });
     h.now += 10_000;
     const soon = await sync();
     expect(soon.written.crm).to.deep.equal({ created: 0, updated: 0, deleted: 0 });
-    expect(soon.deferred).to.equal(20);
-    expect(soon.waiting.map((w) => [w.cause, w.count])).to.deep.equal([['backoff', 20]]);
+    expect(soon.deferred).to.equal(W + 10);
+    expect(soon.waiting.map((w) => [w.cause, w.count])).to.deep.equal([['backoff', W + 10]]);
     expect(soon.waiting[0]!.retryAt).to.be.above(h.now);
 
     h.now += 5 * 60_000;
     const later = await sync();
-    expect(later.written.crm.created, 'what recovery and the plan wrote, together').to.equal(20);
+    expect(later.written.crm.created, 'what recovery and the plan wrote, together').to.equal(W + 10);
     expect(later.errors).to.deep.equal([]);
     expect(later.waiting).to.deep.equal([]);
     const all = await crm.activity.changesSince(null, { from: Date.UTC(2026, 0, 1), to: Date.UTC(2028, 0, 1) });
-    expect(new Set(all.changed.map((x) => x.item.subject)).size).to.equal(30);
-    expect(all.changed).to.have.length(30);
+    expect(new Set(all.changed.map((x) => x.item.subject)).size).to.equal(n);
+    expect(all.changed).to.have.length(n);
     expect((await sync()).plan.actions).to.deep.equal([]);
     await own.close();
   });

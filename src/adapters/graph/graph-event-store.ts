@@ -81,10 +81,18 @@ const EXPAND = `$expand=singleValueExtendedProperties($filter=${Object.values(PR
   .join(' or ')})`;
 const quote = (s: string) => s.replace(/'/g, "''");
 
+/** Creations per run whose key is looked up one by one before the whole calendar is listed once. */
+export const KEY_LOOKUPS_ONE_BY_ONE = 3;
+/** Events per page of that listing. */
+const INDEX_PAGE = 500;
+
 export class GraphEventStore implements StorePort {
   readonly side = 'outlook' as const;
   readonly kind = 'activity' as const;
   private window: SyncWindow | undefined;
+  /** Creations looked up one by one so far, and the index of keys that replaces the lookups. */
+  private keyLookups = 0;
+  private keyIndex?: Promise<Map<string, string>>;
 
   constructor(
     private readonly http: GraphHttp,
@@ -342,30 +350,84 @@ export class GraphEventStore implements StorePort {
     return undefined;
   }
 
+  /**
+   * Where the item carrying `key` is, if anywhere. The first few are asked one by one (a $batch of
+   * filters each); beyond them — a first synchronization creates thousands — one listing of the
+   * calendar's events with the three key properties, read once, answers the rest, and the creations of
+   * this store add theirs (issue 17: a lookup per creation cost a request per item). The listing covers
+   * the whole calendar, not only the period: a copy that left the period is still found.
+   */
+  private async whereKey(key: string): Promise<string | undefined> {
+    if (!this.keyIndex && ++this.keyLookups <= KEY_LOOKUPS_ONE_BY_ONE) return this.findByKey(key);
+    if (!this.keyIndex) {
+      const index = this.indexKeys();
+      this.keyIndex = index;
+      index.catch(() => this.keyIndex === index && (this.keyIndex = undefined)); // asked again next time
+    }
+    return (await this.keyIndex).get(key);
+  }
+
+  private async indexKeys(): Promise<Map<string, string>> {
+    const props = [PROP.key, PROP.activityId, PROP.uid];
+    const first = await this.http.get<{ value?: GraphEvent[]; '@odata.nextLink'?: string }>(
+      `/me/calendars/${encodeURIComponent(this.calendarId)}/events?$select=id&$top=${INDEX_PAGE}` +
+        `&$expand=singleValueExtendedProperties($filter=${props.map((id) => `id eq '${id}'`).join(' or ')})`,
+      HEADERS,
+    );
+    const index = new Map<string, string>();
+    const byKey: [string, string][] = [];
+    for (const e of await this.http.allPages(first, HEADERS)) {
+      const value = (id: string) =>
+        e.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
+      const [own, activityId, uid] = props.map(value);
+      if (own) byKey.push([own, e.id]);
+      if (activityId && !index.has(`crm:${activityId}`)) index.set(`crm:${activityId}`, e.id);
+      if (uid && !index.has(`uid:${uid}`)) index.set(`uid:${uid}`, e.id);
+    }
+    // The stored key comes first, as in findByKey.
+    for (const [k, id] of byKey) index.set(k, id);
+    return index;
+  }
+
   async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
     const floating = this.activity(item);
     const a = this.anchored(floating);
-    const existing = await this.findByKey(key);
+    const existing = await this.whereKey(key);
     if (existing) {
       const s = (await this.getMany([existing])).get(existing);
       if (s) return { id: existing, version: s.version, existing: true, ...('item' in s && { item: s.item }) };
     }
-    const body = {
+    const body: Partial<GraphEvent> & Record<string, unknown> = {
       ...activityToEvent(a, this.writeOptions(floating, key)),
       // https://learn.microsoft.com/graph/api/resources/event: transactionId lets the server drop a
       // repeated POST of the same event.
       transactionId: `crm-sync-${hash64(`${this.calendarId}|${key}`)}`,
     };
-    const r = await this.http.request<GraphEvent>(
-      'POST',
-      `/me/calendars/${encodeURIComponent(this.calendarId)}/events`,
+    // Sent in a $batch with the chunk's other creations (GraphHttp.queued).
+    const r = await this.http.queued<GraphEvent>({
+      method: 'POST',
+      url: `/me/calendars/${encodeURIComponent(this.calendarId)}/events`,
       body,
-      this.writeHeaders(),
-    );
+      headers: this.writeHeaders(),
+    });
     const id = r.body.id;
-    if (a.recurrence) await applyOccurrences(this.http, id, a, undefined, this.invite);
-    const after = await this.readBack(id);
-    return { id, ...after };
+    await this.keyIndex?.then((index) => index.set(key, id)).catch(() => undefined);
+    if (a.recurrence) {
+      await applyOccurrences(this.http, id, a, undefined, this.invite);
+      return { id, ...(await this.readBack(id)) };
+    }
+    // A single event as the answer gives it, with the extended properties sent (the answer does not
+    // expand them: https://learn.microsoft.com/graph/api/user-post-events): no read back (issue 17).
+    const wanted = new Set(Object.values(PROP).map((p) => p.toLowerCase()));
+    const event: GraphEvent = {
+      ...r.body,
+      singleValueExtendedProperties: (body.singleValueExtendedProperties ?? []).filter((p) =>
+        wanted.has(p.id.toLowerCase()),
+      ),
+    };
+    const s = this.stored(id, { event, exceptions: [], cancelled: [] });
+    if (!('item' in s) || !s.version) return { id, ...(await this.readBack(id)) };
+    return { id, version: s.version, item: s.item };
   }
 
   async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {

@@ -22,6 +22,7 @@ import type {
   FailureRecord,
   History,
   JournalEntry,
+  LogEntry,
   RecheckRef,
   StateChange,
   StatusStore,
@@ -45,7 +46,7 @@ export interface ExecuteDeps {
   readonly raw?: (side: Side, id: string) => unknown;
   /** Finishing the journal of an interrupted run: a creation that finds its item leaves it as it is. */
   readonly recovering?: boolean;
-  /** True once the user cancelled: no further action starts (the one under way finishes). */
+  /** True once the user cancelled: no further chunk of writes starts (the one under way finishes). */
   readonly cancelled?: () => boolean;
   /** Recovery: the interrupted run's journal entry an action finishes, closed with its result. */
   readonly earlierJournal?: (a: Action) => string | undefined;
@@ -134,6 +135,24 @@ export function nextStatus(
   }
 }
 
+/**
+ * Writes sent at once: consecutive actions of different pairs are journaled in one commit, written
+ * together (a store may send them in one request: Graph's $batch takes 20) and their statuses committed
+ * in one commit (issue 17: a first sync of 10,000 items made 20,000 commits and 33,000 Graph requests
+ * one after the other). The journal still holds every write before it starts and the status follows
+ * it (DESIGN.md §4): an interruption leaves at most this many entries for the recovery to finish.
+ */
+export const WRITES_AT_ONCE = 20;
+
+/** An action that passed its checks and is written in this chunk. */
+interface Started {
+  readonly a: Action;
+  readonly now: number;
+  readonly failure: FailureRecord | undefined;
+  /** Journal entries its status closes (its own, and the interrupted run's it finishes). */
+  readonly closes: readonly string[];
+}
+
 export async function executeActions(
   actions: readonly Action[],
   rows: ReadonlyMap<string, PairStatus>,
@@ -155,62 +174,97 @@ export async function executeActions(
   const stopped = new Set<string>();
   const logged = new FailureLog();
   let n = 0;
-  for (const a of actions) {
+  let next = 0;
+  while (next < actions.length) {
     if (deps.cancelled?.()) break;
-    onProgress?.(n++, actions.length);
-    const now = deps.clock();
-    const failure = failures.get(a.pairKey);
-    if (stopped.has(a.pairKey)) {
-      deferred.push({ action: a, cause: 'after-earlier' });
-      continue;
+    // The chunk: the next actions up to the first whose pair it already holds (a pair's actions run in order).
+    const pairs = new Set<string>();
+    const chunk: Action[] = [];
+    while (next < actions.length && chunk.length < WRITES_AT_ONCE && !pairs.has(actions[next]!.pairKey)) {
+      pairs.add(actions[next]!.pairKey);
+      chunk.push(actions[next++]!);
     }
-    stopped.add(a.pairKey); // until this action is done
-    const refused = failure?.refusedHash !== undefined;
-    if (refused && 'source' in a && a.source.hash === failure.refusedHash) {
-      // "cannot be synchronized" was said once; the same content is not tried again
-      deferred.push({ action: a, cause: 'refused', detail: failure.lastError });
-      continue;
-    }
-    if (failure && !refused && failure.nextAttemptAt > now) {
-      // its failure record reads it again once the backoff is over
-      deferred.push({ action: a, cause: 'backoff', retryAt: failure.nextAttemptAt, detail: failure.lastError });
-      continue;
-    }
-    const block = 'target' in a ? blocked.get(a.target) : undefined;
-    if (block) {
-      // Not attempted: remembered like a failure (without counting one), so that the next run reads
-      // the item again — the incremental read that reported it will not report it twice.
-      deferred.push({
-        action: a,
-        cause: block.cause,
-        retryAt: block.until,
-        detail: block.detail,
-        ...(block.error && { error: block.error }),
+    const started: Started[] = [];
+    const before: { journalAdd: JournalEntry[]; failures: FailureRecord[] } = { journalAdd: [], failures: [] };
+    for (const a of chunk) {
+      onProgress?.(n++, actions.length);
+      const now = deps.clock();
+      const failure = failures.get(a.pairKey);
+      if (stopped.has(a.pairKey)) {
+        deferred.push({ action: a, cause: 'after-earlier' });
+        continue;
+      }
+      stopped.add(a.pairKey); // until this action is done
+      const refused = failure?.refusedHash !== undefined;
+      if (refused && 'source' in a && a.source.hash === failure.refusedHash) {
+        // "cannot be synchronized" was said once; the same content is not tried again
+        deferred.push({ action: a, cause: 'refused', detail: failure.lastError });
+        continue;
+      }
+      if (failure && !refused && failure.nextAttemptAt > now) {
+        // its failure record reads it again once the backoff is over
+        deferred.push({ action: a, cause: 'backoff', retryAt: failure.nextAttemptAt, detail: failure.lastError });
+        continue;
+      }
+      const block = 'target' in a ? blocked.get(a.target) : undefined;
+      if (block) {
+        // Not attempted: remembered like a failure (without counting one), so that the next run reads
+        // the item again — the incremental read that reported it will not report it twice.
+        deferred.push({
+          action: a,
+          cause: block.cause,
+          retryAt: block.until,
+          detail: block.detail,
+          ...(block.error && { error: block.error }),
+        });
+        before.failures.push({
+          pairKey: a.pairKey,
+          attempts: failure?.attempts ?? 0,
+          nextAttemptAt: block.until,
+          lastError: block.detail, // as the write that failed: one cause, one line in the next report
+          recheck: recheckOf(a, statusRows.get(a.pairKey)),
+        });
+        continue;
+      }
+      const journal: JournalEntry = { id: `${actionId(a)}@${now}`, action: a, startedAt: now };
+      const earlier = deps.earlierJournal?.(a);
+      if (a.type !== 'status') before.journalAdd.push(journal);
+      started.push({
+        a,
+        now,
+        failure,
+        closes: [...(a.type !== 'status' ? [journal.id] : []), ...(earlier ? [earlier] : [])],
       });
+    }
+    if (before.journalAdd.length || before.failures.length)
       await deps.state.commit({
-        failures: [
-          {
-            pairKey: a.pairKey,
-            attempts: failure?.attempts ?? 0,
-            nextAttemptAt: block.until,
-            lastError: block.detail, // as the write that failed: one cause, one line in the next report
-            recheck: recheckOf(a, statusRows.get(a.pairKey)),
-          },
-        ],
+        ...(before.journalAdd.length && { journalAdd: before.journalAdd }),
+        ...(before.failures.length && { failures: before.failures }),
       });
-      continue;
-    }
-    const journal: JournalEntry = { id: `${actionId(a)}@${now}`, action: a, startedAt: now };
-    const earlier = deps.earlierJournal?.(a);
-    const closes = [...(a.type !== 'status' ? [journal.id] : []), ...(earlier ? [earlier] : [])];
-    try {
-      if (a.type !== 'status') await deps.state.commit({ journalAdd: [journal] });
-      const row = statusRows.get(a.pairKey);
-      const written = await write(a, deps);
-      if (written === VETOED) {
-        await deps.state.commit({ journalDone: closes, ...(failure && { failuresClear: [a.pairKey] }) });
+    const outcomes = await Promise.all(
+      started.map((s) =>
+        write(s.a, deps).then(
+          (written) => (written === VETOED ? ({ vetoed: true } as const) : { written }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
+    // One commit for the chunk's results; the log lines after it, in the actions' order.
+    const after = {
+      journalDone: [] as string[],
+      upsert: [] as PairStatus[],
+      remove: [] as string[],
+      failuresClear: [] as string[],
+      failures: [] as FailureRecord[],
+    };
+    const lines: LogEntry[] = [];
+    started.forEach(({ a, now, failure, closes }, i) => {
+      const outcome = outcomes[i]!;
+      if ('vetoed' in outcome) {
+        after.journalDone.push(...closes);
+        if (failure) after.failuresClear.push(a.pairKey);
         vetoed.push(a);
-        await deps.log.append({
+        lines.push({
           at: now,
           level: 'info',
           ...logLine('vetoed', { action: a.type }),
@@ -219,37 +273,37 @@ export async function executeActions(
           action: a.type,
           ...('target' in a && { side: a.target }),
         });
-        continue;
+        return;
       }
-      const next = nextStatus(a, row, written);
-      const change: StateChange = {
-        ...(closes.length && { journalDone: closes }),
-        ...(next ? { upsert: [next] } : { remove: [a.pairKey] }),
-        ...(failure && { failuresClear: [a.pairKey] }),
-      };
-      await deps.state.commit(change);
-      if (next) statusRows.set(a.pairKey, next);
-      else statusRows.delete(a.pairKey);
-      done.push(a);
-      stopped.delete(a.pairKey);
-      if (a.type !== 'status') {
-        await deps.log.append({
-          at: now,
-          level: 'info',
-          ...logLine('written', {
+      if ('written' in outcome) {
+        const row = nextStatus(a, statusRows.get(a.pairKey), outcome.written);
+        after.journalDone.push(...closes);
+        if (row) after.upsert.push(row);
+        else after.remove.push(a.pairKey);
+        if (failure) after.failuresClear.push(a.pairKey);
+        if (row) statusRows.set(a.pairKey, row);
+        else statusRows.delete(a.pairKey);
+        done.push(a);
+        stopped.delete(a.pairKey);
+        if (a.type !== 'status')
+          lines.push({
+            at: now,
+            level: 'info',
+            ...logLine('written', {
+              action: a.type,
+              side: 'target' in a ? a.target : '',
+              reason: a.reason.code,
+              changedIn: a.reason.from ?? '',
+              detail: a.reason.detail ?? '',
+            }),
+            pairKey: a.pairKey,
+            subject: a.subject,
             action: a.type,
-            side: 'target' in a ? a.target : '',
-            reason: a.reason.code,
-            changedIn: a.reason.from ?? '',
-            detail: a.reason.detail ?? '',
-          }),
-          pairKey: a.pairKey,
-          subject: a.subject,
-          action: a.type,
-          ...('target' in a && { side: a.target }),
-        });
+            ...('target' in a && { side: a.target }),
+          });
+        return;
       }
-    } catch (error) {
+      const { error } = outcome;
       const text = messageOf(error);
       const side = 'target' in a ? a.target : undefined;
       const attempts = (failure?.attempts ?? 0) + 1;
@@ -278,18 +332,14 @@ export async function executeActions(
         error instanceof UserExitError ||
         error instanceof CannotSynchronizeError ||
         a.type === 'status';
-      await deps.state.commit({
-        ...(surelyNotWritten && { journalDone: closes }),
-        failures: [
-          {
-            pairKey: a.pairKey,
-            attempts,
-            nextAttemptAt: now + delay,
-            lastError: text,
-            recheck,
-            ...(refusal && { refusedHash: refusal }),
-          },
-        ],
+      if (surelyNotWritten) after.journalDone.push(...closes);
+      after.failures.push({
+        pairKey: a.pairKey,
+        attempts,
+        nextAttemptAt: now + delay,
+        lastError: text,
+        recheck,
+        ...(refusal && { refusedHash: refusal }),
       });
       logged.add({
         at: now,
@@ -304,7 +354,10 @@ export async function executeActions(
         action: a.type,
         ...(side && { side }),
       });
-    }
+    });
+    const change: StateChange = Object.fromEntries(Object.entries(after).filter(([, v]) => v.length));
+    if (Object.keys(change).length) await deps.state.commit(change);
+    for (const line of lines) await deps.log.append(line);
   }
   await logged.flush(deps.log);
   onProgress?.(actions.length, actions.length);
