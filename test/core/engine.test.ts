@@ -297,6 +297,28 @@ describe('runSync on memory stores', () => {
     expect((await h.sync(profile({ sync: { itemTypes: 'activities' } }))).plan.actions).to.deep.equal([]);
   });
 
+  it('the targets of a chunk’s updates are read for the history in one request per store, not one each (issue 17)', async () => {
+    const h = new Harness();
+    const only = profile({ sync: { itemTypes: 'activities' } });
+    for (let i = 0; i < 12; i++) h.stores.crm.activity.insert(activity({ uid: `r${i}`, subject: `Visit ${i}` }));
+    await h.sync(only);
+    for (const c of h.stores.crm.activity.all())
+      h.stores.crm.activity.write(c.id, { ...c.item, subject: `${c.item.subject} (moved)` });
+    const target = h.stores.outlook.activity;
+    const getMany = target.getMany.bind(target);
+    const reads: number[] = [];
+    target.getMany = (ids) => {
+      reads.push(ids.length);
+      return getMany(ids);
+    };
+    const r = await h.sync(only);
+    expect(r.written.outlook.updated).to.equal(12);
+    expect(reads, 'one read of the twelve targets').to.deep.equal([12]);
+    expect(h.history.entries.map((e) => e.item.subject).sort()).to.deep.equal(
+      Array.from({ length: 12 }, (_, i) => `Visit ${i}`).sort(),
+    );
+  });
+
   it('cancel before the writes: nothing is written and the run says so', async () => {
     const h = new Harness();
     h.stores.crm.activity.insert(activity({ uid: 'c1' }));

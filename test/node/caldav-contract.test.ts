@@ -212,6 +212,25 @@ describe('CalDAV store beyond the contract', () => {
       ]);
     });
 
+    it(`${t.name}: an unchanged incremental read is one request; a token the server refuses lists the period again`, async () => {
+      const { url, credentials } = await t.open();
+      const requests: string[] = [];
+      const counting: typeof fetch = (input, init) => {
+        requests.push(init?.method ?? 'GET');
+        return fetch(input, init);
+      };
+      const open = () => new CalDavStore('activity', url, new DavHttp({ credentials, fetch: counting }), { clock });
+      const a = contractActivity(800);
+      await open().create(a, `uid:${a.uid}`);
+      const first = await open().changesSince(null, WINDOW);
+      // A new store, as each run opens: the token says how to ask (issue 17: one round trip).
+      requests.length = 0;
+      const next = await open().changesSince(first.token, WINDOW);
+      expect([next.changed.length, next.removed.length, requests]).to.deep.equal([0, 0, ['REPORT']]);
+      const refused = await open().changesSince(`${first.token.replace(/.$/, '')}-never-given`, WINDOW);
+      expect([refused.complete, refused.changed.map((c) => c.item.subject)]).to.deep.equal([true, [a.subject]]);
+    });
+
     it(`${t.name}: an item the model cannot hold is reported with its line and skipped; the rest syncs`, async () => {
       const { store: s, url, auth } = await t.open();
       await put(`${url}good.ics`, auth, rawIcs('good@example.com', 'Good one'));

@@ -6,6 +6,7 @@
  * header only, never in a URL or a message.
  */
 import { AuthenticationError, ThrottledError, UnreachableError } from '../../core/errors.js';
+import type { Side } from '../../core/sync/types.js';
 import { retryAfter } from '../http/retry-after.js';
 
 export type DavCredentials =
@@ -21,6 +22,8 @@ export interface DavHttpOptions {
   readonly fetch?: typeof fetch;
   /** Used when a 429/503 carries no Retry-After; default 30 s. */
   readonly defaultRetryAfterMs?: number;
+  /** The side the server is on, for the errors (default the CRM; a CalDAV server on both sides: bench:sync). */
+  readonly side?: Side;
 }
 
 function basic(username: string, password: string): string {
@@ -40,8 +43,10 @@ export class DavHttp {
   private bytes = 0;
   private readonly authorization: string;
   private readonly base: typeof fetch;
+  private readonly side: Side;
 
   constructor(private readonly options: DavHttpOptions) {
+    this.side = options.side ?? 'crm';
     const c = options.credentials;
     this.authorization = 'token' in c ? `Bearer ${c.token}` : basic(c.username, c.password);
     this.base = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -68,9 +73,9 @@ export class DavHttp {
     } catch (error) {
       const origin = new URL(url).origin;
       if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-        throw new UnreachableError('crm', origin, { timeoutMs: timeout }, { cause: error });
+        throw new UnreachableError(this.side, origin, { timeoutMs: timeout }, { cause: error });
       throw new UnreachableError(
-        'crm',
+        this.side,
         origin,
         { detail: error instanceof Error ? error.message : String(error) },
         { cause: error },
@@ -78,10 +83,10 @@ export class DavHttp {
     }
     const length = Number(response.headers.get('Content-Length') ?? NaN);
     if (!Number.isNaN(length)) this.bytes += length;
-    if (response.status === 401) throw new AuthenticationError('crm', '', 401);
+    if (response.status === 401) throw new AuthenticationError(this.side, '', 401);
     if (response.status === 429 || response.status === 503)
       throw new ThrottledError(
-        'crm',
+        this.side,
         retryAfterMs(response.headers.get('Retry-After'), Date.now(), this.options.defaultRetryAfterMs ?? 30_000),
       );
     return response;

@@ -313,12 +313,11 @@ export class GraphEventStore implements StorePort {
 
   // --- writing ----------------------------------------------------------------------------------------
 
-  private current(id: string, ifVersion: string): Promise<StoredItem | UnreadableItem> {
-    return this.getMany([id]).then((m) => {
-      const s = m.get(id);
-      if (!s || s.version !== ifVersion) throw new PreconditionFailedError('outlook', id, ifVersion);
-      return s;
-    });
+  /** The event at `ifVersion` (as the engine read it just before, or read now), else PreconditionFailed. */
+  private async current(id: string, ifVersion: string, read?: StoredItem): Promise<StoredItem | UnreadableItem> {
+    const s = read?.id === id && read.raw ? read : (await this.getMany([id])).get(id);
+    if (!s || s.version !== ifVersion) throw new PreconditionFailedError('outlook', id, ifVersion);
+    return s;
   }
 
   private writeHeaders(extra: Record<string, string> = {}) {
@@ -430,10 +429,10 @@ export class GraphEventStore implements StorePort {
     return { id, version: s.version, item: s.item };
   }
 
-  async update(id: string, item: Item, ifVersion: string): Promise<WriteResult> {
+  async update(id: string, item: Item, ifVersion: string, read?: StoredItem): Promise<WriteResult> {
     const floating = this.activity(item);
     const a = this.anchored(floating);
-    const found = await this.current(id, ifVersion);
+    const found = await this.current(id, ifVersion, read);
     // What Outlook has, in the form written (floating times anchored), to compare with `a`.
     const before =
       'item' in found && found.item.kind === 'activity' ? { ...found, item: this.anchored(found.item) } : found;
@@ -483,8 +482,8 @@ export class GraphEventStore implements StorePort {
     return this.readBack(id);
   }
 
-  async delete(id: string, ifVersion: string): Promise<void> {
-    const before = await this.current(id, ifVersion);
+  async delete(id: string, ifVersion: string, read?: StoredItem): Promise<void> {
+    const before = await this.current(id, ifVersion, read);
     const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
     const attendees = meetingAttendees(raw);
     if (!this.invite && attendees) throw new AttendeeUpdateRefused(raw?.subject ?? '', attendees, 'deleting');

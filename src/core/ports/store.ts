@@ -84,10 +84,15 @@ export interface StorePort {
    * extended property, the iCalUId and the CRM activity id.)
    */
   create(item: Item, key: string): Promise<WriteResult & { readonly id: string; readonly existing?: boolean }>;
-  /** Overwrites item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
-  update(id: string, item: Item, ifVersion: string): Promise<WriteResult>;
-  /** Deletes item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. */
-  delete(id: string, ifVersion: string): Promise<void>;
+  /**
+   * Overwrites item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. `current`:
+   * the item as `getMany` gave it just before (the engine reads its targets for the history), which a
+   * store that must read before it writes may take instead of reading again; the precondition still
+   * holds at the server (If-Match).
+   */
+  update(id: string, item: Item, ifVersion: string, current?: StoredItem): Promise<WriteResult>;
+  /** Deletes item `id` if it is still at `ifVersion`, else throws PreconditionFailedError. `current`: as for update. */
+  delete(id: string, ifVersion: string, current?: StoredItem): Promise<void>;
   /** Requests and bytes since the store was created, for the sync report. */
   stats?(): { readonly requests: number; readonly bytes: number };
   /** The folder the store reads and writes (Outlook calendar or To Do list id), where it has one. */

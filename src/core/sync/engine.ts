@@ -56,9 +56,9 @@ export interface RunOptions extends PlanOptions {
   readonly dryRun?: boolean;
   /**
    * "Cancel" (an AbortSignal; the core names only what it reads of it): before the writes the run
-   * stops with SyncCancelledError; during them, the writes under way (at most WRITES_AT_ONCE, sent together) finish and no others start. The
-   * read tokens then stay where they were, so the next run reads the same changes again and does what
-   * is left (what was done is in the status table).
+   * stops with SyncCancelledError; during them, the writes under way (at most WRITES_AT_ONCE, sent
+   * together) finish and no others start. The read tokens then stay where they were, so the next run
+   * reads the same changes again and does what is left (what was done is in the status table).
    */
   readonly signal?: { readonly aborted: boolean };
   /**

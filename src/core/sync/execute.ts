@@ -30,7 +30,7 @@ import type {
 } from '../ports/state.js';
 import type { StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
-import { VETOED, write } from './write.js';
+import { readTargets, VETOED, write } from './write.js';
 import { stripCap } from './caps.js';
 import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
@@ -241,9 +241,14 @@ export async function executeActions(
         ...(before.journalAdd.length && { journalAdd: before.journalAdd }),
         ...(before.failures.length && { failures: before.failures }),
       });
+    // The targets of the chunk's updates and deletions, read for the history in one request per store.
+    const targets = await readTargets(
+      started.map((s) => s.a),
+      deps,
+    ).catch(() => undefined); // each write then reads its own, and fails on its own
     const outcomes = await Promise.all(
       started.map((s) =>
-        write(s.a, deps).then(
+        write(s.a, deps, targets).then(
           (written) => (written === VETOED ? ({ vetoed: true } as const) : { written }),
           (error: unknown) => ({ error }),
         ),

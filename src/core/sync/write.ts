@@ -6,7 +6,7 @@
 import { UnreadableTargetError, UserExitError } from '../errors.js';
 import { contentHash, sameSharedContent } from '../model/content-hash.js';
 import type { Item } from '../model/item.js';
-import { isReadable, type StorePort } from '../ports/store.js';
+import { isReadable, type StoredItem, type UnreadableItem } from '../ports/store.js';
 import type { Action } from './actions.js';
 import { keepBeyondCap } from './caps.js';
 import type { ExecuteDeps } from './execute.js';
@@ -15,16 +15,45 @@ import type { Side } from './types.js';
 
 export const VETOED = Symbol('vetoed by the user exit');
 
+/**
+ * The targets of a chunk's updates and deletions, read in one request per store before their writes
+ * (issue 17: a read per item): by side, kind and id; an id absent from its map no longer exists.
+ */
+export type TargetsRead = ReadonlyMap<string, ReadonlyMap<string, StoredItem | UnreadableItem>>;
+
+export const targetsKey = (side: Side, kind: string) => `${side}:${kind}`;
+
+/** Reads the current versions of the targets of `actions`' updates and deletions, one getMany per store. */
+export async function readTargets(actions: readonly Action[], deps: ExecuteDeps): Promise<TargetsRead> {
+  const ids = new Map<string, { side: Side; kind: Action['kind']; ids: string[] }>();
+  for (const a of actions)
+    if (a.type === 'update' || a.type === 'delete') {
+      const k = targetsKey(a.target, a.kind);
+      const entry = ids.get(k) ?? { side: a.target, kind: a.kind, ids: [] };
+      entry.ids.push(a.id);
+      ids.set(k, entry);
+    }
+  const out = new Map<string, ReadonlyMap<string, StoredItem | UnreadableItem>>();
+  for (const [k, e] of ids) out.set(k, await deps.store(e.side, e.kind).getMany(e.ids));
+  return out;
+}
+
 /** Performs one action's write; returns what was written for creates and updates. */
 export async function write(
   a: Action,
   deps: ExecuteDeps,
+  targets?: TargetsRead,
 ): Promise<{ id: string; version: string; item: Item; existing?: boolean } | undefined | typeof VETOED> {
   if (a.type === 'status') return undefined;
   const store = deps.store(a.target, a.kind);
+  /** The target as read for this chunk, or now. */
+  const current = async (id: string) => {
+    const read = targets?.get(targetsKey(a.target, a.kind));
+    return read ? read.get(id) : (await store.getMany([id])).get(id);
+  };
   if (a.type === 'delete') {
-    await keepPrevious(store, a.id, a, deps);
-    await store.delete(a.id, a.ifVersion);
+    const found = await keepPrevious(await current(a.id), a, deps);
+    await store.delete(a.id, a.ifVersion, found);
     return undefined;
   }
   let item = a.item;
@@ -59,23 +88,27 @@ export async function write(
       return { id: created.id, version: previous.version, item };
     if (previous) await saveInHistory(previous.item, a, deps);
     const over = previous ? withTargetExtra(item, previous.item) : item;
-    const updated = await store.update(created.id, over, previous?.version ?? created.version);
+    const updated = await store.update(created.id, over, previous?.version ?? created.version, previous);
     return { id: created.id, version: updated.version, item: updated.item ?? over };
   }
-  const previous = await keepPrevious(store, a.id, a, deps);
+  const found = await keepPrevious(await current(a.id), a, deps);
+  const previous = found?.item;
   // From the capped copy over its source: the source's occurrences after the cap stay (rule 6).
   const fromCap = a.cap?.side === a.source.side ? a.cap : undefined;
   const over = previous ? withTargetExtra(keepBeyondCap(item, previous, fromCap), previous) : item;
-  const updated = await store.update(a.id, over, a.ifVersion);
+  const updated = await store.update(a.id, over, a.ifVersion, found);
   return { id: a.id, version: updated.version, item: updated.item ?? over };
 }
 
 /** Saves the target's current version in the history before it is overwritten or deleted. */
-async function keepPrevious(store: StorePort, id: string, a: Action & { target: Side }, deps: ExecuteDeps) {
-  const previous = (await store.getMany([id])).get(id);
-  if (previous && !isReadable(previous)) throw new UnreadableTargetError(a.target, id, previous.error);
+async function keepPrevious(
+  previous: StoredItem | UnreadableItem | undefined,
+  a: Action & { target: Side; id: string },
+  deps: ExecuteDeps,
+): Promise<StoredItem | undefined> {
+  if (previous && !isReadable(previous)) throw new UnreadableTargetError(a.target, a.id, previous.error);
   if (previous) await saveInHistory(previous.item, a, deps);
-  return previous?.item;
+  return previous;
 }
 
 /**
