@@ -11,14 +11,27 @@
 // after), then stopped — never beside another server's start-up or cache building (issue 17).
 // BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50);
 // BENCH_PROFILE=DIR writes a CPU profile of our gateway there (node --cpu-prof) for a look at hot spots.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '@crm-sync/gateway/auth';
 import { putObject } from '@crm-sync/gateway/objects';
 import { SqliteStore } from '@crm-sync/gateway/store/sqlite';
 import { freePort } from '../scripts/net.js';
+import {
+  basicAuth,
+  cleanup,
+  load,
+  needTools,
+  quiet,
+  RADICALE_CALENDAR_PROPS,
+  scratch,
+  writeResults,
+  start,
+  startRadicale,
+  waitFor,
+} from './support/processes.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 5000);
@@ -26,36 +39,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const root = path.resolve(import.meta.dirname, '..');
 
-for (const tool of ['wrk', 'radicale']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-    console.error(`bench:gateway needs ${tool} (Debian: apt-get install ${tool}).`);
-    process.exit(2);
-  }
-}
+needTools('bench:gateway', ['wrk', 'radicale']);
 
-const dir = mkdtempSync(path.join(tmpdir(), 'crm-bench-gw-'));
-const children: ChildProcess[] = [];
-/** Stops the servers this run started (by their PIDs), then removes the data. */
-async function cleanup(): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-}
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true }); // (also when the run is interrupted)
-});
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-
+const dir = scratch('crm-bench-gw-');
 const user = (u: number) => `user${u}`;
 const password = (u: number) => `pw-${u}-bench`;
 const body = (n: number, summary: string) =>
@@ -75,21 +61,7 @@ const body = (n: number, summary: string) =>
     '',
   ].join('\r\n');
 
-async function waitFor(url: string, auth: string, expect = 207): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    try {
-      const r = await fetch(url, { method: 'PROPFIND', headers: { Authorization: auth, Depth: '0' } });
-      await r.arrayBuffer();
-      if (r.status === expect) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-const basic = (u: number) => `Basic ${Buffer.from(`${user(u)}:${password(u)}`).toString('base64')}`;
+const basic = (u: number) => basicAuth(user(u), password(u));
 
 // --- the same data for both servers ------------------------------------------------------------
 console.log(`Loading ${USERS} users × ${ITEMS} activities into both servers…`);
@@ -97,20 +69,13 @@ const sqlite = path.join(dir, 'ours.sqlite');
 const store = new SqliteStore(sqlite);
 await store.migrate();
 const radicaleRoot = path.join(dir, 'radicale', 'collection-root');
-const htpasswd: string[] = [];
+const radicaleUsers: [string, string][] = [];
 for (let u = 0; u < USERS; u++) {
   await store.addUser(user(u), await hashPassword(password(u)));
-  htpasswd.push(`${user(u)}:${password(u)}`);
+  radicaleUsers.push([user(u), password(u)]);
   const coll = path.join(radicaleRoot, user(u), 'activities');
   mkdirSync(coll, { recursive: true });
-  writeFileSync(
-    path.join(coll, '.Radicale.props'),
-    JSON.stringify({
-      tag: 'VCALENDAR',
-      'D:displayname': 'CRM activities',
-      'C:supported-calendar-component-set': 'VEVENT',
-    }),
-  );
+  writeFileSync(path.join(coll, '.Radicale.props'), RADICALE_CALENDAR_PROPS);
   for (let n = 0; n < ITEMS; n++) {
     const text = body(n, `Visit ${n} of ${user(u)}`);
     await putObject(store, user(u), 'activities', `item-${n}.ics`, text);
@@ -118,25 +83,12 @@ for (let u = 0; u < USERS; u++) {
   }
 }
 await store.close();
-writeFileSync(path.join(dir, 'htpasswd'), htpasswd.join('\n') + '\n');
 
 // --- the servers, each started for its own measurement -------------------------------------------
-/** Starts a server process, waits until it answers, and gives a way to stop it (by its PID). */
-async function start(args: readonly string[], command: string, probe: () => Promise<void>) {
-  const child = spawn(command, args, { stdio: 'inherit' });
-  children.push(child);
-  await probe();
-  return () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-}
-
 const oursPort = await freePort();
 const startOurs = () =>
   start(
+    process.execPath,
     [
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
       path.join(root, 'gateway/bin/crm-gateway.js'),
@@ -147,62 +99,28 @@ const startOurs = () =>
       String(oursPort),
       '--quiet',
     ],
-    process.execPath,
     () => waitFor(`http://127.0.0.1:${oursPort}/dav/calendars/${user(0)}/activities/`, basic(0)),
   );
 const radicalePort = await freePort();
-writeFileSync(
-  path.join(dir, 'radicale.conf'),
-  `[server]
-hosts = 127.0.0.1:${radicalePort}
-[auth]
-type = htpasswd
-htpasswd_filename = ${path.join(dir, 'htpasswd')}
-htpasswd_encryption = plain
-[rights]
-type = owner_only
-[storage]
-filesystem_folder = ${path.join(dir, 'radicale')}
-[logging]
-level = warning
-`,
-);
-// Radicale fsyncs every cache file it writes: building its caches for 5,000 items took about 12 min
-// per user on the benchmark machine. Its private option _filesystem_fsync (settable only from Python)
-// turns that off — it can only help Radicale's figures.
-const RADICALE = `
-import sys, radicale.config, radicale.log, radicale.server
-radicale.log.setup()
-conf = radicale.config.load([(sys.argv[1], False)])
-conf.update({"storage": {"_filesystem_fsync": "False"}}, "bench", privileged=True)
-radicale.log.set_level(conf.get("logging", "level"))
-radicale.server.serve(conf)
-`;
-const startRadicale = () =>
-  start(['-c', RADICALE, path.join(dir, 'radicale.conf')], '/usr/bin/python3', () =>
-    waitFor(`http://127.0.0.1:${radicalePort}/${user(0)}/activities/`, basic(0)),
+const startRadicaleAlone = () =>
+  startRadicale(
+    path.join(dir, 'radicale'),
+    radicalePort,
+    radicaleUsers,
+    `http://127.0.0.1:${radicalePort}/${user(0)}/activities/`,
+    basic(0),
   );
 // The floor: no routing, no parsing, no storage.
 const floorPort = await freePort();
 const startFloor = () =>
   start(
+    process.execPath,
     [
       '-e',
       `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('ok')); }).listen(${floorPort}, '127.0.0.1')`,
     ],
-    process.execPath,
     () => waitFor(`http://127.0.0.1:${floorPort}`, '', 200),
   );
-
-/**
- * Waits until the machine is quiet — the 1-minute load average below half the CPUs, or 3 minutes at
- * most — so that a server is measured alone and idle, not beside a build or another server's start.
- */
-async function quiet(): Promise<number> {
-  const limit = availableParallelism() / 2;
-  for (let i = 0; i < 36 && loadavg()[0]! > limit; i++) await new Promise((r) => setTimeout(r, 5000));
-  return Math.round(loadavg()[0]! * 100) / 100;
-}
 
 interface Server {
   readonly name: 'ours' | 'radicale';
@@ -345,12 +263,12 @@ function runWrk(name: string, origin: string, extra: string[]): Figures {
 /** One server alone: started, warmed up, the machine quiet, measured, stopped; the load around it. */
 async function alone(
   name: string,
-  startIt: () => Promise<() => Promise<void>>,
+  startIt: () => Promise<{ stop: () => Promise<void> }>,
   run: () => Promise<Figures>,
 ): Promise<Figures> {
-  const stop = await startIt();
+  const { stop } = await startIt();
   try {
-    return { ...(await run()), loadAfter: Math.round(loadavg()[0]! * 100) / 100 };
+    return { ...(await run()), loadAfter: load() };
   } finally {
     await stop();
     console.log(`  ${name} stopped`);
@@ -360,7 +278,7 @@ async function alone(
 const results: Partial<Record<Server['name'], Figures>> = {};
 for (const s of servers) {
   console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against ${s.name} (alone)…`);
-  results[s.name] = await alone(s.name, s.name === 'ours' ? startOurs : startRadicale, () => measure(s));
+  results[s.name] = await alone(s.name, s.name === 'ours' ? startOurs : startRadicaleAlone, () => measure(s));
 }
 console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s against the floor (an HTTP server doing nothing, alone)…`);
 const floorOrigin = `http://127.0.0.1:${floorPort}`;
@@ -380,30 +298,20 @@ ${(['ours', 'radicale', 'floor'] as const)
   .join('\n')}
 
   throughput ${radicale.requests ? (ours.requests / radicale.requests).toFixed(1) : 'n/a (Radicale answered nothing)'}× Radicale (target ≥ 5×); p99 ${ours.p99} ms (target ≤ 50 ms)`);
-mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(
-  path.join(root, 'bench/results/gateway.json'),
-  JSON.stringify(
-    {
-      ours,
-      radicale,
-      floor,
-      setup: {
-        users: USERS,
-        itemsPerUser: ITEMS,
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-        mix: 'sync 40 / multiget 40 / put 20',
-        cpus: availableParallelism(),
-        method:
-          'each server started alone, warmed up, measured once the 1-minute load average is below half the CPUs, then stopped',
-      },
-      at: new Date().toISOString(),
-    },
-    null,
-    2,
-  ) + '\n',
-);
-console.log('\nwritten to bench/results/gateway.json');
+writeResults('gateway', {
+  ours,
+  radicale,
+  floor,
+  setup: {
+    users: USERS,
+    itemsPerUser: ITEMS,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    mix: 'sync 40 / multiget 40 / put 20',
+    cpus: availableParallelism(),
+    method:
+      'each server started alone, warmed up, measured once the 1-minute load average is below half the CPUs, then stopped',
+  },
+});
 await cleanup();
 process.exit(0);
