@@ -81,6 +81,8 @@ describe('one sync state per account, shared by the devices (Chromium ↔ gatewa
     expect((await laptop.backend.runs.list()).length).to.equal(0); // the service adds runs, not runSync
     const log = await web.backend.log.list();
     expect(log.some((e) => e.code === 'written' && e.subject === 'Edited in Outlook on the web')).to.equal(true);
+    // Five creations and the update, each a line (a chunk's lines go in one request: appendAll).
+    expect(log.filter((e) => e.code === 'written')).to.have.length(6);
     const state = await laptop.backend.status.load();
     expect(
       state.rows.find((r) => r.range[1] === Infinity),

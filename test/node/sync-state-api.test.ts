@@ -235,6 +235,15 @@ function stateApiSuite(name: string, make: () => Promise<Setup & { close(): Prom
       expect(((await list('?search=_')).json as unknown[]).length, '_ is a letter').to.equal(0);
       const pruned = await call(a(), 'gina', 'DELETE', `/state/${mb}/log?before=2`);
       expect(pruned.json).to.deep.equal({ removed: 1 });
+      // A chunk's lines in one request, kept in their order; an empty or malformed list is refused.
+      const chunk = ['written 1', 'written 2', 'written 3'].map((message) => ({ at: 9, level: 'info', message }));
+      expect((await post('log', chunk)).status).to.equal(204);
+      expect(((await list('?limit=3')).json as { message: string }[]).map((e) => e.message)).to.deep.equal([
+        'written 3',
+        'written 2',
+        'written 1',
+      ]);
+      for (const wrong of [[], [{ at: 9 }, 'text']]) expect((await post('log', wrong)).status).to.equal(400);
       for (let i = 0; i < 55; i++) await post('runs', { at: i, durationMs: 1 });
       const runs = (await call(a(), 'gina', 'GET', `/state/${mb}/runs`)).json as { at: number }[];
       expect(runs.map((r) => r.at)).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 5));

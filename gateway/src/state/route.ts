@@ -27,6 +27,8 @@ type Send = (status: number, body?: string, extra?: Record<string, string>) => v
 export const STATE_BODY_LIMIT = 16 * 1024 * 1024;
 const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 const PARTS = new Set<RecordPart>(['log', 'history', 'runs']);
+/** Records one POST may carry. */
+const MAX_RECORDS = 500;
 
 const bad = (why: string) => new HttpError(400, why);
 
@@ -206,9 +208,12 @@ export async function stateRoute(
   if (PARTS.has(part as RecordPart)) {
     const records = part as RecordPart;
     if (method === 'POST') {
+      // One record, or several in order (an array: the add-in sends a chunk's log lines in one request).
       const body = parseJson(text);
-      if (!isObject(body)) throw bad('a record is a JSON object');
-      await accounts.append(user, mailbox, records, body, now);
+      const all = Array.isArray(body) ? (body as unknown[]) : [body];
+      if (!all.length || all.length > MAX_RECORDS || !all.every(isObject))
+        throw bad(`a record is a JSON object; several go in an array of 1 to ${MAX_RECORDS}`);
+      for (const record of all) await accounts.append(user, mailbox, records, record, now);
       return send(204);
     }
     if (method === 'GET') {

@@ -142,7 +142,7 @@ export class GatewayRecords<T> {
     private readonly part: 'log' | 'history' | 'runs',
   ) {}
 
-  async add(value: T): Promise<void> {
+  async add(value: T | readonly T[]): Promise<void> {
     const r = await this.api.request('POST', `/${this.part}`, value);
     if (r.status !== 204) throw this.api.refused(`POST /state/${this.part}`, r);
   }
@@ -170,6 +170,10 @@ export class GatewayLog extends GatewayRecords<LogEntry> implements ErrorLog {
   }
   append(entry: LogEntry): Promise<void> {
     return this.add(entry);
+  }
+  /** One request for a chunk's lines (the gateway takes an array). */
+  appendAll(entries: readonly LogEntry[]): Promise<void> {
+    return this.add(entries);
   }
 }
 

@@ -57,13 +57,13 @@ export async function applyOccurrences(
     .map((o) => toInstant(o.fields.start!));
   const from = Math.min(...touched, ...now) - DAY;
   const to = Math.max(...touched, ...now) + DAY;
-  const list = await http.allPages(
-    await http.get<{ value?: GraphEvent[] }>(
-      `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
-      LIST_HEADERS,
-    ),
-    LIST_HEADERS,
-  );
+  // (Through the queue: the series written in one chunk share their $batch.)
+  const first = await http.queued<{ value?: GraphEvent[] }>({
+    method: 'GET',
+    url: `/me/events/${encodeURIComponent(id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,
+    headers: LIST_HEADERS,
+  });
+  const list = await http.allPages(first.body, LIST_HEADERS);
   const byStart = new Map(list.filter((x) => x.originalStart).map((x) => [originalInstant(x), x]));
   const writes: BatchRequest[] = [];
   const instance = (ms: number, what: string) => {
@@ -91,7 +91,7 @@ export async function applyOccurrences(
       headers: HEADERS,
     });
   for (const ms of newlyCancelled) if (byStart.has(ms)) writes.push({ method: 'DELETE', url: instance(ms, 'cancel') });
-  const results = await http.batch(writes);
+  const results = await http.batchQueued(writes);
   const failed = results.findIndex((r) => r.status >= 400 && r.status !== 404);
   // A sub-response's error body is Graph's, as a whole request's is.
   if (failed >= 0) throw errorOf(results[failed]!.status, results[failed]!.body);

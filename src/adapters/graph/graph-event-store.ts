@@ -155,7 +155,8 @@ export class GraphEventStore implements StorePort {
   /** Fetches units by id: event + extended properties, and for a series its exceptions and cancellations. */
   private async units(ids: readonly string[]): Promise<Map<string, EventUnit | { error: string }>> {
     const out = new Map<string, EventUnit | { error: string }>();
-    const gets = await this.http.batch(
+    // (Through the queue: the reads of a chunk's writes share their $batch.)
+    const gets = await this.http.batchQueued(
       ids.map((id) => ({ method: 'GET', url: `/me/events/${encodeURIComponent(id)}?${EXPAND}`, headers: HEADERS })),
     );
     const [from, to] = this.seriesRange();
@@ -170,7 +171,7 @@ export class GraphEventStore implements StorePort {
       if (e.recurrence) masters.push(e);
       else out.set(ids[i]!, { event: e, exceptions: [], cancelled: [] });
     });
-    const instances = await this.http.batch(
+    const instances = await this.http.batchQueued(
       masters.map((m): BatchRequest => ({
         method: 'GET',
         url: `/me/events/${encodeURIComponent(m.id)}/instances?startDateTime=${iso(from)}&endDateTime=${iso(to)}`,

@@ -90,6 +90,8 @@ export interface LogEntry {
 
 export interface ErrorLog {
   append(entry: LogEntry): Promise<void>;
+  /** Several lines in one write, in order (a chunk's writes); a log without it gets them one by one. */
+  appendAll?(entries: readonly LogEntry[]): Promise<void>;
   /** Removes entries older than `before` (seed: error log retention); returns how many. */
   prune(before: number): Promise<number>;
 }

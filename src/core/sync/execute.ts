@@ -362,7 +362,8 @@ export async function executeActions(
     });
     const change: StateChange = Object.fromEntries(Object.entries(after).filter(([, v]) => v.length));
     if (Object.keys(change).length) await deps.state.commit(change);
-    for (const line of lines) await deps.log.append(line);
+    if (deps.log.appendAll && lines.length) await deps.log.appendAll(lines);
+    else for (const line of lines) await deps.log.append(line);
   }
   await logged.flush(deps.log);
   onProgress?.(actions.length, actions.length);
