@@ -1,11 +1,12 @@
 // Benchmark (not a test): our sync engine against vdirsyncer (Debian) on the same two calendars —
-// two Radicale calendars, then two calendars of our gateway — with N realistic events (series,
+// two Radicale calendars, then two calendars of our gateway — and ours alone from the gateway into
+// Outlook (the Graph emulator in a process of its own; only Graph's side counted) — with N realistic events (series,
 // all-day items, attendees, alarms, CRM X-properties) in calendar A and B empty: the first sync, an
 // unchanged sync, and a sync after 10 events changed in A. For each: wall time, the tool's CPU, the
 // server's CPU, and the requests and bytes a counting proxy in front of the server saw. Every phase
 // checks its result (B holds N events, the 10 edits arrived) and the file says so.
 // Writes bench/results/sync.json. Needs radicale and vdirsyncer (Debian packages).
-// BENCH_SIZES (default 1000,10000), BENCH_SERVERS (radicale,gateway), BENCH_TOOLS (ours,vdirsyncer)
+// BENCH_SIZES (default 1000,10000), BENCH_SERVERS (radicale,gateway,graph), BENCH_TOOLS (ours,vdirsyncer)
 // limit the runs; BENCH_PEER_LIMIT_S (default 3600) stops a vdirsyncer phase that runs longer (the
 // file then says it did not finish).
 // Each tool runs on a fresh server holding the same data; the machine is let go quiet (1-minute load
@@ -19,6 +20,9 @@ import { putObject } from '@crm-sync/gateway/objects';
 import { SqliteStore } from '@crm-sync/gateway/store/sqlite';
 import { CalDavStore } from '../src/adapters/caldav/caldav-store.js';
 import { DavHttp } from '../src/adapters/caldav/dav-http.js';
+import { GraphEventStore } from '../src/adapters/graph/graph-event-store.js';
+import { GraphHttp } from '../src/adapters/graph/graph-http.js';
+import type { ChangeSet, StorePort } from '../src/core/ports/store.js';
 import { MemoryHistory, MemoryLog, MemoryStatusStore } from '../src/adapters/memory/memory-state.js';
 import { defaultProfile } from '../src/core/profile/profile.js';
 import { runSync } from '../src/core/sync/engine.js';
@@ -47,7 +51,7 @@ const list = (name: string, fallback: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 const SIZES = list('BENCH_SIZES', '1000,10000').map(Number);
-const SERVERS = list('BENCH_SERVERS', 'radicale,gateway') as ('radicale' | 'gateway')[];
+const SERVERS = list('BENCH_SERVERS', 'radicale,gateway,graph') as ('radicale' | 'gateway' | 'graph')[];
 const TOOLS = list('BENCH_TOOLS', 'ours,vdirsyncer') as ('ours' | 'vdirsyncer')[];
 const PEER_LIMIT_S = Number(process.env.BENCH_PEER_LIMIT_S ?? 3600);
 const CHANGED = 10;
@@ -71,6 +75,62 @@ interface Server {
   /** The collection URL of calendar `c` through `origin`. */
   readonly collection: (origin: string, c: Cal) => string;
   readonly origin: string;
+}
+
+/**
+ * Where calendar B is: on the same server (CalDAV), or in Outlook — the Graph emulator in a process of
+ * its own, B its default calendar — for the run from the gateway into Outlook (ours only: vdirsyncer
+ * does not speak Graph). The counting proxy stands in front of B's server.
+ */
+interface BSide {
+  readonly started: Started;
+  readonly origin: string;
+  /** Our store for B through `origin`. */
+  readonly store: (origin: string) => StorePort;
+  /** B's events read straight from its server. */
+  readonly inspect: (edit: string) => Promise<{ events: number; edits: number }>;
+}
+
+const WIDE = { from: NOW - 2 * SPREAD_DAYS * DAY, to: NOW + 2 * SPREAD_DAYS * DAY };
+const counted = (all: ChangeSet, edit: string) => ({
+  events: all.changed.length + (all.unreadable?.length ?? 0),
+  edits: all.changed.filter((s) => s.item.subject.endsWith(edit)).length,
+});
+
+const davStore = (side: Side, url: string, c: Cal) =>
+  new CalDavStore(
+    'activity',
+    url,
+    new DavHttp({ credentials: { username: USERS[c][0], password: USERS[c][1] }, side, timeoutMs: 600_000 }),
+    { side },
+  );
+
+/** B as a calendar of `server`. */
+const bOn = (server: Server): BSide => ({
+  started: server.started,
+  origin: server.origin,
+  store: (origin) => davStore('outlook', server.collection(origin, 'b'), 'b'),
+  inspect: async (edit) =>
+    counted(await davStore('outlook', server.collection(server.origin, 'b'), 'b').changesSince(null, WIDE), edit),
+});
+
+async function outlookEmulator(): Promise<BSide> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const started = await start(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'graph-emulator/src/cli.ts'), '--port', String(port)],
+    () => waitFor(`${origin}/v1.0/me/calendars`, 'Bearer dev:bench', 200),
+  );
+  const http = (o: string) => new GraphHttp({ baseUrl: `${o}/v1.0`, token: async () => 'dev:bench' });
+  const { value } = await http(origin).get<{ value: { id: string; isDefaultCalendar: boolean }[] }>('/me/calendars');
+  const calendar = value.find((c) => c.isDefaultCalendar)!.id;
+  return {
+    started,
+    origin,
+    store: (o) => new GraphEventStore(http(o), calendar),
+    inspect: async (edit) => counted(await new GraphEventStore(http(origin), calendar).changesSince(null, WIDE), edit),
+  };
 }
 
 async function radicale(n: number): Promise<Server> {
@@ -168,17 +228,6 @@ interface Row {
   readonly loadBefore: number;
 }
 
-/** The events of a collection, read straight from the server: how many, and how many carry `edit`. */
-async function inspect(url: string, c: Cal, edit: string): Promise<{ events: number; edits: number }> {
-  const http = new DavHttp({ credentials: { username: USERS[c][0], password: USERS[c][1] }, timeoutMs: 600_000 });
-  const store = new CalDavStore('activity', url, http);
-  const all = await store.changesSince(null, { from: NOW - 2 * SPREAD_DAYS * DAY, to: NOW + 2 * SPREAD_DAYS * DAY });
-  return {
-    events: all.changed.length + (all.unreadable?.length ?? 0),
-    edits: all.changed.filter((s) => s.item.subject.endsWith(edit)).length,
-  };
-}
-
 /** 10 events of A edited straight on the server (not through the proxy). */
 async function editA(server: Server, n: number, edit: string): Promise<void> {
   for (let i = 0; i < CHANGED; i++) {
@@ -194,7 +243,7 @@ async function editA(server: Server, n: number, edit: string): Promise<void> {
 }
 
 /** Our engine in this process, A as the CRM side and B as the other: one run per call, state kept between. */
-function ours(a: string, b: string) {
+function ours(a: string, b: () => StorePort) {
   const state = new MemoryStatusStore();
   const log = new MemoryLog();
   const history = new MemoryHistory();
@@ -210,17 +259,10 @@ function ours(a: string, b: string) {
   };
   let first = true;
   return async (): Promise<{ cpuS: number; finished: boolean }> => {
-    const store = (side: Side, url: string, c: Cal) =>
-      new CalDavStore(
-        'activity',
-        url,
-        new DavHttp({ credentials: { username: USERS[c][0], password: USERS[c][1] }, side, timeoutMs: 600_000 }),
-        { side },
-      );
     const cpu = process.cpuUsage();
     const report = await runSync(
       {
-        stores: { crm: { activity: store('crm', a, 'a') }, outlook: { activity: store('outlook', b, 'b') } },
+        stores: { crm: { activity: davStore('crm', a, 'a') }, outlook: { activity: b() } },
         state,
         log,
         history,
@@ -292,30 +334,75 @@ print("RUSAGE " + json.dumps({"cpu": u.ru_utime + u.ru_stime, "finished": finish
   };
 }
 
+const setup = {
+  sizes: SIZES,
+  servers: SERVERS,
+  tools: TOOLS,
+  changed: CHANGED,
+  peerLimitS: PEER_LIMIT_S,
+  cpus: availableParallelism(),
+  vdirsyncer: spawnSync('vdirsyncer', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+  method:
+    'each tool on a fresh server with the same data, warmed up; measured once the 1-minute load average is below half the CPUs; requests and bytes counted by a proxy in front of the server',
+};
+
+/** Ours against vdirsyncer per server, size and phase: how many times faster (wall time). */
+const ratiosOf = () =>
+  rows
+    .filter((r) => r.tool === 'ours')
+    .flatMap((o) => {
+      const peer = rows.find(
+        (r) => r.tool === 'vdirsyncer' && r.server === o.server && r.n === o.n && r.phase === o.phase,
+      );
+      return peer
+        ? [
+            {
+              server: o.server,
+              n: o.n,
+              phase: o.phase,
+              oursS: o.wallS,
+              vdirsyncerS: peer.wallS,
+              vdirsyncerFinished: peer.finished,
+              // A peer that did not finish ran at least this long: the ratio is then a lower bound.
+              timesFaster: Math.round((peer.wallS / o.wallS) * 10) / 10,
+            },
+          ]
+        : [];
+    });
+/** The file, written after each tool's runs (a long run stopped midway keeps what it measured). */
+function save(complete: boolean): void {
+  writeResults('sync', { complete, rows, ratios: ratiosOf(), setup });
+}
+
 const rows: Row[] = [];
 for (const n of SIZES)
   for (const kind of SERVERS)
     for (const tool of TOOLS) {
+      if (kind === 'graph' && tool !== 'ours') continue; // vdirsyncer does not speak Graph
       console.log(`${kind}, ${n} events, ${tool}: preparing a fresh server…`);
       const server = await (kind === 'radicale' ? radicale(n) : gateway(n));
-      const counter = await proxy(server.origin);
+      const b = kind === 'graph' ? await outlookEmulator() : bOn(server);
+      const counter = await proxy(b.origin);
       try {
         // Warm-up: the server reads A once (Radicale builds its item cache here), straight, not counted.
-        await inspect(server.collection(server.origin, 'a'), 'a', '\u0000');
-        const a = server.collection(counter.origin, 'a');
-        const b = server.collection(counter.origin, 'b');
-        const run = tool === 'ours' ? ours(a, b) : vdirsyncer(a, b);
+        await davStore('crm', server.collection(server.origin, 'a'), 'a').changesSince(null, WIDE);
+        // Into Outlook, only Graph's side is counted (its floor is the target); A is read straight.
+        const a = server.collection(kind === 'graph' ? server.origin : counter.origin, 'a');
+        const run =
+          tool === 'ours'
+            ? ours(a, () => b.store(counter.origin))
+            : vdirsyncer(a, server.collection(counter.origin, 'b'));
         const loadBefore = await quiet();
         const edit = ` (edited ${Date.now()})`;
         for (const phase of ['initial', 'unchanged', 'changed'] as const) {
           if (phase === 'changed') await editA(server, n, edit);
           const counts = await counter.counts();
-          const serverCpu = cpuSeconds(server.started.pid);
+          const serverCpu = cpuSeconds(b.started.pid);
           const t = performance.now();
           const r = await run();
           const wallS = (performance.now() - t) / 1000;
           const after = await counter.counts();
-          const seen = await inspect(server.collection(server.origin, 'b'), 'b', edit);
+          const seen = await b.inspect(edit);
           const row: Row = {
             server: kind,
             n,
@@ -324,7 +411,7 @@ for (const n of SIZES)
             finished: r.finished,
             wallS: Math.round(wallS * 100) / 100,
             cpuS: Math.round(r.cpuS * 100) / 100,
-            serverCpuS: Math.round((cpuSeconds(server.started.pid) - serverCpu) * 100) / 100,
+            serverCpuS: Math.round((cpuSeconds(b.started.pid) - serverCpu) * 100) / 100,
             requests: after.requests - counts.requests,
             bytes: after.bytes - counts.bytes,
             eventsInB: seen.events,
@@ -340,51 +427,17 @@ for (const n of SIZES)
         }
       } finally {
         await counter.started.stop();
+        if (b.started !== server.started) await b.started.stop();
         await server.started.stop();
       }
+      save(false);
     }
 
-/** Ours against vdirsyncer per server, size and phase: how many times faster (wall time). */
-const ratios = rows
-  .filter((r) => r.tool === 'ours')
-  .flatMap((o) => {
-    const peer = rows.find(
-      (r) => r.tool === 'vdirsyncer' && r.server === o.server && r.n === o.n && r.phase === o.phase,
-    );
-    return peer
-      ? [
-          {
-            server: o.server,
-            n: o.n,
-            phase: o.phase,
-            oursS: o.wallS,
-            vdirsyncerS: peer.wallS,
-            vdirsyncerFinished: peer.finished,
-            // A peer that did not finish ran at least this long: the ratio is then a lower bound.
-            timesFaster: Math.round((peer.wallS / o.wallS) * 10) / 10,
-          },
-        ]
-      : [];
-  });
 console.log('\nours vs vdirsyncer (wall time):');
-for (const r of ratios)
+for (const r of ratiosOf())
   console.log(
     `  ${r.server.padEnd(9)} ${String(r.n).padStart(6)} ${r.phase.padEnd(9)} ${r.oursS} s vs ${r.vdirsyncerS} s${r.vdirsyncerFinished ? '' : ' (not finished)'}: ${r.timesFaster}×`,
   );
-writeResults('sync', {
-  rows,
-  ratios,
-  setup: {
-    sizes: SIZES,
-    servers: SERVERS,
-    tools: TOOLS,
-    changed: CHANGED,
-    peerLimitS: PEER_LIMIT_S,
-    cpus: availableParallelism(),
-    vdirsyncer: spawnSync('vdirsyncer', ['--version'], { encoding: 'utf8' }).stdout.trim(),
-    method:
-      'each tool on a fresh server with the same data, warmed up; measured once the 1-minute load average is below half the CPUs; requests and bytes counted by a proxy in front of the server',
-  },
-});
+save(true);
 await cleanup();
 process.exit(rows.every((r) => r.ok) ? 0 : 1);
