@@ -217,13 +217,32 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return out;
   }
 
+  /**
+   * The entries of one delta round, computed at its first page and kept for its next pages: a round
+   * is a snapshot (`upTo`), and computing it again for every page made reading N events cost N²/page
+   * (issue 17: the emulator, not the add-in, was the bottleneck of a 10,000-event first sync). A few
+   * rounds are kept per mailbox, the oldest dropped first.
+   */
+  const rounds = new WeakMap<Mailbox, Map<string, Json[]>>();
+  function roundEntries(m: Mailbox, s: DeltaState, prefer: string): Json[] {
+    const key = JSON.stringify([s.kind, s.container, s.from, s.to, s.since, s.upTo, s.tracking ?? false, prefer]);
+    const kept = rounds.get(m) ?? new Map<string, Json[]>();
+    rounds.set(m, kept);
+    const hit = kept.get(key);
+    if (hit) return hit;
+    const all = deltaEntries(m, s, prefer);
+    kept.set(key, all);
+    if (kept.size > 8) kept.delete(kept.keys().next().value!);
+    return all;
+  }
+
   function deltaPage(m: Mailbox, s: DeltaState, prefer: string, path: string): Reply {
     // https://learn.microsoft.com/graph/delta-query-overview: an expired state answers 410 Gone; the
     // client starts over with a full synchronization.
     if (s.tracking && s.since < m.state.expiredBefore)
       throw new GraphError(410, 'SyncStateNotFound', 'The sync state is no longer available. Resync required.');
     const size = Number(/odata\.maxpagesize=(\d+)/i.exec(prefer)?.[1] ?? pageDefault);
-    const all = deltaEntries(m, s, prefer);
+    const all = roundEntries(m, s, prefer);
     const page = all.slice(s.offset, s.offset + size);
     const more = s.offset + size < all.length;
     const link = more

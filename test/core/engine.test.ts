@@ -319,6 +319,16 @@ describe('runSync on memory stores', () => {
     );
   });
 
+  it('writes the series after the single items, so that a chunk of single items fills its batch (issue 17)', async () => {
+    const h = new Harness();
+    h.stores.crm.activity.insert({ ...weekly('2026-11-10'), uid: 'series-first', crm: { activityId: '0000000001' } });
+    for (let i = 0; i < 3; i++) h.stores.crm.activity.insert(activity({ uid: `single-${i}`, subject: `Visit ${i}` }));
+    const order: string[] = [];
+    h.stores.outlook.activity.faults.afterWrite = (_op, id) => order.push(h.stores.outlook.activity.get(id)!.subject);
+    await h.sync(profile({ sync: { itemTypes: 'activities' } }));
+    expect(order).to.deep.equal(['Visit 0', 'Visit 1', 'Visit 2', 'Weekly team call']);
+  });
+
   it('cancel before the writes: nothing is written and the run says so', async () => {
     const h = new Harness();
     h.stores.crm.activity.insert(activity({ uid: 'c1' }));

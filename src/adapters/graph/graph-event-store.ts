@@ -453,11 +453,13 @@ export class GraphEventStore implements StorePort {
         throw new AttendeeUpdateRefused(a.subject, attendees, 'changing');
       body = Object.fromEntries(Object.entries(body).filter(([k]) => PERSONAL_FIELDS.includes(k)));
     }
-    const r = await this.http.request<GraphEvent>(
-      'PATCH',
-      `/me/events/${encodeURIComponent(id)}`,
-      body,
-      this.writeHeaders(raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {}),
+    const r = await this.http.queued<GraphEvent>(
+      {
+        method: 'PATCH',
+        url: `/me/events/${encodeURIComponent(id)}`,
+        body,
+        headers: this.writeHeaders(raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {}),
+      },
       [404, 412],
     );
     if (r.status === 412 || r.status === 404) throw new PreconditionFailedError('outlook', id, ifVersion);
@@ -488,11 +490,12 @@ export class GraphEventStore implements StorePort {
     const raw = 'item' in before ? (before.raw as GraphEvent) : undefined;
     const attendees = meetingAttendees(raw);
     if (!this.invite && attendees) throw new AttendeeUpdateRefused(raw?.subject ?? '', attendees, 'deleting');
-    const r = await this.http.request(
-      'DELETE',
-      `/me/events/${encodeURIComponent(id)}`,
-      undefined,
-      raw?.changeKey ? { 'If-Match': `W/"${raw.changeKey}"` } : {},
+    const r = await this.http.queued(
+      {
+        method: 'DELETE',
+        url: `/me/events/${encodeURIComponent(id)}`,
+        ...(raw?.changeKey && { headers: { 'If-Match': `W/"${raw.changeKey}"` } }),
+      },
       // Already gone is what a deletion wants.
       [404, 412],
     );

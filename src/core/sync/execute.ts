@@ -144,6 +144,20 @@ export function nextStatus(
  */
 export const WRITES_AT_ONCE = 20;
 
+/**
+ * The actions with the pairs that write a series after the others, each pair's actions in their order:
+ * a series takes a store several round trips (Graph: the POST, its occurrences, reading it back), and
+ * a chunk waits for its slowest write — series among single items left each chunk's later $batch
+ * requests nearly empty (issue 17). Pairs are independent of one another (one pair per key).
+ */
+export function seriesLast(actions: readonly Action[]): readonly Action[] {
+  const heavy = new Set(
+    actions.filter((a) => (a.type === 'create' || a.type === 'update') && a.item.recurrence).map((a) => a.pairKey),
+  );
+  if (!heavy.size) return actions;
+  return [...actions.filter((a) => !heavy.has(a.pairKey)), ...actions.filter((a) => heavy.has(a.pairKey))];
+}
+
 /** An action that passed its checks and is written in this chunk. */
 interface Started {
   readonly a: Action;
@@ -175,6 +189,7 @@ export async function executeActions(
   const logged = new FailureLog();
   let n = 0;
   let next = 0;
+  actions = seriesLast(actions);
   while (next < actions.length) {
     if (deps.cancelled?.()) break;
     // The chunk: the next actions up to the first whose pair it already holds (a pair's actions run in order).
