@@ -12,7 +12,7 @@
 // Each tool runs on a fresh server holding the same data; the machine is let go quiet (1-minute load
 // average below half the CPUs) before each tool's runs, and the load average is recorded.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '@crm-sync/gateway/auth';
@@ -54,6 +54,10 @@ const SIZES = list('BENCH_SIZES', '1000,10000').map(Number);
 const SERVERS = list('BENCH_SERVERS', 'radicale,gateway,graph') as ('radicale' | 'gateway' | 'graph')[];
 const TOOLS = list('BENCH_TOOLS', 'ours,vdirsyncer') as ('ours' | 'vdirsyncer')[];
 const PEER_LIMIT_S = Number(process.env.BENCH_PEER_LIMIT_S ?? 3600);
+/** Our CalDAV requests in flight at once (DavHttp's default when unset). */
+const DAV_IN_FLIGHT = process.env.BENCH_DAV_IN_FLIGHT ? Number(process.env.BENCH_DAV_IN_FLIGHT) : undefined;
+/** Keep the rows of the last file that this run does not measure again (a part measured anew). */
+const MERGE = process.env.BENCH_MERGE === '1';
 const CHANGED = 10;
 /** Events lie within this many days of today; the profile's period covers them. */
 const SPREAD_DAYS = 300;
@@ -101,7 +105,12 @@ const davStore = (side: Side, url: string, c: Cal) =>
   new CalDavStore(
     'activity',
     url,
-    new DavHttp({ credentials: { username: USERS[c][0], password: USERS[c][1] }, side, timeoutMs: 600_000 }),
+    new DavHttp({
+      credentials: { username: USERS[c][0], password: USERS[c][1] },
+      side,
+      timeoutMs: 600_000,
+      ...(DAV_IN_FLIGHT && { maxInFlight: DAV_IN_FLIGHT }),
+    }),
     { side },
   );
 
@@ -348,10 +357,10 @@ const setup = {
 
 /** Ours against vdirsyncer per server, size and phase: how many times faster (wall time). */
 const ratiosOf = () =>
-  rows
+  [...earlier, ...rows]
     .filter((r) => r.tool === 'ours')
     .flatMap((o) => {
-      const peer = rows.find(
+      const peer = [...earlier, ...rows].find(
         (r) => r.tool === 'vdirsyncer' && r.server === o.server && r.n === o.n && r.phase === o.phase,
       );
       return peer
@@ -371,8 +380,14 @@ const ratiosOf = () =>
     });
 /** The file, written after each tool's runs (a long run stopped midway keeps what it measured). */
 function save(complete: boolean): void {
-  writeResults('sync', { complete, rows, ratios: ratiosOf(), setup });
+  writeResults('sync', { complete, rows: [...earlier, ...rows], ratios: ratiosOf(), setup });
 }
+/** With BENCH_MERGE=1: the last file's rows of the runs this one does not repeat. */
+const earlier: Row[] = MERGE
+  ? (JSON.parse(readFileSync(path.join(root, 'bench/results/sync.json'), 'utf8')) as { rows: Row[] }).rows.filter(
+      (r) => !(SIZES.includes(r.n) && SERVERS.includes(r.server as never) && TOOLS.includes(r.tool as never)),
+    )
+  : [];
 
 const rows: Row[] = [];
 for (const n of SIZES)

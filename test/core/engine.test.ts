@@ -7,7 +7,7 @@ import { dieAtCommit, Harness } from './support/harness.js';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.js';
 import { entry, pairOf, profile, snap } from './support/plan-fixtures.js';
 import { unaccounted } from '../../src/core/sync/account.js';
-import { WRITES_AT_ONCE } from '../../src/core/sync/execute.js';
+import { WRITES_AT_ONCE } from '../../src/core/sync/chunks.js';
 
 const subjects = (h: Harness, side: 'outlook' | 'crm') =>
   [...h.stores[side].activity.all(), ...h.stores[side].task.all()].map((x) => x.item.subject).sort();

@@ -85,4 +85,18 @@ describe('CalDAV HTTP layer', () => {
     const error = await failure(gone.changesSince(null, WINDOW));
     expect(error.message).to.match(/^cannot reach the CRM gateway at http:\/\/127\.0\.0\.1:9: /);
   });
+
+  it('sends at most 4 requests at once by default (the gateway serves 4 of a user at once), all answered', async () => {
+    let now = 0;
+    let most = 0;
+    const slow: typeof fetch = async () => {
+      most = Math.max(most, ++now);
+      await new Promise((r) => setTimeout(r, 5));
+      now--;
+      return new Response('ok');
+    };
+    const http = new DavHttp({ credentials: { username: 'u', password: PASSWORD }, fetch: slow });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => http.fetch('http://127.0.0.1:9/x')));
+    expect([most, answers.length]).to.deep.equal([4, 20]);
+  });
 });

@@ -12,7 +12,7 @@ import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
 import { listFolders } from '../../src/adapters/graph/folders.js';
 import { PROP, type GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
 import { contentHash, sameSharedContent } from '../../src/core/model/content-hash.js';
-import { WRITES_AT_ONCE } from '../../src/core/sync/execute.js';
+import { WRITES_AT_ONCE } from '../../src/core/sync/chunks.js';
 import type { Activity } from '../../src/core/model/item.js';
 import { runSync } from '../../src/core/sync/engine.js';
 import { syncWindow } from '../../src/core/model/time.js';

@@ -27,7 +27,7 @@ import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { basic, BERLIN_VTIMEZONE } from './support/gateway.js';
-import { WRITES_AT_ONCE } from '../../src/core/sync/execute.js';
+import { WRITES_AT_ONCE } from '../../src/core/sync/chunks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crm-through-'));
 let gw: RunningGateway;
