@@ -1,7 +1,6 @@
 // Benchmark (not a test): plan() on 1k, 10k and 100k items per side with 1 % changed on each side, as
 // an incremental run sees them. Prints milliseconds and heap; writes bench/results/core.json.
 // Target on the reference machine: 100k items in ≤ 150 ms, growing linearly (100k/10k ≤ 12).
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { contentHash } from '../src/core/model/content-hash.js';
 import type { Activity } from '../src/core/model/item.js';
 import { itemRange } from '../src/core/model/time.js';
@@ -10,6 +9,10 @@ import type { SideEntry } from '../src/core/sync/actions.js';
 import { plan } from '../src/core/sync/plan.js';
 import { compilePolicy } from '../src/core/sync/policy.js';
 import type { PairStatus } from '../src/core/sync/status.js';
+import { load, writeResults } from './support/results.js';
+
+/** The machine's 1-minute load average when the benchmark starts (written into its file). */
+const loadBefore = load();
 
 const NOW = Date.UTC(2026, 10, 26, 12);
 const policy = compilePolicy(defaultProfile(), NOW);
@@ -99,6 +102,4 @@ const at = (n: number) => rows.find((r) => r.items === n)?.ms;
 const [ten, hundred] = [at(10_000), at(100_000)];
 if (ten && hundred)
   console.log(`100k/10k ratio: ${(hundred / ten).toFixed(1)} (target ≤ 12); 100k: ${hundred} ms (target ≤ 150 ms)`);
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/core.json', `${JSON.stringify({ rows }, null, 2)}\n`);
-console.log('wrote bench/results/core.json');
+writeResults('core', { rows, loadBefore });

@@ -5,18 +5,19 @@
 // extended properties in $batch of 20); an unchanged incremental run = 1 delta request per folder.
 // The events are single events created by the CRM side (extended properties set), spread over the
 // sync period. Exits 1 when a target is missed. BENCH_PAGE changes the page size (default 100).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { activityToEvent } from '../src/adapters/graph/event-write.js';
 import { GraphEventStore } from '../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../src/adapters/graph/graph-http.js';
 import { CONTRACT_NOW, contractActivity } from '../test/contract/store-contract.js';
 import { startGraphEmulator } from '@crm-sync/graph-emulator';
+import { load, writeResults } from './support/results.js';
+
+/** The machine's 1-minute load average when the benchmark starts (written into its file). */
+const loadBefore = load();
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const PAGE = Number(process.env.BENCH_PAGE ?? 100);
 const DAY = 86_400_000;
-const root = path.resolve(import.meta.dirname, '..');
 
 const emulator = await startGraphEmulator({ host: '127.0.0.1' });
 try {
@@ -58,8 +59,7 @@ try {
     incrementalSeconds: Math.round(incrementalMs / 100) / 10,
     bytes: http.stats().bytes,
   };
-  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/graph.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResults('graph', { ...result, loadBefore });
   const ok = initialRequests <= initialTarget && incrementalRequests <= 1;
   console.log(
     `bench:graph ${EVENTS} events, page ${PAGE}: initial ${initialRequests} requests (target ≤ ${initialTarget}, ` +

@@ -2,7 +2,8 @@
 // interrupted), waiting until one answers, waiting until the machine is quiet, a process's CPU time,
 // and Radicale (Debian) started with its cache fsync off.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { load } from './results.js';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -76,8 +77,6 @@ export async function waitFor(url: string, auth: string, expect = 207): Promise<
   throw new Error(`${url} did not come up`);
 }
 
-export const load = (): number => Math.round(loadavg()[0]! * 100) / 100;
-
 /**
  * Waits until the machine is quiet — the 1-minute load average below half the CPUs, or 3 minutes at
  * most (BENCH_QUIET_WAIT_S; 0 for a quick trial whose figures mean nothing) — so that a server is
@@ -89,6 +88,8 @@ export async function quiet(): Promise<number> {
   for (let i = 0; i < tries && loadavg()[0]! > limit; i++) await new Promise((r) => setTimeout(r, 5000));
   return load();
 }
+
+export { load, writeResults } from './results.js';
 
 /** CPU seconds (user + system) process `pid` has used so far (Linux /proc). */
 export function cpuSeconds(pid: number): number {
@@ -151,14 +152,3 @@ export const RADICALE_CALENDAR_PROPS = JSON.stringify({
 
 export const basicAuth = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
-/** Writes `bench/results/<name>.json` with the time of the run, and says so. */
-export function writeResults(name: string, value: Record<string, unknown>): void {
-  const dir = path.resolve(import.meta.dirname, '../results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, `${name}.json`),
-    JSON.stringify({ ...value, at: new Date().toISOString() }, null, 2) + '\n',
-  );
-  console.log(`\nwritten to bench/results/${name}.json`);
-}
