@@ -385,7 +385,7 @@ function save(complete: boolean): void {
 /** With BENCH_MERGE=1: the last file's rows of the runs this one does not repeat. */
 const earlier: Row[] = MERGE
   ? (JSON.parse(readFileSync(path.join(root, 'bench/results/sync.json'), 'utf8')) as { rows: Row[] }).rows.filter(
-      (r) => !(SIZES.includes(r.n) && SERVERS.includes(r.server as never) && TOOLS.includes(r.tool as never)),
+      (r) => !(SIZES.includes(r.n) && (SERVERS as string[]).includes(r.server) && (TOOLS as string[]).includes(r.tool)),
     )
   : [];
 
