@@ -76,9 +76,12 @@ interface Token {
   o: Record<string, string>;
 }
 
-const EXPAND = `$expand=singleValueExtendedProperties($filter=${Object.values(PROP)
-  .map((id) => `id eq '${id}'`)
-  .join(' or ')})`;
+/** `$expand` of the extended properties `ids` (a read gives only those asked for). */
+const expandOf = (ids: readonly string[]) =>
+  `$expand=singleValueExtendedProperties($filter=${ids.map((id) => `id eq '${id}'`).join(' or ')})`;
+const EXPAND = expandOf(Object.values(PROP));
+/** The extended properties a read with EXPAND gives, lower case. */
+const READ_PROPS = new Set(Object.values(PROP).map((p) => p.toLowerCase()));
 const quote = (s: string) => s.replace(/'/g, "''");
 
 /** Creations per run whose key is looked up one by one before the whole calendar is listed once. */
@@ -371,7 +374,7 @@ export class GraphEventStore implements StorePort {
     const props = [PROP.key, PROP.activityId, PROP.uid];
     const first = await this.http.get<{ value?: GraphEvent[]; '@odata.nextLink'?: string }>(
       `/me/calendars/${encodeURIComponent(this.calendarId)}/events?$select=id&$top=${INDEX_PAGE}` +
-        `&$expand=singleValueExtendedProperties($filter=${props.map((id) => `id eq '${id}'`).join(' or ')})`,
+        `&${expandOf(props)}`,
       HEADERS,
     );
     const index = new Map<string, string>();
@@ -418,11 +421,10 @@ export class GraphEventStore implements StorePort {
     }
     // A single event as the answer gives it, with the extended properties sent (the answer does not
     // expand them: https://learn.microsoft.com/graph/api/user-post-events): no read back (issue 17).
-    const wanted = new Set(Object.values(PROP).map((p) => p.toLowerCase()));
     const event: GraphEvent = {
       ...r.body,
       singleValueExtendedProperties: (body.singleValueExtendedProperties ?? []).filter((p) =>
-        wanted.has(p.id.toLowerCase()),
+        READ_PROPS.has(p.id.toLowerCase()),
       ),
     };
     const s = this.stored(id, { event, exceptions: [], cancelled: [] });
