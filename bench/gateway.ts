@@ -14,10 +14,12 @@
 // after), then stopped — never beside another server's start-up or cache building (issue 17).
 // BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50),
 // BENCH_SMALL and BENCH_LARGE the two collection sizes (500, 50,000);
-// BENCH_PROFILE=DIR writes a CPU profile of our gateway there (node --cpu-prof) for a look at hot spots.
+// BENCH_PROFILE=DIR profiles instead of measuring: our gateway alone under PUT only and under
+// sync-collection only, with `node --cpu-prof` (profiles kept in DIR/put and DIR/sync); it prints the top
+// self-time functions and writes them to bench/results/gateway-profile.json.
 // (Over 350 lines, one benchmark script: set-up, the wrk runs and the report.)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '@crm-sync/gateway/auth';
@@ -37,6 +39,7 @@ import {
   startRadicale,
   waitFor,
 } from './support/processes.js';
+import { topSelfTime } from './support/profile.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 5000);
@@ -45,6 +48,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Items of the two users on our gateway alone whose PUTs show whether a PUT costs more in a larger collection. */
 const SMALL = Number(process.env.BENCH_SMALL ?? 500);
 const LARGE = Number(process.env.BENCH_LARGE ?? 50_000);
+/** Changes made after the token of each user before a sync-collection-only run (what each report lists). */
+const SYNC_CHANGES = 100;
+/** BENCH_PROFILE=DIR: instead of the measurement, CPU profiles of our gateway under PUT and under sync-collection. */
+const PROFILE = process.env.BENCH_PROFILE;
 const root = path.resolve(import.meta.dirname, '..');
 
 needTools('bench:gateway', ['wrk', 'radicale']);
@@ -105,11 +112,11 @@ await store.close();
 
 // --- the servers, each started for its own measurement -------------------------------------------
 const oursPort = await freePort();
-const startOurs = () =>
+const startOurs = (profileDir?: string) =>
   start(
     process.execPath,
     [
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       path.join(root, 'gateway/bin/crm-gateway.js'),
       'serve',
       '--db',
@@ -154,8 +161,11 @@ const servers: Server[] = [
 const syncBody = (token: string) =>
   `<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
 
-/** What wrk sends: the mix, or only GETs of one item, or only PUTs over one item. */
-type Mode = 'mix' | 'get' | 'put';
+/**
+ * What wrk sends: the mix, or only GETs of one item, or only PUTs over one item, or only incremental
+ * `sync-collection` reports (each answering the changes made since its token).
+ */
+type Mode = 'mix' | 'get' | 'put' | 'sync';
 
 /** Lua for wrk: requests of `mode` over the users (with their items and current sync tokens). */
 function luaScript(s: Server, mode: Mode, users: readonly { u: number; items: number; token: string }[]): string {
@@ -196,6 +206,7 @@ function request()
     return wrk.format("GET", u.base .. "item-" .. math.random(0, items - 1) .. ".ics", {["Authorization"]=u.auth})
   end
   if mode == "put" then r = 100 end
+  if mode == "sync" then r = 1 end
   if r <= 40 then
     return wrk.format("REPORT", u.base, {["Authorization"]=u.auth, ["Content-Type"]="application/xml; charset=utf-8", ["Depth"]="1"}, u.sync)
   elseif r <= 80 then
@@ -258,6 +269,16 @@ async function measure(
     const token = /<(?:\w+:)?sync-token>([^<]+)</.exec(text)?.[1];
     if (r.status !== 207 || !token) throw new Error(`${s.name}: sync-collection answered ${r.status}`);
     users.push({ u, items, token });
+    // Only sync-collection: changes since the token for each report to list (in the mix, the run's PUTs).
+    if (mode === 'sync')
+      for (let n = 0; n < SYNC_CHANGES; n++) {
+        const put = await fetch(`${s.origin}${s.collection(u)}item-${n}.ics`, {
+          method: 'PUT',
+          headers: { Authorization: basic(u), 'Content-Type': 'text/calendar; charset=utf-8' },
+          body: body(n, `Changed before the sync-collection run ${n}`),
+        });
+        if (!put.ok) throw new Error(`${s.name}: PUT answered ${put.status}`);
+      }
   }
   const script = path.join(dir, `${s.name}-${mode}.lua`);
   writeFileSync(script, luaScript(s, mode, users));
@@ -306,6 +327,30 @@ async function alone<T extends Figures | Record<string, Figures>>(
     await stop();
     console.log(`  ${name} stopped`);
   }
+}
+
+if (PROFILE) {
+  const profiles: Record<string, Figures & ReturnType<typeof topSelfTime>> = {};
+  for (const mode of ['put', 'sync'] as const) {
+    const into = path.resolve(PROFILE, mode);
+    rmSync(into, { recursive: true, force: true });
+    mkdirSync(into, { recursive: true });
+    console.log(`wrk: ${CONNECTIONS} connections, ${SECONDS} s of ${mode} only against ours, profiled…`);
+    const figures = await alone(
+      `ours (${mode}, profiled)`,
+      () => startOurs(into),
+      () => measure(servers[0]!, mode),
+    );
+    profiles[mode] = { ...figures, ...topSelfTime(into, root) };
+    console.log(`  ${figures.rps} req/s under the profiler; self time (of ${profiles[mode].busyMs} ms busy):`);
+    for (const f of profiles[mode].functions) console.log(`  ${String(f.percent).padStart(5)} %  ${f.fn}`);
+  }
+  writeResults('gateway-profile', {
+    profiles,
+    setup: { users: USERS, itemsPerUser: ITEMS, seconds: SECONDS, connections: CONNECTIONS, syncChanges: SYNC_CHANGES },
+  });
+  await cleanup();
+  process.exit(0);
 }
 
 console.log(
