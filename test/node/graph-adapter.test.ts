@@ -9,14 +9,17 @@ import {
   type GraphEventStoreOptions,
 } from '../../src/adapters/graph/graph-event-store.js';
 import { GraphHttp } from '../../src/adapters/graph/graph-http.js';
+import { GraphTaskStore, TASK_LOOKUPS_ONE_BY_ONE } from '../../src/adapters/graph/graph-task-store.js';
 import { listFolders } from '../../src/adapters/graph/folders.js';
 import { PROP, type GraphEvent } from '../../src/adapters/graph/graph-event-types.js';
 import { contentHash, sameSharedContent } from '../../src/core/model/content-hash.js';
 import { WRITES_AT_ONCE } from '../../src/core/sync/chunks.js';
-import type { Activity } from '../../src/core/model/item.js';
+import type { Activity, Item } from '../../src/core/model/item.js';
+import type { StorePort } from '../../src/core/ports/store.js';
 import { runSync } from '../../src/core/sync/engine.js';
+import { pairKeyOf } from '../../src/core/sync/match.js';
 import { syncWindow } from '../../src/core/model/time.js';
-import { CONTRACT_NOW, contractActivity, contractSeries } from '../contract/store-contract.js';
+import { CONTRACT_NOW, contractActivity, contractSeries, contractTask } from '../contract/store-contract.js';
 import { dieAtCommit, Harness } from '../core/support/harness.js';
 import { profile } from '../core/support/plan-fixtures.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
@@ -51,6 +54,41 @@ function syncWith(h: Harness, store: GraphEventStore) {
     { ...h.deps(), stores: { outlook: { activity: store }, crm: { activity: h.stores.crm.activity } } },
     activities,
   );
+}
+
+/**
+ * No echo: six items the store created, one of them then edited by another client; the incremental
+ * read with the versions the run kept fetches only the edited one, and costs less than half the read
+ * without them; a full read still lists all six.
+ */
+async function expectNoEcho(
+  store: StorePort,
+  http: GraphHttp,
+  item: (n: number) => Item,
+  editElsewhere: (id: string) => void,
+) {
+  const window = syncWindow(CONTRACT_NOW, 30, 90);
+  const before = await store.changesSince(null, window);
+  const known = new Map<string, string>();
+  for (let n = 0; n < 6; n++) {
+    const created = await store.create(item(n), pairKeyOf(item(n)));
+    known.set(created.id, created.version);
+  }
+  editElsewhere([...known.keys()][0]!);
+  const counted = async (k?: Map<string, string>) => {
+    const at = http.stats();
+    const changes = await store.changesSince(before.token, window, k);
+    return { changes, bytes: http.stats().bytes - at.bytes };
+  };
+  const next = await counted(known);
+  expect(next.changes.changed.map((c) => c.item.subject)).to.deep.equal(['Edited elsewhere']);
+  expect(next.changes.unchanged).to.have.length(5);
+  // The same read without the status' versions reads all six back.
+  const echo = await counted();
+  expect(echo.changes.changed).to.have.length(6);
+  expect(next.bytes, 'what the own writes cost to read back').to.be.below(echo.bytes / 2);
+  const full = await store.changesSince(null, window, known);
+  expect([full.changed.length, full.unchanged], 'a full read lists them all').to.deep.equal([6, undefined]);
 }
 
 const control = (path: string, body: unknown = {}) =>
@@ -442,30 +480,12 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
 
   it('the read after a run’s own writes does not read them again (no echo); another client’s edit is read', async () => {
     const { store, http, mailbox } = await outlook();
-    const window = syncWindow(CONTRACT_NOW, 30, 90);
-    const before = await store.changesSince(null, window);
-    const known = new Map<string, string>();
-    for (let n = 0; n < 6; n++) {
-      const a = contractActivity(600 + n);
-      const created = await store.create(a, `crm:${a.crm!.activityId}`);
-      known.set(created.id, created.version);
-    }
-    const [edited] = [...known.keys()];
-    emulator.mailbox(mailbox).updateEvent(edited!, { subject: 'Edited in Outlook' });
-    const counted = async (k?: Map<string, string>) => {
-      const at = http.stats();
-      const changes = await store.changesSince(before.token, window, k);
-      return { changes, requests: http.stats().requests - at.requests, bytes: http.stats().bytes - at.bytes };
-    };
-    const next = await counted(known);
-    expect(next.changes.changed.map((c) => c.item.subject)).to.deep.equal(['Edited in Outlook']);
-    expect(next.changes.unchanged).to.have.length(5);
-    // The same read without the status' versions reads all six back.
-    const echo = await counted();
-    expect(echo.changes.changed).to.have.length(6);
-    expect(next.bytes, 'what the own writes cost to read back').to.be.below(echo.bytes / 2);
-    const full = await store.changesSince(null, window, known);
-    expect([full.changed.length, full.unchanged], 'a full read lists them all').to.deep.equal([6, undefined]);
+    await expectNoEcho(
+      store,
+      http,
+      (n) => contractActivity(600 + n),
+      (id) => emulator.mailbox(mailbox).updateEvent(id, { subject: 'Edited elsewhere' }),
+    );
   });
 
   it('a first sync sends its creations in $batch with one key listing and no read back; what they return is what a read gives (issue 17)', async () => {
@@ -506,6 +526,55 @@ describe('Outlook adapter with the engine, on the Graph emulator', () => {
       expect([row.outlook!.version, row.outlook!.hash], s.item.subject).to.deep.equal([s.version, contentHash(s.item)]);
     }
     expect((await syncWith(h, o.store)).plan.actions).to.deep.equal([]);
+  });
+
+  it('To Do: a first sync sends its creations in $batch and reads the list once for their keys; a task made before is found, not duplicated (issue 17)', async () => {
+    const { http, mailbox } = await outlook();
+    const { value } = await http.get<{ value: { id: string }[] }>('/me/todo/lists');
+    const list = value[0]!.id;
+    const store = new GraphTaskStore(http, list, { pageSize: 50 });
+    const h = new Harness();
+    const n = 2 * WRITES_AT_ONCE + 5;
+    for (let i = 0; i < n; i++) h.stores.crm.task.insert(contractTask(800 + i));
+    // A copy made earlier by an interrupted run (the same CRM id): found by its key, not made again.
+    const early = contractTask(800 + n - 1);
+    await store.create(early, pairKeyOf(early));
+    const tasks = () => Object.values(emulator.mailbox(mailbox).state.tasks);
+    const at = http.stats().requests;
+    const r = await runSync(
+      { ...h.deps(), stores: { outlook: { task: store }, crm: { task: h.stores.crm.task } } },
+      profile({ sync: { itemTypes: 'tasks' } }),
+    );
+    const requests = http.stats().requests - at;
+    expect(r.errors).to.deep.equal([]);
+    expect(tasks(), 'one task each, the early copy included').to.have.length(n);
+    // One delta page and a $batch to read it, the first lookups reading the list (one page each), one
+    // listing for the rest, then per chunk a $batch of creations and one of their read-backs; the early
+    // copy: its read for the history, the update's PATCHes and read-back. Per task it was a read of the
+    // whole list, the POST and a read back.
+    const chunks = Math.ceil(n / WRITES_AT_ONCE);
+    expect(requests, `${requests} requests for ${n} tasks`).to.be.at.most(
+      2 + TASK_LOOKUPS_ONE_BY_ONE + 1 + 2 * chunks + TASK_LOOKUPS_ONE_BY_ONE + 4,
+    );
+    expect(
+      (
+        await runSync(
+          { ...h.deps(), stores: { outlook: { task: store }, crm: { task: h.stores.crm.task } } },
+          profile({ sync: { itemTypes: 'tasks' } }),
+        )
+      ).plan.actions,
+    ).to.deep.equal([]);
+  });
+
+  it('To Do: the read after a run’s own writes does not read them again (no echo); another client’s edit is read', async () => {
+    const { http, mailbox } = await outlook();
+    const { value } = await http.get<{ value: { id: string }[] }>('/me/todo/lists');
+    await expectNoEcho(
+      new GraphTaskStore(http, value[0]!.id, { pageSize: 3 }),
+      http,
+      (n) => contractTask(900 + n),
+      (id) => emulator.mailbox(mailbox).updateTask(value[0]!.id, id, { title: 'Edited elsewhere' }),
+    );
   });
 
   it('lists the calendars and To Do lists for the folder pickers, default first, following nextLink', async () => {
