@@ -301,7 +301,11 @@ export class SyncService {
     const failure = error instanceof SyncCancelledError ? 'cancelled' : message(error);
     const record = (b: StateBackend) =>
       Promise.all([
-        b.runs.add({ ...emptyRecord(startedAt, this.now() - startedAt), failure }),
+        b.runs.add({
+          ...emptyRecord(startedAt, this.now() - startedAt),
+          failure,
+          ...(errorRef(error) && { failureError: errorRef(error) }),
+        }),
         !(error instanceof SyncCancelledError) &&
           b.log.append({
             at: startedAt,

@@ -81,6 +81,8 @@ export const ERROR_MESSAGES = {
     `the CRM gateway answered ${p.status} to ${p.request}${p.detail ? `: ${p.detail}` : ''}`,
   'sync-token-missing': () => 'the CRM gateway sent no sync-token with its changes',
   'no-calendars': (p: { origin: string; detail: string }) => `no CalDAV calendars found at ${p.origin}: ${p.detail}`,
+  'logon-slowed': (p: { origin: string; seconds: number }) =>
+    `the CRM gateway at ${p.origin} refuses logons from this device for ${p.seconds} s after too many failed ones: wait, then check the user ID and password`,
   'ical-invalid': (p: { line: number | ''; property: string; detail: string }) =>
     [p.line !== '' && `line ${p.line}`, p.property].filter(Boolean).join(', ').replace(/.+/, '$&: ') + p.detail,
   'crm-context-invalid': (p: { field: string; detail: string }) => `CRM context field "${p.field}" ${p.detail}`,
@@ -223,9 +225,11 @@ export class UnreadableTargetError extends SyncError<'unreadable-target'> {
 
 /** The store was throttled or unavailable; retry after `retryAfterMs`. */
 export class ThrottledError extends SyncError<'throttled'> {
+  /** @param status the HTTP status that asked (429 or 503), where there was one. */
   constructor(
     readonly side: Side,
     readonly retryAfterMs: number,
+    readonly status?: number,
   ) {
     super('throttled', { side, seconds: seconds(retryAfterMs) });
     this.name = 'ThrottledError';

@@ -56,12 +56,46 @@ describe('validateProfile', () => {
       'series.infiniteSeriesYears:range',
     ]);
   });
+
+  it('takes a plain http:// gateway address only on this computer (the password goes in every request)', () => {
+    const codes = (gatewayUrl: string) =>
+      validateProfile({ ...configured(), general: { ...configured().general, gatewayUrl } }).map((f) => f.code);
+    for (const local of [
+      'http://localhost:4000/dav/',
+      'http://127.0.0.1:8443/',
+      'http://[::1]:4000',
+      'HTTPS://crm-gw.example.com',
+    ])
+      expect(codes(local), local).to.deep.equal([]);
+    for (const remote of [
+      'http://crm-gw.example.com/dav/',
+      'http://localhost.example.com/',
+      'http://127.0.0.1.nip.io/',
+      'http://10.0.0.5:4000/',
+    ])
+      expect(codes(remote), remote).to.deep.equal(['https']);
+  });
 });
 
 describe('profile serialisation', () => {
   it('round-trips through the roaming JSON', () => {
     const p = configured();
     expect(parseProfile(JSON.parse(serializeRoamingProfile(p)))).to.deep.equal({ profile: p, replaced: [] });
+  });
+
+  it('keeps the exception list’s labels; a label of another shape is left out', () => {
+    const p: Profile = {
+      ...configured(),
+      exceptionList: ['uid:a', 'crm:1'],
+      exceptionLabels: { 'uid:a': { subject: 'Visit A', when: '2026-12-07' }, 'crm:1': { subject: 'Offer' } },
+    };
+    expect(parseProfile(JSON.parse(serializeRoamingProfile(p))).profile).to.deep.equal(p);
+    const odd = parseProfile({
+      ...p,
+      exceptionLabels: { 'uid:a': { subject: 7 }, 'crm:1': { subject: 'Offer', when: 3 } },
+    });
+    expect(odd.profile.exceptionLabels).to.deep.equal({ 'crm:1': { subject: 'Offer' } });
+    expect(parseProfile({ ...p, exceptionLabels: [] }).profile.exceptionLabels).to.equal(undefined);
   });
 
   it('never writes a password or token to the roaming part', () => {

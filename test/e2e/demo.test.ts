@@ -149,7 +149,7 @@ describe('the offline demo in Chromium', () => {
     expect(report).to.match(/Outlook\s*[1-9]/);
     expect(report).to.match(/CRM\s*[1-9]/);
     // The history chart has its run.
-    expect(await page.locator('crm-sync-panel svg[role="img"]').getAttribute('aria-label')).to.match(/^Runs: 1;/);
+    expect(await page.locator('crm-run-chart svg.chart').getAttribute('aria-label')).to.match(/^Runs: 1;/);
     // A second run writes nothing.
     const again = await syncNow();
     expect(again).to.match(/Outlook\s*0\s*0\s*0\s*CRM\s*0\s*0\s*0/);
@@ -479,6 +479,41 @@ describe('the offline demo in Chromium', () => {
           .map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
       });
       expect(violations, tab).to.deep.equal([]);
+    }
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('at 320 and 380 px, in English and German, no tab scrolls sideways (issue 18)', async () => {
+    const language = page.getByRole('combobox', { name: /^(Language|Sprache)$/ });
+    const wide = () =>
+      page.evaluate(`(() => {
+        const e = document.scrollingElement;
+        return { scroll: e.scrollWidth, width: e.clientWidth };
+      })()`) as Promise<{ scroll: number; width: number }>;
+    try {
+      for (const lang of ['en', 'de'] as const) {
+        await language.selectOption(lang);
+        await page
+          .getByRole('heading', { level: 1, name: lang === 'de' ? 'CRM-Kalendersynchronisation' : 'CRM Calendar Sync' })
+          .waitFor();
+        for (const width of [320, 380]) {
+          await page.setViewportSize({ width, height: 900 });
+          const tabs = page.getByRole('tab');
+          for (let i = 0; i < (await tabs.count()); i++) {
+            await tabs.nth(i).click();
+            const { scroll, width: shown } = await wide();
+            expect(
+              scroll,
+              `${lang}, ${width} px, tab ${i + 1}: content ${scroll} px wide in ${shown} px`,
+            ).to.be.at.most(shown);
+            if (width === 320)
+              await page.screenshot({ path: artifactPath(`demo-${lang}-320-tab-${i + 1}.png`), fullPage: true });
+          }
+        }
+      }
+    } finally {
+      await language.selectOption('outlook');
+      await page.setViewportSize({ width: 1280, height: 720 });
     }
     expect(errors).to.deep.equal([]);
   });

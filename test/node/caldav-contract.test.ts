@@ -11,6 +11,8 @@ import { hashPassword } from '../../gateway/src/auth.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/server.js';
 import { SqliteStore } from '../../gateway/src/store/sqlite.js';
 import { CalDavStore, CRM_LOOKUPS_ONE_BY_ONE } from '../../src/adapters/caldav/caldav-store.js';
+import type { SyncError } from '../../src/core/errors.js';
+import { UnreachableError } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/model/item.js';
 import { DavHttp, type DavCredentials } from '../../src/adapters/caldav/dav-http.js';
 import type { StateDb } from '../../src/adapters/idb/idb-state.js';
@@ -323,5 +325,39 @@ describe('CalDAV store without RFC 6578 (ctag mode)', () => {
     await s.update(c.id, { ...a, subject: 'Changed' }, c.version);
     const moved = await s.changesSince(first.token, WINDOW);
     expect([moved.complete, moved.changed.map((x) => x.item.subject)]).to.deep.equal([true, ['Changed']]);
+  });
+});
+
+describe('CalDAV discovery says what went wrong (issue 18)', () => {
+  it('a logon slowed down after failed ones is said as such, not as "no calendars"', async () => {
+    const user = `slowed${++users}`;
+    await store.addUser(user, await hashPassword(`${user}-pw`));
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++)
+      codes.push(
+        await openCalDavStores(gw.url, { credentials: { username: user, password: 'wrong' } }).then(
+          () => 'opened',
+          (e: unknown) => (e as SyncError).code,
+        ),
+      );
+    // The gateway's default: 5 failures (a discovery makes several requests), then waits (429 with Retry-After).
+    expect(codes[0]).to.equal('authentication');
+    expect(codes.at(-1)).to.equal('logon-slowed');
+    expect(
+      codes.filter((c) => c !== 'authentication' && c !== 'logon-slowed'),
+      'never "no calendars"',
+    ).to.deep.equal([]);
+    const e = await openCalDavStores(gw.url, { credentials: { username: user, password: 'wrong' } }).catch(
+      (x: unknown) => x as SyncError,
+    );
+    expect((e as SyncError).params).to.include({ origin: new URL(gw.url).origin });
+    expect(Number((e as SyncError<'logon-slowed'>).params.seconds)).to.be.within(1, 30);
+  });
+
+  it('a server that cannot be reached is unreachable, not "no calendars"', async () => {
+    const e = await openCalDavStores('http://127.0.0.1:1/dav/', {
+      credentials: { username: 'x', password: 'y' },
+    }).catch((x: unknown) => x as SyncError);
+    expect(e).to.be.instanceOf(UnreachableError);
   });
 });

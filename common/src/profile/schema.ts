@@ -18,7 +18,7 @@ export const PROFILE_VERSION = 2;
 export type SettingsTab = 'calendar' | 'general' | 'sync' | 'conflicts' | 'misc' | 'series';
 
 export type ProfileFindingCode =
-  'required' | 'url' | 'range' | 'choice' | 'color' | 'identifier' | 'noItemTypesForApplication';
+  'required' | 'url' | 'https' | 'range' | 'choice' | 'color' | 'identifier' | 'noItemTypesForApplication';
 
 /** What the settings form needs to show one setting. */
 export type SettingMeta = {
@@ -50,6 +50,8 @@ const COLOR = /^#[0-9a-f]{6}$/i;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
 // Plain parsing rather than URL(): the core has no DOM or Node globals to lean on.
 const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i;
+/** Plain http only to this computer (a gateway on the same machine, the demo): the password travels in every request. */
+const SECURE_OR_LOCAL = /^(?:https:|http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?(?:[/?#]|$))/i;
 
 const flag = (fallback: boolean, meta: SettingMeta) => v.optional(v.pipe(v.boolean(), v.metadata(meta)), fallback);
 const days = (limits: { min: number; max: number }, fallback: number, meta: Omit<SettingMeta, 'control'>) =>
@@ -98,6 +100,7 @@ export const ProfileSchema = v.pipe(
           v.string('url'),
           v.nonEmpty('required'),
           v.regex(HTTP_URL, 'url'),
+          v.regex(SECURE_OR_LOCAL, 'https'),
           v.metadata({ tab: 'general', control: 'url', help: true } as SettingMeta),
         ),
         '',
@@ -153,6 +156,13 @@ export const ProfileSchema = v.pipe(
     }),
     /** Items the user put on the exception list in the conflict screen (pair keys). */
     exceptionList: v.optional(v.array(v.string()), []),
+    /**
+     * What the exception list shows of its entries (pair key → the subject, and the start or due time
+     * as the item had it, when the user excluded it); an entry without one shows its key. Not a setting.
+     */
+    exceptionLabels: v.optional(
+      v.record(v.string(), v.object({ subject: v.pipe(v.string(), v.maxLength(120)), when: v.optional(v.string()) })),
+    ),
   }),
   // Rules between settings: the finding goes to the field the user has to change.
   v.forward(
@@ -208,6 +218,7 @@ export const settingFields: readonly SettingSpec[] = Object.entries(ProfileSchem
 /** The seed's defaults: manual sync, both directions, both item types, private items not synchronized. */
 export function defaultProfile(): Profile {
   // (A fresh copy each time: the exception list's default array is never shared between profiles.)
-  const defaults = v.getDefaults(ProfileSchema) as unknown as Profile;
+  // (No exceptionLabels: an optional member without a default is absent, not undefined.)
+  const { exceptionLabels: _none, ...defaults } = v.getDefaults(ProfileSchema) as unknown as Profile;
   return { ...defaults, exceptionList: [] };
 }

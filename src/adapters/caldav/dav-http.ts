@@ -107,6 +107,7 @@ export class DavHttp {
       throw new ThrottledError(
         this.side,
         retryAfterMs(response.headers.get('Retry-After'), Date.now(), this.options.defaultRetryAfterMs ?? 30_000),
+        response.status,
       );
     return response;
   };

@@ -5,7 +5,7 @@
  * another CalDAV server the first calendar that takes only that component wins, then any that takes it.
  */
 import { createAccount, type DAVCalendar } from 'tsdav';
-import { AuthenticationError, SyncError } from '../../core/errors.js';
+import { AuthenticationError, SyncError, ThrottledError } from '../../core/errors.js';
 import type { ItemKind } from '../../core/sync/types.js';
 import { CalDavStore, type CalDavStoreOptions } from './caldav-store.js';
 import { DavHttp, type DavHttpOptions } from './dav-http.js';
@@ -33,7 +33,15 @@ export async function discoverCollections(serverUrl: string, http: DavHttp): Pro
     });
     calendars = account.calendars ?? [];
   } catch (error) {
-    if (error instanceof AuthenticationError) throw error;
+    // A logon slowed down after failures (the gateway's 429 to a logon) is said as such; an unreachable
+    // server or another answer the add-in knows (503: busy) says what it is — "no calendars" is only
+    // for a server that answered with none.
+    if (error instanceof ThrottledError && error.status === 429)
+      throw new SyncError('logon-slowed', {
+        origin: new URL(serverUrl).origin,
+        seconds: Math.ceil(error.retryAfterMs / 1000),
+      });
+    if (error instanceof SyncError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     if (/401|credentials/i.test(detail)) throw new AuthenticationError('crm', '', 401);
     throw new SyncError('no-calendars', { origin: new URL(serverUrl).origin, detail }, { cause: error });

@@ -18,6 +18,7 @@ import type {
   StatusStore,
   SyncState,
 } from '../../core/ports/state.js';
+import type { ErrorRef } from '../../core/errors.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import type { PairStatus } from '../../core/sync/status.js';
 import * as migrate from './migrate.js';
@@ -31,8 +32,10 @@ export interface RunRecord {
   readonly conflicts: number;
   readonly pending: number;
   readonly errors: number;
-  /** Set when the run did not finish (cancelled, a side unreachable, …). */
+  /** Set when the run did not finish (cancelled, a side unreachable, …): English, the log's fallback. */
   readonly failure?: string;
+  /** Why it did not finish, as the catalogue's code and values (the pane says it in the user's language). */
+  readonly failureError?: ErrorRef;
 }
 
 interface Schema extends DBSchema {

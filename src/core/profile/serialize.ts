@@ -118,7 +118,26 @@ export function parseProfile(stored: unknown): ParsedProfile {
   }
   const replaced: string[] = [];
   const profile = merge(defaultProfile(), raw, '', replaced) as Profile;
-  return { profile: { ...profile, version: PROFILE_VERSION }, replaced: replaced.filter((f) => f !== 'version') };
+  const labels = labelsOf(raw.exceptionLabels);
+  return {
+    profile: { ...profile, version: PROFILE_VERSION, ...(labels && { exceptionLabels: labels }) },
+    replaced: replaced.filter((f) => f !== 'version'),
+  };
+}
+
+/**
+ * The exception list's labels (pair key → subject and time): not settings, so not in the defaults the
+ * merge walks; entries of another shape are left out (the list then shows that entry's key).
+ */
+function labelsOf(raw: unknown): Profile['exceptionLabels'] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: Record<string, { subject: string; when?: string }> = {};
+  for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
+    const { subject, when } = (v ?? {}) as { subject?: unknown; when?: unknown };
+    if (typeof subject === 'string')
+      out[key] = { subject: subject.slice(0, 120), ...(typeof when === 'string' && { when }) };
+  }
+  return out;
 }
 
 /** UTF-8 size of a string (TextEncoder is a DOM/Node global, not part of the pure core). */

@@ -2,13 +2,17 @@ import { ContextProvider } from '@lit/context';
 import { loadCrmContext } from '../../adapters/office/crm-custom-properties.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
+import { chosenLanguage, languageOf } from '../i18n/language.js';
 import '../crm-context-pane/crm-context-pane.js';
 import { detectHost } from './host.js';
 
 /** Mounts the SAP CRM appointment pane and fills it from the open item's custom properties. */
 export async function startCrmPane(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
-  new ContextProvider(mount, { context: translatorContext, initialValue: createTranslator(host.displayLanguage) });
+  new ContextProvider(mount, {
+    context: translatorContext,
+    initialValue: createTranslator(languageOf(chosenLanguage(globalThis.localStorage), host.displayLanguage)),
+  });
   const pane = document.createElement('crm-context-pane');
   mount.replaceChildren(pane);
   const item = host.mode === 'outlook' ? office?.context.mailbox?.item : undefined;

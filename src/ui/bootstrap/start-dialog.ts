@@ -3,6 +3,7 @@ import { IdbMeta, IdbStatusStore, openStateDb, type Cached } from '../../adapter
 import type { PendingAction } from '../../core/sync/actions.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
+import { chosenLanguage, languageOf } from '../i18n/language.js';
 import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
 import '../crm-conflict-dialog/crm-conflict-dialog.js';
 import { detectHost } from './host.js';
@@ -21,8 +22,11 @@ export interface ConflictDialogMessage {
  */
 export async function startDialog(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
-  const { t } = createTranslator(host.displayLanguage);
-  new ContextProvider(mount, { context: translatorContext, initialValue: createTranslator(host.displayLanguage) });
+  const { t } = createTranslator(languageOf(chosenLanguage(globalThis.localStorage), host.displayLanguage));
+  new ContextProvider(mount, {
+    context: translatorContext,
+    initialValue: createTranslator(languageOf(chosenLanguage(globalThis.localStorage), host.displayLanguage)),
+  });
   const el = document.createElement('crm-conflict-dialog');
   mount.replaceChildren(el);
   const params = new URLSearchParams(location.search);

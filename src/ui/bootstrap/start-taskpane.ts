@@ -1,6 +1,7 @@
 import { ContextProvider } from '@lit/context';
 import { servicesContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
+import { chosenLanguage, languageOf } from '../i18n/language.js';
 import { createServices } from '../../app/app-services.js';
 import '../crm-app/crm-app.js';
 import { detectHost } from './host.js';
@@ -14,10 +15,14 @@ import { applyOfficeTheme } from './theme.js';
 export async function startTaskpane(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const services = new ContextProvider(mount, { context: servicesContext, initialValue: undefined });
   const app = document.createElement('crm-app');
-  app.translator = createTranslator(navigator.language);
+  const chosen = chosenLanguage(globalThis.localStorage);
+  app.translator = createTranslator(languageOf(chosen, navigator.language));
+  app.language = chosen;
   mount.replaceChildren(app);
   const host = await detectHost(office, navigator);
-  if (host.displayLanguage !== navigator.language) app.translator = createTranslator(host.displayLanguage);
+  app.outlookLanguage = host.displayLanguage;
+  if (host.displayLanguage !== navigator.language)
+    app.translator = createTranslator(languageOf(chosen, host.displayLanguage));
   app.mode = host.mode;
   if (host.mode === 'office-missing') return;
   if (host.mode === 'outlook') applyOfficeTheme(office!.context.officeTheme, document.documentElement);

@@ -18,6 +18,15 @@ export const styles = css`
     margin: 0 0 12px;
     color: var(--crm-fg-muted);
   }
+  header .language {
+    display: block;
+    margin: 0 0 12px;
+    font-size: 12px;
+    color: var(--crm-fg-muted);
+  }
+  header .language select {
+    margin-left: 4px;
+  }
   .banner {
     border-radius: var(--crm-radius);
     padding: 8px 12px;
@@ -68,6 +77,19 @@ export const styles = css`
     align-items: center;
     padding: 4px 0;
     border-bottom: 1px solid var(--crm-border);
+  }
+  /* A long subject wraps (at word ends where it can); the button keeps its width beside it. */
+  .exceptions .what {
+    min-width: 0;
+    overflow-wrap: break-word;
+  }
+  .exceptions .when {
+    display: block;
+    font-size: 12px;
+    color: var(--crm-fg-muted);
+  }
+  .exceptions button {
+    flex: none;
   }
   .note {
     color: var(--crm-fg-muted);

@@ -5,6 +5,7 @@ import { defaultProfile } from '../../core/profile/profile.js';
 import type { AppServices } from '../../app/app-services.js';
 import type { RunRequest } from '../../app/sync-service.js';
 import { createTranslator } from '../i18n/translator.js';
+import { chosenLanguage, languageOf, LANGUAGE_KEY } from '../i18n/language.js';
 import type { CrmApp } from './crm-app.js';
 import './crm-app.js';
 
@@ -127,5 +128,38 @@ describe('crm-app: why a run stopped, in the user’s language (issue 14, point 
     expect(panel.getAttribute('failure')).to.equal(
       'Zur Sicherheit angehalten: Dieser Lauf würde 12 von 20 Elementen auf der Seite CRM löschen. Bestätigen Sie, um fortzufahren.',
     );
+  });
+});
+
+describe('crm-app: the pane’s language (issue 18)', () => {
+  afterEach(() => {
+    document.body.replaceChildren();
+    localStorage.removeItem(LANGUAGE_KEY);
+  });
+
+  it('follows Outlook until the user chooses another; the choice is kept on this device', async () => {
+    const el = document.createElement('crm-app') as CrmApp;
+    el.mode = 'browser';
+    el.outlookLanguage = 'de-DE';
+    el.translator = createTranslator(languageOf(chosenLanguage(localStorage), 'de-DE'));
+    el.services = services().s;
+    document.body.append(el);
+    await settle();
+    const title = () => el.shadowRoot!.querySelector('h1')!.textContent!.trim();
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('header select')!;
+    expect([title(), select.value]).to.deep.equal(['CRM-Kalendersynchronisation', 'outlook']);
+    select.value = 'en';
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect([title(), localStorage.getItem(LANGUAGE_KEY), chosenLanguage(localStorage)]).to.deep.equal([
+      'CRM Calendar Sync',
+      'en',
+      'en',
+    ]);
+    // Back to Outlook's: the choice is forgotten and the pane speaks German again.
+    select.value = 'outlook';
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect([title(), localStorage.getItem(LANGUAGE_KEY)]).to.deep.equal(['CRM-Kalendersynchronisation', null]);
   });
 });

@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { consume, provide } from '@lit/context';
 import { servicesContext, translatorContext } from '../contexts.js';
 import { createTranslator, type MessageKey, type Translator } from '../i18n/translator.js';
+import { chooseLanguage, languageOf, type LanguageChoice } from '../i18n/language.js';
 import { codedText } from '../i18n/coded.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
@@ -49,6 +50,10 @@ export class CrmApp extends LitElement {
   services?: AppServices;
 
   @property() mode: HostMode = 'starting';
+  /** The language chooser's value (the bootstrap reads it from this device's storage). */
+  @property() language: LanguageChoice = 'outlook';
+  /** Outlook's display language ("de-DE"), what "Outlook's language" means. */
+  @property() outlookLanguage?: string;
   /** Why the pane's services could not start (shown instead of the settings). */
   @property() startError = '';
 
@@ -60,6 +65,12 @@ export class CrmApp extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('services') && this.services) void this.pane.attach(this.services);
+  }
+
+  private chooseLanguage(v: LanguageChoice): void {
+    chooseLanguage(globalThis.localStorage, v);
+    this.language = v;
+    this.translator = createTranslator(languageOf(v, this.outlookLanguage ?? navigator.language));
   }
 
   private exportLog(): void {
@@ -195,6 +206,7 @@ export class CrmApp extends LitElement {
                         .join(', '),
                     }),
                   (detail) => this.t('settings.connectionFailed', { detail }),
+                  () => this.t('settings.connectionInvalid'),
                 )}
             ></crm-settings-form>`,
         )}
@@ -219,6 +231,17 @@ export class CrmApp extends LitElement {
       <header>
         <h1>${this.t('app.title')}</h1>
         <p>${this.t('app.subtitle')}</p>
+        <div class="language">
+          <label for="language">${this.t('app.language')}</label>
+          <select
+            id="language"
+            @change=${(e: Event) => this.chooseLanguage((e.target as HTMLSelectElement).value as LanguageChoice)}
+          >
+            ${(['outlook', 'en', 'de'] as const).map(
+              (v) => html`<option value=${v} ?selected=${this.language === v}>${this.t(`app.language.${v}`)}</option>`,
+            )}
+          </select>
+        </div>
       </header>
       ${this.renderBanner()}
       <crm-sync-panel
@@ -257,7 +280,9 @@ export class CrmApp extends LitElement {
                 ${p.exceptions.map(
                   (x) =>
                     html`<li>
-                      <span>${x.subject}</span>
+                      <span class="what"
+                        >${x.subject}${x.when ? html`<span class="when">${x.when}</span>` : nothing}</span
+                      >
                       <button
                         aria-label="${this.t('exceptions.include')}: ${x.subject}"
                         ?disabled=${p.running}

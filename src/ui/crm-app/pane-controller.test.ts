@@ -183,3 +183,67 @@ describe('the task pane’s automatic triggers and decisions', () => {
     expect(pane.dirty).to.equal(true);
   });
 });
+
+describe('the task pane’s exception list (issue 18)', () => {
+  it('shows the subject and the start or due time of what was excluded, not its key; taken off, the label goes too', async () => {
+    const { services, saved } = fakeServices(profileWith({}));
+    const pane = new PaneController(host);
+    await pane.attach(services);
+    const visit = {
+      id: 'v',
+      type: 'confirm',
+      pairKey: 'uid:visit@crm',
+      subject: 'Visit Müller',
+      reason: { code: 'new' },
+      action: {
+        type: 'create',
+        item: { kind: 'activity', start: { dateTime: '2026-12-07T09:30:00', timeZone: 'Europe/Berlin' } },
+      },
+    } as unknown as PendingAction;
+    const offer = {
+      id: 'o',
+      type: 'conflict',
+      pairKey: 'crm:0815',
+      subject: 'Send offer',
+      reason: { code: 'conflict' },
+      crm: { item: { kind: 'task', due: { date: '2026-12-10' } } },
+    } as unknown as PendingAction;
+    await pane.decide([visit], 'exclude');
+    await pane.decide([offer], 'exclude');
+    await pane.refreshState();
+    expect(pane.exceptions).to.deep.equal([
+      { key: 'uid:visit@crm', subject: 'Visit Müller', when: '2026-12-07 09:30 (Europe/Berlin)' },
+      { key: 'crm:0815', subject: 'Send offer', when: '2026-12-10' },
+    ]);
+    await pane.includeAgain('uid:visit@crm');
+    expect(saved.at(-1)!.exceptionList).to.deep.equal(['crm:0815']);
+    expect(Object.keys(saved.at(-1)!.exceptionLabels!)).to.deep.equal(['crm:0815']);
+    pane.hostDisconnected();
+  });
+});
+
+describe('the task pane’s Test connection', () => {
+  it('checks the address as Save does and sends nothing to one Save refuses', async () => {
+    const { services } = fakeServices(profileWith({ onPaneOpen: false }));
+    const tested: string[] = [];
+    (services.sync as { testGateway: unknown }).testGateway = async (url: string) => {
+      tested.push(url);
+      return ['activity'];
+    };
+    const pane = new PaneController(host);
+    await pane.attach(services);
+    const say = [(k: string[]) => `ok ${k.join()}`, (d: string) => `failed ${d}`, () => 'invalid'] as const;
+    pane.change('general.gatewayUrl', 'http://crm-gw.example.com/dav/');
+    await pane.testConnection(...say);
+    expect([pane.connection, tested]).to.deep.equal(['invalid', []]);
+    expect(pane.findings.map((f) => `${f.field}:${f.code}`)).to.deep.equal(['general.gatewayUrl:https']);
+    pane.change('general.gatewayUrl', 'https://crm-gw.example.com/dav/');
+    await pane.testConnection(...say);
+    expect([pane.connection, tested, pane.findings]).to.deep.equal([
+      'ok activity',
+      ['https://crm-gw.example.com/dav/'],
+      [],
+    ]);
+    pane.hostDisconnected();
+  });
+});

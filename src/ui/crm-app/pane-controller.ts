@@ -17,6 +17,7 @@ import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
 import type { AppServices } from '../../app/app-services.js';
 import { setPath, type LoadedProfile } from '../../app/profile-service.js';
 import type { RunRequest, SyncProgress } from '../../app/sync-service.js';
+import { timeText } from '../time-text.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -46,7 +47,11 @@ export class PaneController implements ReactiveController {
   };
   pending: readonly PendingAction[] = [];
   /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
-  exceptions: readonly { key: string; subject: string }[] = [];
+  /**
+   * The exception list as the pane shows it: the subject (as last synchronized, else as it was when
+   * excluded) and the start or due time when excluded; else the key.
+   */
+  exceptions: readonly { key: string; subject: string; when?: string }[] = [];
   log: readonly LogEntry[] = [];
   /** Where the sync state is kept (issue 15): the pane says when it is on this device only. */
   stateWhere?: 'account' | 'device' | 'unreachable';
@@ -160,9 +165,11 @@ export class PaneController implements ReactiveController {
     // (After the lists: whether they could be read says whether the gateway can be reached.)
     this.stateWhere = await sync.stateWhere();
     this.cachedAt = this.stateWhere === 'unreachable' ? await sync.cachedAt() : undefined;
+    const labels = this.loaded?.profile.exceptionLabels ?? {};
     this.exceptions = (this.loaded?.profile.exceptionList ?? []).map((key) => ({
       key,
-      subject: subjects.get(key) ?? key,
+      subject: subjects.get(key) ?? labels[key]?.subject ?? key,
+      ...(labels[key]?.when && { when: labels[key].when }),
     }));
     this.update();
   }
@@ -210,9 +217,21 @@ export class PaneController implements ReactiveController {
     this.update();
   }
 
-  async testConnection(ok: (kinds: string[]) => string, failed: (detail: string) => string): Promise<void> {
+  async testConnection(
+    ok: (kinds: string[]) => string,
+    failed: (detail: string) => string,
+    invalid: () => string,
+  ): Promise<void> {
     const d = this.draft;
     if (!d) return;
+    // The address and user are checked as Save checks them: nothing is sent to an address Save refuses.
+    const wrong = validateProfile(d).filter((f) => f.field === 'general.gatewayUrl' || f.field === 'general.userId');
+    if (wrong.length) {
+      for (const f of wrong) this.touched.add(f.field);
+      this.findings = validateProfile(d).filter((f) => this.touched.has(f.field));
+      this.connection = invalid();
+      return this.update();
+    }
     try {
       const password = this.password || (await this.services!.profiles.password()) || '';
       this.connection = ok(await this.services!.sync.testGateway(d.general.gatewayUrl, d.general.userId, password));
@@ -283,7 +302,9 @@ export class PaneController implements ReactiveController {
     if (decision === 'exclude') {
       // Excluded (the user's "Reject"): the item goes on the exception list (Miscellaneous) and is left alone from now on.
       const p = this.loaded!.profile;
-      await this.saveExceptionList([...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])]);
+      const labels = { ...p.exceptionLabels };
+      for (const i of items) labels[i.pairKey] = labelOf(i);
+      await this.saveExceptionList([...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])], labels);
       return this.sync({});
     }
     return this.sync({ decisions: new Map(items.map((p) => [p.pairKey, decision])) });
@@ -291,18 +312,24 @@ export class PaneController implements ReactiveController {
 
   /** Takes an item off the exception list: the next run synchronizes it again. */
   async includeAgain(key: string): Promise<void> {
-    await this.saveExceptionList(this.loaded!.profile.exceptionList.filter((k) => k !== key));
+    const { [key]: _gone, ...labels } = this.loaded!.profile.exceptionLabels ?? {};
+    await this.saveExceptionList(
+      this.loaded!.profile.exceptionList.filter((k) => k !== key),
+      labels,
+    );
     await this.refreshState();
   }
 
   /** Saves a new exception list with the saved profile; edits not saved yet on the tabs stay as they are. */
-  private async saveExceptionList(list: readonly string[]): Promise<void> {
+  private async saveExceptionList(list: readonly string[], labels: Profile['exceptionLabels']): Promise<void> {
     const draft = this.dirty ? this.draft : undefined;
     const password = this.password;
-    await this.services!.profiles.save({ ...this.loaded!.profile, exceptionList: list });
+    // Only the labels of entries on the list are kept (the roaming profile has 32 KB).
+    const kept = Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => list.includes(k)));
+    await this.services!.profiles.save({ ...this.loaded!.profile, exceptionList: list, exceptionLabels: kept });
     await this.reload();
     if (draft) {
-      this.draft = { ...draft, exceptionList: list };
+      this.draft = { ...draft, exceptionList: list, exceptionLabels: kept };
       this.password = password;
       this.update();
     }
@@ -313,4 +340,13 @@ export class PaneController implements ReactiveController {
     this.log = await this.services!.sync.log.list({ levels, search });
     this.update();
   }
+}
+
+/** What the exception list shows of an excluded item: its subject and the start (or due) time it had. */
+function labelOf(p: PendingAction): { subject: string; when?: string } {
+  const a = p.action;
+  const item = (a && 'item' in a ? a.item : undefined) ?? p.outlook?.item ?? p.crm?.item;
+  const t = item?.kind === 'activity' ? item.start : (item?.due ?? item?.start);
+  const when = timeText(t);
+  return { subject: p.subject.slice(0, 120), ...(when && { when }) };
 }

@@ -36,7 +36,11 @@ describe('crm-pending-list', () => {
     });
     const button = (label: RegExp, n = 0) =>
       [...el.shadowRoot!.querySelectorAll('button')].filter((b) => label.test(b.getAttribute('aria-label') ?? ''))[n]!;
-    button(/^Approve: all/).click();
+    expect([button(/^Approve all$/), button(/^Reject all$/)].map((b) => b.textContent!.trim())).to.deep.equal([
+      'Approve all',
+      'Reject all',
+    ]);
+    button(/^Approve all$/).click();
     button(/^Reject: Visit 2/).click();
     button(/^Keep the CRM’s: <b>Review<\/b>/).click();
     expect(seen).to.deep.equal([

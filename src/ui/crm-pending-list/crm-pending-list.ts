@@ -6,7 +6,7 @@ import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import type { PendingAction, PendingDecision, SideEntry } from '../../core/sync/actions.js';
-import type { TimeValue } from '../../core/model/item.js';
+import { timeText } from '../time-text.js';
 import type { Side } from '../../core/sync/types.js';
 
 export type { PendingDecision } from '../../core/sync/actions.js';
@@ -53,6 +53,12 @@ export class CrmPendingList extends LitElement {
         text-align: left;
         padding: 2px 8px 2px 0;
         vertical-align: top;
+      }
+      /* Field names never break inside a word ("Subj/ect" at 320 px); values break only what cannot fit. */
+      .compare th {
+        white-space: nowrap;
+      }
+      .compare td {
         overflow-wrap: anywhere;
       }
       .compare tr.differs td {
@@ -94,27 +100,25 @@ export class CrmPendingList extends LitElement {
     );
   }
 
-  private buttons(items: readonly PendingAction[], conflict: boolean, label: string) {
+  /** The decision buttons for `items`; `label` names them for a screen reader (the subject), unless they are for all. */
+  private buttons(items: readonly PendingAction[], conflict: boolean, label?: string) {
     const b = (decision: PendingDecision, key: string) =>
       html`<button
         style=${
           decision === 'outlook' || decision === 'crm' ? `border-left: 6px solid ${this.safeColor(decision)}` : ''
         }
         ?disabled=${this.busy}
-        aria-label="${this.t(key)}: ${label}"
+        aria-label=${label === undefined ? this.t(key) : `${this.t(key)}: ${label}`}
         @click=${() => this.decide(items, decision)}
       >
         ${this.t(key)}
       </button>`;
+    // The buttons over every confirmation say so on their face ("Approve all").
+    const all = label === undefined;
     return conflict
       ? html`${b('outlook', 'pending.keepOutlook')} ${b('crm', 'pending.keepCrm')} ${b('exclude', 'pending.exclude')}`
-      : html`${b('approve', 'pending.approve')} ${b('exclude', 'pending.reject')}`;
-  }
-
-  private when(t: TimeValue | undefined): string {
-    if (!t) return '';
-    if ('date' in t) return t.date;
-    return `${t.dateTime.replace('T', ' ').slice(0, 16)}${t.timeZone ? ` (${t.timeZone})` : ''}`;
+      : html`${b('approve', all ? 'pending.approveAll' : 'pending.approve')}
+        ${b('exclude', all ? 'pending.rejectAll' : 'pending.reject')}`;
   }
 
   /**
@@ -133,8 +137,8 @@ export class CrmPendingList extends LitElement {
       if (name === 'modified')
         return e.modifiedAt ? new Date(e.modifiedAt).toLocaleString(this.translator?.locale) : '';
       if (i.kind === 'activity')
-        return name === 'start' ? this.when(i.start) : name === 'end' ? this.when(i.end) : (i.location ?? '');
-      return name === 'end' ? this.when(i.due) : name === 'start' ? this.when(i.start) : '';
+        return name === 'start' ? timeText(i.start) : name === 'end' ? timeText(i.end) : (i.location ?? '');
+      return name === 'end' ? timeText(i.due) : name === 'start' ? timeText(i.start) : '';
     };
     const rows = (['subject', 'start', 'end', 'location', 'modified'] as const).map((name) => {
       const values = sides.map(([, e]) => field(e, name));
@@ -175,11 +179,7 @@ export class CrmPendingList extends LitElement {
     if (!this.items.length) return html`<p>${this.t('pending.none')}</p>`;
     const confirms = this.items.filter((p) => p.type === 'confirm');
     return html`
-      ${
-        confirms.length > 1
-          ? html`<div class="buttons">${this.buttons(confirms, false, this.t('pending.all'))}</div>`
-          : nothing
-      }
+      ${confirms.length > 1 ? html`<div class="buttons">${this.buttons(confirms, false)}</div>` : nothing}
       <ul>
         ${this.items.map(
           (p) =>

@@ -51,8 +51,7 @@ export const styles = css`
     padding: 4px 8px;
     border-radius: var(--crm-radius);
   }
-  .hint,
-  .legend {
+  .hint {
     color: var(--crm-fg-muted);
     font-size: 12px;
   }
@@ -65,16 +64,5 @@ export const styles = css`
     font-size: 12px;
     color: var(--crm-fg-muted);
     margin-right: 4px;
-  }
-  .chart {
-    width: 100%;
-    height: 48px;
-    background: var(--crm-bg-subtle);
-  }
-  .chart .ok {
-    fill: var(--crm-brand);
-  }
-  .chart .failed {
-    fill: var(--crm-error-fg);
   }
 `;

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, svg } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -10,13 +10,11 @@ import type { RunRecord } from '../../adapters/idb/idb-state.js';
 import type { ErrorGroup, SyncReport } from '../../core/sync/engine.js';
 import type { SyncProgress } from '../../app/sync-service.js';
 import { styles } from './crm-sync-panel.styles.js';
+import '../crm-run-chart/crm-run-chart.js';
 
 export interface SyncRequestDetail {
   readonly dryRun: boolean;
 }
-
-const total = (w: RunRecord['written']) =>
-  w.outlook.created + w.outlook.updated + w.outlook.deleted + w.crm.created + w.crm.updated + w.crm.deleted;
 
 /**
  * "Sync now" and "Preview" with a progress bar (phase, items done of all), the last run's report, the
@@ -210,34 +208,6 @@ export class CrmSyncPanel extends LitElement {
     return new Date(at).toLocaleTimeString(this.translator?.locale, { hour: '2-digit', minute: '2-digit' });
   }
 
-  private renderChart() {
-    const slots = 20;
-    const runs = this.runs.slice(-slots);
-    if (!runs.length) return nothing;
-    const max = Math.max(1, ...runs.map((r) => total(r.written)));
-    const w = 12;
-    // Always room for 20 runs, newest on the right: one run is one bar, not the whole width.
-    const offset = (slots - runs.length) * w;
-    const h = 48;
-    const summary = this.t('history.summary', {
-      runs: String(runs.length),
-      items: String(runs.reduce((s, r) => s + total(r.written), 0)),
-    });
-    return html`<section aria-labelledby="history-h">
-      <h3 id="history-h">${this.t('history.title')}</h3>
-      <svg class="chart" role="img" aria-label=${summary} viewBox="0 0 ${slots * w} ${h}" preserveAspectRatio="none">
-        ${runs.map((r, i) => {
-          const n = total(r.written);
-          const bar = r.failure ? h : Math.max(2, (n / max) * h);
-          return svg`<rect class=${r.failure ? 'failed' : 'ok'} x=${offset + i * w + 1} y=${h - bar} width=${w - 2} height=${bar}>
-            <title>${new Date(r.at).toLocaleString(this.translator?.locale)}: ${r.failure ? this.t('history.failed', { reason: r.failure }) : this.t('history.items', { count: String(n) })}</title>
-          </rect>`;
-        })}
-      </svg>
-      <p class="legend">${summary}</p>
-    </section>`;
-  }
-
   override render() {
     if (!this.translator) return nothing;
     return html`
@@ -260,7 +230,7 @@ export class CrmSyncPanel extends LitElement {
       </div>
       ${this.ready ? nothing : html`<p class="hint">${this.t('sync.notReady')}</p>`} ${this.renderProgress()}
       ${this.failure ? html`<p class="failure" role="alert">${this.failure}</p>` : nothing} ${this.renderReport()}
-      ${this.renderChart()}
+      <crm-run-chart .runs=${this.runs}></crm-run-chart>
     `;
   }
 }
