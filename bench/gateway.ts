@@ -14,8 +14,8 @@
 // after), then stopped — never beside another server's start-up or cache building (issue 17).
 // BENCH_USERS, BENCH_ITEMS, BENCH_SECONDS, BENCH_CONNECTIONS change the set-up (defaults 10, 5000, 20, 50),
 // BENCH_SMALL and BENCH_LARGE the two collection sizes (500, 50,000);
-// BENCH_PROFILE=DIR profiles instead of measuring: our gateway alone under PUT only and under
-// sync-collection only, with `node --cpu-prof` (profiles kept in DIR/put and DIR/sync); it prints the top
+// BENCH_PROFILE=DIR profiles instead of measuring: our gateway alone under GET only, PUT only and
+// sync-collection only, with `node --cpu-prof` (profiles kept in DIR/get, DIR/put, DIR/sync); it prints the top
 // self-time functions and writes them to bench/results/gateway-profile.json.
 // (Over 350 lines, one benchmark script: set-up, the wrk runs and the report.)
 import { spawnSync } from 'node:child_process';
@@ -331,7 +331,7 @@ async function alone<T extends Figures | Record<string, Figures>>(
 
 if (PROFILE) {
   const profiles: Record<string, Figures & ReturnType<typeof topSelfTime>> = {};
-  for (const mode of ['put', 'sync'] as const) {
+  for (const mode of ['get', 'put', 'sync'] as const) {
     const into = path.resolve(PROFILE, mode);
     rmSync(into, { recursive: true, force: true });
     mkdirSync(into, { recursive: true });

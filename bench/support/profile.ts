@@ -1,10 +1,12 @@
 // Reading a V8 CPU profile (`node --cpu-prof`): the functions with the most self time, for the README.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   readonly hitCount?: number;
 }
 interface CpuProfile {
@@ -22,11 +24,31 @@ export interface SelfTime {
 }
 
 /** Where a frame's file is, short: `gateway/src/dav/xml.ts`, `@xmldom/xmldom/lib/dom.js`, `node:internal/…`. */
-function shortUrl(url: string, root: string): string {
-  const file = url.replace(/^file:\/\//, '');
+function shortPath(file: string, root: string): string {
   const modules = file.lastIndexOf('/node_modules/');
   if (modules >= 0) return file.slice(modules + '/node_modules/'.length);
   return file.startsWith(root) ? path.relative(root, file) : file;
+}
+
+const maps = new Map<string, SourceMap | undefined>();
+/**
+ * A frame's place in the source: through the bundle's source map where there is one (the gateway runs
+ * as one esbuild bundle, gateway/dist/cli.mjs, built with its .map), else the file itself. 1-based line.
+ */
+function place(frame: ProfileNode['callFrame'], root: string): string {
+  const file = frame.url.startsWith('file:') ? fileURLToPath(frame.url) : frame.url;
+  if (!maps.has(file)) {
+    const map = `${file}.map`;
+    maps.set(file, existsSync(map) ? new SourceMap(JSON.parse(readFileSync(map, 'utf8'))) : undefined);
+  }
+  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (entry && 'originalSource' in entry && entry.originalSource) {
+    const source = entry.originalSource.startsWith('file:')
+      ? fileURLToPath(entry.originalSource)
+      : path.resolve(path.dirname(file), entry.originalSource);
+    return `${shortPath(source, root)}:${entry.originalLine + 1}`;
+  }
+  return `${shortPath(file, root)}:${frame.lineNumber + 1}`;
 }
 
 /**
@@ -45,9 +67,9 @@ export function topSelfTime(dir: string, root: string, top = 15): { busyMs: numb
     const node = byId.get(profile.samples[i]!);
     const us = profile.timeDeltas[i + 1] ?? 0;
     if (!node || node.callFrame.functionName === '(idle)') continue;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     const key = url
-      ? `${functionName || '(anonymous)'} (${shortUrl(url, root)}:${lineNumber + 1})`
+      ? `${functionName || '(anonymous)'} (${place(node.callFrame, root)})`
       : functionName || '(anonymous)';
     self.set(key, (self.get(key) ?? 0) + us);
     busy += us;

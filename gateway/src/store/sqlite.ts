@@ -54,6 +54,11 @@ export class SqliteStore implements GatewayStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Reads of a large database (10 users × 5,000 items is ~100 MB) stay in memory: a page cache of
+    // 64 MiB instead of SQLite's 2 MiB, and the file mapped (up to 1 GiB) instead of read page by page
+    // with a system call each (https://sqlite.org/pragma.html#pragma_cache_size, https://sqlite.org/mmap.html).
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('mmap_size = 1073741824');
   }
 
   /** better-sqlite3 is synchronous: each of these runs in one transaction that no other request enters. */
