@@ -11,7 +11,7 @@ export async function startCrmPane(mount: HTMLElement, office: typeof Office | u
   const host = await detectHost(office, navigator);
   new ContextProvider(mount, {
     context: translatorContext,
-    initialValue: createTranslator(languageOf(chosenLanguage(globalThis.localStorage), host.displayLanguage)),
+    initialValue: createTranslator(languageOf(chosenLanguage(), host.displayLanguage)),
   });
   const pane = document.createElement('crm-context-pane');
   mount.replaceChildren(pane);

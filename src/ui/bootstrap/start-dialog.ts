@@ -22,11 +22,9 @@ export interface ConflictDialogMessage {
  */
 export async function startDialog(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
-  const { t } = createTranslator(languageOf(chosenLanguage(globalThis.localStorage), host.displayLanguage));
-  new ContextProvider(mount, {
-    context: translatorContext,
-    initialValue: createTranslator(languageOf(chosenLanguage(globalThis.localStorage), host.displayLanguage)),
-  });
+  const translator = createTranslator(languageOf(chosenLanguage(), host.displayLanguage));
+  const { t } = translator;
+  new ContextProvider(mount, { context: translatorContext, initialValue: translator });
   const el = document.createElement('crm-conflict-dialog');
   mount.replaceChildren(el);
   const params = new URLSearchParams(location.search);

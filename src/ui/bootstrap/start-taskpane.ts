@@ -15,7 +15,7 @@ import { applyOfficeTheme } from './theme.js';
 export async function startTaskpane(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const services = new ContextProvider(mount, { context: servicesContext, initialValue: undefined });
   const app = document.createElement('crm-app');
-  const chosen = chosenLanguage(globalThis.localStorage);
+  const chosen = chosenLanguage();
   app.translator = createTranslator(languageOf(chosen, navigator.language));
   app.language = chosen;
   mount.replaceChildren(app);

@@ -68,7 +68,7 @@ export class CrmApp extends LitElement {
   }
 
   private chooseLanguage(v: LanguageChoice): void {
-    chooseLanguage(globalThis.localStorage, v);
+    chooseLanguage(v);
     this.language = v;
     this.translator = createTranslator(languageOf(v, this.outlookLanguage ?? navigator.language));
   }

@@ -10,10 +10,16 @@ export const LANGUAGE_KEY = 'crm-sync.language';
 /** What the pane's language chooser offers: Outlook's own, or a catalog's. */
 export type LanguageChoice = 'outlook' | Translator['locale'];
 
+/**
+ * This device's storage, read inside the callers' try: in an add-in's frame, even reading
+ * `localStorage` throws where the browser blocks storage for it.
+ */
+const storage = (): Storage | undefined => globalThis.localStorage;
+
 /** The chosen language (`outlook` when none was chosen, storage is off, or it holds something else). */
-export function chosenLanguage(storage: Pick<Storage, 'getItem'> | undefined): LanguageChoice {
+export function chosenLanguage(): LanguageChoice {
   try {
-    const v = storage?.getItem(LANGUAGE_KEY);
+    const v = storage()?.getItem(LANGUAGE_KEY);
     return v === 'en' || v === 'de' ? v : 'outlook';
   } catch {
     return 'outlook';
@@ -21,10 +27,10 @@ export function chosenLanguage(storage: Pick<Storage, 'getItem'> | undefined): L
 }
 
 /** Keeps the choice (`outlook` forgets it); a storage that refuses keeps the choice for this page only. */
-export function chooseLanguage(storage: Pick<Storage, 'setItem' | 'removeItem'> | undefined, v: LanguageChoice): void {
+export function chooseLanguage(v: LanguageChoice): void {
   try {
-    if (v === 'outlook') storage?.removeItem(LANGUAGE_KEY);
-    else storage?.setItem(LANGUAGE_KEY, v);
+    if (v === 'outlook') storage()?.removeItem(LANGUAGE_KEY);
+    else storage()?.setItem(LANGUAGE_KEY, v);
   } catch {
     // (local storage switched off: the choice lasts until the pane is closed)
   }
