@@ -152,14 +152,25 @@ describe('crm-sync-panel', () => {
       report: report({
         dryRun: true,
         plan: {
-          actions: [{ type: 'create', target: 'outlook', subject: HOSTILE } as never],
+          actions: [
+            { type: 'create', target: 'outlook', subject: HOSTILE } as never,
+            { type: 'delete', target: 'crm', subject: 'Old visit' } as never,
+            { type: 'status', subject: 'Same on both' } as never,
+            { type: 'status', subject: 'Same too' } as never,
+          ],
           pending: [],
           skipped: [],
         },
       }),
     });
-    const item = el.shadowRoot!.querySelector('ul.actions li')!;
-    expect(item.textContent!.replace(/\s+/g, ' ').trim()).to.equal(`create Outlook ${HOSTILE}`);
+    // In the user's words; pairs only recorded are one line, not "link" rows.
+    const items = [...el.shadowRoot!.querySelectorAll('ul.actions li')].map((li) =>
+      li.textContent!.replace(/\s+/g, ' ').trim(),
+    );
+    expect(items).to.deep.equal([`New in Outlook: ${HOSTILE}`, 'Deleted from CRM: Old visit']);
+    expect(el.shadowRoot!.textContent).to.include('Preview: 2 changes would be made');
+    expect(el.shadowRoot!.textContent).to.include('2 items are the same on both sides already');
+    expect(el.shadowRoot!.textContent).not.to.match(/\blink\b/);
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
   });
 

@@ -78,25 +78,32 @@ export class CrmSyncPanel extends LitElement {
   private renderReport() {
     const r = this.report;
     if (!r) return nothing;
-    if (r.dryRun)
+    if (r.dryRun) {
+      // In the user's words: what would be new, changed or deleted where; pairs the run would only
+      // record (the same on both sides already) are one line, not "link" rows (issue 18).
+      const writes = r.plan.actions.filter((a) => a.type !== 'status');
+      const recorded = r.plan.actions.length - writes.length;
       return html`<section aria-labelledby="preview-h">
-        <h3 id="preview-h">${this.t('report.previewTitle', { count: String(r.plan.actions.length) })}</h3>
+        <h3 id="preview-h">${this.t('report.previewTitle', { count: String(writes.length) })}</h3>
         ${
-          r.plan.actions.length
+          writes.length
             ? html`<ul class="actions">
-                ${r.plan.actions.map(
+                ${writes.map(
                   (a) =>
                     html`<li>
-                      <span class="tag">${this.t(`action.${a.type}`)}</span>
-                      ${'target' in a ? html`<span class="side">${this.t(`side.${a.target}`)}</span>` : nothing}
+                      <span class="tag"
+                        >${'target' in a ? this.t(`preview.${a.type}`, { side: this.t(`side.${a.target}`) }) : ''}</span
+                      >
                       <span class="subject">${a.subject}</span>
                     </li>`,
                 )}
               </ul>`
             : html`<p>${this.t('report.nothingToDo')}</p>`
         }
+        ${recorded ? html`<p>${this.t('preview.recorded', { count: String(recorded) })}</p>` : nothing}
         ${r.pending.length ? html`<p>${this.t('report.pending', { count: String(r.pending.length) })}</p>` : nothing}
       </section>`;
+    }
     const row = (side: 'outlook' | 'crm') =>
       html`<tr>
         <th scope="row">${this.t(`side.${side}`)}</th>

@@ -131,6 +131,11 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'sync.confirmAnyway': 'Geprüft: trotzdem synchronisieren',
   'report.previewTitle': 'Vorschau: {count} Änderungen würden vorgenommen',
   'report.nothingToDo': 'Beide Seiten sind synchron; nichts würde sich ändern.',
+  'preview.create': 'Neu in {side}:',
+  'preview.update': 'Geändert in {side}:',
+  'preview.delete': 'Gelöscht aus {side}:',
+  'preview.recorded':
+    '{count} Elemente sind auf beiden Seiten bereits gleich: Sie würden als synchronisiert vermerkt, nichts würde geschrieben.',
   'report.pending': '{count} Elemente warten auf Ihre Entscheidung.',
   'report.title': 'Letzte Synchronisation ({time})',
   'report.cancelled': 'Abgebrochen: {count} Änderungen wurden nicht vorgenommen; der nächste Lauf holt sie nach.',

@@ -121,6 +121,11 @@ export const paneEn = {
   'sync.confirmAnyway': 'I checked it: synchronize anyway',
   'report.previewTitle': 'Preview: {count} changes would be made',
   'report.nothingToDo': 'Both sides are in sync; nothing would change.',
+  'preview.create': 'New in {side}:',
+  'preview.update': 'Changed in {side}:',
+  'preview.delete': 'Deleted from {side}:',
+  'preview.recorded':
+    '{count} items are the same on both sides already: they would be noted as synchronized, nothing written.',
   'report.pending': '{count} items wait for your decision.',
   'report.title': 'Last synchronization ({time})',
   'report.cancelled': 'Cancelled: {count} changes were not made; the next run does them.',
