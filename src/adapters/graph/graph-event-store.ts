@@ -29,6 +29,7 @@ import { activityToEvent, PERSONAL_FIELDS } from './event-write.js';
 import type { BatchRequest, GraphHttp } from './graph-http.js';
 import { GraphMappingError } from './recurrence-mapping.js';
 import { applyOccurrences, DAY, HEADERS, iso, LIST_HEADERS } from './event-occurrences.js';
+import { KeyLookup } from './key-lookup.js';
 
 /** A write that would mail a meeting's attendees while "send update to attendees" is off. */
 export class AttendeeUpdateRefused extends GraphMappingError {
@@ -93,9 +94,12 @@ export class GraphEventStore implements StorePort {
   readonly side = 'outlook' as const;
   readonly kind = 'activity' as const;
   private window: SyncWindow | undefined;
-  /** Creations looked up one by one so far, and the index of keys that replaces the lookups. */
-  private keyLookups = 0;
-  private keyIndex?: Promise<Map<string, string>>;
+  /** Where a creation's key is (the first few looked up one by one, then one listing of the calendar). */
+  private readonly keys = new KeyLookup(
+    KEY_LOOKUPS_ONE_BY_ONE,
+    (key) => this.findByKey(key),
+    () => this.indexKeys(),
+  );
 
   constructor(
     private readonly http: GraphHttp,
@@ -354,22 +358,9 @@ export class GraphEventStore implements StorePort {
   }
 
   /**
-   * Where the item carrying `key` is, if anywhere. The first few are asked one by one (a $batch of
-   * filters each); beyond them — a first synchronization creates thousands — one listing of the
-   * calendar's events with the three key properties, read once, answers the rest, and the creations of
-   * this store add theirs (issue 17: a lookup per creation cost a request per item). The listing covers
-   * the whole calendar, not only the period: a copy that left the period is still found.
+   * The calendar's keys from one listing of its events with the three key properties (the whole
+   * calendar, not only the period: a copy that left the period is still found).
    */
-  private async whereKey(key: string): Promise<string | undefined> {
-    if (!this.keyIndex && ++this.keyLookups <= KEY_LOOKUPS_ONE_BY_ONE) return this.findByKey(key);
-    if (!this.keyIndex) {
-      const index = this.indexKeys();
-      this.keyIndex = index;
-      index.catch(() => this.keyIndex === index && (this.keyIndex = undefined)); // asked again next time
-    }
-    return (await this.keyIndex).get(key);
-  }
-
   private async indexKeys(): Promise<Map<string, string>> {
     const props = [PROP.key, PROP.activityId, PROP.uid];
     const first = await this.http.get<{ value?: GraphEvent[]; '@odata.nextLink'?: string }>(
@@ -395,7 +386,7 @@ export class GraphEventStore implements StorePort {
   async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
     const floating = this.activity(item);
     const a = this.anchored(floating);
-    const existing = await this.whereKey(key);
+    const existing = await this.keys.where(key);
     if (existing) {
       const s = (await this.getMany([existing])).get(existing);
       if (s) return { id: existing, version: s.version, existing: true, ...('item' in s && { item: s.item }) };
@@ -414,7 +405,7 @@ export class GraphEventStore implements StorePort {
       headers: this.writeHeaders(),
     });
     const id = r.body.id;
-    await this.keyIndex?.then((index) => index.set(key, id)).catch(() => undefined);
+    await this.keys.created(key, id);
     if (a.recurrence) {
       await applyOccurrences(this.http, id, a, undefined, this.invite);
       return { id, ...(await this.readBack(id)) };

@@ -17,6 +17,7 @@ import { intersects, itemRange, type SyncWindow } from '../../core/model/time.js
 import type { Item, Task } from '../../core/model/item.js';
 import type { ChangeSet, StoredItem, StorePort, UnreadableItem, WriteResult } from '../../core/ports/store.js';
 import type { GraphHttp } from './graph-http.js';
+import { KeyLookup } from './key-lookup.js';
 import { GraphMappingError } from './recurrence-mapping.js';
 import {
   graphToTask,
@@ -38,9 +39,12 @@ export class GraphTaskStore implements StorePort {
   readonly side = 'outlook' as const;
   readonly kind = 'task' as const;
 
-  private keyLookups = 0;
-  /** Key → task id, from one listing of the list, once the one-by-one lookups are used up. */
-  private keyIndex?: Promise<Map<string, string>>;
+  /** Where a creation's key is (the first few by reading the list, then one index of the list). */
+  private readonly keys = new KeyLookup(
+    TASK_LOOKUPS_ONE_BY_ONE,
+    (key) => this.findByKey(key),
+    () => this.listKeys(),
+  );
 
   constructor(
     private readonly http: GraphHttp,
@@ -179,23 +183,9 @@ export class GraphTaskStore implements StorePort {
     return index;
   }
 
-  /**
-   * Where the task carrying `key` is, if anywhere: the first few by reading the list, then from one
-   * index of the list read once, to which this store's creations add theirs (issue 17).
-   */
-  private async whereKey(key: string): Promise<string | undefined> {
-    if (!this.keyIndex && ++this.keyLookups <= TASK_LOOKUPS_ONE_BY_ONE) return this.findByKey(key);
-    if (!this.keyIndex) {
-      const index = this.listKeys();
-      this.keyIndex = index;
-      index.catch(() => this.keyIndex === index && (this.keyIndex = undefined)); // asked again next time
-    }
-    return (await this.keyIndex).get(key);
-  }
-
   async create(item: Item, key: string): Promise<WriteResult & { id: string; existing?: boolean }> {
     const task = this.task(item);
-    const found = await this.whereKey(key);
+    const found = await this.keys.where(key);
     const existing = found ? (await this.getMany([found])).get(found) : undefined;
     if (existing)
       return {
@@ -211,7 +201,7 @@ export class GraphTaskStore implements StorePort {
       body: { ...taskToGraph(task, this.options), extensions: [taskExtension(task)] },
     });
     const id = r.body.id;
-    await this.keyIndex?.then((index) => index.set(key, id)).catch(() => undefined);
+    await this.keys.created(key, id);
     return { id, ...(await this.readBack(id)) };
   }
 

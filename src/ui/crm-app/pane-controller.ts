@@ -225,10 +225,11 @@ export class PaneController implements ReactiveController {
     const d = this.draft;
     if (!d) return;
     // The address and user are checked as Save checks them: nothing is sent to an address Save refuses.
-    const wrong = validateProfile(d).filter((f) => f.field === 'general.gatewayUrl' || f.field === 'general.userId');
+    const findings = validateProfile(d);
+    const wrong = findings.filter((f) => f.field === 'general.gatewayUrl' || f.field === 'general.userId');
     if (wrong.length) {
       for (const f of wrong) this.touched.add(f.field);
-      this.findings = validateProfile(d).filter((f) => this.touched.has(f.field));
+      this.findings = findings.filter((f) => this.touched.has(f.field));
       this.connection = invalid();
       return this.update();
     }
