@@ -24,7 +24,7 @@ import {
   type RunRecord,
   type StateDb,
 } from '../adapters/idb/idb-state.js';
-import type { ErrorLog, History, LogEntry, StatusStore } from '../core/ports/state.js';
+import type { ErrorLog, History, HistoryReader, LogEntry, StatusStore } from '../core/ports/state.js';
 import type { Profile } from '../core/profile/profile.js';
 import { handover, holdsState } from '../core/sync/handover.js';
 
@@ -32,7 +32,7 @@ export interface StateBackend {
   /** `account`: the gateway keeps it for every device; `device`: this browser's IndexedDB only. */
   readonly where: 'account' | 'device';
   readonly log: ErrorLog & { list(query?: LogQuery): Promise<LogEntry[]> };
-  readonly history: History;
+  readonly history: History & HistoryReader;
   readonly runs: { add(run: RunRecord): Promise<void>; list(): Promise<RunRecord[]> };
   /** The state for reading (the pane's lists). */
   readonly status: StatusStore;

@@ -30,12 +30,20 @@ import { errorRef, SyncCancelledError, SyncError, UnreachableError } from '../co
 import { logLine } from '../core/log-messages.js';
 import { validateProfile } from '@crm-sync/common/profile-validate';
 import type { Profile } from '../core/profile/profile.js';
-import type { LogEntry, UserExit } from '../core/ports/state.js';
+import type { HistoryEntry, LogEntry, StatusStore, UserExit } from '../core/ports/state.js';
+import {
+  planUndo,
+  restoreVersion,
+  undoRun,
+  type UndoPair,
+  type UndoResult,
+  type WayBackDeps,
+} from '../core/sync/way-back.js';
 import type { PendingAction } from '../core/sync/actions.js';
 import { compilePolicy, type SyncPolicy } from '../core/sync/policy.js';
 import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../core/sync/engine.js';
 import type { ProfileService } from './profile-service.js';
-import type { ItemKind } from '../core/sync/types.js';
+import type { ItemKind, Side } from '../core/sync/types.js';
 
 export interface SyncProgress {
   readonly phase: SyncPhase;
@@ -346,6 +354,71 @@ export class SyncService {
       return error instanceof UnreachableError ? 'unreachable' : 'account';
     }
     return where === 'account' && this.offline ? 'unreachable' : where;
+  }
+
+  /**
+   * Opens both sides as a run does, for restoring a version or undoing a run (issue 18): with the
+   * account's turn when `turn` (no run of any device in between), else only to read (the preview).
+   */
+  private async wayBack<T>(turn: boolean, fn: (deps: WayBackDeps) => Promise<T>): Promise<T> {
+    if (this.running) throw new SyncError('sync-running', {});
+    this.running = true;
+    try {
+      const { profile } = await this.options.profiles.load();
+      const findings = validateProfile(profile);
+      if (findings.length)
+        throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
+      const password = await this.options.profiles.password();
+      if (!password) throw new SyncError('no-password', {});
+      const policy = compilePolicy(profile, this.now());
+      const backend = await this.backend();
+      const { stores } = await this.stores(policy, password);
+      const deps = (status: StatusStore): WayBackDeps => ({
+        store: (side, kind) => {
+          const s = stores[side][kind];
+          if (!s) throw new SyncError('kind-not-synchronized', { kind });
+          return s;
+        },
+        state: status,
+        log: backend.log,
+        history: backend.history,
+        clock: () => this.now(),
+      });
+      if (!turn) return await fn(deps(backend.status));
+      const held = await backend.begin(() => 'way-back');
+      try {
+        return await fn(deps(held.status));
+      } finally {
+        await held.end();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The versions the history keeps (Restore), newest first. */
+  async versions(): Promise<HistoryEntry[]> {
+    return (await this.backend()).history.versions(200);
+  }
+
+  /** What undoing the run that started at `run` would do, pair by pair (nothing is written). */
+  async previewUndo(run: number): Promise<UndoPair[]> {
+    const writes = await (await this.backend()).history.writesOf(run);
+    return this.wayBack(false, (deps) => planUndo(writes, deps));
+  }
+
+  /**
+   * Undoes the run that started at `run`: every pair it wrote whose copies nobody changed since. The
+   * caller has put those pairs on the exception list first (see way-back.ts).
+   */
+  async undo(run: number): Promise<UndoResult> {
+    const writes = await (await this.backend()).history.writesOf(run);
+    return this.wayBack(true, (deps) => undoRun(writes, deps));
+  }
+
+  /** Writes a version the history keeps to `side`; the next run carries it to the other side. */
+  async restore(entry: HistoryEntry, side: Side): Promise<void> {
+    return this.wayBack(true, (deps) => restoreVersion(entry, side, deps));
   }
 
   /** The pane's lists read the state wherever it is; while the gateway cannot be reached, the copy kept. */

@@ -64,6 +64,11 @@ export const ERROR_MESSAGES = {
     `the stored profile has version ${p.found}, newer than this add-in's ${p.supported}: update the add-in`,
   'profile-too-large': (p: { bytes: number; limit: number }) =>
     `the profile needs ${p.bytes} bytes, more than the ${p.limit} bytes of Office roaming settings`,
+  // A way back (core/sync/way-back.ts).
+  'kind-not-synchronized': (p: { kind: ItemKind }) =>
+    `${p.kind === 'activity' ? 'appointments' : 'tasks'} are not synchronized now (Synchronization tab): turn them on to restore or undo them`,
+  'undo-exceptions-included': () =>
+    'a run cannot be undone while "Include the exception list" is on (Miscellaneous): the next run would write the undone items again',
   // The folder move (core/sync/folders.ts).
   'move-no-store': (p: { kind: ItemKind }) => `the items cannot be moved: no store for the old ${folderWord(p.kind)}`,
   'move-refused': (p: { subject: string; kind: ItemKind; detail: string }) =>

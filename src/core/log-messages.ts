@@ -35,6 +35,13 @@ export const LOG_MESSAGES = {
   'wait-unreachable': (p: { items: number | ''; side: Side | ''; detail: string; retryAt: number | '' }) =>
     `${items(p.items)}waits: ${p.detail}${nextTry(p.retryAt)}`,
   'retention-failed': (p: { detail: string }) => `retention clean-up failed: ${p.detail}`,
+  'undo-not-kept': (p: { count: number; detail: string }) =>
+    `${p.count} write(s) of this run were made but cannot be undone (they were not kept in the history): ${p.detail}`,
+  undone: (p: { action: 'create' | 'update' | 'delete'; side: Side }) =>
+    `undone on ${sideName(p.side)}: the run's ${p.action === 'create' ? 'creation' : p.action === 'update' ? 'change' : 'deletion'}`,
+  'undo-skipped': (p: { side: Side }) =>
+    `not undone: the ${sideName(p.side)} copy changed since the run (the later change stays)`,
+  restored: (p: { side: Side }) => `an earlier version restored in ${sideName(p.side)}`,
   vetoed: (p: { action: ActionType }) => `${p.action} skipped: the user exit kept this item from crossing`,
   written: (p: { action: ActionType; side: Side | ''; reason: ReasonCode; changedIn: Side | ''; detail: string }) =>
     `${p.action}${p.side ? ` on ${sideName(p.side)}` : ''}: ${reasonText(p)}`,

@@ -286,7 +286,7 @@ describe('a device that kept its state with version 0.2 (the CRM side called "mo
       reason: { code: 'conflict-held' },
       crm: { id: 'm1', version: 'v1', hash: 'h1', item },
     });
-    const [entry] = await new IdbHistory(db).list();
+    const [entry] = await new IdbHistory(db).versions();
     expect(entry).to.deep.include({ side: 'crm', reason: 'mobile', item });
     expect((await new IdbLog(db).list())[0]).to.deep.equal({
       at: 2,

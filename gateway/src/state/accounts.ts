@@ -53,6 +53,26 @@ export interface RecordQuery {
   readonly levels?: readonly string[];
   readonly search?: string;
   readonly limit?: number;
+  /** Records to skip (the next page). */
+  readonly offset?: number;
+}
+
+/**
+ * What a record's search finds: a log line by its words; a history record by its kind — `run:<start>;`
+ * for a run's write (undoing the run lists them), `version;` for a version kept — and its subject.
+ */
+function searchText(part: RecordPart, value: Json): string | null {
+  const words = (...xs: unknown[]) =>
+    xs
+      .filter((x) => typeof x === 'string')
+      .join('\n')
+      .toLowerCase();
+  if (part === 'log') return words(value.message, value.subject, value.cause);
+  if (part !== 'history') return null;
+  const item = value.item as Json | undefined;
+  return typeof value.write === 'string'
+    ? `run:${String(value.run)};\n${words(value.subject)}`
+    : `version;\n${words(item?.subject)}`;
 }
 
 /** The longest lease a run may ask for: a run renews it; one that stops is waited for at most this. */
@@ -298,13 +318,7 @@ export class SyncAccounts {
   async append(user: string, mailbox: string, part: RecordPart, value: Json, now: number, keepRuns = 50) {
     await this.ensure(user, mailbox);
     const at = typeof value.at === 'number' && Number.isSafeInteger(value.at) ? value.at : now;
-    const search =
-      part === 'log'
-        ? [value.message, value.subject, value.cause]
-            .filter((x) => typeof x === 'string')
-            .join('\n')
-            .toLowerCase()
-        : null;
+    const search = searchText(part, value);
     await this.sql.run(
       st(
         `INSERT INTO sync_records (id, user_id, mailbox, part, at, level, search, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -345,8 +359,14 @@ export class SyncAccounts {
       params.push(`%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     const limit = Math.max(1, Math.min(query.limit ?? 200, 1000));
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
     const [rows] = await this.sql.read([
-      st(`SELECT value FROM sync_records WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, ...params, limit),
+      st(
+        `SELECT value FROM sync_records WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ? OFFSET ?`,
+        ...params,
+        limit,
+        offset,
+      ),
     ]);
     const out = rows!.map((r) => JSON.parse(String(r.value)) as Json);
     return part === 'runs' ? out.reverse() : out;

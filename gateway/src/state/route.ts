@@ -9,7 +9,9 @@
  *   POST   /state/<mailbox>/commit         Sync-Lease, If-Match: "<version>"; a state change → {version}
  *                                          | 412 {version} another commit came first | 409 lease lost
  *   POST   /state/<mailbox>/<log|history|runs>   one record → 204
- *   GET    /state/<mailbox>/<log|history|runs>?levels=error,warning&search=…&limit=200
+ *   GET    /state/<mailbox>/<log|history|runs>?levels=error,warning&search=…&limit=200&offset=0
+ *                                          (history: search=run:<start>; a run's writes, version; the
+ *                                          versions kept)
  *   DELETE /state/<mailbox>/<log|history>?before=<ms> → {removed}
  *   PUT    /state/<mailbox>/profile         the profile (the add-in's validation) → 204 | 422 {findings}
  *   GET    /state/<mailbox>/profile         → {profile, savedAt} | 404 none mirrored yet
@@ -221,12 +223,14 @@ export async function stateRoute(
       const search = url.searchParams.get('search') ?? undefined;
       if (search?.includes('\u0000')) throw bad('the search holds a NUL character');
       const limit = Number(url.searchParams.get('limit') ?? 200);
+      const offset = Number(url.searchParams.get('offset') ?? 0);
       return json(
         200,
         await accounts.list(user, mailbox, records, {
           ...(levels && { levels }),
           ...(search && { search }),
           ...(Number.isFinite(limit) && { limit }),
+          ...(Number.isFinite(offset) && { offset }),
         }),
         { 'Cache-Control': 'no-store' },
       );

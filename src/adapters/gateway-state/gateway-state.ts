@@ -9,10 +9,14 @@
  * `{"$num": "Infinity"}` and come back as numbers.
  */
 import { SyncError } from '../../core/errors.js';
+import { isRunWrite } from '../../core/ports/state.js';
 import type {
   ErrorLog,
   History,
   HistoryEntry,
+  HistoryReader,
+  HistoryRecord,
+  RunWrite,
   LogEntry,
   StateChange,
   StatusStore,
@@ -133,6 +137,7 @@ export interface RecordQuery {
   readonly levels?: readonly string[];
   readonly search?: string;
   readonly limit?: number;
+  readonly offset?: number;
 }
 
 /** The error log, the history and the run reports of the account. */
@@ -152,6 +157,7 @@ export class GatewayRecords<T> {
     if (query.levels) q.set('levels', query.levels.join(','));
     if (query.search?.trim()) q.set('search', query.search.trim());
     if (query.limit) q.set('limit', String(query.limit));
+    if (query.offset) q.set('offset', String(query.offset));
     const r = await this.api.request('GET', `/${this.part}${q.size ? `?${q}` : ''}`);
     if (r.status !== 200) throw this.api.refused(`GET /state/${this.part}`, r);
     return decodeState<T[]>(r.text);
@@ -177,12 +183,32 @@ export class GatewayLog extends GatewayRecords<LogEntry> implements ErrorLog {
   }
 }
 
-export class GatewayHistory extends GatewayRecords<HistoryEntry> implements History {
+/** The gateway's page of records (its largest). */
+const PAGE = 1000;
+/** Records one POST carries (the gateway takes up to 500). */
+const POST_RECORDS = 500;
+
+export class GatewayHistory extends GatewayRecords<HistoryRecord> implements History, HistoryReader {
   constructor(api: StateApi) {
     super(api, 'history');
   }
   put(entry: HistoryEntry): Promise<void> {
     return this.add(entry);
+  }
+  async putWrites(writes: readonly RunWrite[]): Promise<void> {
+    for (let i = 0; i < writes.length; i += POST_RECORDS) await this.add(writes.slice(i, i + POST_RECORDS));
+  }
+  async versions(limit = 200): Promise<HistoryEntry[]> {
+    const found = await this.list({ search: 'version;', limit });
+    return found.filter((r): r is HistoryEntry => !isRunWrite(r));
+  }
+  async writesOf(run: number): Promise<RunWrite[]> {
+    const out: RunWrite[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.list({ search: `run:${run};`, limit: PAGE, offset });
+      out.push(...page.filter((r): r is RunWrite => isRunWrite(r) && r.run === run));
+      if (page.length < PAGE) return out.reverse(); // (the gateway lists newest first)
+    }
   }
 }
 

@@ -6,10 +6,14 @@
  * or a crash in the middle of a commit leaves all of it or none (rule 3).
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { isRunWrite } from '../../core/ports/state.js';
 import type {
   ErrorLog,
   History,
   HistoryEntry,
+  HistoryReader,
+  HistoryRecord,
+  RunWrite,
   JournalEntry,
   FailureRecord,
   LogEntry,
@@ -46,7 +50,7 @@ interface Schema extends DBSchema {
   /** `pending` → PendingAction[]; `device` → the device profile; `profile` → the roaming profile's mirror. */
   meta: { key: string; value: unknown };
   log: { key: number; value: LogEntry; indexes: { at: number } };
-  history: { key: number; value: HistoryEntry; indexes: { at: number } };
+  history: { key: number; value: HistoryRecord; indexes: { at: number } };
   runs: { key: number; value: RunRecord; indexes: { at: number } };
 }
 
@@ -88,7 +92,7 @@ async function renameMobileSide(tx: IDBPTransaction<Schema, StoreNames<Schema>[]
   await rewrite('journal', migrate.journalEntry);
   await rewrite('failures', migrate.failure);
   await rewrite('log', migrate.sided<LogEntry>);
-  await rewrite('history', migrate.sided<HistoryEntry>);
+  await rewrite('history', migrate.sided<HistoryRecord>);
   await rewrite('runs', migrate.run<RunRecord>);
   const tokens = tx.objectStore('tokens');
   for (let c = await tokens.openCursor(); c; c = await c.continue()) {
@@ -194,21 +198,38 @@ export class IdbLog implements ErrorLog {
   }
 }
 
-export class IdbHistory implements History {
+export class IdbHistory implements History, HistoryReader {
   constructor(private readonly db: StateDb) {}
 
   async put(entry: HistoryEntry): Promise<void> {
     await this.db.add('history', entry);
   }
 
+  /** A chunk's writes in one transaction. */
+  async putWrites(writes: readonly RunWrite[]): Promise<void> {
+    const tx = this.db.transaction('history', 'readwrite');
+    await Promise.all([...writes.map((w) => tx.store.add(w)), tx.done]);
+  }
+
   async prune(before: number): Promise<number> {
     return pruneBefore(this.db, 'history', before);
   }
 
-  /** Newest first. */
-  async list(limit = 200): Promise<HistoryEntry[]> {
-    const all = await this.db.getAllFromIndex('history', 'at');
-    return all.reverse().slice(0, limit);
+  /** The versions kept, newest first. */
+  async versions(limit = 200): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    let cursor = await this.db.transaction('history').store.index('at').openCursor(null, 'prev');
+    while (cursor && out.length < limit) {
+      if (!isRunWrite(cursor.value)) out.push(cursor.value);
+      cursor = await cursor.continue();
+    }
+    return out;
+  }
+
+  /** A run's writes, in the order they were made (they are made after the run's start). */
+  async writesOf(run: number): Promise<RunWrite[]> {
+    const after = await this.db.getAllFromIndex('history', 'at', IDBKeyRange.lowerBound(run));
+    return after.filter((r): r is RunWrite => isRunWrite(r) && r.run === run);
   }
 }
 

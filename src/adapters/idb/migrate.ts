@@ -5,7 +5,7 @@
  * the upgrade leaves version 1 as it was, and the next open upgrades again). Only the fields that
  * hold a side are touched: an item's own text ("mobile" in a subject) is never rewritten.
  */
-import type { FailureRecord, HistoryEntry, JournalEntry, LogEntry } from '../../core/ports/state.js';
+import type { FailureRecord, HistoryRecord, JournalEntry, LogEntry } from '../../core/ports/state.js';
 import type { Action, PendingAction } from '../../core/sync/actions.js';
 import type { Reason } from '../../core/sync/reasons.js';
 import type { PairStatus } from '../../core/sync/status.js';
@@ -77,7 +77,7 @@ export function pending(p: unknown): PendingAction {
 }
 
 /** History and log entries name a side in `side`. */
-export function sided<T extends HistoryEntry | LogEntry>(e: unknown): T {
+export function sided<T extends HistoryRecord | LogEntry>(e: unknown): T {
   const o = e as Old;
   return ('side' in o ? { ...o, side: side(o.side) } : o) as T;
 }

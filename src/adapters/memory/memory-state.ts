@@ -2,6 +2,7 @@
 import type {
   ErrorLog,
   History,
+  RunWrite,
   HistoryEntry,
   LogEntry,
   StateChange,
@@ -65,13 +66,20 @@ export class MemoryLog implements ErrorLog {
 
 export class MemoryHistory implements History {
   readonly entries: HistoryEntry[] = [];
+  /** The runs' writes (undoing a run). */
+  readonly writes: RunWrite[] = [];
   async put(entry: HistoryEntry): Promise<void> {
     this.entries.push(entry);
   }
+  async putWrites(writes: readonly RunWrite[]): Promise<void> {
+    this.writes.push(...structuredClone(writes));
+  }
   async prune(before: number): Promise<number> {
     const keep = this.entries.filter((e) => e.at >= before);
-    const removed = this.entries.length - keep.length;
+    const keepWrites = this.writes.filter((e) => e.at >= before);
+    const removed = this.entries.length - keep.length + this.writes.length - keepWrites.length;
     this.entries.splice(0, this.entries.length, ...keep);
+    this.writes.splice(0, this.writes.length, ...keepWrites);
     return removed;
   }
 }

@@ -106,10 +106,49 @@ export interface HistoryEntry {
   readonly reason: string;
 }
 
+/**
+ * One write a run made, kept after it so that the run can be undone (issue 18, "a way back"): for as
+ * long as the history keeps its entries, with them. `before` is the version the write replaced or
+ * deleted (an update, a deletion); the copy's id and version after the write say whether anyone
+ * changed it since (an undo never overwrites a later change). `row` is the pair's status before the run.
+ */
+export interface RunWrite {
+  /** The run: its start (`RunRecord.at`). */
+  readonly run: number;
+  readonly at: number;
+  readonly pairKey: string;
+  readonly kind: ItemKind;
+  /** The side written. */
+  readonly side: Side;
+  readonly subject: string;
+  readonly write: 'create' | 'update' | 'delete';
+  /** The copy written: its id (a creation's new one) and its version after the write (none after a deletion). */
+  readonly id: string;
+  readonly version?: string;
+  readonly before?: Item;
+  /** The pair's status row before the run; null: the run made the pair. */
+  readonly row: PairStatus | null;
+}
+
+/** What the history holds: versions kept before they were overwritten or deleted, and runs' writes. */
+export type HistoryRecord = HistoryEntry | RunWrite;
+
+export const isRunWrite = (r: HistoryRecord): r is RunWrite => 'write' in r;
+
 export interface History {
   put(entry: HistoryEntry): Promise<void>;
+  /** A chunk's writes, after them (undoing a run); a history without it keeps none (no undo). */
+  putWrites?(writes: readonly RunWrite[]): Promise<void>;
   /** Removes entries older than `before`; returns how many. */
   prune(before: number): Promise<number>;
+}
+
+/** What the pane reads of the history: the versions kept (Restore) and a run's writes (Undo). */
+export interface HistoryReader {
+  /** The versions kept, newest first. */
+  versions(limit?: number): Promise<HistoryEntry[]>;
+  /** Every write of the run that started at `run`. */
+  writesOf(run: number): Promise<RunWrite[]>;
 }
 
 /**

@@ -93,6 +93,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...(userExit && { userExit }),
     raw: (side: Side, id: string) => raws.get(`${side}:${id}`),
     cancelled: () => options.signal?.aborted === true,
+    run: startedAt,
   };
 
   progress('recover');

@@ -24,6 +24,7 @@ import type {
   JournalEntry,
   LogEntry,
   RecheckRef,
+  RunWrite,
   StateChange,
   StatusStore,
   UserExit,
@@ -31,7 +32,7 @@ import type {
 import type { StorePort } from '../ports/store.js';
 import { actionId, type Action } from './actions.js';
 import { nextChunk, seriesLast } from './chunks.js';
-import { readTargets, VETOED, write } from './write.js';
+import { readTargets, VETOED, write, type Removed, type Written } from './write.js';
 import { stripCap } from './caps.js';
 import { factsOf, UNKNOWN_VERSION, withPin, type PairStatus } from './status.js';
 import type { ItemKind, Side } from './types.js';
@@ -51,6 +52,8 @@ export interface ExecuteDeps {
   readonly cancelled?: () => boolean;
   /** Recovery: the interrupted run's journal entry an action finishes, closed with its result. */
   readonly earlierJournal?: (a: Action) => string | undefined;
+  /** The run the writes belong to (its start): they are kept in the history to undo it. */
+  readonly run?: number;
 }
 
 export interface ExecuteResult {
@@ -251,6 +254,7 @@ export async function executeActions(
       failures: [] as FailureRecord[],
     };
     const lines: LogEntry[] = [];
+    const writes: RunWrite[] = [];
     started.forEach(({ a, now, failure, closes }, i) => {
       const outcome = outcomes[i]!;
       if ('vetoed' in outcome) {
@@ -269,7 +273,10 @@ export async function executeActions(
         return;
       }
       if ('written' in outcome) {
-        const row = nextStatus(a, statusRows.get(a.pairKey), outcome.written);
+        const w = outcome.written;
+        const row = nextStatus(a, statusRows.get(a.pairKey), w && 'id' in w ? w : undefined);
+        if (w && a.type !== 'status' && deps.run !== undefined)
+          writes.push(runWrite(deps.run, now, a, w, rows.get(a.pairKey)));
         after.journalDone.push(...closes);
         if (row) after.upsert.push(row);
         else after.remove.push(a.pairKey);
@@ -350,12 +357,52 @@ export async function executeActions(
     });
     const change: StateChange = Object.fromEntries(Object.entries(after).filter(([, v]) => v.length));
     if (Object.keys(change).length) await deps.state.commit(change);
+    if (writes.length && deps.history.putWrites)
+      await deps.history.putWrites(writes).catch((error: unknown) =>
+        lines.push({
+          at: deps.clock(),
+          level: 'warning',
+          ...logLine('undo-not-kept', { count: writes.length, detail: messageOf(error) }),
+          ...(errorRef(error) && { error: errorRef(error) }),
+        }),
+      );
     if (deps.log.appendAll && lines.length) await deps.log.appendAll(lines);
     else for (const line of lines) await deps.log.append(line);
   }
   await logged.flush(deps.log);
   onProgress?.(actions.length, actions.length);
   return { done, vetoed, failed, deferred, notStarted: actions.length - n };
+}
+
+/**
+ * What the history keeps of a write for undoing its run: a creation that found the pair's item under
+ * its key and wrote over it is an update (undoing it restores that item); a repeated creation that
+ * found its own earlier item (recovery) has no known version, so an undo leaves it.
+ */
+function runWrite(
+  run: number,
+  at: number,
+  a: Exclude<Action, { type: 'status' }>,
+  w: Written | Removed,
+  before: PairStatus | undefined,
+): RunWrite {
+  const base = {
+    run,
+    at,
+    pairKey: a.pairKey,
+    kind: a.kind,
+    side: a.target,
+    subject: a.subject,
+    row: before ?? null,
+    ...(w.previous && { before: w.previous }),
+  };
+  if ('removed' in w) return { ...base, write: 'delete', id: a.type === 'delete' ? a.id : '' };
+  return {
+    ...base,
+    write: a.type === 'create' && !w.previous ? 'create' : 'update',
+    id: w.id,
+    version: w.existing ? UNKNOWN_VERSION : w.version,
+  };
 }
 
 /**

@@ -38,12 +38,27 @@ export async function readTargets(actions: readonly Action[], deps: ExecuteDeps)
   return out;
 }
 
-/** Performs one action's write; returns what was written for creates and updates. */
+/** What a creation or an update wrote; `previous`: the version it overwrote (kept for undoing the run). */
+export interface Written {
+  readonly id: string;
+  readonly version: string;
+  readonly item: Item;
+  readonly existing?: boolean;
+  readonly previous?: Item;
+}
+
+/** A deletion done; `previous`: the version deleted. */
+export interface Removed {
+  readonly removed: true;
+  readonly previous?: Item;
+}
+
+/** Performs one action's write; returns what was written (creates, updates) or removed (deletions). */
 export async function write(
   a: Action,
   deps: ExecuteDeps,
   targets?: TargetsRead,
-): Promise<{ id: string; version: string; item: Item; existing?: boolean } | undefined | typeof VETOED> {
+): Promise<Written | Removed | undefined | typeof VETOED> {
   if (a.type === 'status') return undefined;
   const store = deps.store(a.target, a.kind);
   /** The target as read for this chunk, or now. */
@@ -54,7 +69,7 @@ export async function write(
   if (a.type === 'delete') {
     const found = await keepPrevious(await current(a.id), a, deps);
     await store.delete(a.id, a.ifVersion, found);
-    return undefined;
+    return { removed: true, ...(found && { previous: found.item }) };
   }
   let item = a.item;
   if (deps.userExit) {
@@ -89,7 +104,12 @@ export async function write(
     if (previous) await saveInHistory(previous.item, a, deps);
     const over = previous ? withTargetExtra(item, previous.item) : item;
     const updated = await store.update(created.id, over, previous?.version ?? created.version, previous);
-    return { id: created.id, version: updated.version, item: updated.item ?? over };
+    return {
+      id: created.id,
+      version: updated.version,
+      item: updated.item ?? over,
+      ...(previous && { previous: previous.item }),
+    };
   }
   const found = await keepPrevious(await current(a.id), a, deps);
   const previous = found?.item;
@@ -97,7 +117,7 @@ export async function write(
   const fromCap = a.cap?.side === a.source.side ? a.cap : undefined;
   const over = previous ? withTargetExtra(keepBeyondCap(item, previous, fromCap), previous) : item;
   const updated = await store.update(a.id, over, a.ifVersion, found);
-  return { id: a.id, version: updated.version, item: updated.item ?? over };
+  return { id: a.id, version: updated.version, item: updated.item ?? over, ...(previous && { previous }) };
 }
 
 /** Saves the target's current version in the history before it is overwritten or deleted. */

@@ -261,6 +261,10 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
     'Die gespeicherten Einstellungen haben Version {found}, neuer als die {supported} dieses Add-ins: Aktualisieren Sie das Add-in.',
   'error.profile-too-large':
     'Die Einstellungen brauchen {bytes} Bytes, mehr als die {limit} Bytes, die Outlook für ein Add-in speichert.',
+  'error.kind-not-synchronized':
+    'Der Ordner ({kind}) wird zurzeit nicht synchronisiert (Registerkarte „Synchronisation“): Schalten Sie ihn ein, um seine Elemente wiederherzustellen oder rückgängig zu machen.',
+  'error.undo-exceptions-included':
+    'Ein Lauf kann nicht rückgängig gemacht werden, solange „Elemente der Ausnahmeliste vorübergehend einbeziehen“ eingeschaltet ist (Registerkarte „Verschiedenes“): Der nächste Lauf würde die Elemente erneut schreiben.',
   'error.move-no-store':
     'Die Elemente können nicht verschoben werden: Der alte Ordner ({kind}) lässt sich nicht öffnen.',
   'error.move-refused': '„{subject}“ kann nicht in den neuen Ordner ({kind}) verschoben werden: {detail}',
@@ -290,6 +294,12 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
     'Ein anderer Lauf hat den Synchronisationsstand währenddessen geändert. Es wurde nichts mehr geschrieben; der nächste Lauf macht von dort weiter.',
   'error.profile-refused':
     'Das CRM-Gateway hat diese Einstellungen abgelehnt: {fields}. Vielleicht läuft dort eine andere Version des Add-ins; fragen Sie Ihren Administrator.',
+  'logline.undo-not-kept':
+    '{count} Schreibvorgänge dieses Laufs wurden ausgeführt, lassen sich aber nicht rückgängig machen (sie konnten nicht im Verlauf gespeichert werden): {detail}',
+  'logline.undone': 'In {side} rückgängig gemacht (Aktion des Laufs zurückgenommen: {action}).',
+  'logline.undo-skipped':
+    'Nicht rückgängig gemacht: Die Kopie in {side} wurde seit dem Lauf geändert (die spätere Änderung bleibt).',
+  'logline.restored': 'Eine frühere Version in {side} wiederhergestellt.',
   'logline.profile-not-mirrored':
     'Die Einstellungen konnten nicht zum CRM-Gateway kopiert werden; sie gelten auf diesem Gerät, und das Gateway behält die bisherigen: {detail}',
   'error.internal': 'Interner Fehler des Add-ins (bitte melden): {detail}',

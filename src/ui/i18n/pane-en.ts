@@ -245,6 +245,10 @@ export const paneEn = {
     'The stored settings have version {found}, newer than this add-in’s {supported}: update the add-in.',
   'error.profile-too-large':
     'The settings need {bytes} bytes, more than the {limit} bytes Outlook keeps for an add-in.',
+  'error.kind-not-synchronized':
+    'The {kind} is not synchronized now (Synchronization tab): turn it on to restore or undo its items.',
+  'error.undo-exceptions-included':
+    'A run cannot be undone while “Temporarily include the items on the exception list” is on (Miscellaneous tab): the next run would write the undone items again.',
   'error.move-no-store': 'The items cannot be moved: the old {kind} cannot be opened.',
   'error.move-refused': '“{subject}” cannot be moved to the new {kind}: {detail}',
   'error.graph-refused': 'Microsoft Graph answered {status} {code}: {detail}',
@@ -271,6 +275,11 @@ export const paneEn = {
     'Another run changed the sync state during this one. Nothing more was written; the next run continues from it.',
   'error.profile-refused':
     'The CRM gateway refused these settings: {fields}. It may run another version of the add-in; ask your administrator.',
+  'logline.undo-not-kept':
+    '{count} writes of this run were made but cannot be undone (they could not be kept in the history): {detail}',
+  'logline.undone': 'Undone in {side} (the run’s {action} taken back).',
+  'logline.undo-skipped': 'Not undone: the {side} copy changed since the run (the later change stays).',
+  'logline.restored': 'An earlier version restored in {side}.',
   'logline.profile-not-mirrored':
     'The settings could not be copied to the CRM gateway; they apply on this device, and the gateway keeps the ones it had: {detail}',
   'error.internal': 'Internal error of the add-in (please report it): {detail}',

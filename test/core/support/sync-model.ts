@@ -28,6 +28,11 @@ export const figures = {
   itemsAtEnd: 0,
   faultsInjected: 0,
   faultsFired: 0,
+  /** Runs undone (issue 18), and the pairs they had written that were checked back as before. */
+  undos: 0,
+  undonePairs: 0,
+  /** Undone runs whose pairs were then taken off the exception list: the run's result again. */
+  redos: 0,
   profileChanges: 0,
   decisions: 0,
   pendingKept: 0,
@@ -76,6 +81,8 @@ export interface World {
    * many occurrences it compared.
    */
   compareOccurrences?(pairs: readonly SeriesPair[], from: number, to: number): Promise<number>;
+  /** After writes outside a run (undoing one): what the checks read of the stores is read again. */
+  refresh?(): Promise<void>;
   profile: Profile;
   nextUid: number;
   /** Confirmations the user approved (pending ids). */

@@ -418,6 +418,9 @@ async function adapterWorld(
         for (const s of everyStore()) await s.refresh();
       }
     },
+    async refresh() {
+      for (const s of everyStore()) await s.refresh();
+    },
     async compareOccurrences(pairs, from, to) {
       let compared = 0;
       for (const pair of pairs) {
