@@ -310,7 +310,9 @@ export class CalDavStore implements StorePort {
     // A CRM id can sit on an item with another UID (created in the CRM): look it up first.
     if (key.startsWith('crm:')) {
       const found = await this.whereCrmId(key, item.uid);
-      if (found) return this.existing(found);
+      // (Read: an index entry whose item someone else deleted since names nothing.)
+      const at = found && (await this.getMany([found])).get(found);
+      if (at) return { id: at.id, version: at.version, existing: true };
     }
     const id = `${this.path}${encodeURIComponent(resourceName(item.uid))}`;
     const body = toICalendar(item, (this.options.clock ?? Date.now)());
@@ -378,6 +380,12 @@ export class CalDavStore implements StorePort {
         detail: summary(await response.text()),
       });
     await drain(response);
+    // Its CRM id names nothing any more: a later creation with it makes a new item.
+    await this.crmIndex
+      ?.then((index) => {
+        for (const [crmId, at] of index) if (at === id) index.delete(crmId);
+      })
+      .catch(() => undefined);
   }
 
   stats() {

@@ -493,6 +493,7 @@ export class GraphEventStore implements StorePort {
       [404, 412],
     );
     if (r.status === 412) throw new PreconditionFailedError('outlook', id, ifVersion);
+    await this.keys.deleted(id);
   }
 
   private activity(item: Item): Activity {

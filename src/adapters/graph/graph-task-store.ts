@@ -235,6 +235,7 @@ export class GraphTaskStore implements StorePort {
       [404, 412],
     );
     if (r.status === 412) throw new PreconditionFailedError('outlook', id, ifVersion);
+    await this.keys.deleted(id);
   }
 
   /** The task is at `ifVersion` (as the engine read it just before, or read now), else PreconditionFailed. */

@@ -28,4 +28,13 @@ export class KeyLookup {
   async created(key: string, id: string): Promise<void> {
     await this.index?.then((index) => index.set(key, id)).catch(() => undefined);
   }
+
+  /** A deletion of the store: its key names nothing any more (a later creation makes a new item). */
+  async deleted(id: string): Promise<void> {
+    await this.index
+      ?.then((index) => {
+        for (const [key, at] of index) if (at === id) index.delete(key);
+      })
+      .catch(() => undefined);
+  }
 }
