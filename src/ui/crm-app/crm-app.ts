@@ -18,6 +18,8 @@ import '../crm-settings-form/crm-settings-form.js';
 import '../crm-sync-panel/crm-sync-panel.js';
 import '../crm-pending-list/crm-pending-list.js';
 import '../crm-log-viewer/crm-log-viewer.js';
+import '../crm-way-back/crm-way-back.js';
+import type { RestoreDetail, UndoPreviewDetail } from '../crm-way-back/crm-way-back.js';
 import { PaneController } from './pane-controller.js';
 import { styles } from './crm-app.styles.js';
 
@@ -296,6 +298,23 @@ export class CrmApp extends LitElement {
             </details>`
           : nothing
       }
+      <details
+        class="way-back"
+        @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && p.wayBack.loadVersions()}
+      >
+        <summary>${this.t('wayBack.title')}</summary>
+        <crm-way-back
+          .runs=${p.runs}
+          .versions=${p.wayBack.versions}
+          .preview=${p.wayBack.preview}
+          .note=${p.wayBack.note}
+          ?busy=${p.wayBack.busy || p.running}
+          @crm-undo-preview=${(e: CustomEvent<UndoPreviewDetail>) => p.wayBack.previewUndo(e.detail.run)}
+          @crm-undo-confirm=${() => p.wayBack.undo()}
+          @crm-undo-cancel=${() => p.wayBack.cancelUndo()}
+          @crm-restore=${(e: CustomEvent<RestoreDetail>) => p.wayBack.restore(e.detail.entry, e.detail.side)}
+        ></crm-way-back>
+      </details>
       <h2>${this.t('settings.title')}</h2>
       ${this.renderSettings()}
       <details>

@@ -18,6 +18,8 @@ import type { AppServices } from '../../app/app-services.js';
 import { setPath, type LoadedProfile } from '../../app/profile-service.js';
 import type { RunRequest, SyncProgress } from '../../app/sync-service.js';
 import { timeText } from '../time-text.js';
+import { SyncError } from '../../core/errors.js';
+import { WayBack, type WayBackHost } from './way-back.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -63,9 +65,32 @@ export class PaneController implements ReactiveController {
   };
   private abort?: AbortController;
   private timer?: ReturnType<typeof setInterval>;
+  /** Undo a run, restore a version (issue 18). */
+  readonly wayBack: WayBack = new WayBack(this.wayBackHost());
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
+  }
+
+  private wayBackHost(): WayBackHost {
+    // (Getters: the way back reads the pane's state as it is when it acts.)
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const pane = this;
+    return {
+      get services() {
+        return pane.services;
+      },
+      get loaded() {
+        return pane.loaded;
+      },
+      get running() {
+        return pane.running;
+      },
+      saveExceptionList: (list, labels) => pane.saveExceptionList(list, labels),
+      refreshState: () => pane.refreshState(),
+      sync: (request) => pane.sync(request),
+      requestUpdate: () => pane.update(),
+    };
   }
 
   hostDisconnected(): void {
@@ -321,13 +346,22 @@ export class PaneController implements ReactiveController {
     await this.refreshState();
   }
 
-  /** Saves a new exception list with the saved profile; edits not saved yet on the tabs stay as they are. */
-  private async saveExceptionList(list: readonly string[], labels: Profile['exceptionLabels']): Promise<void> {
+  /**
+   * Saves a new exception list with the saved profile; edits not saved yet on the tabs stay as they are.
+   * Throws when it was not saved (too large for roaming settings, or the saved settings are invalid).
+   */
+  async saveExceptionList(list: readonly string[], labels: Profile['exceptionLabels']): Promise<void> {
     const draft = this.dirty ? this.draft : undefined;
     const password = this.password;
     // Only the labels of entries on the list are kept (the roaming profile has 32 KB).
     const kept = Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => list.includes(k)));
-    await this.services!.profiles.save({ ...this.loaded!.profile, exceptionList: list, exceptionLabels: kept });
+    const findings = await this.services!.profiles.save({
+      ...this.loaded!.profile,
+      exceptionList: list,
+      exceptionLabels: kept,
+    });
+    if (findings.length)
+      throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
     await this.reload();
     if (draft) {
       this.draft = { ...draft, exceptionList: list, exceptionLabels: kept };

@@ -5,6 +5,7 @@ import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
+import { lists } from '../styles/lists.js';
 import type { PendingAction, PendingDecision, SideEntry } from '../../core/sync/actions.js';
 import { timeText } from '../time-text.js';
 import type { Side } from '../../core/sync/types.js';
@@ -27,22 +28,8 @@ export class CrmPendingList extends LitElement {
   static override styles = [
     tokens,
     controls,
+    lists,
     css`
-      :host {
-        display: block;
-      }
-      ul {
-        list-style: none;
-        padding: 0;
-        margin: 0;
-      }
-      li {
-        border-bottom: 1px solid var(--crm-border);
-        padding: 6px 0;
-      }
-      .subject {
-        font-weight: 600;
-      }
       .compare {
         border-collapse: collapse;
         margin: 4px 0;
