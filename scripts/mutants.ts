@@ -257,6 +257,31 @@ const MUTANTS: readonly Mutant[] = [
     from: '  const journalAdd = device.journal.filter((j) => !journalIds.has(j.id));',
     to: '  const journalAdd = device.journal.filter((j) => !journalIds.has(j.id) && false);',
   },
+  // A way back (issue 18).
+  {
+    name: "undo: the pair keeps the run's status row",
+    file: 'src/core/sync/way-back.ts',
+    from: '  await deps.state.commit({ upsert: [{ ...row, ...sides } as PairStatus] });',
+    to: '  void sides;',
+  },
+  {
+    name: 'undo: over a change made since the run',
+    file: 'src/core/sync/way-back.ts',
+    from: "  if (w.write === 'delete') return true;\n  if (!now || now === 'unreadable') return false;",
+    to: "  if (w.write === 'delete' || now) return true;\n  if (!now || now === 'unreadable') return false;",
+  },
+  {
+    name: "undo: a run's writes forget the row before the run",
+    file: 'src/core/sync/execute.ts',
+    from: '    row: before ?? null,',
+    to: '    row: null,',
+  },
+  {
+    name: 'undo: a creation is not taken back',
+    file: 'src/core/sync/way-back.ts',
+    from: "      if (w.write === 'create') await store.delete(w.id, now.version, now);",
+    to: "      if (w.write === 'create') void now;",
+  },
 ];
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -33,6 +33,7 @@ import type { Profile } from '../core/profile/profile.js';
 import type { HistoryEntry, LogEntry, StatusStore, UserExit } from '../core/ports/state.js';
 import {
   planUndo,
+  restoreFromOtherSide as restoreDeletedCopies,
   restoreVersion,
   undoRun,
   type UndoPair,
@@ -414,6 +415,11 @@ export class SyncService {
   async undo(run: number): Promise<UndoResult> {
     const writes = await (await this.backend()).history.writesOf(run);
     return this.wayBack(true, (deps) => undoRun(writes, deps));
+  }
+
+  /** The mass-delete stop's "restore them": the pairs' copies deleted on `deletedOn` created again there. */
+  async restoreFromOtherSide(keys: readonly string[], deletedOn: Side): Promise<{ restored: number; left: number }> {
+    return this.wayBack(true, (deps) => restoreDeletedCopies(keys, deletedOn, deps));
   }
 
   /** Writes a version the history keeps to `side`; the next run carries it to the other side. */

@@ -152,12 +152,22 @@ export class StoreEmptyError extends SyncError<'store-empty'> {
 }
 
 /** A run would delete more than the threshold (30 % and more than 10 items) on one side (rule 1). */
+/** An item a stopped run would have deleted: its pair and subject. */
+export interface WouldDelete {
+  readonly pairKey: string;
+  readonly subject: string;
+}
+
 export class MassDeleteError extends SyncError<'mass-delete'> {
-  /** @param side where the deletions would happen; @param deletions how many; @param total pairs known. */
+  /**
+   * @param side where the deletions would happen; @param deletions how many; @param total pairs known;
+   * @param items the items (the pane lists them, and can restore them on the side that deleted them).
+   */
   constructor(
     readonly side: Side,
     readonly deletions: number,
     readonly total: number,
+    readonly items: readonly WouldDelete[] = [],
   ) {
     super('mass-delete', { side, deletions, total });
     this.name = 'MassDeleteError';

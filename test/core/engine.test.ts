@@ -714,3 +714,18 @@ describe('runSync on memory stores', () => {
     expect(unaccounted([row], snapshots, { actions: [], pending: [], skipped })).to.deep.equal([]);
   });
 });
+
+describe('runSync: the status row names the pair as it is now', () => {
+  it('a change that crosses renames the row (Pending, the exception list and the mass-delete stop use it)', async () => {
+    // (The e2e demo found the mass-delete stop listing an item by the subject it had when first synchronized.)
+    const h = new Harness();
+    const p = profile();
+    h.stores.outlook.activity.insert(activity({ subject: 'Lunch' }));
+    await h.sync(p);
+    const [o] = h.stores.outlook.activity.all();
+    h.stores.outlook.activity.write(o!.id, activity({ subject: 'Lunch (moved to Friday)' }));
+    h.now += 3_600_000;
+    await h.sync(p);
+    expect(h.state.state.rows.map((r) => r.subject)).to.deep.equal(['Lunch (moved to Friday)']);
+  });
+});

@@ -5,7 +5,14 @@ import { describe, it } from 'node:test';
 import { expect } from 'chai';
 import type { Item } from '../../src/core/model/item.js';
 import type { Profile } from '../../src/core/profile/profile.js';
-import { planUndo, restoreVersion, undoRun, type WayBackDeps } from '../../src/core/sync/way-back.js';
+import { MassDeleteError } from '../../src/core/errors.js';
+import {
+  planUndo,
+  restoreFromOtherSide,
+  restoreVersion,
+  undoRun,
+  type WayBackDeps,
+} from '../../src/core/sync/way-back.js';
 import { activity } from './support/items.js';
 import { Harness } from './support/harness.js';
 import { profile } from './support/plan-fixtures.js';
@@ -145,5 +152,34 @@ describe('restore a version (issue 18)', () => {
     expect(subjects(h, 'outlook')).to.deep.equal(['Visit 1', 'Visit 2']);
     expect(subjects(h, 'crm')).to.deep.equal(['Visit 1', 'Visit 2']);
     expect((await h.sync(p)).plan.actions).to.deep.equal([]);
+  });
+});
+
+describe('the mass-delete stop: restore from the other side (issue 18)', () => {
+  it('names every item it would delete, and brings them back where they were deleted; the next run writes nothing', async () => {
+    const h = new Harness();
+    const p = profile();
+    for (let n = 1; n <= 14; n++) h.stores.crm.activity.insert(meeting(n));
+    await h.sync(p);
+    const gone = h.stores.outlook.activity.all().slice(0, 12);
+    for (const x of gone) h.stores.outlook.activity.remove(x.id);
+    h.now += 3_600_000;
+    let stop: MassDeleteError | undefined;
+    await h.sync(p).catch((e: unknown) => (stop = e as MassDeleteError));
+    expect(stop).to.be.instanceOf(MassDeleteError);
+    expect(stop!.side).to.equal('crm');
+    expect(stop!.items.map((x) => x.subject).sort()).to.deep.equal(gone.map((x) => x.item.subject).sort());
+    const result = await restoreFromOtherSide(
+      stop!.items.map((x) => x.pairKey),
+      'outlook',
+      deps(h),
+    );
+    expect(result).to.deep.equal({ restored: 12, left: 0 });
+    expect(subjects(h, 'outlook')).to.deep.equal(subjects(h, 'crm'));
+    expect(subjects(h, 'outlook')).to.have.length(14);
+    h.now += 3_600_000;
+    const next = await h.sync(p);
+    expect(next.plan.actions).to.deep.equal([]);
+    expect(subjects(h, 'crm')).to.have.length(14);
   });
 });

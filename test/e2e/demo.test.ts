@@ -517,6 +517,36 @@ describe('the offline demo in Chromium', () => {
     expect(errors).to.deep.equal([]);
   });
 
+  it('the mass-delete stop lists what it would delete and brings it back from the other side (issue 18)', async () => {
+    const crmSubjects = async () => (await crmItems()).map((i) => summaryOf(i.body));
+    const crm = new Set(await crmSubjects());
+    const kept = new Set(['Budget review', 'Budget review (Outlook)', 'Undo me', 'Dentist']);
+    const victims = Object.values(mailbox().state.events)
+      .filter((e) => crm.has(String(e.fields.subject)) && !kept.has(String(e.fields.subject)))
+      .slice(0, 25);
+    expect(victims).to.have.length(25);
+    const names = victims.map((e) => String(e.fields.subject)).sort();
+    for (const e of victims) mailbox().deleteEvent(e.id);
+    const crmBefore = (await crmSubjects()).sort();
+    await page.locator('crm-sync-panel').getByRole('button', { name: 'Sync now' }).click();
+    const stop = page.locator('crm-app section.mass-delete');
+    await stop.getByRole('heading', { name: 'Stopped before deleting 25 items in CRM' }).waitFor();
+    expect((await stop.locator('li').allTextContents()).sort()).to.deep.equal(names);
+    await page.screenshot({ path: artifactPath('demo-mass-delete.png'), fullPage: true });
+    await stop.getByRole('button', { name: 'Restore them in Outlook from CRM' }).click();
+    await until(async () => names.every((n) => outlookSubjects().includes(n)));
+    await page
+      .locator('crm-sync-panel')
+      .getByRole('button', { name: 'Sync now' })
+      .and(page.locator(':enabled'))
+      .waitFor({ timeout: 300_000 });
+    expect(await stop.count(), 'the stop is answered').to.equal(0);
+    expect((await crmSubjects()).sort(), 'nothing deleted in the CRM').to.deep.equal(crmBefore);
+    const again = await syncNow();
+    expect(again).to.match(/Outlook\s*0\s*0\s*0\s*CRM\s*0\s*0\s*0/);
+    expect(errors).to.deep.equal([]);
+  });
+
   it('every settings tab: a screenshot, and axe-core finds no serious or critical violation', async () => {
     const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     // (Evaluated by the test's own channel: the page's Content-Security-Policy refuses inline scripts.)

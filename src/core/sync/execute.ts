@@ -115,8 +115,10 @@ export function nextStatus(
       return {
         key: a.pairKey,
         kind: a.kind,
-        subject: w.item.subject,
         ...kept,
+        // (After the row's fields: the subject is the one written now — Pending, the exception list and
+        // the mass-delete stop name the item by it.)
+        subject: w.item.subject,
         // Moving a cap on after the pair's first action this run wrote the other side: the row's
         // record of that side is newer than the plan's (the same copy, or the one it created: id '').
         [side]:

@@ -52,12 +52,14 @@ export function guardEmptySides(
 export function guardMassDelete(actions: readonly Action[], status: readonly PairStatus[], options: PlanOptions): void {
   if (options.allowMassDelete) return;
   for (const side of ['outlook', 'crm'] as const) {
-    const deletions = actions.filter((a) => a.type === 'delete' && a.target === side).length;
+    const deleting = actions.filter((a) => a.type === 'delete' && a.target === side);
+    const deletions = deleting.length;
     if (deletions <= MASS_DELETE.minimum) continue;
     let total = 0;
     for (const r of status) if (r[side]) total++;
     if (deletions > MASS_DELETE.share * total) {
-      throw new MassDeleteError(side, deletions, total);
+      const items = deleting.map((a) => ({ pairKey: a.pairKey, subject: a.subject }));
+      throw new MassDeleteError(side, deletions, total, items);
     }
   }
 }

@@ -153,7 +153,8 @@ export function plan(
       type: 'delete',
       pairKey: r.key,
       kind: r.kind,
-      subject: r.subject,
+      // (The copy's own subject where it was read: the mass-delete stop lists what would be deleted.)
+      subject: 'item' in existing ? existing.item.subject : r.subject,
       reason,
       target,
       id: existing.id,
@@ -303,6 +304,7 @@ export function plan(
           r,
           {
             ...rest,
+            subject: oe.item.subject,
             ...(capped && { cap: { side: r.cap!.side, until: capped } }),
             outlook: withPin(r.outlook, sideStatus(oe)),
             crm: withPin(r.crm, sideStatus(me)),

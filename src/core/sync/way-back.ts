@@ -12,6 +12,10 @@
  * is ('changed'). The caller puts the undone pairs on the exception list first (else the next run would
  * find the run's changes again and redo them): both sides then stay as they were before the run, and
  * taking a pair off the list lets the run's change cross again.
+ *
+ * Restore from the other side answers the mass-delete stop: the items one side deleted, which the run
+ * would have deleted on the other, are created again where they were deleted, from the other side's
+ * copies, and the pairs go on as synchronized.
  */
 import { errorRef, UnreadableTargetError } from '../errors.js';
 import { logLine } from '../log-messages.js';
@@ -189,7 +193,7 @@ export async function restoreVersion(entry: HistoryEntry, side: Side, deps: WayB
         await deps.state.commit({
           upsert: [{ ...row, [side]: { id: made.id, version: UNKNOWN_VERSION, hash: '' } }],
         });
-      return restored(entry, side, deps);
+      return logRestored(entry.pairKey, entry.item.subject, side, deps);
     }
     if (!now) throw new Error('the copy found under the pair key could not be read');
   }
@@ -197,16 +201,62 @@ export async function restoreVersion(entry: HistoryEntry, side: Side, deps: WayB
   await keep(now.item, { ...entry, side }, 'restore', deps);
   const item = { ...entry.item, extra: { ...now.item.extra, ...entry.item.extra } };
   await store.update(now.id, item, now.version, now);
-  return restored(entry, side, deps);
+  return logRestored(entry.pairKey, entry.item.subject, side, deps);
 }
 
-function restored(entry: HistoryEntry, side: Side, deps: WayBackDeps): Promise<void> {
+/**
+ * The pairs `keys` whose copy on `deletedOn` is gone: each is created there again from its copy on the
+ * other side, and the pair's status names the new copy at the version the pair agreed on (so the next
+ * run finds both sides in agreement and writes nothing). Returns how many were restored; a pair whose
+ * other copy cannot be read, or whose copy is not gone, is left (the next run decides it as before).
+ */
+export async function restoreFromOtherSide(
+  keys: readonly string[],
+  deletedOn: Side,
+  deps: WayBackDeps,
+): Promise<{ restored: number; left: number }> {
+  const from = deletedOn === 'outlook' ? 'crm' : 'outlook';
+  const wanted = new Set(keys);
+  const rows = (await deps.state.load()).rows.filter((r) => wanted.has(r.key) && r[from] && r[deletedOn]);
+  let restored = 0;
+  for (const r of rows) {
+    try {
+      const [gone, source] = await Promise.all([
+        deps.store(deletedOn, r.kind).getMany([r[deletedOn]!.id]),
+        deps.store(from, r.kind).getMany([r[from]!.id]),
+      ]);
+      const copy = source.get(r[from]!.id);
+      if (gone.size || !copy || !isReadable(copy)) continue;
+      const made = await deps.store(deletedOn, r.kind).create(copy.item, r.key);
+      await deps.state.commit({
+        upsert: [{ ...r, [deletedOn]: { ...r[deletedOn]!, id: made.id, version: made.version } }],
+      });
+      await logRestored(r.key, copy.item.subject, deletedOn, deps);
+      restored++;
+    } catch (error) {
+      // One item's failure leaves that item only (rule 9): the next run decides it as before.
+      await deps.log.append({
+        at: deps.clock(),
+        level: 'error',
+        ...logLine('write-failed', { items: '', action: 'create', detail: messageOf(error) }),
+        ...(errorRef(error) && { error: errorRef(error) }),
+        cause: messageOf(error),
+        pairKey: r.key,
+        subject: r.subject,
+        side: deletedOn,
+      });
+    }
+  }
+  return { restored, left: keys.length - restored };
+}
+
+function logRestored(pairKey: string, subject: string, side: Side, deps: WayBackDeps): Promise<void> {
   return deps.log.append({
     at: deps.clock(),
     level: 'info',
     ...logLine('restored', { side }),
-    pairKey: entry.pairKey,
-    subject: entry.item.subject,
+    pairKey,
+    subject,
     side,
   });
 }

@@ -95,4 +95,13 @@ export const styles = css`
     color: var(--crm-fg-muted);
     font-size: 12px;
   }
+  .mass-delete h3 {
+    font-size: 14px;
+    margin: 12px 0 4px;
+  }
+  .would-delete {
+    margin: 4px 0 8px;
+    padding-left: 20px;
+    overflow-wrap: anywhere;
+  }
 `;

@@ -29,6 +29,9 @@ import { styles } from './crm-app.styles.js';
  */
 export type HostMode = 'starting' | 'outlook' | 'browser' | 'office-missing';
 
+/** Items the mass-delete stop lists (the rest are counted). */
+const MASS_DELETE_SHOWN = 25;
+
 /** Engine errors the user can override by confirming, with the run option that does it. */
 const CONFIRMABLE: Record<string, 'allowEmptySide' | 'allowMassDelete'> = {
   StoreEmptyError: 'allowEmptySide',
@@ -131,6 +134,42 @@ export class CrmApp extends LitElement {
       </button>
       <p class="note">${this.t('folders.newPairingHelp')}</p>
       ${changes.some((c) => c.also) ? nothing : html`<p class="note">${this.t('folders.undo')}</p>`}
+    </section>`;
+  }
+
+  /**
+   * The mass-delete stop (rule 1): the items the run would delete, and the two ways on — bring them
+   * back where they were deleted, from the other side, or delete them there too ("synchronize anyway").
+   */
+  private renderMassDelete() {
+    const p = this.pane;
+    const stop = p.failure?.wouldDelete;
+    if (!stop?.items.length) return nothing;
+    const side = this.t(`side.${stop.side}`);
+    const from = this.t(`side.${stop.side === 'crm' ? 'outlook' : 'crm'}`);
+    const shown = stop.items.slice(0, MASS_DELETE_SHOWN);
+    return html`<section class="mass-delete" aria-labelledby="mass-delete-h">
+      <h3 id="mass-delete-h">${this.t('massDelete.title', { count: String(stop.items.length), side })}</h3>
+      <p>${this.t('massDelete.intro', { side, from })}</p>
+      <ul class="would-delete">
+        ${shown.map((x) => html`<li>${x.subject}</li>`)}
+      </ul>
+      ${
+        stop.items.length > shown.length
+          ? html`<p class="note">${this.t('massDelete.more', { count: String(stop.items.length - shown.length) })}</p>`
+          : nothing
+      }
+      <button
+        class="primary"
+        ?disabled=${p.running || p.wayBack.busy}
+        @click=${() =>
+          p.wayBack.restoreDeleted(
+            stop.items.map((x) => x.pairKey),
+            stop.side === 'crm' ? 'outlook' : 'crm',
+          )}
+      >
+        ${this.t('massDelete.restore', { side, from })}
+      </button>
     </section>`;
   }
 
@@ -263,7 +302,7 @@ export class CrmApp extends LitElement {
             </button>`
           : nothing
       }
-      ${this.renderFolderQuestion()}
+      ${this.renderFolderQuestion()} ${this.renderMassDelete()}
       <details ?open=${p.pending.length > 0}>
         <summary>${this.t('pending.title', { count: String(p.pending.length) })}</summary>
         <crm-pending-list

@@ -11,7 +11,8 @@ import type { PendingAction, PendingDecision } from '../../core/sync/actions.js'
 import { holdForUser } from '../../core/sync/conflict.js';
 import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
 import type { SyncReport } from '../../core/sync/engine.js';
-import type { FolderChange, FolderChangedError } from '../../core/errors.js';
+import type { FolderChange, FolderChangedError, MassDeleteError, WouldDelete } from '../../core/errors.js';
+import type { Side } from '../../core/sync/types.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
 import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
 import type { AppServices } from '../../app/app-services.js';
@@ -46,6 +47,8 @@ export class PaneController implements ReactiveController {
     code?: string;
     params?: Readonly<Record<string, string | number>>;
     folderChanges?: readonly FolderChange[];
+    /** The mass-delete stop: where the run would delete, and what (MassDeleteError). */
+    wouldDelete?: { readonly side: Side; readonly items: readonly WouldDelete[] };
   };
   pending: readonly PendingAction[] = [];
   /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
@@ -299,6 +302,10 @@ export class PaneController implements ReactiveController {
         // (By name: the error may come from another bundle, the ribbon command's.)
         ...(error instanceof Error &&
           error.name === 'FolderChangedError' && { folderChanges: (error as FolderChangedError).changes }),
+        ...(error instanceof Error &&
+          error.name === 'MassDeleteError' && {
+            wouldDelete: { side: (error as MassDeleteError).side, items: (error as MassDeleteError).items ?? [] },
+          }),
       };
     } finally {
       this.running = false;

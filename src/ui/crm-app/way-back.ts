@@ -118,6 +118,19 @@ export class WayBack {
     });
   }
 
+  /**
+   * The mass-delete stop's answer: the items deleted on `deletedOn` are created there again from the
+   * other side's copies; then a run (it finds both sides in agreement).
+   */
+  async restoreDeleted(keys: readonly string[], deletedOn: Side): Promise<void> {
+    let done = false;
+    await this.work(async () => {
+      await this.host.services!.sync.restoreFromOtherSide(keys, deletedOn);
+      done = true;
+    });
+    if (done) await this.host.sync({});
+  }
+
   /** Writes a kept version to `side`, then runs: the run carries it to the other side. */
   async restore(entry: HistoryEntry, side: Side): Promise<void> {
     let restored = false;

@@ -208,6 +208,11 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'reason.skip-direction': 'Gegen die Richtung',
   'reason.skip-application': 'CRM-Anwendung wird nicht synchronisiert',
   'reason.cap-extended': 'Serie ohne Ende: ihre Grenze wurde verschoben',
+  'massDelete.title': 'Angehalten, bevor {count} Elemente in {side} gelöscht wurden',
+  'massDelete.intro':
+    'Sie wurden in {from} gelöscht. War das ein Versehen, holen Sie sie in {from} zurück; sollen sie weg, löschen Sie sie auch in {side} („Geprüft: trotzdem synchronisieren“).',
+  'massDelete.more': '… und {count} weitere.',
+  'massDelete.restore': 'In {from} aus {side} wiederherstellen',
   'wayBack.title': 'Rückgängig machen und wiederherstellen',
   'wayBack.undoTitle': 'Einen Lauf rückgängig machen',
   'wayBack.undoIntro':

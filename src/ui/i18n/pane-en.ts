@@ -198,6 +198,11 @@ export const paneEn = {
   'reason.skip-direction': 'Against the direction',
   'reason.skip-application': 'CRM application not synchronized',
   'reason.cap-extended': 'Series without an end: its limit moved on',
+  'massDelete.title': 'Stopped before deleting {count} items in {side}',
+  'massDelete.intro':
+    'They were deleted in {from}. If that was a mistake, bring them back in {from}; if they should go, delete them in {side} too (“I checked it: synchronize anyway”).',
+  'massDelete.more': '… and {count} more.',
+  'massDelete.restore': 'Restore them in {from} from {side}',
   'wayBack.title': 'Undo and restore',
   'wayBack.undoTitle': 'Undo a run',
   'wayBack.undoIntro':
