@@ -148,6 +148,11 @@ describe('the offline demo in Chromium', () => {
     for (const s of crmBefore.filter((x) => x).slice(0, 5)) expect(outlook, `CRM → Outlook: ${s}`).to.include(s);
     expect(report).to.match(/Outlook\s*[1-9]/);
     expect(report).to.match(/CRM\s*[1-9]/);
+    // Item by item (issue 18): what was written where and why, every subject under its row.
+    await page.locator('crm-sync-panel details.done summary').click();
+    const written = page.locator('crm-sync-panel crm-write-list');
+    await written.getByText(/^New in CRM: \d+ × appointment — New in Outlook$/).waitFor();
+    await written.getByText('Lunch with Contoso purchasing', { exact: true }).waitFor();
     // The history chart has its run.
     expect(await page.locator('crm-run-chart svg.chart').getAttribute('aria-label')).to.match(/^Runs: 1;/);
     // A second run writes nothing.

@@ -25,6 +25,7 @@ import {
   count,
   waitLine,
   grouped,
+  lineOf,
   ofAction,
   targetOf,
   type SkipGroup,
@@ -68,7 +69,7 @@ export interface RunOptions extends PlanOptions {
   readonly folderChange?: FolderChoice;
 }
 
-export type { ErrorGroup, SkipGroup, SyncReport, WaitingGroup } from './report.js';
+export type { ErrorGroup, SkipGroup, SyncReport, WaitingGroup, WriteLine } from './report.js';
 
 export async function runSync(deps: SyncDeps, profile: Profile, options: RunOptions = {}): Promise<SyncReport> {
   const startedAt = deps.clock();
@@ -295,6 +296,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     (done, total) => progress('write', done, total),
   );
   for (const a of [...recoveredActions, ...result.done]) count(written, a);
+  const done = [...recoveredActions, ...result.done].flatMap(lineOf);
   const waiting: WaitingGroup[] = grouped(
     result.deferred,
     (d) => `${d.cause}|${targetOf(d.action)}|${d.cause === 'refused' ? '' : (d.detail ?? '')}`,
@@ -342,6 +344,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     dryRun: false,
     plan: planned,
     written,
+    done,
     conflictsResolved: result.done.filter(
       (a) =>
         a.reason.code === 'conflict-policy' ||

@@ -7,7 +7,7 @@ import type { Unaccounted } from './account.js';
 import type { Action, PendingAction, SyncPlan } from './actions.js';
 import type { DeferCause } from './execute.js';
 import type { Reason } from './reasons.js';
-import type { Side } from './types.js';
+import type { ItemKind, Side } from './types.js';
 import type { ErrorRef } from '../errors.js';
 import { logLine } from '../log-messages.js';
 
@@ -80,6 +80,22 @@ export function grouped<T, G>(
 
 export const targetOf = (a: Action): Side | undefined => ('target' in a ? a.target : undefined);
 
+/** A write a run did (or a preview would do), as the report lists it (issue 18): no item content. */
+export interface WriteLine {
+  readonly type: 'create' | 'update' | 'delete';
+  readonly side: Side;
+  readonly kind: ItemKind;
+  readonly subject: string;
+  readonly pairKey: string;
+  readonly reason: Reason;
+}
+
+/** The report's line of an action; none for a status-only one (a pair recorded as in sync). */
+export const lineOf = (a: Action): WriteLine[] =>
+  a.type === 'status'
+    ? []
+    : [{ type: a.type, side: a.target, kind: a.kind, subject: a.subject, pairKey: a.pairKey, reason: a.reason }];
+
 export interface SyncReport {
   readonly startedAt: number;
   readonly durationMs: number;
@@ -87,6 +103,8 @@ export interface SyncReport {
   readonly plan: SyncPlan;
   /** Writes done per target side. */
   readonly written: Readonly<Record<Side, Counts>>;
+  /** Every write done (also those finished for an interrupted run), for the report's list; a preview: none. */
+  readonly done?: readonly WriteLine[];
   readonly conflictsResolved: number;
   readonly pending: readonly PendingAction[];
   readonly errors: readonly { readonly pairKey: string; readonly subject: string; readonly error: string }[];

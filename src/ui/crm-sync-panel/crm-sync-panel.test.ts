@@ -153,8 +153,22 @@ describe('crm-sync-panel', () => {
         dryRun: true,
         plan: {
           actions: [
-            { type: 'create', target: 'outlook', subject: HOSTILE } as never,
-            { type: 'delete', target: 'crm', subject: 'Old visit' } as never,
+            {
+              type: 'create',
+              target: 'outlook',
+              kind: 'activity',
+              subject: HOSTILE,
+              pairKey: 'a',
+              reason: { code: 'new', from: 'crm' },
+            } as never,
+            {
+              type: 'delete',
+              target: 'crm',
+              kind: 'activity',
+              subject: 'Old visit',
+              pairKey: 'b',
+              reason: { code: 'deleted', from: 'outlook' },
+            } as never,
             { type: 'status', subject: 'Same on both' } as never,
             { type: 'status', subject: 'Same too' } as never,
           ],
@@ -163,15 +177,49 @@ describe('crm-sync-panel', () => {
         },
       }),
     });
-    // In the user's words; pairs only recorded are one line, not "link" rows.
-    const items = [...el.shadowRoot!.querySelectorAll('ul.actions li')].map((li) =>
-      li.textContent!.replace(/\s+/g, ' ').trim(),
-    );
-    expect(items).to.deep.equal([`New in Outlook: ${HOSTILE}`, 'Deleted from CRM: Old visit']);
+    // In the user's words, one row per kind of write with every item under it; pairs only recorded
+    // are one line, not "link" rows.
+    const list = el.shadowRoot!.querySelector('crm-write-list')!;
+    await list.updateComplete;
+    const text = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();
+    expect([...list.shadowRoot!.querySelectorAll('li.group > .what')].map(text)).to.deep.equal([
+      'New in Outlook: 1 × appointment — New in CRM',
+      'Deleted from CRM: 1 × appointment — Deleted in Outlook',
+    ]);
+    expect([...list.shadowRoot!.querySelectorAll('li.subject')].map(text)).to.deep.equal([HOSTILE, 'Old visit']);
+    expect(list.shadowRoot!.querySelector('img')).to.equal(null);
     expect(el.shadowRoot!.textContent).to.include('Preview: 2 changes would be made');
     expect(el.shadowRoot!.textContent).to.include('2 items are the same on both sides already');
     expect(el.shadowRoot!.textContent).not.to.match(/\blink\b/);
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+  });
+
+  it('after a run, lists every item it wrote, grouped by what was done, where and why', async () => {
+    const line = (n: number, type: 'create' | 'update', side: 'outlook' | 'crm') => ({
+      type,
+      side,
+      kind: 'task' as const,
+      subject: `Call ${n}`,
+      pairKey: `k${n}`,
+      reason: { code: type === 'create' ? ('new' as const) : ('changed' as const), from: 'crm' as const },
+    });
+    const done = [
+      ...Array.from({ length: 53 }, (_, i) => line(i + 1, 'create', 'outlook')),
+      line(99, 'update', 'outlook'),
+    ];
+    const el = await mount({ report: report({ done }) });
+    const summary = el.shadowRoot!.querySelector('details.done summary')!;
+    expect(summary.textContent!.trim()).to.equal('Written in this run: 54');
+    const list = el.shadowRoot!.querySelector('crm-write-list')!;
+    await list.updateComplete;
+    const text = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();
+    expect([...list.shadowRoot!.querySelectorAll('li.group > .what')].map(text)).to.deep.equal([
+      'New in Outlook: 53 × task — New in CRM',
+      'Changed in Outlook: 1 × task — Changed in CRM',
+    ]);
+    // The first 50 of a row by name, the rest counted.
+    expect(list.shadowRoot!.querySelectorAll('li.subject')).to.have.length(51);
+    expect(text(list.shadowRoot!.querySelector('.more')!)).to.equal('… and 3 more');
   });
 
   it('shows the recent runs’ chart', async () => {

@@ -11,6 +11,8 @@ import type { ErrorGroup, SyncReport } from '../../core/sync/engine.js';
 import type { SyncProgress } from '../../app/sync-service.js';
 import { styles } from './crm-sync-panel.styles.js';
 import '../crm-run-chart/crm-run-chart.js';
+import '../crm-write-list/crm-write-list.js';
+import { lineOf } from '../../core/sync/report.js';
 
 export interface SyncRequestDetail {
   readonly dryRun: boolean;
@@ -87,17 +89,7 @@ export class CrmSyncPanel extends LitElement {
         <h3 id="preview-h">${this.t('report.previewTitle', { count: String(writes.length) })}</h3>
         ${
           writes.length
-            ? html`<ul class="actions">
-                ${writes.map(
-                  (a) =>
-                    html`<li>
-                      <span class="tag"
-                        >${'target' in a ? this.t(`preview.${a.type}`, { side: this.t(`side.${a.target}`) }) : ''}</span
-                      >
-                      <span class="subject">${a.subject}</span>
-                    </li>`,
-                )}
-              </ul>`
+            ? html`<crm-write-list .lines=${writes.flatMap(lineOf)}></crm-write-list>`
             : html`<p>${this.t('report.nothingToDo')}</p>`
         }
         ${recorded ? html`<p>${this.t('preview.recorded', { count: String(recorded) })}</p>` : nothing}
@@ -136,6 +128,14 @@ export class CrmSyncPanel extends LitElement {
           errors: String(r.errors.length + r.unreadable.length),
         })}
       </p>
+      ${
+        r.done?.length
+          ? html`<details class="done">
+              <summary>${this.t('report.doneTitle', { count: String(r.done.length) })}</summary>
+              <crm-write-list .lines=${r.done}></crm-write-list>
+            </details>`
+          : nothing
+      }
       ${
         r.errors.length
           ? html`<ul class="errors">

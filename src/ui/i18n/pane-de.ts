@@ -137,6 +137,11 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'preview.recorded':
     '{count} Elemente sind auf beiden Seiten bereits gleich: Sie würden als synchronisiert vermerkt, nichts würde geschrieben.',
   'report.pending': '{count} Elemente warten auf Ihre Entscheidung.',
+  'report.group': '{what} {count} × {kind} – {reason}',
+  'report.kind.activity': 'Termin',
+  'report.kind.task': 'Aufgabe',
+  'report.more': '… und {count} weitere',
+  'report.doneTitle': 'In diesem Lauf geschrieben: {count}',
   'report.title': 'Letzte Synchronisation ({time})',
   'report.cancelled': 'Abgebrochen: {count} Änderungen wurden nicht vorgenommen; der nächste Lauf holt sie nach.',
   'report.created': 'Angelegt',

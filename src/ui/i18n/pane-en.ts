@@ -127,6 +127,11 @@ export const paneEn = {
   'preview.recorded':
     '{count} items are the same on both sides already: they would be noted as synchronized, nothing written.',
   'report.pending': '{count} items wait for your decision.',
+  'report.group': '{what} {count} × {kind} — {reason}',
+  'report.kind.activity': 'appointment',
+  'report.kind.task': 'task',
+  'report.more': '… and {count} more',
+  'report.doneTitle': 'Written in this run: {count}',
   'report.title': 'Last synchronization ({time})',
   'report.cancelled': 'Cancelled: {count} changes were not made; the next run does them.',
   'report.created': 'Created',
