@@ -9,9 +9,22 @@ import type { OfficeLike } from '../adapters/graph/auth.js';
 import type { PendingDecision } from '../core/sync/actions.js';
 import type { Side } from '../core/sync/types.js';
 
-export type ConflictDecisionHandler = (pairKeys: readonly string[], decision: PendingDecision) => void;
+/** A decision, or a merge: for each field that differs, the side its value comes from. */
+export type ConflictDecisionHandler = (
+  pairKeys: readonly string[],
+  decision: PendingDecision | 'merge',
+  choice?: Readonly<Record<string, Side>>,
+) => void;
 
-const DECISIONS = new Set<PendingDecision>(['approve', 'exclude', 'outlook', 'crm']);
+const DECISIONS = new Set<PendingDecision | 'merge'>(['approve', 'exclude', 'outlook', 'crm', 'merge']);
+
+/** A merge's field choices as the dialog sent them: only sides, only plain field names. */
+function choiceOf(raw: unknown): Record<string, Side> {
+  if (raw === null || typeof raw !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(raw).filter(([k, v]) => /^[a-zA-Z]{1,20}$/.test(k) && (v === 'outlook' || v === 'crm')),
+  ) as Record<string, Side>;
+}
 
 export function conflictScreen(office: OfficeLike, origin: string, mailbox: string) {
   let open = false;
@@ -27,10 +40,11 @@ export function conflictScreen(office: OfficeLike, origin: string, mailbox: stri
       const dialog = result.value;
       dialog.addEventHandler('dialogMessageReceived', (arg) => {
         try {
-          const m = JSON.parse(arg.message ?? '') as { pairKeys?: unknown; decision?: unknown };
+          const m = JSON.parse(arg.message ?? '') as { pairKeys?: unknown; decision?: unknown; choice?: unknown };
           const keys = Array.isArray(m.pairKeys) ? m.pairKeys.filter((k): k is string => typeof k === 'string') : [];
-          if (keys.length && DECISIONS.has(m.decision as PendingDecision))
-            onDecision(keys, m.decision as PendingDecision);
+          const decision = m.decision as PendingDecision | 'merge';
+          if (keys.length && DECISIONS.has(decision))
+            onDecision(keys, decision, decision === 'merge' ? choiceOf(m.choice) : undefined);
         } catch {
           /* not a message of ours: ignored */
         }

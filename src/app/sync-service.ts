@@ -30,12 +30,14 @@ import { errorRef, SyncCancelledError, SyncError, UnreachableError } from '../co
 import { logLine } from '../core/log-messages.js';
 import { validateProfile } from '@crm-sync/common/profile-validate';
 import type { Profile } from '../core/profile/profile.js';
+import type { Item } from '../core/model/item.js';
 import type { HistoryEntry, LogEntry, StatusStore, UserExit } from '../core/ports/state.js';
 import {
   planUndo,
   restoreFromOtherSide as restoreDeletedCopies,
   restoreVersion,
   undoRun,
+  writeOver,
   type UndoPair,
   type UndoResult,
   type WayBackDeps,
@@ -420,6 +422,16 @@ export class SyncService {
   /** The mass-delete stop's "restore them": the pairs' copies deleted on `deletedOn` created again there. */
   async restoreFromOtherSide(keys: readonly string[], deletedOn: Side): Promise<{ restored: number; left: number }> {
     return this.wayBack(true, (deps) => restoreDeletedCopies(keys, deletedOn, deps));
+  }
+
+  /**
+   * The conflict screen's merge: `merged` written over the conflict's Outlook copy (if nobody changed it
+   * since the run that held the conflict); a run deciding the conflict for Outlook then carries it over.
+   */
+  async merge(conflict: PendingAction, merged: Item): Promise<void> {
+    const at = conflict.outlook;
+    if (!at || !conflict.crm) throw new SyncError('internal', { detail: 'only a conflict of two versions merges' });
+    return this.wayBack(true, (deps) => writeOver('outlook', at, merged, conflict.pairKey, deps));
   }
 
   /** Writes a version the history keeps to `side`; the next run carries it to the other side. */

@@ -304,19 +304,39 @@ describe('the offline demo in Chromium', () => {
     await renameInCrm(crmItem, 'Approve me', 'Approve me (CRM says)');
     await syncNow();
     await page.getByText('Pending (1)').waitFor({ timeout: 300_000 });
-    const compare = page.locator('crm-pending-list table.compare');
+    const compare = page.locator('crm-pending-list crm-item-compare table');
     await compare.getByText('Approve me (Outlook says)').waitFor();
     await compare.getByText('Approve me (CRM says)').waitFor();
     await page.screenshot({ path: artifactPath('demo-conflict-screen.png'), fullPage: true });
     // The dialog window Outlook would open shows the same conflict (read from this mailbox's state).
     const dialog = await page.context().newPage();
     await dialog.goto(`${demo.addinUrl}/dialog.html?mailbox=demo&outlook=%23aa0000&crm=%230000aa`);
-    await dialog.locator('crm-pending-list table.compare').getByText('Approve me (CRM says)').waitFor();
+    await dialog.locator('crm-pending-list crm-item-compare table').getByText('Approve me (CRM says)').waitFor();
     await dialog.screenshot({ path: artifactPath('demo-conflict-dialog.png') });
     await dialog.close();
     await page.getByRole('button', { name: 'Keep Outlook’s: Approve me' }).click();
     await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
     expect((await crmItems()).map((i) => summaryOf(i.body))).to.include('Approve me (Outlook says)');
+
+    // Another conflict, merged field by field (issue 18): the subject from the CRM, the location from Outlook.
+    const again = Object.values(mailbox().state.events).find((e) => e.fields.subject === 'Approve me (Outlook says)')!;
+    mailbox().updateEvent(again.id, { subject: 'Merge me (Outlook)', location: { displayName: 'Room Outlook' } });
+    const crmAgain = (await crmItems()).find((i) => summaryOf(i.body) === 'Approve me (Outlook says)')!;
+    await renameInCrm(crmAgain, 'Approve me (Outlook says)', 'Merge me (CRM)');
+    await syncNow();
+    await page.getByText('Pending (1)').waitFor({ timeout: 300_000 });
+    await compare.getByText('Room Outlook').waitFor();
+    await page.locator('crm-pending-list crm-item-compare input[name="merge-subject"]').nth(1).check();
+    await page.screenshot({ path: artifactPath('demo-conflict-merge.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Keep this merge on both sides' }).click();
+    await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
+    const mergedEvent = mailbox().state.events[again.id]!;
+    expect([
+      mergedEvent.fields.subject,
+      (mergedEvent.fields.location as { displayName: string }).displayName,
+    ]).to.deep.equal(['Merge me (CRM)', 'Room Outlook']);
+    const mergedCrm = (await crmItems()).find((i) => summaryOf(i.body) === 'Merge me (CRM)')!;
+    expect(mergedCrm.body).to.match(/\r\nLOCATION[^:]*:Room Outlook\r\n/);
     await page.getByRole('tab', { name: 'Conflict Resolution' }).click();
     await page.getByLabel('Open the conflict resolution screen').uncheck();
     await page.getByRole('button', { name: 'Save' }).click();

@@ -2,9 +2,12 @@
  * The seed's "Ask for confirmation when" new / modified / deleted: such actions leave the plan and
  * wait under Pending until the user decides (rule 7).
  */
-import { actionId, type Action, type PendingAction } from './actions.js';
+import { contentHash } from '../model/content-hash.js';
+import { isReadable, type StorePort } from '../ports/store.js';
+import { actionId, type Action, type PendingAction, type SideEntry, type SideSnapshot } from './actions.js';
 import type { PlanOptions } from './plan.js';
 import type { SyncPolicy } from './policy.js';
+import type { ItemKind, Side } from './types.js';
 
 /** Seed: "Ask for confirmation when" new / modified / deleted — such actions wait for the user. */
 export function holdForConfirmation(
@@ -30,4 +33,46 @@ export function holdForConfirmation(
   // written on its own side).
   for (let i = actions.length - 1; i >= 0; i--)
     if (held.has(actions[i]!.pairKey) && actions[i]!.reason.code === 'cap-extended') actions.splice(i, 1);
+}
+
+/** The change or deletion a confirmation waits with, and the copy it would overwrite or delete. */
+const overwrites = (p: PendingAction) =>
+  p.type === 'confirm' && (p.action?.type === 'update' || p.action?.type === 'delete') && !p[p.action.target]
+    ? p.action
+    : undefined;
+
+/**
+ * Confirmations of a change or a deletion carry the copy they would overwrite or delete, so that
+ * Pending shows it before → after (issue 18): as read this run, else read now (one request per store).
+ */
+export async function withTargets(
+  pending: readonly PendingAction[],
+  snapshots: Readonly<Record<Side, SideSnapshot>>,
+  store: (side: Side, kind: ItemKind) => StorePort,
+): Promise<PendingAction[]> {
+  const missing = new Map<string, { side: Side; kind: ItemKind; ids: string[] }>();
+  for (const p of pending) {
+    const a = overwrites(p);
+    if (!a || snapshots[a.target].entries.has(a.id)) continue;
+    const k = `${a.target}:${a.kind}`;
+    const e = missing.get(k) ?? { side: a.target, kind: a.kind, ids: [] };
+    e.ids.push(a.id);
+    missing.set(k, e);
+  }
+  const read = new Map<string, SideEntry>();
+  for (const e of missing.values())
+    for (const [id, s] of await store(e.side, e.kind).getMany(e.ids))
+      if (isReadable(s))
+        read.set(`${e.side}:${id}`, {
+          id,
+          version: s.version,
+          hash: contentHash(s.item),
+          item: s.item,
+          ...(s.modifiedAt !== undefined && { modifiedAt: s.modifiedAt }),
+        });
+  return pending.map((p) => {
+    const a = overwrites(p);
+    const target = a && (snapshots[a.target].entries.get(a.id) ?? read.get(`${a.target}:${a.id}`));
+    return a && target ? { ...p, [a.target]: target } : p;
+  });
 }

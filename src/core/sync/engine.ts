@@ -14,6 +14,7 @@ import type { ErrorLog, History, RecheckRef, StatusStore, UserExit } from '../po
 import type { StorePort } from '../ports/store.js';
 import { unaccounted as accountFor } from './account.js';
 import type { PendingAction } from './actions.js';
+import { withTargets } from './confirm.js';
 import { executeActions } from './execute.js';
 import { subjectLine } from './failure-log.js';
 import { plan, policyAllows, type PlanOptions } from './plan.js';
@@ -219,6 +220,10 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
     ...options,
     pendingKeys: new Set(state.pending.map((p) => p.pairKey)),
   });
+  // (What Pending shows of a confirmation's target: a read that fails shows less, it stops nothing.)
+  const pending = await withTargets(planned.pending, { outlook: outlook.snapshot, crm: crm.snapshot }, storeFor).catch(
+    () => [...planned.pending],
+  );
   const notSynchronized: SkipGroup[] = grouped(
     planned.skipped,
     (x) => `${x.reason.code}|${x.reason.from ?? ''}|${x.reason.detail ?? ''}`,
@@ -272,7 +277,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
       plan: planned,
       written,
       conflictsResolved: 0,
-      pending: planned.pending,
+      pending,
       errors: [],
       unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
       notSynchronized,
@@ -334,7 +339,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         ...folderTokens(deps.stores.outlook, kinds),
       },
     }),
-    pending: planned.pending,
+    pending,
   });
   await prune(deps, policy, startedAt);
   progress('done', planned.actions.length, planned.actions.length);
@@ -351,7 +356,7 @@ export async function runSync(deps: SyncDeps, profile: Profile, options: RunOpti
         a.reason.code === 'conflict-decided' ||
         a.reason.code === 'modify-delete-policy',
     ).length,
-    pending: planned.pending,
+    pending,
     errors: result.failed.map(({ action, error }) => ({ pairKey: action.pairKey, subject: action.subject, error })),
     unreadable: unreadable.map(({ side, id, error }) => ({ side, id, error })),
     notSynchronized,

@@ -17,7 +17,7 @@
  * would have deleted on the other, are created again where they were deleted, from the other side's
  * copies, and the pairs go on as synchronized.
  */
-import { errorRef, UnreadableTargetError } from '../errors.js';
+import { errorRef, PreconditionFailedError, UnreadableTargetError } from '../errors.js';
 import { logLine } from '../log-messages.js';
 import type { Item } from '../model/item.js';
 import type { ErrorLog, History, HistoryEntry, RunWrite, StatusStore } from '../ports/state.js';
@@ -259,4 +259,24 @@ function logRestored(pairKey: string, subject: string, side: Side, deps: WayBack
     subject,
     side,
   });
+}
+
+/**
+ * Writes `item` over the copy of `side` at `at`, if it is still that version (the conflict screen's
+ * merge: the merged version goes to Outlook, then a run with the conflict decided for Outlook carries
+ * it to the CRM). The copy's version before is kept in the history (rule 5).
+ */
+export async function writeOver(
+  side: Side,
+  at: { readonly id: string; readonly version: string },
+  item: Item,
+  pairKey: string,
+  deps: WayBackDeps,
+): Promise<void> {
+  const store = deps.store(side, item.kind);
+  const now = (await store.getMany([at.id])).get(at.id);
+  if (!now || !isReadable(now) || now.version !== at.version)
+    throw new PreconditionFailedError(side, at.id, at.version);
+  await keep(now.item, { pairKey, side, kind: item.kind }, 'merge', deps);
+  await store.update(at.id, item, now.version, now);
 }

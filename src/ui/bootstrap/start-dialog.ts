@@ -4,14 +4,15 @@ import type { PendingAction } from '../../core/sync/actions.js';
 import { translatorContext } from '../contexts.js';
 import { createTranslator } from '../i18n/translator.js';
 import { chosenLanguage, languageOf } from '../i18n/language.js';
-import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
+import type { PendingDecisionDetail, PendingMergeDetail } from '../crm-pending-list/crm-pending-list.js';
 import '../crm-conflict-dialog/crm-conflict-dialog.js';
 import { detectHost } from './host.js';
 
-/** What the dialog sends to the task pane (messageParent) for each decision. */
+/** What the dialog sends to the task pane (messageParent) for each decision (a merge with its choices). */
 export interface ConflictDialogMessage {
   readonly pairKeys: readonly string[];
-  readonly decision: PendingDecisionDetail['decision'];
+  readonly decision: PendingDecisionDetail['decision'] | 'merge';
+  readonly choice?: PendingMergeDetail['choice'];
 }
 
 /**
@@ -41,15 +42,22 @@ export async function startDialog(mount: HTMLElement, office: typeof Office | un
   el.items = (cached?.value ?? (await new IdbStatusStore(db).load()).pending).filter((p) => p.type === 'conflict');
   db.close();
   const parent = office?.context?.ui?.messageParent?.bind(office.context.ui);
-  el.addEventListener('crm-pending-decision', (e) => {
-    const { items, decision } = (e as CustomEvent<PendingDecisionDetail>).detail;
+  const send = (message: ConflictDialogMessage) => {
     if (!parent) {
       el.message = t('dialog.openFromPane');
       return;
     }
-    parent(JSON.stringify({ pairKeys: items.map((i) => i.pairKey), decision } satisfies ConflictDialogMessage));
-    const done = new Set(items.map((i) => i.pairKey));
+    parent(JSON.stringify(message));
+    const done = new Set(message.pairKeys);
     el.items = (el.items ?? []).filter((i) => !done.has(i.pairKey));
     el.message = t('dialog.sent');
+  };
+  el.addEventListener('crm-pending-decision', (e) => {
+    const { items, decision } = (e as CustomEvent<PendingDecisionDetail>).detail;
+    send({ pairKeys: items.map((i) => i.pairKey), decision });
+  });
+  el.addEventListener('crm-pending-merge', (e) => {
+    const { item, choice } = (e as CustomEvent<PendingMergeDetail>).detail;
+    send({ pairKeys: [item.pairKey], decision: 'merge', choice });
   });
 }

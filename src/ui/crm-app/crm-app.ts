@@ -10,7 +10,7 @@ import { tokens } from '../styles/tokens.js';
 import { SETTINGS_TABS } from '../crm-settings-tabs/crm-settings-tabs.js';
 import type { AppServices } from '../../app/app-services.js';
 import type { FieldChangeDetail } from '../crm-settings-form/crm-settings-form.js';
-import type { PendingDecisionDetail } from '../crm-pending-list/crm-pending-list.js';
+import type { PendingDecisionDetail, PendingMergeDetail } from '../crm-pending-list/crm-pending-list.js';
 import type { LogQueryDetail } from '../crm-log-viewer/crm-log-viewer.js';
 import type { SyncRequestDetail } from '../crm-sync-panel/crm-sync-panel.js';
 import '../crm-settings-tabs/crm-settings-tabs.js';
@@ -310,6 +310,7 @@ export class CrmApp extends LitElement {
           .colors=${p.colors}
           ?busy=${p.running}
           @crm-pending-decision=${(e: CustomEvent<PendingDecisionDetail>) => p.decide(e.detail.items, e.detail.decision)}
+          @crm-pending-merge=${(e: CustomEvent<PendingMergeDetail>) => p.merge(e.detail.item, e.detail.choice)}
         ></crm-pending-list>
       </details>
       ${

@@ -21,6 +21,7 @@ import type { RunRequest, SyncProgress } from '../../app/sync-service.js';
 import { timeText } from '../time-text.js';
 import { SyncError } from '../../core/errors.js';
 import { WayBack, type WayBackHost } from './way-back.js';
+import { mergeItems, type FieldName } from '../../core/model/merge.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -288,25 +289,7 @@ export class PaneController implements ReactiveController {
       });
       this.openConflictScreen(this.report);
     } catch (error) {
-      // (By shape, not class: the error may come from another bundle, the ribbon command's.)
-      const coded = error as { code?: unknown; params?: unknown };
-      this.failure = {
-        name: error instanceof Error ? error.name : 'Error',
-        message: message(error),
-        ...(typeof coded.code === 'string' &&
-          coded.params !== null &&
-          typeof coded.params === 'object' && {
-            code: coded.code,
-            params: coded.params as Record<string, string | number>,
-          }),
-        // (By name: the error may come from another bundle, the ribbon command's.)
-        ...(error instanceof Error &&
-          error.name === 'FolderChangedError' && { folderChanges: (error as FolderChangedError).changes }),
-        ...(error instanceof Error &&
-          error.name === 'MassDeleteError' && {
-            wouldDelete: { side: (error as MassDeleteError).side, items: (error as MassDeleteError).items ?? [] },
-          }),
-      };
+      this.failure = failureOf(error);
     } finally {
       this.running = false;
       this.abort = undefined;
@@ -320,9 +303,11 @@ export class PaneController implements ReactiveController {
     const open = this.services?.conflictScreen;
     if (!open || policy?.conflicts !== holdForUser || report.dryRun) return;
     if (!report.pending.some((x) => x.type === 'conflict')) return;
-    open(policy.colors, (keys, decision) => {
+    open(policy.colors, (keys, decision, choice) => {
       const items = this.pending.filter((x) => keys.includes(x.pairKey));
-      if (items.length) void this.decide(items, decision);
+      if (decision === 'merge') {
+        if (items[0]) void this.merge(items[0], choice ?? {});
+      } else if (items.length) void this.decide(items, decision);
     });
   }
 
@@ -341,6 +326,21 @@ export class PaneController implements ReactiveController {
       return this.sync({});
     }
     return this.sync({ decisions: new Map(items.map((p) => [p.pairKey, decision])) });
+  }
+
+  /**
+   * The conflict screen's field-by-field merge: the merged version goes over the Outlook copy, then a run
+   * decides the conflict for Outlook, which carries it to the CRM.
+   */
+  async merge(conflict: PendingAction, choice: Partial<Record<FieldName, Side>>): Promise<void> {
+    if (this.running || !conflict.outlook || !conflict.crm) return;
+    try {
+      await this.services!.sync.merge(conflict, mergeItems(conflict.outlook.item, conflict.crm.item, choice));
+    } catch (error) {
+      this.failure = failureOf(error);
+      return this.update();
+    }
+    return this.sync({ decisions: new Map([[conflict.pairKey, 'outlook']]) });
   }
 
   /** Takes an item off the exception list: the next run synchronizes it again. */
@@ -382,6 +382,28 @@ export class PaneController implements ReactiveController {
     this.log = await this.services!.sync.log.list({ levels, search });
     this.update();
   }
+}
+
+/** Why a run (or a merge) stopped, as the pane shows it. */
+function failureOf(error: unknown): NonNullable<PaneController['failure']> {
+  // (By shape and name, not class: the error may come from another bundle, the ribbon command's.)
+  const coded = error as { code?: unknown; params?: unknown };
+  return {
+    name: error instanceof Error ? error.name : 'Error',
+    message: message(error),
+    ...(typeof coded.code === 'string' &&
+      coded.params !== null &&
+      typeof coded.params === 'object' && {
+        code: coded.code,
+        params: coded.params as Record<string, string | number>,
+      }),
+    ...(error instanceof Error &&
+      error.name === 'FolderChangedError' && { folderChanges: (error as FolderChangedError).changes }),
+    ...(error instanceof Error &&
+      error.name === 'MassDeleteError' && {
+        wouldDelete: { side: (error as MassDeleteError).side, items: (error as MassDeleteError).items ?? [] },
+      }),
+  };
 }
 
 /** What the exception list shows of an excluded item: its subject and the start (or due) time it had. */

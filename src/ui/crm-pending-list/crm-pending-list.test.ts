@@ -21,6 +21,22 @@ const conflict: PendingAction = {
   reason: { code: 'conflict-held' },
 } as PendingAction;
 
+/** An all-day appointment with what the comparison shows. */
+const meeting = (subject: string, location: string) => ({
+  kind: 'activity',
+  uid: 'u',
+  subject,
+  start: { date: '2026-12-01' },
+  end: { date: '2026-12-02' },
+  location,
+  attendees: [],
+  categories: [],
+  sensitivity: 'normal',
+  importance: 'normal',
+  showAs: 'busy',
+  extra: {},
+});
+
 const mount = (items: PendingAction[]): Promise<CrmPendingList> =>
   mountElement('crm-pending-list', (el) => (el.items = items));
 
@@ -53,49 +69,54 @@ describe('crm-pending-list', () => {
   });
 
   it('shows a conflict’s two versions side by side in the conflict colours, differences marked', async () => {
-    const version = (subject: string, start: string) => ({
-      id: subject,
-      version: 'v',
-      hash: 'h',
-      item: {
-        kind: 'activity',
-        uid: 'u',
-        subject,
-        start: { dateTime: start, timeZone: 'Europe/Berlin' },
-        end: { dateTime: '2026-12-01T11:00:00', timeZone: 'Europe/Berlin' },
-        location: 'Walldorf',
-        attendees: [],
-        categories: [],
-        sensitivity: 'normal',
-        importance: 'normal',
-        showAs: 'busy',
-        extra: {},
-      },
-    });
+    const version = (subject: string) => ({ id: subject, version: 'v', hash: 'h', item: meeting(subject, 'Walldorf') });
     const el = await mount([
       {
         ...conflict,
-        outlook: version('Review (Outlook)', '2026-12-01T10:00:00'),
-        crm: version('Review', '2026-12-01T10:00:00'),
+        outlook: version('Review (Outlook)'),
+        crm: version('Review'),
       } as PendingAction,
     ]);
     el.colors = { outlook: '#aa0000', crm: '#0000aa' };
     await el.updateComplete;
-    const heads = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.compare thead th')];
+    // The conflict screen's element (its fields: crm-item-compare.test.ts), in the conflict colours.
+    const compare = el.shadowRoot!.querySelector('crm-item-compare')!;
+    await compare.updateComplete;
+    const heads = [...compare.shadowRoot!.querySelectorAll<HTMLElement>('thead th')];
     expect(heads.map((h) => [h.textContent!.trim(), h.style.borderTopColor])).to.deep.equal([
       ['Outlook', 'rgb(170, 0, 0)'],
       ['CRM', 'rgb(0, 0, 170)'],
     ]);
-    const rows = [...el.shadowRoot!.querySelectorAll('.compare tbody tr')].map((r) => [
-      ...[...r.children].map((c) => c.textContent!.trim()),
-      r.className,
+    const differing = [...compare.shadowRoot!.querySelectorAll('tbody tr.differs th')].map((h) =>
+      h.textContent!.trim(),
+    );
+    expect(differing).to.deep.equal(['Subject']);
+    expect(compare.mergeable).to.equal(true);
+  });
+
+  it('a confirmation of a change shows the copy before and after, the changed fields marked', async () => {
+    const el = await mount([
+      {
+        type: 'confirm',
+        id: 'c',
+        pairKey: 'k',
+        subject: 'Fair',
+        reason: { code: 'changed', from: 'crm' },
+        action: { type: 'update', target: 'outlook', id: 'o1', item: meeting('Fair', 'Hall 4') },
+        outlook: { id: 'o1', version: 'v', hash: 'h', item: meeting('Fair', 'Hall 2') },
+      } as unknown as PendingAction,
     ]);
-    expect(rows).to.deep.equal([
-      ['Subject', 'Review (Outlook)', 'Review', 'differs'],
-      ['Start', '2026-12-01 10:00 (Europe/Berlin)', '2026-12-01 10:00 (Europe/Berlin)', ''],
-      ['End / due', '2026-12-01 11:00 (Europe/Berlin)', '2026-12-01 11:00 (Europe/Berlin)', ''],
-      ['Location', 'Walldorf', 'Walldorf', ''],
+    const compare = el.shadowRoot!.querySelector('crm-item-compare')!;
+    await compare.updateComplete;
+    const text = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();
+    expect([...compare.shadowRoot!.querySelectorAll('thead th')].map(text)).to.deep.equal([
+      'Now in Outlook',
+      'After the change',
     ]);
+    expect([...compare.shadowRoot!.querySelectorAll('tbody tr.differs')].map(text)).to.deep.equal([
+      'Location Hall 2 Hall 4',
+    ]);
+    expect(compare.mergeable).to.equal(false);
   });
 
   it('says when nothing waits', async () => {

@@ -7,7 +7,8 @@ import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import { lists } from '../styles/lists.js';
 import type { PendingAction, PendingDecision, SideEntry } from '../../core/sync/actions.js';
-import { timeText } from '../time-text.js';
+import '../crm-item-compare/crm-item-compare.js';
+import type { CompareVersion, MergeDetail } from '../crm-item-compare/crm-item-compare.js';
 import type { Side } from '../../core/sync/types.js';
 
 export type { PendingDecision } from '../../core/sync/actions.js';
@@ -15,6 +16,12 @@ export type { PendingDecision } from '../../core/sync/actions.js';
 export interface PendingDecisionDetail {
   readonly items: readonly PendingAction[];
   readonly decision: PendingDecision;
+}
+
+/** A conflict merged field by field: for each differing field, the side its value comes from. */
+export interface PendingMergeDetail {
+  readonly item: PendingAction;
+  readonly choice: MergeDetail['choice'];
 }
 
 /**
@@ -109,52 +116,50 @@ export class CrmPendingList extends LitElement {
   }
 
   /**
-   * The conflict screen: both versions side by side in the conflict colours, the fields that differ
-   * marked, so that the choice is made knowing what each side holds.
+   * The conflict screen: both versions side by side in the conflict colours, every field, the fields
+   * that differ marked, with a field-by-field merge; a confirmation of a change or a deletion: the
+   * copy before and after (issue 18).
    */
   private comparison(p: PendingAction) {
-    const sides: [Side, SideEntry | undefined][] = [
-      ['outlook', p.outlook],
-      ['crm', p.crm],
-    ];
-    const field = (e: SideEntry | undefined, name: 'subject' | 'start' | 'end' | 'location' | 'modified') => {
-      if (!e) return this.t('pending.deleted');
-      const i = e.item;
-      if (name === 'subject') return i.subject;
-      if (name === 'modified')
-        return e.modifiedAt ? new Date(e.modifiedAt).toLocaleString(this.translator?.locale) : '';
-      if (i.kind === 'activity')
-        return name === 'start' ? timeText(i.start) : name === 'end' ? timeText(i.end) : (i.location ?? '');
-      return name === 'end' ? timeText(i.due) : name === 'start' ? timeText(i.start) : '';
-    };
-    const rows = (['subject', 'start', 'end', 'location', 'modified'] as const).map((name) => {
-      const values = sides.map(([, e]) => field(e, name));
-      return { name, values, differs: values[0] !== values[1] };
+    const versions = this.versions(p);
+    if (!versions) return nothing;
+    return html`<crm-item-compare
+      .left=${versions[0]}
+      .right=${versions[1]}
+      ?mergeable=${p.type === 'conflict'}
+      ?busy=${this.busy}
+      @crm-merge=${(e: CustomEvent<MergeDetail>) =>
+        this.dispatchEvent(
+          new CustomEvent<PendingMergeDetail>('crm-pending-merge', {
+            detail: { item: p, choice: e.detail.choice },
+            bubbles: true,
+            composed: true,
+          }),
+        )}
+    ></crm-item-compare>`;
+  }
+
+  private versions(p: PendingAction): [CompareVersion, CompareVersion] | undefined {
+    const version = (side: Side, e: SideEntry | undefined): CompareVersion => ({
+      label: this.t(`side.${side}`),
+      color: this.safeColor(side),
+      ...(e && { item: e.item, ...(e.modifiedAt !== undefined && { modifiedAt: e.modifiedAt }) }),
     });
-    return html`<table class="compare">
-      <thead>
-        <tr>
-          <td></td>
-          ${sides.map(
-            ([side]) =>
-              html`<th scope="col" style="border-top: 4px solid ${this.safeColor(side)}">
-                ${this.t(`side.${side}`)}
-              </th>`,
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows
-          .filter((r) => r.values.some((v) => v))
-          .map(
-            (r) =>
-              html`<tr class=${r.differs ? 'differs' : ''}>
-                <th scope="row">${this.t(`pending.field.${r.name}`)}</th>
-                ${r.values.map((v) => html`<td>${v}</td>`)}
-              </tr>`,
-          )}
-      </tbody>
-    </table>`;
+    if (p.type === 'conflict') return [version('outlook', p.outlook), version('crm', p.crm)];
+    const a = p.action;
+    if (!a || a.type === 'status') return undefined;
+    const side = this.t(`side.${a.target}`);
+    const now = p[a.target];
+    const before: CompareVersion = {
+      label: this.t('compare.before', { side }),
+      ...(now && { item: now.item }),
+      missing: this.t(a.type === 'create' ? 'compare.none' : 'compare.unknown'),
+    };
+    const after: CompareVersion =
+      a.type === 'delete'
+        ? { label: this.t('compare.after', { side }) }
+        : { label: this.t('compare.after', { side }), item: a.item };
+    return [before, after];
   }
 
   private safeColor(side: Side): string {
@@ -172,7 +177,7 @@ export class CrmPendingList extends LitElement {
           (p) =>
             html`<li>
               <div class="subject">${p.subject}</div>
-              ${p.type === 'conflict' ? this.comparison(p) : nothing}
+              ${this.comparison(p)}
               <div class="why">
                 ${this.t(`reason.${p.reason.code}`, { side: this.t(`side.${p.reason.from ?? 'either'}`) })}
               </div>
