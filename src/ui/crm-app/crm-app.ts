@@ -18,7 +18,6 @@ import '../crm-settings-form/crm-settings-form.js';
 import '../crm-sync-panel/crm-sync-panel.js';
 import '../crm-pending-list/crm-pending-list.js';
 import '../crm-log-viewer/crm-log-viewer.js';
-import '../crm-way-back/crm-way-back.js';
 import type { RestoreDetail, UndoPreviewDetail } from '../crm-way-back/crm-way-back.js';
 import { PaneController } from './pane-controller.js';
 import { styles } from './crm-app.styles.js';
@@ -340,7 +339,12 @@ export class CrmApp extends LitElement {
       }
       <details
         class="way-back"
-        @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && p.wayBack.loadVersions()}
+        @toggle=${(e: Event) => {
+          if (!(e.target as HTMLDetailsElement).open) return;
+          // (Loaded when first opened: not in the JavaScript the pane needs for its first render.)
+          void import('../crm-way-back/crm-way-back.js');
+          void p.wayBack.loadVersions();
+        }}
       >
         <summary>${this.t('wayBack.title')}</summary>
         <crm-way-back

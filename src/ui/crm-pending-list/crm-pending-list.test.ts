@@ -4,6 +4,7 @@ import type { PendingAction } from '../../core/sync/actions.js';
 import type { CrmPendingList, PendingDecisionDetail } from './crm-pending-list.js';
 import { mountElement } from '../testing/mount.js';
 import './crm-pending-list.js';
+import '../crm-item-compare/crm-item-compare.js';
 
 const confirm = (n: number): PendingAction =>
   ({

@@ -7,7 +7,6 @@ import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
 import { lists } from '../styles/lists.js';
 import type { PendingAction, PendingDecision, SideEntry } from '../../core/sync/actions.js';
-import '../crm-item-compare/crm-item-compare.js';
 import type { CompareVersion, MergeDetail } from '../crm-item-compare/crm-item-compare.js';
 import type { Side } from '../../core/sync/types.js';
 
@@ -169,6 +168,8 @@ export class CrmPendingList extends LitElement {
   override render() {
     if (!this.translator) return nothing;
     if (!this.items.length) return html`<p>${this.t('pending.none')}</p>`;
+    // (The comparison is loaded when something waits: not in the first render's JavaScript.)
+    void import('../crm-item-compare/crm-item-compare.js');
     const confirms = this.items.filter((p) => p.type === 'confirm');
     return html`
       ${confirms.length > 1 ? html`<div class="buttons">${this.buttons(confirms, false)}</div>` : nothing}

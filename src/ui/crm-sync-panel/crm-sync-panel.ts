@@ -11,7 +11,6 @@ import type { ErrorGroup, SyncReport } from '../../core/sync/engine.js';
 import type { SyncProgress } from '../../app/sync-service.js';
 import { styles } from './crm-sync-panel.styles.js';
 import '../crm-run-chart/crm-run-chart.js';
-import '../crm-write-list/crm-write-list.js';
 import { lineOf } from '../../core/sync/report.js';
 
 export interface SyncRequestDetail {
@@ -80,6 +79,8 @@ export class CrmSyncPanel extends LitElement {
   private renderReport() {
     const r = this.report;
     if (!r) return nothing;
+    // (The list of writes is loaded with the first report: not in the first render's JavaScript.)
+    void import('../crm-write-list/crm-write-list.js');
     if (r.dryRun) {
       // In the user's words: what would be new, changed or deleted where; pairs the run would only
       // record (the same on both sides already) are one line, not "link" rows (issue 18).
