@@ -11,16 +11,15 @@ import type { PendingAction, PendingDecision } from '../../core/sync/actions.js'
 import { holdForUser } from '../../core/sync/conflict.js';
 import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
 import type { SyncReport } from '../../core/sync/engine.js';
-import type { FolderChange, FolderChangedError, MassDeleteError, WouldDelete } from '../../core/errors.js';
 import type { Side } from '../../core/sync/types.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
 import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
 import type { AppServices } from '../../app/app-services.js';
 import { setPath, type LoadedProfile } from '../../app/profile-service.js';
 import type { RunRequest, SyncProgress } from '../../app/sync-service.js';
-import { timeText } from '../time-text.js';
 import { SyncError } from '../../core/errors.js';
 import { WayBack, type WayBackHost } from './way-back.js';
+import { exceptionLabel, failureOf, type PaneFailure } from './pane-text.js';
 import { mergeItems, type FieldName } from '../../core/model/merge.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -41,16 +40,7 @@ export class PaneController implements ReactiveController {
   progress?: SyncProgress;
   report?: SyncReport;
   runs: readonly RunRecord[] = [];
-  failure?: {
-    name: string;
-    message: string;
-    /** The error catalogue's code and parameters (core/errors.ts), which the pane translates. */
-    code?: string;
-    params?: Readonly<Record<string, string | number>>;
-    folderChanges?: readonly FolderChange[];
-    /** The mass-delete stop: where the run would delete, and what (MassDeleteError). */
-    wouldDelete?: { readonly side: Side; readonly items: readonly WouldDelete[] };
-  };
+  failure?: PaneFailure;
   pending: readonly PendingAction[] = [];
   /** The exception list (Pending → Reject / Exclude), with subjects where the status table has them. */
   /**
@@ -321,7 +311,13 @@ export class PaneController implements ReactiveController {
       // Excluded (the user's "Reject"): the item goes on the exception list (Miscellaneous) and is left alone from now on.
       const p = this.loaded!.profile;
       const labels = { ...p.exceptionLabels };
-      for (const i of items) labels[i.pairKey] = labelOf(i);
+      for (const i of items) {
+        const a = i.action;
+        labels[i.pairKey] = exceptionLabel(
+          i.subject,
+          (a && 'item' in a ? a.item : undefined) ?? i.outlook?.item ?? i.crm?.item,
+        );
+      }
       await this.saveExceptionList([...new Set([...p.exceptionList, ...items.map((i) => i.pairKey)])], labels);
       return this.sync({});
     }
@@ -382,35 +378,4 @@ export class PaneController implements ReactiveController {
     this.log = await this.services!.sync.log.list({ levels, search });
     this.update();
   }
-}
-
-/** Why a run (or a merge) stopped, as the pane shows it. */
-function failureOf(error: unknown): NonNullable<PaneController['failure']> {
-  // (By shape and name, not class: the error may come from another bundle, the ribbon command's.)
-  const coded = error as { code?: unknown; params?: unknown };
-  return {
-    name: error instanceof Error ? error.name : 'Error',
-    message: message(error),
-    ...(typeof coded.code === 'string' &&
-      coded.params !== null &&
-      typeof coded.params === 'object' && {
-        code: coded.code,
-        params: coded.params as Record<string, string | number>,
-      }),
-    ...(error instanceof Error &&
-      error.name === 'FolderChangedError' && { folderChanges: (error as FolderChangedError).changes }),
-    ...(error instanceof Error &&
-      error.name === 'MassDeleteError' && {
-        wouldDelete: { side: (error as MassDeleteError).side, items: (error as MassDeleteError).items ?? [] },
-      }),
-  };
-}
-
-/** What the exception list shows of an excluded item: its subject and the start (or due) time it had. */
-function labelOf(p: PendingAction): { subject: string; when?: string } {
-  const a = p.action;
-  const item = (a && 'item' in a ? a.item : undefined) ?? p.outlook?.item ?? p.crm?.item;
-  const t = item?.kind === 'activity' ? item.start : (item?.due ?? item?.start);
-  const when = timeText(t);
-  return { subject: p.subject.slice(0, 120), ...(when && { when }) };
 }

@@ -9,7 +9,7 @@ import type { UndoPair } from '../../core/sync/way-back.js';
 import type { Side } from '../../core/sync/types.js';
 import type { AppServices } from '../../app/app-services.js';
 import type { LoadedProfile } from '../../app/profile-service.js';
-import { timeText } from '../time-text.js';
+import { exceptionLabel } from './pane-text.js';
 
 /** What the way back needs of the pane. */
 export interface WayBackHost {
@@ -100,7 +100,7 @@ export class WayBack {
       const keys = undo.map((p) => p.pairKey);
       const list = [...new Set([...profile.exceptionList, ...keys])];
       const labels = { ...profile.exceptionLabels };
-      for (const p of undo) labels[p.pairKey] = labelOf(p);
+      for (const p of undo) labels[p.pairKey] = exceptionLabel(p.subject, p.writes.find((w) => w.before)?.before);
       // (Labels are a nicety: when they do not fit the 32 KB of roaming settings, the list goes without.)
       await this.host
         .saveExceptionList(list, labels)
@@ -146,12 +146,4 @@ export class WayBack {
       this.host.requestUpdate();
     }
   }
-}
-
-/** The exception list's label of an undone pair: its subject, and the start it had before the run. */
-function labelOf(p: UndoPair): { subject: string; when?: string } {
-  const item = p.writes.find((w) => w.before)?.before;
-  const t = item?.kind === 'activity' ? item.start : (item?.due ?? item?.start);
-  const when = timeText(t);
-  return { subject: p.subject.slice(0, 120), ...(when && { when }) };
 }
