@@ -98,6 +98,21 @@ describe('the offline demo in Chromium', () => {
     }
   }
 
+  /**
+   * A picture of the pane as Outlook shows it (380 px wide) for the README (test-results/readme-*.png;
+   * docs/screenshots has the ones the README shows), from `locator` down to what fits 900 px.
+   */
+  async function paneShot(name: string, top?: string): Promise<void> {
+    await page.setViewportSize({ width: 380, height: 900 });
+    try {
+      if (top) await page.locator(top).first().scrollIntoViewIfNeeded();
+      else await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: artifactPath(`readme-${name}.png`) });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  }
+
   /** Clicks Sync now (in `page`, or another device's) and waits for the report of a new run. */
   async function syncNow(on?: Page): Promise<string> {
     const page = on ?? pageOfFirstDevice();
@@ -153,6 +168,7 @@ describe('the offline demo in Chromium', () => {
     const written = page.locator('crm-sync-panel crm-write-list');
     await written.getByText(/^New in CRM: \d+ × appointment — New in Outlook$/).waitFor();
     await written.getByText('Lunch with Contoso purchasing', { exact: true }).waitFor();
+    await paneShot('report');
     // The history chart has its run.
     expect(await page.locator('crm-run-chart svg.chart').getAttribute('aria-label')).to.match(/^Runs: 1;/);
     // A second run writes nothing.
@@ -328,6 +344,7 @@ describe('the offline demo in Chromium', () => {
     await compare.getByText('Room Outlook').waitFor();
     await page.locator('crm-pending-list crm-item-compare input[name="merge-subject"]').nth(1).check();
     await page.screenshot({ path: artifactPath('demo-conflict-merge.png'), fullPage: true });
+    await paneShot('conflict', 'crm-pending-list');
     await page.getByRole('button', { name: 'Keep this merge on both sides' }).click();
     await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
     const mergedEvent = mailbox().state.events[again.id]!;
@@ -526,6 +543,7 @@ describe('the offline demo in Chromium', () => {
     await preview.getByText('Created in Outlook — will be deleted').waitFor();
     await preview.getByText('Changed in CRM — the version before comes back').waitFor();
     await page.screenshot({ path: artifactPath('demo-undo-preview.png'), fullPage: true });
+    await paneShot('undo', 'crm-way-back');
     await preview.getByRole('button', { name: 'Undo 2 items' }).click();
     await wayBack.getByText('Undone: 2 items (now on the exception list). Left as they are: 0.').waitFor();
     const undone = {
@@ -558,6 +576,7 @@ describe('the offline demo in Chromium', () => {
     await stop.getByRole('heading', { name: 'Stopped before deleting 25 items in CRM' }).waitFor();
     expect((await stop.locator('li').allTextContents()).sort()).to.deep.equal(names);
     await page.screenshot({ path: artifactPath('demo-mass-delete.png'), fullPage: true });
+    await paneShot('mass-delete', 'crm-app section.mass-delete');
     await stop.getByRole('button', { name: 'Restore them in Outlook from CRM' }).click();
     await until(async () => names.every((n) => outlookSubjects().includes(n)));
     await page
@@ -623,6 +642,10 @@ describe('the offline demo in Chromium', () => {
             ).to.be.at.most(shown);
             if (width === 320)
               await page.screenshot({ path: artifactPath(`demo-${lang}-320-tab-${i + 1}.png`), fullPage: true });
+            if (width === 380 && i === 1) {
+              await page.locator('crm-settings-tabs').scrollIntoViewIfNeeded();
+              await page.screenshot({ path: artifactPath(`readme-settings-${lang}.png`) });
+            }
           }
         }
       }
