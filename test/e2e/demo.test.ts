@@ -113,6 +113,21 @@ describe('the offline demo in Chromium', () => {
     }
   }
 
+  /** axe-core's serious and critical findings on the page as it is (axe evaluated into it first). */
+  async function axeViolations(): Promise<string[]> {
+    return page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+        }
+      ).axe;
+      const r = await axe.run();
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
+    });
+  }
+
   /** Clicks Sync now (in `page`, or another device's) and waits for the report of a new run. */
   async function syncNow(on?: Page): Promise<string> {
     const page = on ?? pageOfFirstDevice();
@@ -601,19 +616,31 @@ describe('the offline demo in Chromium', () => {
         path: artifactPath(`demo-tab-${tab.toLowerCase().replace(/[^a-z]+/g, '-')}.png`),
         fullPage: true,
       });
-      const violations = await page.evaluate(async () => {
-        const axe = (
-          window as unknown as {
-            axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-          }
-        ).axe;
-        const r = await axe.run();
-        return r.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
-      });
+      const violations = await axeViolations();
       expect(violations, tab).to.deep.equal([]);
     }
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('dark theme (issue 18): follows the system outside Outlook; axe-core finds no serious contrast or other violation', async () => {
+    const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    await page.evaluate(readFileSync(axePath, 'utf8'));
+    const background = () =>
+      page.evaluate(`getComputedStyle(document.querySelector('crm-app')).backgroundColor`) as Promise<string>;
+    expect(await background()).to.equal('rgb(255, 255, 255)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await until(async () => (await background()) === 'rgb(41, 41, 41)');
+      for (const tab of TABS) {
+        await page.getByRole('tab', { name: tab }).click();
+        const violations = await axeViolations();
+        expect(violations, `dark, ${tab}`).to.deep.equal([]);
+      }
+      await paneShot('dark');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+    await until(async () => (await background()) === 'rgb(255, 255, 255)');
     expect(errors).to.deep.equal([]);
   });
 

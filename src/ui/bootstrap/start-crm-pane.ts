@@ -5,10 +5,12 @@ import { createTranslator } from '../i18n/translator.js';
 import { chosenLanguage, languageOf } from '../i18n/language.js';
 import '../crm-context-pane/crm-context-pane.js';
 import { detectHost } from './host.js';
+import { followTheme } from './theme.js';
 
 /** Mounts the SAP CRM appointment pane and fills it from the open item's custom properties. */
 export async function startCrmPane(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
+  followTheme(document.documentElement, office, host.mode === 'outlook');
   new ContextProvider(mount, {
     context: translatorContext,
     initialValue: createTranslator(languageOf(chosenLanguage(), host.displayLanguage)),

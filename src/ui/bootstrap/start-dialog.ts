@@ -7,6 +7,7 @@ import { chosenLanguage, languageOf } from '../i18n/language.js';
 import type { PendingDecisionDetail, PendingMergeDetail } from '../crm-pending-list/crm-pending-list.js';
 import '../crm-conflict-dialog/crm-conflict-dialog.js';
 import { detectHost } from './host.js';
+import { followTheme } from './theme.js';
 
 /** What the dialog sends to the task pane (messageParent) for each decision (a merge with its choices). */
 export interface ConflictDialogMessage {
@@ -23,6 +24,7 @@ export interface ConflictDialogMessage {
  */
 export async function startDialog(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
+  followTheme(document.documentElement, office, host.mode === 'outlook');
   const translator = createTranslator(languageOf(chosenLanguage(), host.displayLanguage));
   const { t } = translator;
   new ContextProvider(mount, { context: translatorContext, initialValue: translator });

@@ -5,7 +5,7 @@ import { chosenLanguage, languageOf } from '../i18n/language.js';
 import { createServices } from '../../app/app-services.js';
 import '../crm-app/crm-app.js';
 import { detectHost } from './host.js';
-import { applyOfficeTheme } from './theme.js';
+import { followTheme } from './theme.js';
 
 /**
  * Mounts the ribbon task pane at once, in the browser's language, then settles host mode and Office's
@@ -25,7 +25,7 @@ export async function startTaskpane(mount: HTMLElement, office: typeof Office | 
     app.translator = createTranslator(languageOf(chosen, host.displayLanguage));
   app.mode = host.mode;
   if (host.mode === 'office-missing') return;
-  if (host.mode === 'outlook') applyOfficeTheme(office!.context.officeTheme, document.documentElement);
+  followTheme(document.documentElement, office, host.mode === 'outlook');
   try {
     services.setValue(
       await createServices(office, host.mode === 'outlook', {

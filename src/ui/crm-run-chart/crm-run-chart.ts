@@ -58,7 +58,7 @@ export class CrmRunChart extends LitElement {
         border-bottom: 1px solid var(--crm-fg-muted);
       }
       .chart .ok {
-        fill: var(--crm-brand);
+        fill: var(--crm-brand-fg);
       }
       .chart .failed {
         fill: var(--crm-error-fg);
@@ -91,7 +91,7 @@ export class CrmRunChart extends LitElement {
         margin-left: 0;
       }
       .legend .key.ok {
-        background: var(--crm-brand);
+        background: var(--crm-brand-fg);
       }
       .legend .key.failed {
         background: var(--crm-error-fg);

@@ -22,10 +22,10 @@ export const styles = css`
   [role='tab'][aria-selected='true'] {
     color: var(--crm-fg);
     font-weight: 600;
-    border-bottom-color: var(--crm-brand);
+    border-bottom-color: var(--crm-brand-fg);
   }
   [role='tab']:focus-visible {
-    outline: 2px solid var(--crm-brand);
+    outline: 2px solid var(--crm-brand-fg);
     outline-offset: -2px;
   }
   [role='tabpanel'] {

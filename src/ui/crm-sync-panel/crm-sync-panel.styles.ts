@@ -18,7 +18,7 @@ export const styles = css`
   }
   progress {
     width: 100%;
-    accent-color: var(--crm-brand);
+    accent-color: var(--crm-brand-fg);
   }
   h3 {
     font-size: 14px;

@@ -29,7 +29,7 @@ export const controls = css`
   input:focus-visible,
   select:focus-visible,
   summary:focus-visible {
-    outline: 2px solid var(--crm-brand);
+    outline: 2px solid var(--crm-brand-fg);
     outline-offset: 1px;
   }
 `;

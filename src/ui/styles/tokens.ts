@@ -2,7 +2,8 @@ import { css } from 'lit';
 
 /**
  * Fluent-like design tokens. Colours are CSS custom properties so that the task pane can map them to
- * Outlook's theme (Office.context.officeTheme) where the host provides one.
+ * Outlook's theme (Office.context.officeTheme) where the host provides one, and to the dark palette
+ * (bootstrap/theme.ts sets `--crm-theme-*` on the document's root).
  */
 export const tokens = css`
   :host {
@@ -16,10 +17,12 @@ export const tokens = css`
     --crm-bg: var(--crm-theme-bg, #ffffff);
     --crm-bg-subtle: var(--crm-theme-bg-subtle, #f5f5f5);
     --crm-border: var(--crm-theme-border, #d1d1d1);
-    --crm-warning-bg: #fff4ce;
-    --crm-warning-fg: #5c4400;
-    --crm-error-bg: #fde7e9;
-    --crm-error-fg: #a4262c;
+    /* The brand as a text or line colour (links, focus rings, the selected tab, chart bars). */
+    --crm-brand-fg: var(--crm-theme-brand-fg, #0f6cbd);
+    --crm-warning-bg: var(--crm-theme-warning-bg, #fff4ce);
+    --crm-warning-fg: var(--crm-theme-warning-fg, #5c4400);
+    --crm-error-bg: var(--crm-theme-error-bg, #fde7e9);
+    --crm-error-fg: var(--crm-theme-error-fg, #a4262c);
     --crm-radius: 4px;
     font-family: var(--crm-font);
     font-size: 14px;
