@@ -146,7 +146,7 @@ async function karmaSuite(): Promise<void> {
   const summary = path.join(buildDir, 'karma-summary.json');
   rmSync(summary, { force: true });
   // The browser tests reach a reference gateway cross-origin (karma serves on 127.0.0.1:9876).
-  const gateway = await startTestGateway(['http://127.0.0.1:9876', 'http://localhost:9876'], 'browser', 50);
+  const gateway = await startTestGateway(['http://127.0.0.1:9876', 'http://localhost:9876'], 'browser', 60);
   // …and the Graph emulator, also cross-origin, for the Outlook adapter.
   const { startGraphEmulator } = await import('@crm-sync/graph-emulator');
   const graph = await startGraphEmulator();
