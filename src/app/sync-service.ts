@@ -399,9 +399,9 @@ export class SyncService {
     }
   }
 
-  /** The versions the history keeps (Restore), newest first. */
+  /** The versions the history keeps (Restore), the newest 1,000 (the gateway's page), newest first. */
   async versions(): Promise<HistoryEntry[]> {
-    return (await this.backend()).history.versions(200);
+    return (await this.backend()).history.versions(1000);
   }
 
   /** What undoing the run that started at `run` would do, pair by pair (nothing is written). */
