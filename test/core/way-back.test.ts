@@ -114,6 +114,33 @@ describe('undo a run (issue 18)', () => {
   });
 });
 
+describe('undo: a copy the run wrote twice', () => {
+  it('is judged by the version its last write left (the first write’s version is long gone)', async () => {
+    const h = new Harness();
+    const id = h.stores.crm.activity.insert(meeting(1));
+    const first = h.stores.crm.activity.all()[0]!.version;
+    h.stores.crm.activity.write(id, meeting(1, 'Visit 1, then changed'));
+    const last = h.stores.crm.activity.all()[0]!.version;
+    const w = (at: number, write: 'create' | 'update', version: string) => ({
+      run: 1,
+      at,
+      pairKey: 'crm:000000001',
+      kind: 'activity' as const,
+      side: 'crm' as const,
+      subject: 'Visit 1',
+      write,
+      id,
+      version,
+      row: null,
+      ...(write === 'update' && { before: meeting(1) }),
+    });
+    const [pair] = await planUndo([w(1, 'create', first), w(2, 'update', last)], deps(h));
+    expect(pair!.outcome).to.equal('undo');
+    await undoRun([w(1, 'create', first), w(2, 'update', last)], deps(h));
+    expect(subjects(h, 'crm')).to.deep.equal([]);
+  });
+});
+
 describe('restore a version (issue 18)', () => {
   it('an overwritten version restored to either side crosses to the other at the next run', async () => {
     const h = new Harness();

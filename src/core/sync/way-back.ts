@@ -33,7 +33,7 @@ export interface WayBackDeps {
   readonly clock: () => number;
 }
 
-/** What undoing a run does to one pair: 'undo' it; its copies 'changed' since (left as they are); 'gone'. */
+/** What undoing a run does to one pair: 'undo' it, or leave it — a copy the run wrote 'changed' since. */
 export interface UndoPair {
   readonly pairKey: string;
   readonly subject: string;
@@ -57,13 +57,17 @@ export async function planUndo(writes: readonly RunWrite[], deps: Pick<WayBackDe
   const ordered = writes.map((w, i) => ({ w, i })).sort((x, y) => y.w.at - x.w.at || y.i - x.i);
   for (const { w } of ordered) byPair.set(w.pairKey, [...(byPair.get(w.pairKey) ?? []), w]);
   const current = await currentCopies(writes, deps);
-  return [...byPair.values()].map((ws) => ({
-    pairKey: ws[0]!.pairKey,
-    subject: ws[0]!.subject,
-    kind: ws[0]!.kind,
-    writes: ws,
-    outcome: ws.every((w) => asRunLeftIt(w, current.get(copyKey(w)))) ? 'undo' : 'changed',
-  }));
+  return [...byPair.values()].map((ws) => {
+    // (A copy the run wrote twice is judged by its last write: the version the run left it at.)
+    const last = ws.filter((w, i) => w.write === 'delete' || ws.findIndex((x) => copyKey(x) === copyKey(w)) === i);
+    return {
+      pairKey: ws[0]!.pairKey,
+      subject: ws[0]!.subject,
+      kind: ws[0]!.kind,
+      writes: ws,
+      outcome: last.every((w) => asRunLeftIt(w, current.get(copyKey(w)))) ? 'undo' : 'changed',
+    };
+  });
 }
 
 const copyKey = (w: Pick<RunWrite, 'side' | 'kind' | 'id'>) => `${w.side}:${w.kind}:${w.id}`;
@@ -90,8 +94,7 @@ async function currentCopies(
 }
 
 /**
- * Whether the copy is still what the run left: a creation or a change at the version the run wrote
- * (a later write on the same copy in this run is checked instead: the newest is checked first); a
+ * Whether the copy is still what the run left: a creation or a change at the version the run wrote; a
  * deletion's copy stays deleted (a copy created since under the pair's key is found when it is created).
  */
 function asRunLeftIt(w: RunWrite, now: StoredItem | 'unreadable' | undefined): boolean {
