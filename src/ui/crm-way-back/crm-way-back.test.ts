@@ -93,6 +93,14 @@ describe('crm-way-back', () => {
       'Call <Bob> Changed in CRM — the version before comes back Deleted from Outlook — comes back',
       'Lunch Changed since the run — stays as it is',
     ]);
+    // A run whose writes the history no longer keeps says so, and offers nothing to confirm.
+    const kept = el.preview;
+    el.preview = { run: Date.UTC(2026, 11, 1), pairs: [] };
+    await el.updateComplete;
+    expect(texts(el, '.preview p')[0]).to.match(/^The writes of this run are not kept/);
+    expect(button(el, /^Undo 0 items$/).disabled).to.equal(true);
+    el.preview = kept;
+    await el.updateComplete;
     let confirmed = 0;
     el.addEventListener('crm-undo-confirm', () => confirmed++);
     button(el, /^Undo 2 items$/).click();

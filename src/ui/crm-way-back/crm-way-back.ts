@@ -154,7 +154,7 @@ export class CrmWayBack extends LitElement {
     const stays = preview.pairs.filter((p) => p.outcome !== 'undo');
     return html`<div class="preview" role="region" aria-labelledby="undo-preview-h">
       <h3 id="undo-preview-h">${this.t('wayBack.previewTitle', { at: this.at(preview.run, true) })}</h3>
-      ${undo.length ? nothing : html`<p>${this.t('wayBack.nothing')}</p>`}
+      ${undo.length ? nothing : html`<p>${this.t(preview.pairs.length ? 'wayBack.nothing' : 'wayBack.notKept')}</p>`}
       <ul>
         ${undo.map(
           (p) =>

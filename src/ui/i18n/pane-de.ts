@@ -296,6 +296,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'wayBack.changedSince': 'Seit dem Lauf geändert – bleibt, wie es ist',
   'wayBack.nothing':
     'Von diesem Lauf lässt sich nichts rückgängig machen: Jedes geschriebene Element wurde seitdem geändert.',
+  'wayBack.notKept':
+    'Die Schreibvorgänge dieses Laufs sind nicht gespeichert: Er ist älter als die 30 Tage des Verlaufs, oder er lief vor dieser Version des Add-ins.',
   'wayBack.undoAfter': 'Die rückgängig gemachten Elemente kommen auf die Ausnahmeliste.',
   'wayBack.confirm': '{count} Elemente rückgängig machen',
   'wayBack.cancel': 'Abbrechen',

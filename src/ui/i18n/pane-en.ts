@@ -285,6 +285,8 @@ export const paneEn = {
   'wayBack.write.delete': 'Deleted from {side} — comes back',
   'wayBack.changedSince': 'Changed since the run — stays as it is',
   'wayBack.nothing': 'Nothing of this run can be undone: every item it wrote changed since.',
+  'wayBack.notKept':
+    'The writes of this run are not kept: it is older than the history’s 30 days, or it ran before this version of the add-in.',
   'wayBack.undoAfter': 'The undone items go on the exception list.',
   'wayBack.confirm': 'Undo {count} items',
   'wayBack.cancel': 'Cancel',
