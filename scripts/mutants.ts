@@ -279,8 +279,8 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'undo: a creation is not taken back',
     file: 'src/core/sync/way-back.ts',
-    from: "      if (w.write === 'create') await store.delete(w.id, now.version, now);",
-    to: "      if (w.write === 'create') void now;",
+    from: "      if (w.write === 'create') await store.delete(w.id, at, now);",
+    to: "      if (w.write === 'create') void at;",
   },
 ];
 

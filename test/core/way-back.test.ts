@@ -114,6 +114,33 @@ describe('undo a run (issue 18)', () => {
   });
 });
 
+describe('undo: a change made while it runs', () => {
+  it('is never overwritten: the store refuses the undo’s write, the pair is left and says why', async () => {
+    const h = new Harness();
+    const p = profile();
+    h.stores.outlook.activity.insert(meeting(1));
+    await h.sync(p);
+    const [o] = h.stores.outlook.activity.all();
+    h.stores.outlook.activity.write(o!.id, meeting(1, 'Visit 1, moved'));
+    h.now += 3_600_000;
+    const run = await h.sync(p);
+    const crm = h.stores.crm.activity;
+    const id = crm.all()[0]!.id;
+    let reads = 0;
+    crm.faults.beforeRead = () => {
+      // (The user edits the CRM copy after the undo judged it, before the undo reads it to write.)
+      if (++reads === 2) crm.write(id, meeting(1, 'Visit 1, edited meanwhile'));
+    };
+    const result = await undoRun(
+      h.history.writes.filter((w) => w.run === run.startedAt),
+      deps(h),
+    );
+    expect(result.undone).to.deep.equal([]);
+    expect(result.left.map((x) => x.error)).to.satisfy((e: string[]) => e.length === 1 && /Precondition/.test(e[0]!));
+    expect(subjects(h, 'crm')).to.deep.equal(['Visit 1, edited meanwhile']);
+  });
+});
+
 describe('undo: a copy the run wrote twice', () => {
   it('is judged by the version its last write left (the first write’s version is long gone)', async () => {
     const h = new Harness();

@@ -142,6 +142,12 @@ export async function undoRun(writes: readonly RunWrite[], deps: WayBackDeps): P
 /** One pair's writes taken back, newest first; then its status as before the run. */
 async function undoPair(pair: UndoPair, deps: WayBackDeps): Promise<void> {
   const recreated = new Map<Side, string>();
+  /**
+   * The version each copy must be at for its next write of the undo: the one the run left (its newest
+   * write), then the one the undo's own write gave it — a change made since is never overwritten, not
+   * even one made while the undo runs (the store refuses it: PreconditionFailedError).
+   */
+  const expected = new Map<string, string>();
   for (const w of pair.writes) {
     const store = deps.store(w.side, w.kind);
     if (w.write === 'delete') {
@@ -153,10 +159,11 @@ async function undoPair(pair: UndoPair, deps: WayBackDeps): Promise<void> {
       const now = (await store.getMany([w.id])).get(w.id);
       if (!now) throw new Error('the copy was deleted since the run');
       if (!isReadable(now)) throw new UnreadableTargetError(w.side, w.id, now.error);
+      const at = expected.get(copyKey(w)) ?? w.version ?? UNKNOWN_VERSION;
       await keep(now.item, w, 'undo', deps);
-      if (w.write === 'create') await store.delete(w.id, now.version, now);
+      if (w.write === 'create') await store.delete(w.id, at, now);
       else if (!w.before) throw new Error('the changed version was not kept');
-      else await store.update(w.id, w.before, now.version, now);
+      else expected.set(copyKey(w), (await store.update(w.id, w.before, at, now)).version);
     }
     await deps.log.append({
       at: deps.clock(),
