@@ -105,7 +105,11 @@ export class WayBack {
       await this.host
         .saveExceptionList(list, labels)
         .catch(() => this.host.saveExceptionList(list, profile.exceptionLabels));
-      const result = await this.host.services!.sync.undo(preview.run);
+      // (An undo that could not start wrote nothing: its pairs come off the list again.)
+      const result = await this.host.services!.sync.undo(preview.run).catch(async (error: unknown) => {
+        await this.host.saveExceptionList(profile.exceptionList, profile.exceptionLabels).catch(() => undefined);
+        throw error;
+      });
       const left = new Set(result.left.map((p) => p.pairKey));
       if (left.size)
         await this.host.saveExceptionList(
