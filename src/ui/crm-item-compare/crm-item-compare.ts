@@ -34,7 +34,7 @@ const loadPurify = () => (purify ??= import('dompurify').then((m) => m.default a
  * Two versions of an item side by side, every field the item has, the fields that differ marked (issue
  * 18): the conflict screen (Outlook | CRM, in the conflict colours, with a field-by-field merge) and
  * Pending's "before → after" of a change it asks about. An HTML description is shown sanitized by
- * DOMPurify (no script, no form, no style, links open nothing inside the pane).
+ * DOMPurify (no script, form, image or style; links keep their text and lose their address).
  *
  * @fires crm-merge - `detail.choice`: for each field that differs, the side its value comes from.
  */
@@ -129,7 +129,8 @@ export class CrmItemCompare extends LitElement {
     if (!source || !this.sanitizer) return nothing;
     const clean = this.sanitizer.sanitize(source, {
       FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed', 'img'],
-      FORBID_ATTR: ['style', 'target'],
+      // (No link goes anywhere: a click would take the pane itself away from the add-in.)
+      FORBID_ATTR: ['style', 'target', 'href', 'action', 'formaction'],
       ALLOW_DATA_ATTR: false,
     });
     return html`<div class="html">${unsafeHTML(clean)}</div>`;

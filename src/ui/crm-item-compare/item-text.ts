@@ -15,7 +15,13 @@ export function localTime(t: TimeValue | undefined, locale: string, zone?: strin
     const [y, m, d] = t.date.split('-').map(Number);
     return new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString(locale, { dateStyle: 'medium', timeZone: 'UTC' });
   }
-  if (!t.timeZone) return new Date(`${t.dateTime}Z`).toLocaleString(locale, { timeZone: 'UTC' });
+  // (A floating time is the same wall clock everywhere: shown as it is written.)
+  if (!t.timeZone)
+    return new Date(`${t.dateTime}Z`).toLocaleString(locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    });
   return new Date(toInstant(t)).toLocaleString(locale, {
     dateStyle: 'medium',
     timeStyle: 'short',
