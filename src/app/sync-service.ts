@@ -239,14 +239,8 @@ export class SyncService {
     const startedAt = this.now();
     let backend: StateBackend | undefined;
     try {
-      const { profile } = await this.options.profiles.load();
-      const findings = validateProfile(profile);
-      if (findings.length)
-        throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
-      const password = await this.options.profiles.password();
-      if (!password) throw new SyncError('no-password', {});
+      const { profile, password, policy } = await this.savedSettings(startedAt);
       const { onProgress, ...options } = request;
-      const policy = compilePolicy(profile, startedAt);
       const userExit = policy.userExit !== undefined ? await this.userExit(policy.userExit) : undefined;
       backend = await this.backend();
       // One run at a time per account: another device's run makes this one wait (sync-elsewhere).
@@ -282,6 +276,17 @@ export class SyncService {
     } finally {
       this.running = false;
     }
+  }
+
+  /** The saved settings a run (or a way back) works with; incomplete ones or no password stop it by name. */
+  private async savedSettings(at: number): Promise<{ profile: Profile; password: string; policy: SyncPolicy }> {
+    const { profile } = await this.options.profiles.load();
+    const findings = validateProfile(profile);
+    if (findings.length)
+      throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
+    const password = await this.options.profiles.password();
+    if (!password) throw new SyncError('no-password', {});
+    return { profile, password, policy: compilePolicy(profile, at) };
   }
 
   /**
@@ -367,13 +372,7 @@ export class SyncService {
     if (this.running) throw new SyncError('sync-running', {});
     this.running = true;
     try {
-      const { profile } = await this.options.profiles.load();
-      const findings = validateProfile(profile);
-      if (findings.length)
-        throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
-      const password = await this.options.profiles.password();
-      if (!password) throw new SyncError('no-password', {});
-      const policy = compilePolicy(profile, this.now());
+      const { password, policy } = await this.savedSettings(this.now());
       const backend = await this.backend();
       const { stores } = await this.stores(policy, password);
       const deps = (status: StatusStore): WayBackDeps => ({
