@@ -3,8 +3,12 @@
 // - initialJsGzipKB: gzip size (level 9) of our JavaScript taskpane.html loads before its first render
 //   (its <script> tags; office.js is Microsoft's, from their CDN in production, reported apart);
 // - firstRenderMs: time from navigation to the pane's title being on screen in headless Chromium
-//   (Debian's), median of BENCH_RUNS (default 7) cold loads from a loopback HTTPS server.
-// Writes bench/results/ui.json as {"initialJsGzipKB":…,"firstRenderMs":…}. Targets: ≤ 60 KB, ≤ 500 ms.
+//   (Debian's), median of BENCH_RUNS (default 7) cold loads from a loopback HTTPS server;
+// - settingsMs: time until the first settings tab shows its fields (the services, the profile and the
+//   settings' elements load after the first render), same runs; settingsJsGzipKB: gzip size of all of
+//   our JavaScript the page had loaded by then.
+// Writes bench/results/ui.json as {"initialJsGzipKB":…,"firstRenderMs":…,"settingsMs":…}.
+// Targets: ≤ 60 KB and ≤ 500 ms before the first render, settings on screen ≤ 1,000 ms.
 // Exits 1 when a target is missed.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +52,8 @@ try {
   const server = await startStaticServer({ root: out, key: cert.key, cert: cert.cert, host: '127.0.0.1' });
   const browser = await launchChromium();
   const times: number[] = [];
+  const settingsTimes: number[] = [];
+  let settingsJsGzipKB = 0;
   try {
     for (let i = 0; i < RUNS; i++) {
       const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
@@ -69,6 +75,26 @@ try {
         })`,
       );
       times.push(Number(ms));
+      const settings = await page.evaluate(
+        `new Promise((resolve) => {
+          const check = () => {
+            const form = document.querySelector('crm-app')?.shadowRoot?.querySelector('crm-settings-form');
+            const field = form?.shadowRoot?.querySelector('.field');
+            if (field && field.getBoundingClientRect().height > 0)
+              requestAnimationFrame(() =>
+                resolve([performance.now(), performance.getEntriesByType('resource').map((e) => e.name)]),
+              );
+            else requestAnimationFrame(check);
+          };
+          check();
+        })`,
+      );
+      const [settingsAt, loaded] = settings as [number, string[]];
+      settingsTimes.push(settingsAt);
+      const files = loaded
+        .map((u) => new URL(u).pathname.slice(1))
+        .filter((f) => f.endsWith('.js') && !f.startsWith('office-js/'));
+      settingsJsGzipKB = Math.round([...new Set([...ours, ...files])].reduce((sum, f) => sum + gz(f), 0) * 10) / 10;
       await context.close();
     }
   } finally {
@@ -76,19 +102,24 @@ try {
     await server.close();
   }
   times.sort((a, b) => a - b);
+  settingsTimes.sort((a, b) => a - b);
   const firstRenderMs = Math.round(times[Math.floor(times.length / 2)]!);
+  const settingsMs = Math.round(settingsTimes[Math.floor(settingsTimes.length / 2)]!);
   const result = {
     initialJsGzipKB,
     firstRenderMs,
+    settingsMs,
+    settingsJsGzipKB,
     officeJsGzipKB,
     scripts: ours,
     runsMs: times.map((t) => Math.round(t)),
   };
   writeResults('ui', { ...result, loadBefore });
-  const ok = initialJsGzipKB <= 60 && firstRenderMs <= 500;
+  const ok = initialJsGzipKB <= 60 && firstRenderMs <= 500 && settingsMs <= 1000;
   console.log(
     `bench:ui task pane: ${initialJsGzipKB} KB gzip of our JS before the first render (target ≤ 60; office.js ` +
-      `${officeJsGzipKB} KB apart), first render ${firstRenderMs} ms (median of ${RUNS}, target ≤ 500) — ` +
+      `${officeJsGzipKB} KB apart), first render ${firstRenderMs} ms (median of ${RUNS}, target ≤ 500), settings on screen ${settingsMs} ms ` +
+      `(target ≤ 1,000; ${settingsJsGzipKB} KB of our JS by then) — ` +
       (ok ? 'targets met' : 'TARGET MISSED'),
   );
   process.exitCode = ok ? 0 : 1;

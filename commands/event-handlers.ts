@@ -1,5 +1,5 @@
 import { loadCrmContext } from '../src/adapters/office/crm-custom-properties.js';
-import { createTranslator } from '../src/ui/i18n/translator.js';
+import { createTranslator } from '../src/ui/i18n/translator-all.js';
 import { notify } from './notify.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { SyncReport } from '../src/core/sync/engine.js';
-import { createTranslator, type MessageKey } from '../src/ui/i18n/translator.js';
+import { createTranslator } from '../src/ui/i18n/translator-all.js';
+import type { MessageKey } from '../src/ui/i18n/translator.js';
 import { createServices, type AppServices } from '../src/app/app-services.js';
 import { notify } from './notify.js';
 import { SyncError } from '../src/core/errors.js';

@@ -7,6 +7,7 @@
  *   (`{"defaults": {…part of a profile…}, "locked": ["sync.direction", …]}`).
  */
 import { SyncError } from '../core/errors.js';
+import { getPath, setPath } from './profile-path.js';
 import { openSecret, sealSecret } from '../adapters/idb/secret-box.js';
 import type { IdbMeta } from '../adapters/idb/idb-state.js';
 import type { DeviceProfile, Profile } from '../core/profile/profile.js';
@@ -100,17 +101,6 @@ export async function loadAdminPolicy(fetchFn: typeof fetch, url: string): Promi
   const unknown = locked.filter((path) => !SETTING_PATHS.has(path));
   if (unknown.length) throw new SyncError('admin-defaults-locks', { url, paths: unknown.join(', ') });
   return { defaults, locked };
-}
-
-export const getPath = (o: unknown, path: string): unknown =>
-  path
-    .split('.')
-    .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
-
-export function setPath<T>(o: T, path: string, value: unknown): T {
-  const [head, ...rest] = path.split('.');
-  const obj = (o ?? {}) as Record<string, unknown>;
-  return { ...obj, [head!]: rest.length ? setPath(obj[head!], rest.join('.'), value) : value } as T;
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {

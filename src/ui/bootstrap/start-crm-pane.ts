@@ -1,7 +1,8 @@
 import { ContextProvider } from '@lit/context';
 import { loadCrmContext } from '../../adapters/office/crm-custom-properties.js';
 import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
+import { english } from '../i18n/translator.js';
+import { loadTranslator } from '../i18n/load-translator.js';
 import { chosenLanguage, languageOf } from '../i18n/language.js';
 import '../crm-context-pane/crm-context-pane.js';
 import { detectHost } from './host.js';
@@ -10,10 +11,10 @@ import { followTheme } from './theme.js';
 /** Mounts the SAP CRM appointment pane and fills it from the open item's custom properties. */
 export async function startCrmPane(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
-  followTheme(document.documentElement, office, host.mode === 'outlook');
+  void followTheme(document.documentElement, office, host.mode === 'outlook');
   new ContextProvider(mount, {
     context: translatorContext,
-    initialValue: createTranslator(languageOf(chosenLanguage(), host.displayLanguage)),
+    initialValue: await loadTranslator(languageOf(chosenLanguage(), host.displayLanguage)).catch(() => english),
   });
   const pane = document.createElement('crm-context-pane');
   mount.replaceChildren(pane);

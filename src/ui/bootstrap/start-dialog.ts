@@ -2,7 +2,8 @@ import { ContextProvider } from '@lit/context';
 import { IdbMeta, IdbStatusStore, openStateDb, type Cached } from '../../adapters/idb/idb-state.js';
 import type { PendingAction } from '../../core/sync/actions.js';
 import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
+import { english } from '../i18n/translator.js';
+import { loadTranslator } from '../i18n/load-translator.js';
 import { chosenLanguage, languageOf } from '../i18n/language.js';
 import type { PendingDecisionDetail, PendingMergeDetail } from '../crm-pending-list/crm-pending-list.js';
 import '../crm-conflict-dialog/crm-conflict-dialog.js';
@@ -24,8 +25,8 @@ export interface ConflictDialogMessage {
  */
 export async function startDialog(mount: HTMLElement, office: typeof Office | undefined): Promise<void> {
   const host = await detectHost(office, navigator);
-  followTheme(document.documentElement, office, host.mode === 'outlook');
-  const translator = createTranslator(languageOf(chosenLanguage(), host.displayLanguage));
+  void followTheme(document.documentElement, office, host.mode === 'outlook');
+  const translator = await loadTranslator(languageOf(chosenLanguage(), host.displayLanguage)).catch(() => english);
   const { t } = translator;
   new ContextProvider(mount, { context: translatorContext, initialValue: translator });
   const el = document.createElement('crm-conflict-dialog');

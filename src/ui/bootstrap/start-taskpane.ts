@@ -1,11 +1,10 @@
 import { ContextProvider } from '@lit/context';
 import { servicesContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
+import { loadTranslator } from '../i18n/load-translator.js';
 import { chosenLanguage, languageOf } from '../i18n/language.js';
-import { createServices } from '../../app/app-services.js';
 import '../crm-app/crm-app.js';
 import { detectHost } from './host.js';
-import { followTheme } from './theme.js';
+import { applyTheme, followTheme, systemMode } from './theme.js';
 
 /**
  * Mounts the ribbon task pane at once, in the browser's language, then settles host mode and Office's
@@ -16,17 +15,24 @@ export async function startTaskpane(mount: HTMLElement, office: typeof Office | 
   const services = new ContextProvider(mount, { context: servicesContext, initialValue: undefined });
   const app = document.createElement('crm-app');
   const chosen = chosenLanguage();
-  app.translator = createTranslator(languageOf(chosen, navigator.language));
+  const host$ = detectHost(office, navigator);
+  // (The services, IndexedDB and the profile's rules: not in the first script, fetched meanwhile.)
+  const services$ = import('../../app/app-services.js');
+  services$.catch(() => undefined); // (a failure is reported below, where it is awaited)
+  // (Fluent's controls need a theme from the first frame: the system's, until Office's is known.)
+  void applyTheme(document.documentElement, systemMode()).catch(() => undefined);
+  app.translator = await loadTranslator(languageOf(chosen, navigator.language)).catch(() => app.translator);
   app.language = chosen;
   mount.replaceChildren(app);
-  const host = await detectHost(office, navigator);
+  const host = await host$;
   app.outlookLanguage = host.displayLanguage;
   if (host.displayLanguage !== navigator.language)
-    app.translator = createTranslator(languageOf(chosen, host.displayLanguage));
+    app.translator = await loadTranslator(languageOf(chosen, host.displayLanguage)).catch(() => app.translator);
   app.mode = host.mode;
   if (host.mode === 'office-missing') return;
-  followTheme(document.documentElement, office, host.mode === 'outlook');
+  void followTheme(document.documentElement, office, host.mode === 'outlook');
   try {
+    const { createServices } = await services$;
     services.setValue(
       await createServices(office, host.mode === 'outlook', {
         fetch: globalThis.fetch.bind(globalThis),

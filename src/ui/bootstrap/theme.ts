@@ -1,32 +1,20 @@
 /**
- * Light or dark, and Outlook's theme colours (issue 18). The pane's design tokens (styles/tokens.ts)
- * read `--crm-theme-*` from the document's root, which this module sets:
+ * Light or dark, and Outlook's theme colours (issue 18). The pane's controls are Fluent 2 web
+ * components, which read Fluent's design tokens as CSS custom properties (`--colorNeutralBackground1`
+ * …); our own elements read the same tokens (styles/tokens.ts). This module sets them, with Fluent's
+ * `setTheme`, on the document (or on one element, for a test):
  *
  * - In Outlook: Office's theme (https://learn.microsoft.com/javascript/api/office/office.officetheme,
  *   Mailbox 1.14). Outlook does not support `isDarkTheme`; the page says to judge the theme by its
- *   colours, so a dark body background means the dark palette, and Outlook's own body and control
+ *   colours, so a dark body background means Fluent's dark theme, and Outlook's own body and control
  *   colours go over it. A change of theme is followed through the mailbox's `OfficeThemeChanged`
  *   event (https://learn.microsoft.com/javascript/api/outlook/office.officethemechangedeventargs).
  * - Elsewhere (the demo, a browser): the system's `prefers-color-scheme`, followed when it changes.
  */
+import { webLightTheme } from '@fluentui/tokens';
+import { setTheme } from '@fluentui/web-components/theme/set-theme.js';
 
 export type ThemeMode = 'light' | 'dark';
-
-/** Fluent 2's dark neutrals and status colours, for the tokens that have a light default. */
-const DARK: Readonly<Record<string, string>> = {
-  '--crm-theme-bg': '#292929',
-  '--crm-theme-fg': '#ffffff',
-  '--crm-theme-fg-muted': '#d6d6d6',
-  '--crm-theme-bg-subtle': '#1f1f1f',
-  '--crm-theme-border': '#666666',
-  '--crm-theme-brand': '#115ea3',
-  '--crm-theme-brand-hover': '#0f6cbd',
-  '--crm-theme-brand-fg': '#479ef5',
-  '--crm-theme-warning-bg': '#463100',
-  '--crm-theme-warning-fg': '#f9e2ae',
-  '--crm-theme-error-bg': '#3b2324',
-  '--crm-theme-error-fg': '#f1a7ad',
-};
 
 /** Relative luminance (WCAG 2) of a #rgb or #rrggbb colour; undefined for anything else. */
 export function luminance(color: string | undefined): number | undefined {
@@ -44,22 +32,44 @@ export function luminance(color: string | undefined): number | undefined {
 export const modeOf = (theme: Office.OfficeTheme | undefined): ThemeMode =>
   (luminance(theme?.bodyBackgroundColor) ?? 1) < 0.2 ? 'dark' : 'light';
 
-/** Sets the palette of `mode` on `root`, with Office's colours over it where the host gives them. */
-export function applyTheme(root: HTMLElement, mode: ThemeMode, office?: Office.OfficeTheme): void {
-  root.dataset.theme = mode;
-  root.style.colorScheme = mode;
-  for (const name of Object.keys(DARK)) root.style.removeProperty(name);
-  if (mode === 'dark') for (const [name, value] of Object.entries(DARK)) root.style.setProperty(name, value);
-  const set = (name: string, value: string | undefined) => {
-    if (value && /^#[0-9a-f]{3,8}$/i.test(value)) root.style.setProperty(name, value);
+/** Office's colours over Fluent's: which token each of `Office.OfficeTheme`'s colours sets. */
+const OFFICE_TOKENS = [
+  ['bodyBackgroundColor', 'colorNeutralBackground1'],
+  ['bodyForegroundColor', 'colorNeutralForeground1'],
+  ['controlBackgroundColor', 'colorNeutralBackground3'],
+  ['controlForegroundColor', 'colorNeutralForeground3'],
+] as const;
+
+/** Counts the themes asked for: a dark theme still loading does not win over a later light one. */
+let asked = 0;
+
+/**
+ * Sets Fluent's theme of `mode` on `root` (the document's root: for the whole page), with Office's
+ * colours over it where the host gives them (only colours: anything else is ignored). The light
+ * theme is set at once; the dark one when its tokens have loaded (the promise says when).
+ */
+export function applyTheme(root: HTMLElement, mode: ThemeMode, office?: Office.OfficeTheme): Promise<void> {
+  const turn = ++asked;
+  const apply = (base: Readonly<Record<string, string | number>>) => {
+    if (turn !== asked) return;
+    root.dataset.theme = mode;
+    root.style.colorScheme = mode;
+    const theme: Record<string, string | number> = { ...base };
+    for (const [from, token] of OFFICE_TOKENS) {
+      const value = office?.[from];
+      if (value && /^#[0-9a-f]{3,8}$/i.test(value)) theme[token] = value;
+    }
+    setTheme(theme, root === root.ownerDocument.documentElement ? root.ownerDocument : root);
+    // (The page itself too: what the pane does not cover is not a white band in a dark Outlook.)
+    root.style.backgroundColor = String(theme.colorNeutralBackground1);
   };
-  set('--crm-theme-bg', office?.bodyBackgroundColor);
-  set('--crm-theme-fg', office?.bodyForegroundColor);
-  set('--crm-theme-bg-subtle', office?.controlBackgroundColor);
-  set('--crm-theme-fg-muted', office?.controlForegroundColor);
-  // (The page itself too: what the pane does not cover is not a white band in a dark Outlook.)
-  root.style.backgroundColor = root.style.getPropertyValue('--crm-theme-bg') || '';
+  if (mode === 'light') return Promise.resolve(apply(webLightTheme));
+  return import('./dark-theme.js').then(({ webDarkTheme }) => apply(webDarkTheme));
 }
+
+/** The system's choice (`prefers-color-scheme`): what a page shows before it knows Office's theme. */
+export const systemMode = (): ThemeMode =>
+  globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 
 /** What the theme needs of office.js (a test gives a fake). */
 export interface ThemeHost {
@@ -67,20 +77,24 @@ export interface ThemeHost {
   readonly EventType?: { readonly OfficeThemeChanged?: unknown };
 }
 
-/** Applies the theme now and follows its changes: Outlook's in Outlook, the system's elsewhere. */
-export function followTheme(root: HTMLElement, office: ThemeHost | undefined, inOutlook: boolean): void {
+/**
+ * Applies the theme now and follows its changes: Outlook's in Outlook, the system's elsewhere. The
+ * promise settles when the first theme is on (a theme that could not load leaves the one before).
+ */
+export function followTheme(root: HTMLElement, office: ThemeHost | undefined, inOutlook: boolean): Promise<void> {
+  const follow = (mode: ThemeMode, theme?: Office.OfficeTheme) => applyTheme(root, mode, theme).catch(() => undefined);
   if (inOutlook && office) {
     const theme = office.context.officeTheme;
-    applyTheme(root, modeOf(theme), theme);
+    const first = follow(modeOf(theme), theme);
     const event = office.EventType?.OfficeThemeChanged;
     const mailbox = office.context.mailbox as
       { addHandlerAsync?(type: unknown, handler: (e: { officeTheme?: Office.OfficeTheme }) => void): void } | undefined;
     if (event && mailbox?.addHandlerAsync)
-      mailbox.addHandlerAsync(event, (e) => applyTheme(root, modeOf(e.officeTheme), e.officeTheme));
-    return;
+      mailbox.addHandlerAsync(event, (e) => void follow(modeOf(e.officeTheme), e.officeTheme));
+    return first;
   }
   const query = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
-  const apply = () => applyTheme(root, query?.matches ? 'dark' : 'light');
-  apply();
-  query?.addEventListener?.('change', apply);
+  const apply = () => follow(systemMode());
+  query?.addEventListener?.('change', () => void apply());
+  return apply();
 }

@@ -28,17 +28,7 @@ export const styles = css`
     margin-left: 4px;
   }
   .banner {
-    border-radius: var(--crm-radius);
-    padding: 8px 12px;
     margin-bottom: 12px;
-  }
-  .banner.warning {
-    background: var(--crm-warning-bg);
-    color: var(--crm-warning-fg);
-  }
-  .banner.error {
-    background: var(--crm-error-bg);
-    color: var(--crm-error-fg);
   }
   h2 {
     font-size: 16px;
@@ -88,7 +78,7 @@ export const styles = css`
     font-size: 12px;
     color: var(--crm-fg-muted);
   }
-  .exceptions button {
+  .exceptions fluent-button {
     flex: none;
   }
   .note {

@@ -1,23 +1,22 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import '../fluent/first.js';
+import { disabled } from '../fluent/disabled.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume, provide } from '@lit/context';
 import { servicesContext, translatorContext } from '../contexts.js';
-import { createTranslator, type MessageKey, type Translator } from '../i18n/translator.js';
+import { english, type MessageKey, type Translator } from '../i18n/translator.js';
+import { loadTranslator } from '../i18n/load-translator.js';
 import { chooseLanguage, languageOf, type LanguageChoice } from '../i18n/language.js';
 import { codedText } from '../i18n/coded.js';
 import { controls } from '../styles/controls.js';
 import { tokens } from '../styles/tokens.js';
-import { SETTINGS_TABS } from '../crm-settings-tabs/crm-settings-tabs.js';
+import { SETTINGS_TABS } from '../crm-settings-tabs/tab-ids.js';
 import type { AppServices } from '../../app/app-services.js';
 import type { FieldChangeDetail } from '../crm-settings-form/crm-settings-form.js';
 import type { PendingDecisionDetail, PendingMergeDetail } from '../crm-pending-list/crm-pending-list.js';
 import type { LogQueryDetail } from '../crm-log-viewer/crm-log-viewer.js';
 import type { SyncRequestDetail } from '../crm-sync-panel/crm-sync-panel.js';
-import '../crm-settings-tabs/crm-settings-tabs.js';
-import '../crm-settings-form/crm-settings-form.js';
 import '../crm-sync-panel/crm-sync-panel.js';
-import '../crm-pending-list/crm-pending-list.js';
-import '../crm-log-viewer/crm-log-viewer.js';
 import type { RestoreDetail, UndoPreviewDetail } from '../crm-way-back/crm-way-back.js';
 import { PaneController } from './pane-controller.js';
 import { styles } from './crm-app.styles.js';
@@ -47,7 +46,7 @@ export class CrmApp extends LitElement {
 
   @provide({ context: translatorContext })
   @property({ attribute: false })
-  translator: Translator = createTranslator('en');
+  translator: Translator = english;
 
   @consume({ context: servicesContext, subscribe: true })
   @property({ attribute: false })
@@ -67,6 +66,13 @@ export class CrmApp extends LitElement {
     return this.translator.t(key as MessageKey, values);
   }
 
+  protected override firstUpdated(): void {
+    // The settings, Pending and the log: right after the first render (deferred.ts).
+    import('./deferred.js').catch((error: unknown) => {
+      this.startError = error instanceof Error ? error.message : String(error);
+    });
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('services') && this.services) void this.pane.attach(this.services);
   }
@@ -74,7 +80,13 @@ export class CrmApp extends LitElement {
   private chooseLanguage(v: LanguageChoice): void {
     chooseLanguage(v);
     this.language = v;
-    this.translator = createTranslator(languageOf(v, this.outlookLanguage ?? navigator.language));
+    void loadTranslator(languageOf(v, this.outlookLanguage ?? navigator.language)).then(
+      (t) => {
+        // (a quicker later choice wins)
+        if (this.language === v) this.translator = t;
+      },
+      () => undefined, // a catalog that did not load: the pane stays in the language it shows
+    );
   }
 
   private exportLog(): void {
@@ -124,13 +136,13 @@ export class CrmApp extends LitElement {
             ${c.also ? this.t('folders.interrupted', { also: nameOf(c.kind, c.also) }) : nothing}
           </p>`,
       )}
-      <button class="primary" ?disabled=${p.running} @click=${() => p.sync({ folderChange: 'move' })}>
+      <fluent-button appearance="primary" ${disabled(p.running)} @click=${() => p.sync({ folderChange: 'move' })}>
         ${this.t('folders.move', { count: pairs })}
-      </button>
+      </fluent-button>
       <p class="note">${this.t('folders.moveHelp')}</p>
-      <button ?disabled=${p.running} @click=${() => p.sync({ folderChange: 'new-pairing' })}>
+      <fluent-button ${disabled(p.running)} @click=${() => p.sync({ folderChange: 'new-pairing' })}>
         ${this.t('folders.newPairing')}
-      </button>
+      </fluent-button>
       <p class="note">${this.t('folders.newPairingHelp')}</p>
       ${changes.some((c) => c.also) ? nothing : html`<p class="note">${this.t('folders.undo')}</p>`}
     </section>`;
@@ -158,9 +170,9 @@ export class CrmApp extends LitElement {
           ? html`<p class="note">${this.t('massDelete.more', { count: String(stop.items.length - shown.length) })}</p>`
           : nothing
       }
-      <button
-        class="primary"
-        ?disabled=${p.running || p.wayBack.busy}
+      <fluent-button
+        appearance="primary"
+        ${disabled(p.running || p.wayBack.busy)}
         @click=${() =>
           p.wayBack.restoreDeleted(
             stop.items.map((x) => x.pairKey),
@@ -168,29 +180,35 @@ export class CrmApp extends LitElement {
           )}
       >
         ${this.t('massDelete.restore', { side, from })}
-      </button>
+      </fluent-button>
     </section>`;
   }
 
   private renderBanner() {
     if (this.mode === 'office-missing')
-      return html`<div class="banner error" role="alert">${this.t('app.officeMissing')}</div>`;
+      return html`<fluent-message-bar class="banner" intent="error" layout="multiline" role="alert"
+        >${this.t('app.officeMissing')}</fluent-message-bar
+      >`;
     const s = this.services;
     return html`${
       this.mode === 'browser'
-        ? html`<div class="banner warning" role="status">
+        ? html`<fluent-message-bar class="banner" intent="warning" layout="multiline">
             ${this.t(s?.mode === 'demo' ? 'app.demo' : 'app.outsideOffice')}
-          </div>`
+          </fluent-message-bar>`
         : nothing
     }
     ${
       s?.policyError
-        ? html`<div class="banner error" role="alert">${this.t('app.policyError', { detail: s.policyError })}</div>`
+        ? html`<fluent-message-bar class="banner" intent="error" layout="multiline" role="alert"
+            >${this.t('app.policyError', { detail: s.policyError })}</fluent-message-bar
+          >`
         : nothing
     }
     ${
       this.pane.stateWhere === 'device' && this.pane.loaded?.profile.general.gatewayUrl
-        ? html`<div class="banner warning" role="status">${this.t('app.stateOnDevice')}</div>`
+        ? html`<fluent-message-bar class="banner" intent="warning" layout="multiline"
+            >${this.t('app.stateOnDevice')}</fluent-message-bar
+          >`
         : nothing
     }
     ${this.pane.stateWhere === 'unreachable' ? this.renderOffline(this.pane.cachedAt) : nothing}`;
@@ -204,7 +222,7 @@ export class CrmApp extends LitElement {
         : this.t('app.stateOffline', {
             at: new Date(at).toLocaleString(this.translator.locale, { dateStyle: 'short', timeStyle: 'short' }),
           });
-    return html`<div class="banner warning" role="status">${text}</div>`;
+    return html`<fluent-message-bar class="banner" intent="warning" layout="multiline">${text}</fluent-message-bar>`;
   }
 
   private renderSettings() {
@@ -252,10 +270,10 @@ export class CrmApp extends LitElement {
         )}
       </crm-settings-tabs>
       <div class="save-bar">
-        <button class="primary" ?disabled=${!p.dirty || p.saveState === 'saving'} @click=${() => p.save()}>
+        <fluent-button appearance="primary" ${disabled(!p.dirty || p.saveState === 'saving')} @click=${() => p.save()}>
           ${this.t('settings.save')}
-        </button>
-        <button ?disabled=${!p.dirty} @click=${() => p.cancelEdit()}>${this.t('settings.cancel')}</button>
+        </fluent-button>
+        <fluent-button ${disabled(!p.dirty)} @click=${() => p.cancelEdit()}>${this.t('settings.cancel')}</fluent-button>
         <span role="status" class=${p.saveState === 'invalid' || p.saveState === 'failed' ? 'bad' : ''}
           >${saveText}</span
         >
@@ -296,9 +314,9 @@ export class CrmApp extends LitElement {
       ></crm-sync-panel>
       ${
         confirm
-          ? html`<button class="confirm" @click=${() => p.sync({ [confirm]: true })}>
+          ? html`<fluent-button class="confirm" @click=${() => p.sync({ [confirm]: true })}>
               ${this.t('sync.confirmAnyway')}
-            </button>`
+            </fluent-button>`
           : nothing
       }
       ${this.renderFolderQuestion()} ${this.renderMassDelete()}
@@ -324,13 +342,13 @@ export class CrmApp extends LitElement {
                       <span class="what"
                         >${x.subject}${x.when ? html`<span class="when">${x.when}</span>` : nothing}</span
                       >
-                      <button
+                      <fluent-button
                         aria-label="${this.t('exceptions.include')}: ${x.subject}"
-                        ?disabled=${p.running}
+                        ${disabled(p.running)}
                         @click=${() => p.includeAgain(x.key)}
                       >
                         ${this.t('exceptions.include')}
-                      </button>
+                      </fluent-button>
                     </li>`,
                 )}
               </ul>

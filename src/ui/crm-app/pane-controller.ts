@@ -6,21 +6,23 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RunRecord } from '../../adapters/idb/idb-state.js';
 import type { Profile } from '../../core/profile/profile.js';
-import { validateProfile, type ProfileFinding } from '@crm-sync/common/profile-validate';
+import type { ProfileFinding } from '@crm-sync/common/profile-validate';
 import type { PendingAction, PendingDecision } from '../../core/sync/actions.js';
-import { holdForUser } from '../../core/sync/conflict.js';
-import { compilePolicy, type SyncPolicy } from '../../core/sync/policy.js';
+import type { SyncPolicy } from '../../core/sync/policy.js';
 import type { SyncReport } from '../../core/sync/engine.js';
 import type { Side } from '../../core/sync/types.js';
 import type { LogEntry, LogLevel } from '../../core/ports/state.js';
 import type { FolderChoices } from '../crm-settings-form/crm-settings-form.js';
 import type { AppServices } from '../../app/app-services.js';
-import { setPath, type LoadedProfile } from '../../app/profile-service.js';
+import { setPath } from '../../app/profile-path.js';
+import type { LoadedProfile } from '../../app/profile-service.js';
 import type { RunRequest, SyncProgress } from '../../app/sync-service.js';
-import { SyncError } from '../../core/errors.js';
 import { WayBack, type WayBackHost } from './way-back.js';
 import { exceptionLabel, failureOf, type PaneFailure } from './pane-text.js';
-import { mergeItems, type FieldName } from '../../core/model/merge.js';
+import type { FieldName } from '../../core/model/merge.js';
+import type * as Logic from './pane-logic.js';
+
+type PaneLogic = typeof Logic;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -105,16 +107,25 @@ export class PaneController implements ReactiveController {
 
   /** A saved profile with a password: the sync buttons work. */
   get ready(): boolean {
-    return !!this.loaded && this.loaded.hasPassword && validateProfile(this.loaded.profile).length === 0;
+    return (
+      !!this.logic &&
+      !!this.loaded &&
+      this.loaded.hasPassword &&
+      this.logic.validateProfile(this.loaded.profile).length === 0
+    );
   }
+
+  /** The pane's rules (pane-logic.ts), loaded with the services. */
+  private logic?: PaneLogic;
 
   /** Why the settings could not be read (a profile saved by a newer version, say). */
   loadError = '';
 
   async attach(services: AppServices): Promise<void> {
     if (this.services === services) return;
-    this.services = services;
     try {
+      this.logic ??= await import('./pane-logic.js');
+      this.services = services;
       await this.reload();
     } catch (error) {
       this.loadError = message(error);
@@ -129,7 +140,7 @@ export class PaneController implements ReactiveController {
 
   /** The saved profile as the synchronization reads it (compiled now). */
   private policy(): SyncPolicy | undefined {
-    return this.loaded && compilePolicy(this.loaded.profile, Date.now());
+    return this.loaded && this.logic?.compilePolicy(this.loaded.profile, Date.now());
   }
 
   /** The colours Pending and the conflict screen mark each side with. */
@@ -198,7 +209,7 @@ export class PaneController implements ReactiveController {
     if (path === 'password') this.password = String(value);
     else this.draft = setPath(this.draft, path, value);
     this.touched.add(path);
-    this.findings = validateProfile(this.draft).filter((f) => this.touched.has(f.field));
+    this.findings = this.logic!.validateProfile(this.draft).filter((f) => this.touched.has(f.field));
     this.saveState = 'idle';
     this.update();
   }
@@ -244,7 +255,7 @@ export class PaneController implements ReactiveController {
     const d = this.draft;
     if (!d) return;
     // The address and user are checked as Save checks them: nothing is sent to an address Save refuses.
-    const findings = validateProfile(d);
+    const findings = this.logic!.validateProfile(d);
     const wrong = findings.filter((f) => f.field === 'general.gatewayUrl' || f.field === 'general.userId');
     if (wrong.length) {
       for (const f of wrong) this.touched.add(f.field);
@@ -291,7 +302,7 @@ export class PaneController implements ReactiveController {
   private openConflictScreen(report: SyncReport): void {
     const policy = this.policy();
     const open = this.services?.conflictScreen;
-    if (!open || policy?.conflicts !== holdForUser || report.dryRun) return;
+    if (!open || !policy || policy.conflicts !== this.logic?.holdForUser || report.dryRun) return;
     if (!report.pending.some((x) => x.type === 'conflict')) return;
     open(policy.colors, (keys, decision, choice) => {
       const items = this.pending.filter((x) => keys.includes(x.pairKey));
@@ -331,7 +342,10 @@ export class PaneController implements ReactiveController {
   async merge(conflict: PendingAction, choice: Partial<Record<FieldName, Side>>): Promise<void> {
     if (this.running || !conflict.outlook || !conflict.crm) return;
     try {
-      await this.services!.sync.merge(conflict, mergeItems(conflict.outlook.item, conflict.crm.item, choice));
+      await this.services!.sync.merge(
+        conflict,
+        this.logic!.mergeItems(conflict.outlook.item, conflict.crm.item, choice),
+      );
     } catch (error) {
       this.failure = failureOf(error);
       return this.update();
@@ -364,7 +378,7 @@ export class PaneController implements ReactiveController {
       exceptionLabels: kept,
     });
     if (findings.length)
-      throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
+      throw new this.logic!.SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
     await this.reload();
     if (draft) {
       this.draft = { ...draft, exceptionList: list, exceptionLabels: kept };

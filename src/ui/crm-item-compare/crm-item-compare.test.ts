@@ -119,7 +119,9 @@ describe('crm-item-compare (the conflict screen, issue 18)', () => {
     radios[3]!.click();
     const sent: MergeDetail[] = [];
     el.addEventListener('crm-merge', (e) => sent.push((e as CustomEvent<MergeDetail>).detail));
-    [...el.shadowRoot!.querySelectorAll('button')].find((b) => /merge/.test(b.textContent!))!.click();
+    [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('fluent-button')]
+      .find((b) => /merge/.test(b.textContent!))!
+      .click();
     expect(sent).to.deep.equal([{ choice: { location: 'crm' } }]);
   });
 

@@ -1,4 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import '../fluent/first.js';
+import { disabled } from '../fluent/disabled.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { consume } from '@lit/context';
@@ -214,8 +216,8 @@ export class CrmItemCompare extends LitElement {
       ${
         merging
           ? html`<div class="merge">
-              <button
-                ?disabled=${this.busy}
+              <fluent-button
+                ${disabled(this.busy)}
                 @click=${() =>
                   this.dispatchEvent(
                     new CustomEvent<MergeDetail>('crm-merge', {
@@ -226,7 +228,7 @@ export class CrmItemCompare extends LitElement {
                   )}
               >
                 ${this.t('compare.merge')}
-              </button>
+              </fluent-button>
             </div>`
           : nothing
       }`;

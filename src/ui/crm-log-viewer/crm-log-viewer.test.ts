@@ -63,7 +63,7 @@ describe('crm-log-viewer', () => {
     const search = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="search"]')!;
     search.value = 'acme';
     search.dispatchEvent(new Event('input'));
-    el.shadowRoot!.querySelector<HTMLButtonElement>('button')!.click();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('fluent-button')!.click();
     expect(queries).to.deep.equal([
       { levels: ['error', 'warning'], search: '' },
       { levels: ['error', 'warning'], search: 'acme' },

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import '../fluent/first.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -129,11 +130,11 @@ export class CrmLogViewer extends LitElement {
             this.query();
           }}
         />
-        <button
+        <fluent-button
           @click=${() => this.dispatchEvent(new CustomEvent('crm-log-export', { bubbles: true, composed: true }))}
         >
           ${this.t('log.export')}
-        </button>
+        </fluent-button>
       </div>
       ${
         this.entries.length

@@ -52,7 +52,9 @@ describe('crm-pending-list', () => {
       seen.push([d.items.map((i) => i.id), d.decision]);
     });
     const button = (label: RegExp, n = 0) =>
-      [...el.shadowRoot!.querySelectorAll('button')].filter((b) => label.test(b.getAttribute('aria-label') ?? ''))[n]!;
+      [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('fluent-button')].filter((b) =>
+        label.test(b.getAttribute('aria-label') ?? ''),
+      )[n]!;
     expect([button(/^Approve all$/), button(/^Reject all$/)].map((b) => b.textContent!.trim())).to.deep.equal([
       'Approve all',
       'Reject all',

@@ -1,4 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
+import '../fluent/first.js';
+import { disabled } from '../fluent/disabled.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -96,16 +98,16 @@ export class CrmPendingList extends LitElement {
   /** The decision buttons for `items`; `label` names them for a screen reader (the subject), unless they are for all. */
   private buttons(items: readonly PendingAction[], conflict: boolean, label?: string) {
     const b = (decision: PendingDecision, key: string) =>
-      html`<button
+      html`<fluent-button
         style=${
           decision === 'outlook' || decision === 'crm' ? `border-left: 6px solid ${this.safeColor(decision)}` : ''
         }
-        ?disabled=${this.busy}
+        ${disabled(this.busy)}
         aria-label=${label === undefined ? this.t(key) : `${this.t(key)}: ${label}`}
         @click=${() => this.decide(items, decision)}
       >
         ${this.t(key)}
-      </button>`;
+      </fluent-button>`;
     // The buttons over every confirmation say so on their face ("Approve all").
     const all = label === undefined;
     return conflict

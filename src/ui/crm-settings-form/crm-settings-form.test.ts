@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
-import { createTranslator, type MessageKey } from '../i18n/translator.js';
+import { createTranslator } from '../i18n/translator-all.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { defaultProfile, type Profile } from '../../core/profile/profile.js';
 import { validateProfile } from '@crm-sync/common/profile-validate';
 import { settingFields } from '@crm-sync/common/profile-schema';

@@ -1,4 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
+import '../fluent/first.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -9,7 +10,7 @@ import type { OutlookFolder } from '../../adapters/graph/folders.js';
 import type { Profile } from '../../core/profile/profile.js';
 import type { ProfileFinding } from '@crm-sync/common/profile-validate';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
-import { getPath } from '../../app/profile-service.js';
+import { getPath } from '../../app/profile-path.js';
 import { TAB_FIELDS, type FieldSpec } from './fields.js';
 import { styles } from './crm-settings-form.styles.js';
 
@@ -184,13 +185,12 @@ export class CrmSettingsForm extends LitElement {
                   : nothing
               }
               <div class="actions">
-                <button
-                  type="button"
+                <fluent-button
                   @click=${() =>
                     this.dispatchEvent(new CustomEvent('crm-test-connection', { bubbles: true, composed: true }))}
                 >
                   ${this.t('settings.testConnection')}
-                </button>
+                </fluent-button>
                 <span role="status">${this.connectionStatus}</span>
               </div>`
           : nothing

@@ -4,31 +4,23 @@ export const styles = css`
   :host {
     display: block;
   }
-  [role='tablist'] {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 2px;
+  fluent-tablist {
     border-bottom: 1px solid var(--crm-border);
+    /* The six short names fit one row at 380 px (English and German); narrower, whole tabs wrap. */
+    flex-wrap: wrap;
   }
-  [role='tab'] {
-    font: inherit;
-    color: var(--crm-fg-muted);
-    background: none;
-    border: none;
-    border-bottom: 3px solid transparent;
-    padding: 6px 8px;
-    cursor: pointer;
-  }
-  [role='tab'][aria-selected='true'] {
-    color: var(--crm-fg);
-    font-weight: 600;
-    border-bottom-color: var(--crm-brand-fg);
-  }
-  [role='tab']:focus-visible {
-    outline: 2px solid var(--crm-brand-fg);
-    outline-offset: -2px;
+  fluent-tab {
+    padding-inline: 2px;
+    font-size: var(--fontSizeBase200, 12px);
+    white-space: nowrap;
   }
   [role='tabpanel'] {
-    padding: 12px 0;
+    padding: 8px 0 12px;
+  }
+  h3 {
+    font-size: 14px;
+    line-height: 20px;
+    font-weight: 600;
+    margin: 0 0 4px;
   }
 `;

@@ -5,18 +5,23 @@ import { translatorContext } from '../contexts.js';
 import type { Translator } from '../i18n/translator.js';
 import { tokens } from '../styles/tokens.js';
 import { styles } from './crm-settings-tabs.styles.js';
+import '@fluentui/web-components/tab.js';
+import '@fluentui/web-components/tablist.js';
+import { SETTINGS_TABS, type SettingsTabId } from './tab-ids.js';
 
-/** The six tab pages of the seed's "SAP CRM Calendar Synchronization Settings" dialog, in its order. */
-export const SETTINGS_TABS = ['calendar', 'general', 'sync', 'conflicts', 'misc', 'series'] as const;
-export type SettingsTabId = (typeof SETTINGS_TABS)[number];
+export { SETTINGS_TABS, type SettingsTabId } from './tab-ids.js';
 
 export interface TabChangeDetail {
   readonly tab: SettingsTabId;
 }
 
+const tabOf = (id: string | undefined): SettingsTabId | undefined => SETTINGS_TABS.find((tab) => id === `tab-${tab}`);
+
 /**
- * The settings tab strip (WAI-ARIA tabs pattern: arrow keys, Home and End move between tabs; only the
- * selected tab is in the tab order). Each tab's content is slotted by name.
+ * The settings tab strip: Fluent's tab list (WAI-ARIA tabs: arrow keys, Home and End move between
+ * tabs and select them; only the selected tab is in the tab order). The tabs carry short names so
+ * that the six fit one row of the pane; each page starts with the seed's full name of its tab.
+ * Each tab's content is slotted by name.
  *
  * @fires crm-tab-change - the user selected another tab; `detail.tab` names it.
  * @slot calendar - content of "SAP CRM Calendar Properties"; likewise `general`, `sync`, `conflicts`, `misc`, `series`.
@@ -35,21 +40,19 @@ export class CrmSettingsTabs extends LitElement {
     const t = this.translator;
     if (!t) return html``;
     return html`
-      <div role="tablist" aria-label=${t.t('tabs.label')} @keydown=${this.onKeyDown}>
+      <fluent-tablist
+        size="small"
+        aria-label=${t.t('tabs.label')}
+        activeid="tab-${this.selected}"
+        @change=${this.onChange}
+      >
         ${SETTINGS_TABS.map(
           (id) =>
-            html`<button
-              role="tab"
-              id="tab-${id}"
-              aria-controls="panel-${id}"
-              aria-selected=${id === this.selected ? 'true' : 'false'}
-              tabindex=${id === this.selected ? 0 : -1}
-              @click=${() => this.select(id)}
-            >
-              ${t.t(`tab.${id}`)}
-            </button>`,
+            html`<fluent-tab id="tab-${id}" aria-controls="panel-${id}" title=${t.t(`tab.${id}`)}
+              >${t.t(`tabShort.${id}`)}</fluent-tab
+            >`,
         )}
-      </div>
+      </fluent-tablist>
       ${SETTINGS_TABS.map(
         (id) =>
           html`<div
@@ -59,42 +62,22 @@ export class CrmSettingsTabs extends LitElement {
             tabindex="0"
             ?hidden=${id !== this.selected}
           >
+            <h3>${t.t(`tab.${id}`)}</h3>
             <slot name=${id}></slot>
           </div>`,
       )}
     `;
   }
 
-  private select(tab: SettingsTabId, focus = false): void {
-    if (tab !== this.selected) {
-      this.selected = tab;
-      this.dispatchEvent(
-        new CustomEvent<TabChangeDetail>('crm-tab-change', { detail: { tab }, bubbles: true, composed: true }),
-      );
-    }
-    if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus());
-  }
-
-  private onKeyDown = (event: KeyboardEvent): void => {
-    const index = SETTINGS_TABS.indexOf(this.selected);
-    const last = SETTINGS_TABS.length - 1;
-    const target =
-      event.key === 'ArrowRight'
-        ? index === last
-          ? 0
-          : index + 1
-        : event.key === 'ArrowLeft'
-          ? index === 0
-            ? last
-            : index - 1
-          : event.key === 'Home'
-            ? 0
-            : event.key === 'End'
-              ? last
-              : undefined;
-    if (target === undefined) return;
-    event.preventDefault();
-    this.select(SETTINGS_TABS[target]!, true);
+  private onChange = (event: Event): void => {
+    // (Fluent's tab list says which tab it shows now; `change` of a slotted control inside a page
+    // does not cross the shadow root, so only the tab list's own event is read.)
+    const tab = tabOf((event.target as HTMLElement & { activeid?: string }).activeid);
+    if (!tab || tab === this.selected) return;
+    this.selected = tab;
+    this.dispatchEvent(
+      new CustomEvent<TabChangeDetail>('crm-tab-change', { detail: { tab }, bubbles: true, composed: true }),
+    );
   };
 }
 

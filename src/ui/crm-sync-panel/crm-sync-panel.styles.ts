@@ -16,9 +16,8 @@ export const styles = css`
     gap: 4px;
     margin-top: 8px;
   }
-  progress {
+  fluent-progress-bar {
     width: 100%;
-    accent-color: var(--crm-brand-fg);
   }
   h3 {
     font-size: 14px;

@@ -39,7 +39,7 @@ describe('crm-sync-panel', () => {
     const el = await mount({});
     const seen: boolean[] = [];
     el.addEventListener('crm-sync-request', (e) => seen.push((e as CustomEvent<SyncRequestDetail>).detail.dryRun));
-    const buttons = () => [...el.shadowRoot!.querySelectorAll('button')];
+    const buttons = () => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('fluent-button')];
     buttons()[0]!.click();
     buttons()[1]!.click();
     expect(seen).to.deep.equal([false, true]);
@@ -48,21 +48,22 @@ describe('crm-sync-panel', () => {
     el.running = true;
     el.progress = { phase: 'write', done: 3, total: 8 };
     await el.updateComplete;
-    expect(buttons().map((b) => [b.textContent!.trim(), b.disabled])).to.deep.equal([
+    expect(buttons().map((b) => [b.textContent!.trim(), b.matches(':disabled')])).to.deep.equal([
       ['Sync now', true],
       ['Preview', true],
       ['Cancel', false],
     ]);
     buttons()[2]!.click();
     expect(cancelled).to.equal(1);
-    const bar = el.shadowRoot!.querySelector('progress')!;
+    const bar = el.shadowRoot!.querySelector('fluent-progress-bar') as HTMLElement & { max: number; value: number };
     expect([bar.max, bar.value]).to.deep.equal([8, 3]);
     expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('Writing: 3 of 8');
   });
 
   it('without a saved profile the buttons are off and the pane says what is missing', async () => {
     const el = await mount({ ready: false });
-    expect([...el.shadowRoot!.querySelectorAll('button')].every((b) => b.disabled)).to.equal(true);
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('fluent-button')];
+    expect(buttons.map((b) => b.matches(':disabled'))).to.deep.equal([true, true]);
     expect(el.shadowRoot!.textContent).to.include('General tab');
   });
 

@@ -1,4 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
+import '../fluent/first.js';
+import { disabled } from '../fluent/disabled.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -65,11 +67,11 @@ export class CrmSyncPanel extends LitElement {
     if (!this.running || !p) return nothing;
     const phase = this.t(`phase.${p.phase}`);
     return html`<div class="progress">
-      <progress
+      <fluent-progress-bar
         max=${p.total || 1}
         value=${p.phase === 'write' ? p.done : p.phase === 'done' ? 1 : nothing}
         aria-label=${this.t('sync.progress')}
-      ></progress>
+      ></fluent-progress-bar>
       <span role="status"
         >${p.total ? this.t('sync.progressCount', { phase, done: String(p.done), total: String(p.total) }) : phase}</span
       >
@@ -220,19 +222,23 @@ export class CrmSyncPanel extends LitElement {
     if (!this.translator) return nothing;
     return html`
       <div class="buttons">
-        <button class="primary" ?disabled=${this.running || !this.ready} @click=${() => this.request(false)}>
+        <fluent-button
+          appearance="primary"
+          ${disabled(this.running || !this.ready)}
+          @click=${() => this.request(false)}
+        >
           ${this.t('sync.now')}
-        </button>
-        <button ?disabled=${this.running || !this.ready} @click=${() => this.request(true)}>
+        </fluent-button>
+        <fluent-button ${disabled(this.running || !this.ready)} @click=${() => this.request(true)}>
           ${this.t('sync.preview')}
-        </button>
+        </fluent-button>
         ${
           this.running
-            ? html`<button
+            ? html`<fluent-button
                 @click=${() => this.dispatchEvent(new CustomEvent('crm-sync-cancel', { bubbles: true, composed: true }))}
               >
                 ${this.t('sync.cancel')}
-              </button>`
+              </fluent-button>`
             : nothing
         }
       </div>

@@ -58,7 +58,7 @@ const version: HistoryEntry = {
 const texts = (el: CrmWayBack, selector: string) =>
   [...el.shadowRoot!.querySelectorAll(selector)].map((e) => e.textContent!.replace(/\s+/g, ' ').trim());
 const button = (el: CrmWayBack, label: RegExp) =>
-  [...el.shadowRoot!.querySelectorAll('button')].find((b) =>
+  [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('fluent-button')].find((b) =>
     label.test(b.getAttribute('aria-label') ?? b.textContent!.trim()),
   )!;
 
@@ -70,7 +70,7 @@ describe('crm-way-back', () => {
       e.runs = [run(Date.UTC(2026, 11, 1), 2), run(Date.UTC(2026, 11, 2), 0), run(Date.UTC(2026, 11, 3), 1, true)];
     });
     // The run that wrote nothing and the preview (dry run) are not offered.
-    expect(el.shadowRoot!.querySelectorAll('button[aria-label^="Undo…"]')).to.have.length(1);
+    expect(el.shadowRoot!.querySelectorAll('fluent-button[aria-label^="Undo…"]')).to.have.length(1);
     const previews: number[] = [];
     el.addEventListener('crm-undo-preview', (e) => previews.push((e as CustomEvent<UndoPreviewDetail>).detail.run));
     button(el, /^Undo…/).click();

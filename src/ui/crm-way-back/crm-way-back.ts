@@ -1,4 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
+import '../fluent/first.js';
+import { disabled } from '../fluent/disabled.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -177,10 +179,16 @@ export class CrmWayBack extends LitElement {
       </ul>
       <p class="note">${this.t('wayBack.undoAfter')}</p>
       <div class="buttons">
-        <button class="primary" ?disabled=${this.busy || !undo.length} @click=${() => this.fire('crm-undo-confirm')}>
+        <fluent-button
+          appearance="primary"
+          ${disabled(this.busy || !undo.length)}
+          @click=${() => this.fire('crm-undo-confirm')}
+        >
           ${this.t('wayBack.confirm', { count: String(undo.length) })}
-        </button>
-        <button ?disabled=${this.busy} @click=${() => this.fire('crm-undo-cancel')}>${this.t('wayBack.cancel')}</button>
+        </fluent-button>
+        <fluent-button ${disabled(this.busy)} @click=${() => this.fire('crm-undo-cancel')}
+          >${this.t('wayBack.cancel')}</fluent-button
+        >
       </div>
     </div>`;
   }
@@ -208,13 +216,13 @@ export class CrmWayBack extends LitElement {
                       >${this.at(r.at, true)}
                       <span class="detail">${this.t('wayBack.runWrote', { count: String(wrote(r)) })}</span></span
                     >
-                    <button
+                    <fluent-button
                       aria-label="${this.t('wayBack.undo')}: ${this.at(r.at, true)}"
-                      ?disabled=${this.busy}
+                      ${disabled(this.busy)}
                       @click=${() => this.fire('crm-undo-preview', { run: r.at } satisfies UndoPreviewDetail)}
                     >
                       ${this.t('wayBack.undo')}
-                    </button>
+                    </fluent-button>
                   </li>`,
               )}
             </ul>`
@@ -250,13 +258,13 @@ export class CrmWayBack extends LitElement {
               >
               ${(['outlook', 'crm'] as const).map(
                 (side) =>
-                  html`<button
+                  html`<fluent-button
                     aria-label="${this.t('wayBack.restoreTo', { side: this.t(`side.${side}`) })}: ${v.item.subject}"
-                    ?disabled=${this.busy}
+                    ${disabled(this.busy)}
                     @click=${() => this.fire('crm-restore', { entry: v, side } satisfies RestoreDetail)}
                   >
                     ${this.t('wayBack.restoreTo', { side: this.t(`side.${side}`) })}
-                  </button>`,
+                  </fluent-button>`,
               )}
             </li>`,
         )}

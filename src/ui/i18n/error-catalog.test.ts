@@ -8,7 +8,8 @@ import { LOG_MESSAGES, logLine } from '../../core/log-messages.js';
 import { codedText } from './coded.js';
 import { de } from './messages-de.js';
 import { en } from './messages-en.js';
-import { createTranslator, type MessageKey } from './translator.js';
+import { createTranslator } from './translator-all.js';
+import type { MessageKey } from './translator.js';
 
 /** The parameter names an English text reads (a recording stand-in for the parameters). */
 function paramsOf(message: (p: never) => string): Set<string> {

@@ -1,4 +1,3 @@
-import { de } from './messages-de.js';
 import { en, type Catalog, type MessageKey } from './messages-en.js';
 
 export type { MessageKey } from './messages-en.js';
@@ -12,15 +11,15 @@ export interface Translator {
   t(key: MessageKey, values?: Record<string, string>): string;
 }
 
-const catalogs: Record<Translator['locale'], Catalog> = { en, de };
-
 /**
- * Picks the catalog for an Office display language (`Office.context.displayLanguage`, e.g. "de-DE")
- * or a browser language; anything without a catalog falls back to English.
+ * The catalog's language for an Office display language (`Office.context.displayLanguage`, e.g.
+ * "de-DE") or a browser language; anything without a catalog is English.
  */
-export function createTranslator(displayLanguage: string | undefined): Translator {
-  const locale = displayLanguage?.toLowerCase().startsWith('de') ? 'de' : 'en';
-  const catalog = catalogs[locale];
+export const localeOf = (displayLanguage: string | undefined): Translator['locale'] =>
+  displayLanguage?.toLowerCase().startsWith('de') ? 'de' : 'en';
+
+/** A translator over one catalog; a key it lacks is looked up in English, then shown as is. */
+export function translatorOf(locale: Translator['locale'], catalog: Catalog): Translator {
   return {
     locale,
     t(key, values) {
@@ -37,3 +36,6 @@ export function createTranslator(displayLanguage: string | undefined): Translato
     },
   };
 }
+
+/** The English translator (always at hand: the fallback of every other catalog). */
+export const english: Translator = translatorOf('en', en);

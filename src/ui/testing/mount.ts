@@ -3,7 +3,7 @@
 import { ContextProvider } from '@lit/context';
 import type { ReactiveElement } from 'lit';
 import { translatorContext } from '../contexts.js';
-import { createTranslator } from '../i18n/translator.js';
+import { createTranslator } from '../i18n/translator-all.js';
 
 export async function mountElement<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -2,7 +2,7 @@
 // server npm start uses) and Debian's Chromium driven by playwright-core.
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
 import { loadDevCertificate } from '../../../scripts/certs.js';
 import { contentSecurityPolicy } from '../../../scripts/build-config.js';
 import { startStaticServer, type StaticServer } from '../../../scripts/serve.js';
@@ -11,14 +11,7 @@ export const root = path.resolve(import.meta.dirname, '../../..');
 export const artifacts = path.join(root, 'test-results');
 
 /** The six tabs of the seed's settings dialog, as the English pane names them. */
-export const TABS = [
-  'SAP CRM Calendar Properties',
-  'General',
-  'Sync Properties',
-  'Conflict Resolution',
-  'Miscellaneous',
-  'Series / Private',
-];
+export const TABS = ['Calendar', 'General', 'Sync', 'Conflicts', 'Other', 'Series'];
 
 /** The flags every headless Chromium here needs (no sandbox as root, no calls to Google's hosts). */
 export const CHROMIUM_FLAGS = [
@@ -46,9 +39,71 @@ export async function serveDist(): Promise<StaticServer> {
   });
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+/**
+ * Finds elements by their role and accessible name as Chromium's accessibility tree has them
+ * (`Element.computedRole` / `computedName`, Blink's ComputedAccessibilityInfo). The pane's controls are
+ * Fluent 2 web components whose role comes from ElementInternals, which Playwright's own `getByRole`
+ * does not see (microsoft/playwright#34264): this engine asks the browser, as a screen reader would.
+ * Shadow roots are searched. Selector body: JSON `{ role, name?, exact?, pattern? }`; a name matches
+ * as Playwright's does (case-insensitive substring, whole when `exact`; `pattern` is a RegExp source).
+ */
+// (A string, not a function: the test runner's compiler adds helpers to functions that do not exist
+// in the page.)
+const AX_ENGINE = `({
+  queryAll(root, body) {
+    const q = JSON.parse(body);
+    const norm = (s) => s.replace(/\\s+/g, ' ').trim();
+    const matches = (name) =>
+      q.pattern !== undefined
+        ? new RegExp(q.pattern).test(norm(name))
+        : q.name === undefined ||
+          (q.exact ? norm(name) === q.name : norm(name).toLowerCase().includes(q.name.toLowerCase()));
+    const found = [];
+    const walk = (node) => {
+      for (const el of node.querySelectorAll('*')) {
+        if (el.computedRole === q.role && matches(el.computedName || '')) found.push(el);
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(root);
+    if (root.shadowRoot) walk(root.shadowRoot);
+    return found;
+  },
+  query(root, body) {
+    return this.queryAll(root, body)[0] || null;
+  },
+})`;
+
+let axRegistered: Promise<void> | undefined;
+
+export async function launchChromium(): Promise<Browser> {
+  axRegistered ??= selectors.register('ax', { content: AX_ENGINE });
+  await axRegistered;
+  return chromium.launch({
+    executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_FLAGS, '--enable-blink-features=ComputedAccessibilityInfo'],
+  });
 }
+
+/**
+ * The element of `role` named `name` in `scope`, by Chromium's accessibility tree (see AX_ENGINE):
+ * the e2e suites' `getByRole` for Fluent's web components as well as native elements.
+ */
+export function byRole(
+  scope: Page | Locator,
+  role: string,
+  name?: string | RegExp,
+  options: { exact?: boolean } = {},
+): Locator {
+  return scope.locator(ax(role, name, options));
+}
+
+/** The selector of `byRole`, for a chain: `page.locator('crm-sync-panel').locator(ax('button', 'Sync now'))`. */
+export const ax = (role: string, name?: string | RegExp, options: { exact?: boolean } = {}): string =>
+  `ax=${JSON.stringify(name instanceof RegExp ? { role, pattern: name.source } : { role, name, exact: options.exact ?? false })}`;
+
+/** Whether a control is disabled as the browser has it (`:disabled` covers Fluent's form controls too). */
+export const isDisabled = (control: Locator): Promise<boolean> => control.evaluate((el) => el.matches(':disabled'));
 
 export interface WatchedPage {
   readonly page: Page;

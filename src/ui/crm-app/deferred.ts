@@ -1,0 +1,9 @@
+/**
+ * The task pane's elements that are not on screen in its first render (the settings appear once the
+ * profile has loaded; Pending and the log are folded): crm-app loads this module right after its
+ * first render, so their code (and the Fluent components they use) is not in the first script.
+ */
+import '../crm-settings-tabs/crm-settings-tabs.js';
+import '../crm-settings-form/crm-settings-form.js';
+import '../crm-pending-list/crm-pending-list.js';
+import '../crm-log-viewer/crm-log-viewer.js';
