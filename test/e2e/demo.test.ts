@@ -14,7 +14,7 @@ import { SyncAccounts } from '../../gateway/src/state/accounts.js';
 import type { Profile } from '../../src/core/profile/profile.js';
 import { loadDevCertificate } from '../../scripts/certs.js';
 import { startDemoServers, type DemoServers } from '../../scripts/demo-servers.js';
-import { artifactPath, ax, launchChromium, openPage, root, TABS } from './support/browser.js';
+import { artifactPath, ax, launchChromium, openPage, root, setChecked, TABS } from './support/browser.js';
 
 describe('the offline demo in Chromium', () => {
   let demo: DemoServers;
@@ -298,7 +298,7 @@ describe('the offline demo in Chromium', () => {
 
   it('configured through the pane: saved settings survive a reload, and a confirmation waits until approved', async () => {
     await page.getByRole('tab', { name: 'Conflicts' }).click();
-    await page.getByLabel('Ask before creating items').check();
+    await setChecked(page.locator(ax('checkbox', 'Ask before creating items')), true);
     await page.getByRole('tab', { name: 'Sync', exact: true }).click();
     const ahead = page.getByLabel('Days in the future');
     await ahead.fill('5000');
@@ -340,7 +340,7 @@ describe('the offline demo in Chromium', () => {
     await page.getByText('Pending (0)').waitFor({ timeout: 300_000 });
     expect(outlookSubjects()).to.include('Approve me');
     await page.getByRole('tab', { name: 'Conflicts' }).click();
-    await page.getByLabel('Ask before creating items').uncheck();
+    await setChecked(page.locator(ax('checkbox', 'Ask before creating items')), false);
     await page.locator(ax('button', 'Save')).click();
     await page.getByText('Saved.', { exact: true }).waitFor();
     expect(errors).to.deep.equal([]);
@@ -348,7 +348,7 @@ describe('the offline demo in Chromium', () => {
 
   it('with the conflict screen on, a conflict waits with both versions side by side until decided', async () => {
     await page.getByRole('tab', { name: 'Conflicts' }).click();
-    await page.getByLabel('Open the conflict resolution screen').check();
+    await setChecked(page.locator(ax('checkbox', 'Open the conflict resolution screen')), true);
     await page.locator(ax('button', 'Save')).click();
     await page.getByText('Saved.', { exact: true }).waitFor();
     const crmItem = (await crmItems()).find((i) => summaryOf(i.body) === 'Approve me')!;
@@ -392,7 +392,7 @@ describe('the offline demo in Chromium', () => {
     const mergedCrm = (await crmItems()).find((i) => summaryOf(i.body) === 'Merge me (CRM)')!;
     expect(mergedCrm.body).to.match(/\r\nLOCATION[^:]*:Room Outlook\r\n/);
     await page.getByRole('tab', { name: 'Conflicts' }).click();
-    await page.getByLabel('Open the conflict resolution screen').uncheck();
+    await setChecked(page.locator(ax('checkbox', 'Open the conflict resolution screen')), false);
     await page.locator(ax('button', 'Save')).click();
     await page.getByText('Saved.', { exact: true }).waitFor();
     expect(errors).to.deep.equal([]);

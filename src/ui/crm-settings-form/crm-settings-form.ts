@@ -5,6 +5,8 @@ import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
+import { disabled } from '../fluent/disabled.js';
+import '@fluentui/web-components/checkbox.js';
 import { tokens } from '../styles/tokens.js';
 import type { OutlookFolder } from '../../adapters/graph/folders.js';
 import type { Profile } from '../../core/profile/profile.js';
@@ -76,9 +78,9 @@ export class CrmSettingsForm extends LitElement {
     if (spec.when && !spec.when(p)) return nothing;
     const id = `f-${spec.path.replace(/\./g, '-')}`;
     const value = spec.path === 'password' ? '' : getPath(p, spec.path);
-    const disabled = this.locked.includes(spec.path);
+    const isLocked = this.locked.includes(spec.path);
     // (An option this version does not offer yet is shown, disabled; its help text says so.)
-    const off = disabled || spec.unavailable === true;
+    const off = isLocked || spec.unavailable === true;
     const errors = this.findings.filter((f) => f.field === spec.path);
     const describedBy = [spec.help ? `${id}-help` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
     const label = this.t(`field.${spec.path}`);
@@ -86,35 +88,33 @@ export class CrmSettingsForm extends LitElement {
     const error = errors.length
       ? html`<p class="error" id="${id}-error" role="alert">${errors.map((f) => this.findingText(f)).join(' ')}</p>`
       : nothing;
-    const lock = disabled ? html`<span class="lock">${this.t('settings.locked')}</span>` : nothing;
+    const lock = isLocked ? html`<span class="lock">${this.t('settings.locked')}</span>` : nothing;
     if (spec.kind === 'all') {
       const all = spec.of!.every((path) => getPath(p, path) === true);
       const some = spec.of!.some((path) => getPath(p, path) === true);
       return html`<div class="field checkbox">
-        <input
-          type="checkbox"
+        <fluent-checkbox
           id=${id}
           .checked=${all}
           .indeterminate=${some && !all}
-          ?disabled=${spec.of!.some((path) => this.locked.includes(path))}
+          ${disabled(spec.of!.some((path) => this.locked.includes(path)))}
           @change=${(e: Event) => {
             const on = (e.target as HTMLInputElement).checked;
             for (const path of spec.of!) this.emit(path, on);
           }}
-        />
+        ></fluent-checkbox>
         <label for=${id}>${label}</label>
       </div>`;
     }
     if (spec.kind === 'checkbox')
       return html`<div class="field checkbox">
-        <input
-          type="checkbox"
+        <fluent-checkbox
           id=${id}
           .checked=${value === true}
-          ?disabled=${off}
+          ${disabled(off)}
           aria-describedby=${describedBy || nothing}
           @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLInputElement).checked)}
-        />
+        ></fluent-checkbox>
         <label for=${id}>${label}</label>${lock} ${help} ${error}
       </div>`;
     let control;

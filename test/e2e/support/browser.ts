@@ -160,3 +160,13 @@ export function artifactPath(name: string): string {
   mkdirSync(artifacts, { recursive: true });
   return path.join(artifacts, name);
 }
+
+/**
+ * Ticks or unticks a checkbox by a user's click, as Playwright's check() would (which knows only native
+ * checkboxes and ARIA attributes, not Fluent's checkbox), and checks that it took.
+ */
+export async function setChecked(box: Locator, on: boolean): Promise<void> {
+  const state = () => box.evaluate((el) => (el as HTMLInputElement).checked);
+  if ((await state()) !== on) await box.click();
+  if ((await state()) !== on) throw new Error(`the checkbox did not become ${on ? 'ticked' : 'unticked'}`);
+}
