@@ -58,7 +58,7 @@ describe('crm-log-viewer', () => {
     let exports = 0;
     el.addEventListener('crm-log-query', (e) => queries.push((e as CustomEvent<LogQueryDetail>).detail));
     el.addEventListener('crm-log-export', () => exports++);
-    const boxes = el.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type="checkbox"]');
+    const boxes = el.shadowRoot!.querySelectorAll<HTMLInputElement>('fluent-checkbox');
     boxes[2]!.click(); // Information off
     const search = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="search"]')!;
     search.value = 'acme';

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import '../fluent/first.js';
+import '@fluentui/web-components/checkbox.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -108,15 +109,14 @@ export class CrmLogViewer extends LitElement {
         ${LEVELS.map(
           (level) =>
             html`<label>
-              <input
-                type="checkbox"
+              <fluent-checkbox
                 .checked=${this.levels.includes(level)}
                 @change=${(e: Event) => {
                   const on = (e.target as HTMLInputElement).checked;
                   this.levels = on ? [...this.levels, level] : this.levels.filter((l) => l !== level);
                   this.query();
                 }}
-              />
+              ></fluent-checkbox>
               ${this.t(`log.level.${level}`)}
             </label>`,
         )}
