@@ -300,7 +300,7 @@ describe('the offline demo in Chromium', () => {
     await page.getByRole('tab', { name: 'Conflicts' }).click();
     await setChecked(page.locator(ax('checkbox', 'Ask before creating items')), true);
     await page.getByRole('tab', { name: 'Sync', exact: true }).click();
-    const ahead = page.getByLabel('Days in the future');
+    const ahead = page.locator(ax('textbox', 'Days in the future'));
     await ahead.fill('5000');
     await ahead.press('Tab');
     await page.locator(ax('button', 'Save')).click();
@@ -319,7 +319,7 @@ describe('the offline demo in Chromium', () => {
     expect([copy?.sync.daysAhead, copy?.conflicts.confirmNew]).to.deep.equal([120, true]);
     await page.reload();
     await page.getByRole('tab', { name: 'Sync', exact: true }).click();
-    expect(await page.getByLabel('Days in the future').inputValue()).to.equal('120');
+    expect(await page.locator(ax('textbox', 'Days in the future')).inputValue()).to.equal('120');
 
     // A new CRM activity now waits for approval.
     const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');

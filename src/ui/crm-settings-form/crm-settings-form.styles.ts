@@ -43,8 +43,19 @@ export const styles = css`
     box-sizing: border-box;
     max-width: 100%;
   }
-  input[type='number'] {
+  fluent-text-input {
+    width: 100%;
+  }
+  fluent-text-input.number {
     width: 8em;
+  }
+  /* Fluent's label inside the field, in the weight of the other fields' labels. */
+  fluent-text-input::part(label) {
+    font-weight: 600;
+  }
+  fluent-text-input .lock {
+    font-weight: normal;
+    margin-inline-start: 4px;
   }
   input[type='color'] {
     width: 64px;

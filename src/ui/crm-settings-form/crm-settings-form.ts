@@ -7,6 +7,7 @@ import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { disabled } from '../fluent/disabled.js';
 import '@fluentui/web-components/checkbox.js';
+import '@fluentui/web-components/text-input.js';
 import { tokens } from '../styles/tokens.js';
 import type { OutlookFolder } from '../../adapters/graph/folders.js';
 import type { Profile } from '../../core/profile/profile.js';
@@ -147,25 +148,59 @@ export class CrmSettingsForm extends LitElement {
               </option>`,
           )}
       </select>`;
-    } else
+    } else if (spec.kind === 'color')
+      // (Fluent 2's web components have no colour picker: the browser's, until one is built.)
       control = html`<input
         id=${id}
-        type=${spec.kind === 'url' ? 'url' : spec.kind}
-        .value=${spec.kind === 'password' ? '' : String(value ?? '')}
-        placeholder=${spec.kind === 'password' && this.passwordStored ? this.t('settings.passwordStored') : ''}
-        autocomplete=${spec.kind === 'password' ? 'current-password' : 'off'}
-        spellcheck="false"
-        min=${spec.min ?? nothing}
-        max=${spec.max ?? nothing}
+        type="color"
+        .value=${String(value ?? '')}
         ?disabled=${off}
-        aria-invalid=${errors.length ? 'true' : 'false'}
         aria-describedby=${describedBy || nothing}
-        @change=${(e: Event) => {
-          const raw = (e.target as HTMLInputElement).value;
-          this.emit(spec.path, spec.kind === 'number' ? (raw === '' ? Number.NaN : Number(raw)) : raw);
-        }}
+        @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLInputElement).value)}
       />`;
+    else
+      // Fluent's text field: its label is slotted into it; the help and error texts are tied to the
+      // input inside it in updated() (aria-describedby cannot reach into its shadow root).
+      return html`<div class="field">
+        <fluent-text-input
+          id=${id}
+          type=${spec.kind === 'url' || spec.kind === 'password' ? spec.kind : 'text'}
+          .value=${spec.kind === 'password' ? '' : String(value ?? '')}
+          placeholder=${spec.kind === 'password' && this.passwordStored ? this.t('settings.passwordStored') : ''}
+          autocomplete=${spec.kind === 'password' ? 'current-password' : 'off'}
+          spellcheck="false"
+          class=${spec.kind === 'number' ? 'number' : ''}
+          ${disabled(off)}
+          aria-invalid=${errors.length ? 'true' : 'false'}
+          aria-describedby=${describedBy || nothing}
+          @change=${(e: Event) => {
+            const raw = (e.target as HTMLInputElement).value;
+            this.emit(spec.path, spec.kind === 'number' ? (raw === '' ? Number.NaN : Number(raw)) : raw);
+          }}
+          >${label}${lock}</fluent-text-input
+        >
+        ${help} ${error}
+      </div>`;
     return html`<div class="field"><label for=${id}>${label}</label>${lock} ${control} ${help} ${error}</div>`;
+  }
+
+  /**
+   * The help and error texts of a Fluent text field describe the input inside it, and its invalid
+   * state is the input's: ARIA's element reflection may point from a shadow root to the texts in this
+   * one (an ancestor tree), where an id reference cannot.
+   */
+  protected override updated(): void {
+    for (const field of this.renderRoot.querySelectorAll<HTMLElement & { control?: HTMLInputElement }>(
+      'fluent-text-input',
+    )) {
+      const input = field.control;
+      if (!input) continue;
+      const ids = (field.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+      input.ariaDescribedByElements = ids
+        .map((id) => this.renderRoot.querySelector<HTMLElement>(`#${CSS.escape(id)}`))
+        .filter((el): el is HTMLElement => !!el);
+      input.ariaInvalid = field.getAttribute('aria-invalid');
+    }
   }
 
   override render() {
