@@ -19,13 +19,22 @@ export const styles = css`
     color: var(--crm-fg-muted);
   }
   header .language {
-    display: block;
+    display: flex;
+    align-items: center;
+    gap: 8px;
     margin: 0 0 12px;
     font-size: 12px;
     color: var(--crm-fg-muted);
   }
-  header .language select {
-    margin-left: 4px;
+  header .language fluent-dropdown {
+    min-width: 10em;
+  }
+  /* Fluent's drop-down list is defined right after the first render: until then it takes its place
+     unseen (its options would show as plain text). */
+  header .language fluent-dropdown:not(:defined) {
+    visibility: hidden;
+    display: inline-block;
+    min-height: 24px;
   }
   .banner {
     margin-bottom: 12px;

@@ -146,7 +146,12 @@ describe('crm-app: the pane’s language (issue 18)', () => {
     document.body.append(el);
     await settle();
     const title = () => el.shadowRoot!.querySelector('h1')!.textContent!.trim();
-    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('header select')!;
+    // Fluent's drop-down list (defined right after the first render: deferred.ts), once in place.
+    const select = el.shadowRoot!.querySelector('header fluent-dropdown') as HTMLElement & {
+      value: string;
+      listbox?: HTMLElement;
+    };
+    for (let i = 0; i < 250 && !select.listbox; i++) await settle();
     expect([title(), select.value]).to.deep.equal(['CRM-Kalendersynchronisation', 'outlook']);
     // (A catalog other than English loads when first chosen: the title changes when it is there.)
     const shows = async (text: string) => {

@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import '../fluent/first.js';
 import { disabled } from '../fluent/disabled.js';
+import { tieFluentControls } from '../fluent/tie.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume, provide } from '@lit/context';
 import { servicesContext, translatorContext } from '../contexts.js';
@@ -71,6 +72,10 @@ export class CrmApp extends LitElement {
     import('./deferred.js').catch((error: unknown) => {
       this.startError = error instanceof Error ? error.message : String(error);
     });
+  }
+
+  protected override updated(): void {
+    tieFluentControls(this.renderRoot);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -290,15 +295,23 @@ export class CrmApp extends LitElement {
         <h1>${this.t('app.title')}</h1>
         <p>${this.t('app.subtitle')}</p>
         <div class="language">
-          <label for="language">${this.t('app.language')}</label>
-          <select
+          <label id="language-label" for="language">${this.t('app.language')}</label>
+          <fluent-dropdown
             id="language"
+            size="small"
+            aria-labelledby="language-label"
+            data-value=${this.language}
             @change=${(e: Event) => this.chooseLanguage((e.target as HTMLSelectElement).value as LanguageChoice)}
           >
-            ${(['outlook', 'en', 'de'] as const).map(
-              (v) => html`<option value=${v} ?selected=${this.language === v}>${this.t(`app.language.${v}`)}</option>`,
-            )}
-          </select>
+            <fluent-listbox>
+              ${(['outlook', 'en', 'de'] as const).map(
+                (v) =>
+                  html`<fluent-option value=${v} ?selected=${this.language === v}
+                    >${this.t(`app.language.${v}`)}</fluent-option
+                  >`,
+              )}
+            </fluent-listbox>
+          </fluent-dropdown>
         </div>
       </header>
       ${this.renderBanner()}

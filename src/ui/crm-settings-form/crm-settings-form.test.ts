@@ -1,5 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import { expect } from 'chai';
+import { Updates } from '@microsoft/fast-element';
 import { createTranslator } from '../i18n/translator-all.js';
 import type { MessageKey } from '../i18n/translator.js';
 import { defaultProfile, type Profile } from '../../core/profile/profile.js';
@@ -11,12 +12,21 @@ import type { CrmSettingsForm, FieldChangeDetail } from './crm-settings-form.js'
 import { mountElement } from '../testing/mount.js';
 import './crm-settings-form.js';
 
-const mount = (tab: SettingsTabId, props: Partial<CrmSettingsForm> = {}, language = 'en'): Promise<CrmSettingsForm> =>
-  mountElement(
+/** The form on the page, rendered, with Fluent's controls settled (their buttons and lists in place). */
+async function mount(
+  tab: SettingsTabId,
+  props: Partial<CrmSettingsForm> = {},
+  language = 'en',
+): Promise<CrmSettingsForm> {
+  const form = await mountElement(
     'crm-settings-form',
-    (form) => Object.assign(form, { tab, profile: defaultProfile(), ...props }),
+    (f) => Object.assign(f, { tab, profile: defaultProfile(), ...props }),
     language,
   );
+  await Updates.next();
+  await new Promise((r) => requestAnimationFrame(r));
+  return form;
+}
 
 const leafPaths = (o: unknown, prefix = ''): string[] =>
   Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>
@@ -76,7 +86,7 @@ describe('crm-settings-form', () => {
     const days = root.querySelector<HTMLInputElement>('#f-sync-daysAhead')!;
     days.value = '90';
     days.dispatchEvent(new Event('change'));
-    const direction = root.querySelector<HTMLSelectElement>('#f-sync-direction')!;
+    const direction = root.querySelector('#f-sync-direction') as HTMLElement & { value: string };
     direction.value = 'crm-to-outlook';
     direction.dispatchEvent(new Event('change'));
     root.querySelector<HTMLInputElement>('#f-sync-useForms')!.click();
@@ -103,6 +113,34 @@ describe('crm-settings-form', () => {
     ]);
   });
 
+  it('a drop-down list shows the value of the profile it is given (also after Cancel), labelled and described', async () => {
+    const form = await mount('conflicts');
+    const list = form.shadowRoot!.querySelector('#f-conflicts-handling') as HTMLElement & {
+      value: string;
+      control: HTMLElement;
+    };
+    const first = list.value;
+    const other = [...list.querySelectorAll<HTMLOptionElement>('fluent-option')].find((o) => o.value !== first)!.value;
+    const p = form.profile!;
+    form.profile = { ...p, conflicts: { ...p.conflicts, handling: other as typeof p.conflicts.handling } };
+    await form.updateComplete;
+    expect(list.value).to.equal(other);
+    form.profile = p;
+    await form.updateComplete;
+    expect(list.value).to.equal(first);
+    // Its button (Fluent puts it beside the options) carries the label and the help text.
+    expect((list.control.ariaLabelledByElements ?? []).map((el) => el.textContent)).to.deep.equal([
+      'When an item changed on both sides',
+    ]);
+    expect(list.control.getAttribute('aria-expanded'), 'a combobox says it is collapsed').to.equal('false');
+    document.body.replaceChildren();
+    const general = await mount('general', { folders: { calendars: [], taskLists: [] } });
+    const tasks = general.shadowRoot!.querySelector('#f-general-tasksListId') as HTMLElement & { control: HTMLElement };
+    expect((tasks.control.ariaDescribedByElements ?? []).map((el) => el.textContent)).to.deep.equal([
+      'After a change of calendar or list, the next synchronization asks first: move the items synchronized so far to the new folder, or start a new pairing with it (the old folder is then left as it is).',
+    ]);
+  });
+
   it('a field the administrator locked cannot be changed and says why', async () => {
     const form = await mount('sync', { locked: ['sync.direction'] });
     const select = form.shadowRoot!.querySelector<HTMLSelectElement>('#f-sync-direction')!;
@@ -121,8 +159,10 @@ describe('crm-settings-form', () => {
         taskLists: [{ id: 't0', name: 'Tasks', isDefault: true, canWrite: true }],
       },
     });
-    const options = [...form.shadowRoot!.querySelectorAll<HTMLOptionElement>('#f-general-activitiesCalendarId option')];
-    expect(options.map((o) => [o.value, o.textContent!.trim(), o.disabled])).to.deep.equal([
+    const options = [
+      ...form.shadowRoot!.querySelectorAll<HTMLOptionElement>('#f-general-activitiesCalendarId fluent-option'),
+    ];
+    expect(options.map((o) => [o.value, o.textContent!.trim(), o.disabled === true])).to.deep.equal([
       ['', 'Default', false],
       ['c1', 'CRM visits', false],
       ['c2', 'Holidays (shared) (read-only)', true],

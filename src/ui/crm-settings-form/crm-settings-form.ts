@@ -6,8 +6,12 @@ import { translatorContext } from '../contexts.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
 import { controls } from '../styles/controls.js';
 import { disabled } from '../fluent/disabled.js';
+import { tieFluentControls } from '../fluent/tie.js';
 import '@fluentui/web-components/checkbox.js';
 import '@fluentui/web-components/text-input.js';
+import '@fluentui/web-components/dropdown.js';
+import '@fluentui/web-components/listbox.js';
+import '@fluentui/web-components/option.js';
 import { tokens } from '../styles/tokens.js';
 import type { OutlookFolder } from '../../adapters/graph/folders.js';
 import type { Profile } from '../../core/profile/profile.js';
@@ -120,34 +124,39 @@ export class CrmSettingsForm extends LitElement {
       </div>`;
     let control;
     if (spec.kind === 'select')
-      control = html`<select
-        id=${id}
-        ?disabled=${off}
-        aria-describedby=${describedBy || nothing}
-        @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLSelectElement).value)}
-      >
-        ${spec.options!.map(
-          (o) => html`<option value=${o} ?selected=${o === value}>${this.t(`option.${spec.path}.${o}`)}</option>`,
-        )}
-      </select>`;
+      return this.renderDropdown(
+        id,
+        label,
+        lock,
+        spec.options!.map((o) => ({ value: o, text: this.t(`option.${spec.path}.${o}`) })),
+        String(value ?? ''),
+        off,
+        describedBy,
+        (v) => this.emit(spec.path, v),
+        html`${help} ${error}`,
+      );
     else if (spec.kind === 'folder') {
       const list = this.folders[spec.folders!];
-      control = html`<select
-        id=${id}
-        ?disabled=${off || !list}
-        aria-describedby=${describedBy || nothing}
-        @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLSelectElement).value)}
-      >
-        <option value="" ?selected=${value === ''}>${this.t('settings.defaultFolder')}</option>
-        ${(list ?? [])
-          .filter((f) => !f.isDefault)
-          .map(
-            (f) =>
-              html`<option value=${f.id} ?selected=${f.id === value} ?disabled=${!f.canWrite}>
-                ${f.name}${f.canWrite ? '' : ` (${this.t('settings.readOnly')})`}
-              </option>`,
-          )}
-      </select>`;
+      return this.renderDropdown(
+        id,
+        label,
+        lock,
+        [
+          { value: '', text: this.t('settings.defaultFolder') },
+          ...(list ?? [])
+            .filter((f) => !f.isDefault)
+            .map((f) => ({
+              value: f.id,
+              text: `${f.name}${f.canWrite ? '' : ` (${this.t('settings.readOnly')})`}`,
+              disabled: !f.canWrite,
+            })),
+        ],
+        String(value ?? ''),
+        off || !list,
+        describedBy,
+        (v) => this.emit(spec.path, v),
+        html`${help} ${error}`,
+      );
     } else if (spec.kind === 'color')
       // (Fluent 2's web components have no colour picker: the browser's, until one is built.)
       control = html`<input
@@ -185,22 +194,45 @@ export class CrmSettingsForm extends LitElement {
   }
 
   /**
-   * The help and error texts of a Fluent text field describe the input inside it, and its invalid
-   * state is the input's: ARIA's element reflection may point from a shadow root to the texts in this
-   * one (an ancestor tree), where an id reference cannot.
+   * Fluent's drop-down list: labelled by the field's label and described by its help and error texts
+   * (both tied to its button in updated()), the option of `value` selected.
    */
+  private renderDropdown(
+    id: string,
+    label: string,
+    lock: unknown,
+    options: readonly { value: string; text: string; disabled?: boolean }[],
+    value: string,
+    off: boolean,
+    describedBy: string,
+    change: (value: string) => void,
+    after: unknown,
+  ) {
+    return html`<div class="field">
+      <label id="${id}-label" for=${id}>${label}</label>${lock}
+      <fluent-dropdown
+        id=${id}
+        aria-labelledby="${id}-label"
+        data-describedby=${describedBy}
+        data-value=${value}
+        ${disabled(off)}
+        @change=${(e: Event) => change((e.target as HTMLSelectElement).value)}
+      >
+        <fluent-listbox>
+          ${options.map(
+            (o) =>
+              html`<fluent-option value=${o.value} ?selected=${o.value === value} ?disabled=${o.disabled === true}
+                >${o.text}</fluent-option
+              >`,
+          )}
+        </fluent-listbox>
+      </fluent-dropdown>
+      ${after}
+    </div>`;
+  }
+
   protected override updated(): void {
-    for (const field of this.renderRoot.querySelectorAll<HTMLElement & { control?: HTMLInputElement }>(
-      'fluent-text-input',
-    )) {
-      const input = field.control;
-      if (!input) continue;
-      const ids = (field.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
-      input.ariaDescribedByElements = ids
-        .map((id) => this.renderRoot.querySelector<HTMLElement>(`#${CSS.escape(id)}`))
-        .filter((el): el is HTMLElement => !!el);
-      input.ariaInvalid = field.getAttribute('aria-invalid');
-    }
+    tieFluentControls(this.renderRoot);
   }
 
   override render() {

@@ -4,6 +4,7 @@ import type { SyncReport } from '../../core/sync/engine.js';
 import type { CrmSyncPanel, SyncRequestDetail } from './crm-sync-panel.js';
 import { mountElement } from '../testing/mount.js';
 import './crm-sync-panel.js';
+import '../crm-run-chart/crm-run-chart.js'; // (the pane loads it after its first render: crm-app/deferred.ts)
 import '../crm-write-list/crm-write-list.js';
 
 const HOSTILE = '<img src=x onerror="window.__xssPanel=1">';

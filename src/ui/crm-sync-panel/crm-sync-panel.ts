@@ -12,8 +12,6 @@ import type { RunRecord } from '../../adapters/idb/idb-state.js';
 import type { ErrorGroup, SyncReport } from '../../core/sync/engine.js';
 import type { SyncProgress } from '../../app/sync-service.js';
 import { styles } from './crm-sync-panel.styles.js';
-import '../crm-run-chart/crm-run-chart.js';
-import { lineOf } from '../../core/sync/report.js';
 
 export interface SyncRequestDetail {
   readonly dryRun: boolean;
@@ -92,7 +90,7 @@ export class CrmSyncPanel extends LitElement {
         <h3 id="preview-h">${this.t('report.previewTitle', { count: String(writes.length) })}</h3>
         ${
           writes.length
-            ? html`<crm-write-list .lines=${writes.flatMap(lineOf)}></crm-write-list>`
+            ? html`<crm-write-list .actions=${writes}></crm-write-list>`
             : html`<p>${this.t('report.nothingToDo')}</p>`
         }
         ${recorded ? html`<p>${this.t('preview.recorded', { count: String(recorded) })}</p>` : nothing}

@@ -6,6 +6,8 @@ import type { MessageKey, Translator } from '../i18n/translator.js';
 import { lists } from '../styles/lists.js';
 import { tokens } from '../styles/tokens.js';
 import type { WriteLine } from '../../core/sync/engine.js';
+import type { Action } from '../../core/sync/actions.js';
+import { lineOf } from '../../core/sync/report.js';
 
 /** Subjects listed under one row; the rest are counted. */
 const SHOWN = 50;
@@ -50,6 +52,12 @@ export class CrmWriteList extends LitElement {
   translator?: Translator;
 
   @property({ attribute: false }) lines: readonly WriteLine[] = [];
+  /** A plan's actions instead of `lines` (Preview): listed as the lines they would write. */
+  @property({ attribute: false }) actions?: readonly Action[];
+
+  protected override willUpdate(): void {
+    if (this.actions) this.lines = this.actions.flatMap(lineOf);
+  }
 
   private t(key: string, values?: Record<string, string>): string {
     return this.translator?.t(key as MessageKey, values) ?? key;
