@@ -123,13 +123,15 @@ describe('the offline demo in Chromium', () => {
     const unnamed = (await page.evaluate(`(() => {
       const controls = new Set(['button', 'checkbox', 'combobox', 'textbox', 'tab', 'spinbutton', 'switch', 'radio']);
       const found = [];
+      // (Only elements that can be controls are asked for their role: asking is slow.)
+      const candidates = 'button, input, select, textarea, [role], [tabindex], fluent-button, fluent-checkbox, fluent-tab, fluent-radio, fluent-switch';
       const walk = (node) => {
-        for (const el of node.querySelectorAll('*')) {
+        for (const el of node.querySelectorAll(candidates)) {
           const hidden = !el.offsetParent && getComputedStyle(el).position !== 'fixed';
           if (!hidden && controls.has(el.computedRole || '') && !(el.computedName || '').trim())
             found.push(el.computedRole + ' without a name: <' + el.localName + (el.id ? '#' + el.id : '') + '>');
-          if (el.shadowRoot) walk(el.shadowRoot);
         }
+        for (const el of node.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
       };
       walk(document);
       return found;

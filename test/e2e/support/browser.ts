@@ -50,6 +50,18 @@ export async function serveDist(): Promise<StaticServer> {
 // (A string, not a function: the test runner's compiler adds helpers to functions that do not exist
 // in the page.)
 const AX_ENGINE = `({
+  // Asking Chromium for an element's role and name is slow (it brings the accessibility tree up to
+  // date): only elements that can have the role are asked (a page has thousands of others).
+  candidates: {
+    button: 'button, fluent-button, [role="button"], input[type="button"], input[type="submit"]',
+    checkbox: 'input[type="checkbox"], fluent-checkbox, [role="checkbox"]',
+    combobox: 'select, [role="combobox"]',
+    option: 'option, fluent-option, [role="option"]',
+    radio: 'input[type="radio"], fluent-radio, [role="radio"]',
+    searchbox: 'input[type="search"], [role="searchbox"]',
+    tab: 'fluent-tab, [role="tab"]',
+    textbox: 'input:not([type]), input[type="text"], input[type="url"], input[type="password"], input[type="email"], textarea, [role="textbox"]',
+  },
   queryAll(root, body) {
     const q = JSON.parse(body);
     const norm = (s) => s.replace(/\\s+/g, ' ').trim();
@@ -58,12 +70,12 @@ const AX_ENGINE = `({
         ? new RegExp(q.pattern).test(norm(name))
         : q.name === undefined ||
           (q.exact ? norm(name) === q.name : norm(name).toLowerCase().includes(q.name.toLowerCase()));
+    const selector = this.candidates[q.role] || '*';
     const found = [];
     const walk = (node) => {
-      for (const el of node.querySelectorAll('*')) {
+      for (const el of node.querySelectorAll(selector))
         if (el.computedRole === q.role && matches(el.computedName || '')) found.push(el);
-        if (el.shadowRoot) walk(el.shadowRoot);
-      }
+      for (const el of node.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
     };
     walk(root);
     if (root.shadowRoot) walk(root.shadowRoot);
