@@ -30,8 +30,8 @@ export const styles = css`
   .checkbox label {
     font-weight: normal;
   }
-  input:not([type='checkbox']),
-  select {
+  /* The colour pickers, the one native control left here (Fluent 2 has none). */
+  input[type='color'] {
     font: inherit;
     color: var(--crm-fg);
     background: var(--crm-bg);
@@ -46,8 +46,14 @@ export const styles = css`
   fluent-text-input {
     width: 100%;
   }
-  fluent-text-input.number {
+  /* A number's box is narrow; its label keeps the field's width. */
+  fluent-text-input.number::part(root) {
     width: 8em;
+  }
+  /* An invalid value is marked on the field too, not only by the message under it. */
+  fluent-text-input[aria-invalid='true']::part(root) {
+    border-color: var(--crm-error-fg);
+    border-bottom-color: var(--crm-error-fg);
   }
   /* Fluent's label inside the field, in the weight of the other fields' labels. */
   fluent-text-input::part(label) {
@@ -60,9 +66,6 @@ export const styles = css`
   input[type='color'] {
     width: 64px;
     padding: 2px;
-  }
-  input[aria-invalid='true'] {
-    border-color: var(--crm-error-fg);
   }
   .help {
     margin: 0;

@@ -6,7 +6,6 @@ import { css } from 'lit';
  */
 export const controls = css`
   input:focus-visible,
-  select:focus-visible,
   summary:focus-visible {
     outline: 2px solid var(--crm-brand-fg);
     outline-offset: 1px;
