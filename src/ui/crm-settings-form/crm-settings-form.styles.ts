@@ -30,19 +30,6 @@ export const styles = css`
   .checkbox label {
     font-weight: normal;
   }
-  /* The colour pickers, the one native control left here (Fluent 2 has none). */
-  input[type='color'] {
-    font: inherit;
-    color: var(--crm-fg);
-    background: var(--crm-bg);
-    border: 1px solid var(--crm-border);
-    border-bottom-color: var(--crm-fg-muted);
-    border-radius: var(--crm-radius);
-    padding: 4px 8px;
-    min-height: 32px;
-    box-sizing: border-box;
-    max-width: 100%;
-  }
   fluent-text-input {
     width: 100%;
   }
@@ -63,9 +50,20 @@ export const styles = css`
     font-weight: normal;
     margin-inline-start: 4px;
   }
-  input[type='color'] {
-    width: 64px;
-    padding: 2px;
+  /* A conflict colour in the list and beside it (the list's button shows the name only). */
+  .swatch {
+    display: inline-block;
+    width: 12px;
+    height: 12px;
+    border-radius: 2px;
+    border: 1px solid var(--crm-border);
+    margin-inline-end: 6px;
+    vertical-align: -1px;
+  }
+  .swatch.shown {
+    width: 20px;
+    height: 20px;
+    align-self: flex-start;
   }
   .help {
     margin: 0;

@@ -141,6 +141,27 @@ describe('crm-settings-form', () => {
     ]);
   });
 
+  it('conflict colours: a list of named Fluent colours with swatches; a colour set otherwise is kept, nothing else goes into a style', async () => {
+    type List = HTMLElement & { value: string };
+    const p = defaultProfile();
+    const names = (list: Element) => [...list.querySelectorAll('fluent-option')].map((o) => o.textContent!.trim());
+    const form = await mount('misc');
+    const outlook = form.shadowRoot!.querySelector('#f-misc-conflictColorOutlook') as List;
+    expect([outlook.value, names(outlook).length, names(outlook)[0]]).to.deep.equal(['#c50f1f', 16, 'Cranberry']);
+    expect((form.shadowRoot!.querySelector('#f-misc-conflictColorCrm') as List).value).to.equal('#0f6cbd');
+    document.body.replaceChildren();
+    const odd = await mount(
+      'misc',
+      { profile: { ...p, misc: { ...p.misc, conflictColorOutlook: '#123456', conflictColorCrm: 'red;x:url(y)' } } },
+      'de-DE',
+    );
+    const own = odd.shadowRoot!.querySelector('#f-misc-conflictColorOutlook') as List;
+    expect([own.value, names(own).at(-1), names(own)[1]]).to.deep.equal(['#123456', 'Eigene (#123456)', 'Rot']);
+    const bad = odd.shadowRoot!.querySelector('#f-misc-conflictColorCrm') as List;
+    expect(names(bad)).to.have.length(16);
+    expect(odd.shadowRoot!.innerHTML).not.to.include('url(y)');
+  });
+
   it('a field the administrator locked cannot be changed and says why', async () => {
     const form = await mount('sync', { locked: ['sync.direction'] });
     const select = form.shadowRoot!.querySelector<HTMLSelectElement>('#f-sync-direction')!;

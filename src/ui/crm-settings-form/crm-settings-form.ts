@@ -19,6 +19,7 @@ import type { ProfileFinding } from '@crm-sync/common/profile-validate';
 import type { SettingsTabId } from '../crm-settings-tabs/crm-settings-tabs.js';
 import { getPath } from '../../app/profile-path.js';
 import { TAB_FIELDS, type FieldSpec } from './fields.js';
+import { CONFLICT_COLORS, colorValue } from './colors.js';
 import { styles } from './crm-settings-form.styles.js';
 
 export interface FieldChangeDetail {
@@ -122,7 +123,6 @@ export class CrmSettingsForm extends LitElement {
         ></fluent-checkbox>
         <label for=${id}>${label}</label>${lock} ${help} ${error}
       </div>`;
-    let control;
     if (spec.kind === 'select')
       return this.renderDropdown(
         id,
@@ -157,40 +157,51 @@ export class CrmSettingsForm extends LitElement {
         (v) => this.emit(spec.path, v),
         html`${help} ${error}`,
       );
-    } else if (spec.kind === 'color')
-      // (Fluent 2's web components have no colour picker: the browser's, until one is built.)
-      control = html`<input
+    } else if (spec.kind === 'color') {
+      // Fluent 2's web components have no colour picker: a list of Fluent's palette, each colour named
+      // and shown; a colour set otherwise stays choosable as it is.
+      // (Only a colour goes into a style: the profile's value is checked, not trusted.)
+      const current = /^#[0-9a-f]{6}$/i.test(String(value)) ? String(value).toLowerCase() : '';
+      const named = CONFLICT_COLORS.map((n) => ({ value: colorValue(n), text: this.t(`color.${n}`) }));
+      const options =
+        !current || named.some((o) => o.value === current)
+          ? named
+          : [...named, { value: current, text: this.t('color.custom', { value: current }) }];
+      return this.renderDropdown(
+        id,
+        label,
+        lock,
+        options,
+        current,
+        off,
+        describedBy,
+        (v) => this.emit(spec.path, v),
+        html`${help} ${error}`,
+        true,
+      );
+    }
+    // Fluent's text field: its label is slotted into it; the help and error texts are tied to the
+    // input inside it in updated() (aria-describedby cannot reach into its shadow root).
+    return html`<div class="field">
+      <fluent-text-input
         id=${id}
-        type="color"
-        .value=${String(value ?? '')}
-        ?disabled=${off}
+        type=${spec.kind === 'url' || spec.kind === 'password' ? spec.kind : 'text'}
+        .value=${spec.kind === 'password' ? '' : String(value ?? '')}
+        placeholder=${spec.kind === 'password' && this.passwordStored ? this.t('settings.passwordStored') : ''}
+        autocomplete=${spec.kind === 'password' ? 'current-password' : 'off'}
+        spellcheck="false"
+        class=${spec.kind === 'number' ? 'number' : ''}
+        ${disabled(off)}
+        aria-invalid=${errors.length ? 'true' : 'false'}
         aria-describedby=${describedBy || nothing}
-        @change=${(e: Event) => this.emit(spec.path, (e.target as HTMLInputElement).value)}
-      />`;
-    else
-      // Fluent's text field: its label is slotted into it; the help and error texts are tied to the
-      // input inside it in updated() (aria-describedby cannot reach into its shadow root).
-      return html`<div class="field">
-        <fluent-text-input
-          id=${id}
-          type=${spec.kind === 'url' || spec.kind === 'password' ? spec.kind : 'text'}
-          .value=${spec.kind === 'password' ? '' : String(value ?? '')}
-          placeholder=${spec.kind === 'password' && this.passwordStored ? this.t('settings.passwordStored') : ''}
-          autocomplete=${spec.kind === 'password' ? 'current-password' : 'off'}
-          spellcheck="false"
-          class=${spec.kind === 'number' ? 'number' : ''}
-          ${disabled(off)}
-          aria-invalid=${errors.length ? 'true' : 'false'}
-          aria-describedby=${describedBy || nothing}
-          @change=${(e: Event) => {
-            const raw = (e.target as HTMLInputElement).value;
-            this.emit(spec.path, spec.kind === 'number' ? (raw === '' ? Number.NaN : Number(raw)) : raw);
-          }}
-          >${label}${lock}</fluent-text-input
-        >
-        ${help} ${error}
-      </div>`;
-    return html`<div class="field"><label for=${id}>${label}</label>${lock} ${control} ${help} ${error}</div>`;
+        @change=${(e: Event) => {
+          const raw = (e.target as HTMLInputElement).value;
+          this.emit(spec.path, spec.kind === 'number' ? (raw === '' ? Number.NaN : Number(raw)) : raw);
+        }}
+        >${label}${lock}</fluent-text-input
+      >
+      ${help} ${error}
+    </div>`;
   }
 
   /**
@@ -207,6 +218,7 @@ export class CrmSettingsForm extends LitElement {
     describedBy: string,
     change: (value: string) => void,
     after: unknown,
+    swatches = false,
   ) {
     return html`<div class="field">
       <label id="${id}-label" for=${id}>${label}</label>${lock}
@@ -222,11 +234,12 @@ export class CrmSettingsForm extends LitElement {
           ${options.map(
             (o) =>
               html`<fluent-option value=${o.value} ?selected=${o.value === value} ?disabled=${o.disabled === true}
-                >${o.text}</fluent-option
+                >${swatches ? html`<span class="swatch" style="background: ${o.value}"></span>` : nothing}${o.text}</fluent-option
               >`,
           )}
         </fluent-listbox>
       </fluent-dropdown>
+      ${swatches ? html`<span class="swatch shown" style="background: ${value}" aria-hidden="true"></span>` : nothing}
       ${after}
     </div>`;
   }
