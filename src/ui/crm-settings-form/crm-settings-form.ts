@@ -22,6 +22,20 @@ import { TAB_FIELDS, type FieldSpec } from './fields.js';
 import { CONFLICT_COLORS, colorValue } from './colors.js';
 import { styles } from './crm-settings-form.styles.js';
 
+/** What every field's markup is made of (renderField gives it to the drop-down lists). */
+interface FieldParts {
+  readonly id: string;
+  readonly path: string;
+  readonly label: string;
+  /** "(set by your administrator)", or nothing. */
+  readonly lock: unknown;
+  readonly off: boolean;
+  /** The ids of the help and error texts. */
+  readonly describedBy: string;
+  /** The help and error texts. */
+  readonly after: unknown;
+}
+
 export interface FieldChangeDetail {
   readonly path: string;
   readonly value: string | number | boolean;
@@ -123,24 +137,17 @@ export class CrmSettingsForm extends LitElement {
         ></fluent-checkbox>
         <label for=${id}>${label}</label>${lock} ${help} ${error}
       </div>`;
+    const field: FieldParts = { id, path: spec.path, label, lock, off, describedBy, after: html`${help} ${error}` };
     if (spec.kind === 'select')
       return this.renderDropdown(
-        id,
-        label,
-        lock,
+        field,
         spec.options!.map((o) => ({ value: o, text: this.t(`option.${spec.path}.${o}`) })),
         String(value ?? ''),
-        off,
-        describedBy,
-        (v) => this.emit(spec.path, v),
-        html`${help} ${error}`,
       );
     else if (spec.kind === 'folder') {
       const list = this.folders[spec.folders!];
       return this.renderDropdown(
-        id,
-        label,
-        lock,
+        { ...field, off: off || !list },
         [
           { value: '', text: this.t('settings.defaultFolder') },
           ...(list ?? [])
@@ -152,10 +159,6 @@ export class CrmSettingsForm extends LitElement {
             })),
         ],
         String(value ?? ''),
-        off || !list,
-        describedBy,
-        (v) => this.emit(spec.path, v),
-        html`${help} ${error}`,
       );
     } else if (spec.kind === 'color') {
       // Fluent 2's web components have no colour picker: a list of Fluent's palette, each colour named
@@ -167,18 +170,7 @@ export class CrmSettingsForm extends LitElement {
         !current || named.some((o) => o.value === current)
           ? named
           : [...named, { value: current, text: this.t('color.custom', { value: current }) }];
-      return this.renderDropdown(
-        id,
-        label,
-        lock,
-        options,
-        current,
-        off,
-        describedBy,
-        (v) => this.emit(spec.path, v),
-        html`${help} ${error}`,
-        true,
-      );
+      return this.renderDropdown(field, options, current, true);
     }
     // Fluent's text field: its label is slotted into it; the help and error texts are tied to the
     // input inside it in updated() (aria-describedby cannot reach into its shadow root).
@@ -209,15 +201,9 @@ export class CrmSettingsForm extends LitElement {
    * (both tied to its button in updated()), the option of `value` selected.
    */
   private renderDropdown(
-    id: string,
-    label: string,
-    lock: unknown,
+    { id, path, label, lock, off, describedBy, after }: FieldParts,
     options: readonly { value: string; text: string; disabled?: boolean }[],
     value: string,
-    off: boolean,
-    describedBy: string,
-    change: (value: string) => void,
-    after: unknown,
     swatches = false,
   ) {
     return html`<div class="field">
@@ -228,7 +214,7 @@ export class CrmSettingsForm extends LitElement {
         data-describedby=${describedBy}
         data-value=${value}
         ${disabled(off)}
-        @change=${(e: Event) => change((e.target as HTMLSelectElement).value)}
+        @change=${(e: Event) => this.emit(path, (e.target as HTMLSelectElement).value)}
       >
         <fluent-listbox>
           ${options.map(
