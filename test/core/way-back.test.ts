@@ -42,6 +42,16 @@ async function undoLast(h: Harness, p: Profile, run: number): Promise<Profile> {
   return { ...p, exceptionList: [...p.exceptionList, ...result.undone.map((x) => x.pairKey)] };
 }
 
+/** Meeting 1 synchronized, then renamed in Outlook and synchronized an hour later: that second run. */
+async function renamedInOutlook(h: Harness, p: Profile, subject: string) {
+  h.stores.outlook.activity.insert(meeting(1));
+  await h.sync(p);
+  const [o] = h.stores.outlook.activity.all();
+  h.stores.outlook.activity.write(o!.id, meeting(1, subject));
+  h.now += 3_600_000;
+  return h.sync(p);
+}
+
 describe('undo a run (issue 18)', () => {
   it('keeps every write of a run with the run, the version before and the pair as it was', async () => {
     const h = new Harness();
@@ -118,12 +128,7 @@ describe('undo: a change made while it runs', () => {
   it('is never overwritten: the store refuses the undo’s write, the pair is left and says why', async () => {
     const h = new Harness();
     const p = profile();
-    h.stores.outlook.activity.insert(meeting(1));
-    await h.sync(p);
-    const [o] = h.stores.outlook.activity.all();
-    h.stores.outlook.activity.write(o!.id, meeting(1, 'Visit 1, moved'));
-    h.now += 3_600_000;
-    const run = await h.sync(p);
+    const run = await renamedInOutlook(h, p, 'Visit 1, moved');
     const crm = h.stores.crm.activity;
     const id = crm.all()[0]!.id;
     let reads = 0;
@@ -172,12 +177,7 @@ describe('restore a version (issue 18)', () => {
   it('an overwritten version restored to either side crosses to the other at the next run', async () => {
     const h = new Harness();
     const p = profile();
-    h.stores.outlook.activity.insert(meeting(1));
-    await h.sync(p);
-    const [o] = h.stores.outlook.activity.all();
-    h.stores.outlook.activity.write(o!.id, meeting(1, 'Visit 1, wrong'));
-    h.now += 3_600_000;
-    await h.sync(p);
+    await renamedInOutlook(h, p, 'Visit 1, wrong');
     const kept = h.history.entries.find((e) => e.side === 'crm' && e.item.subject === 'Visit 1')!;
     await restoreVersion(kept, 'outlook', deps(h));
     expect(subjects(h, 'outlook')).to.deep.equal(['Visit 1']);
