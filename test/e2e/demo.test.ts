@@ -14,7 +14,7 @@ import { SyncAccounts } from '../../gateway/src/state/accounts.js';
 import type { Profile } from '../../src/core/profile/profile.js';
 import { loadDevCertificate } from '../../scripts/certs.js';
 import { startDemoServers, type DemoServers } from '../../scripts/demo-servers.js';
-import { artifactPath, ax, launchChromium, openPage, root, setChecked, TABS } from './support/browser.js';
+import { artifactPath, ax, byRole, launchChromium, openPage, root, setChecked, TABS } from './support/browser.js';
 
 describe('the offline demo in Chromium', () => {
   let demo: DemoServers;
@@ -205,7 +205,10 @@ describe('the offline demo in Chromium', () => {
     expect(report).to.match(/Outlook\s*[1-9]/);
     expect(report).to.match(/CRM\s*[1-9]/);
     // Item by item (issue 18): what was written where and why, every subject under its row.
-    await page.locator('crm-sync-panel details.done summary').click();
+    await page
+      .locator('crm-sync-panel')
+      .locator(ax('button', /^Written in this run: \d+$/))
+      .click();
     const written = page.locator('crm-sync-panel crm-write-list');
     await written.getByText(/^New in CRM: \d+ × appointment — New in Outlook$/).waitFor();
     await written.getByText('Lunch with Contoso purchasing', { exact: true }).waitFor();
@@ -287,7 +290,7 @@ describe('the offline demo in Chromium', () => {
     const report = await syncNow();
     expect(report).to.match(/Conflicts resolved: 1/);
     expect(outlookSubjects(), 'the CRM version won').to.include(`${subject} (CRM edit)`);
-    await page.locator('crm-app summary', { hasText: 'Error log' }).click();
+    await byRole(page, 'button', 'Error log', { exact: true }).click();
     await page
       .locator('crm-log-viewer')
       // The log line in the pane's words: the side written, the action, and who won.
@@ -381,7 +384,11 @@ describe('the offline demo in Chromium', () => {
     await syncNow();
     await page.getByText('Pending (1)').waitFor({ timeout: 300_000 });
     await compare.getByText('Room Outlook').waitFor();
-    await page.locator('crm-pending-list crm-item-compare input[name="merge-subject"]').nth(1).check();
+    await page
+      .locator('crm-pending-list crm-item-compare')
+      .locator(ax('radiogroup', 'Subject', { exact: true }))
+      .locator(ax('radio', 'Take CRM’s', { exact: true }))
+      .click();
     await page.screenshot({ path: artifactPath('demo-conflict-merge.png'), fullPage: true });
     await paneShot('conflict', 'crm-pending-list');
     await page.locator(ax('button', 'Keep this merge on both sides')).click();
@@ -466,8 +473,8 @@ describe('the offline demo in Chromium', () => {
   });
 
   it('exports the error log to a file', async () => {
-    const summary = page.locator('crm-app summary', { hasText: 'Error log' });
-    if (!(await page.locator('crm-log-viewer').isVisible())) await summary.click();
+    const logFold = byRole(page, 'button', 'Error log', { exact: true });
+    if (!(await page.locator('crm-log-viewer').isVisible())) await logFold.click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.locator('crm-log-viewer').locator(ax('button', 'Export…')).click(),
@@ -519,7 +526,7 @@ describe('the offline demo in Chromium', () => {
     const preview = page.locator('crm-sync-panel section').first();
     await preview.getByText('<img src=x onerror="window.__xss=1">').waitFor();
     await syncNow();
-    await page.getByRole('searchbox', { name: 'Search the log' }).fill('onerror');
+    await byRole(page, 'searchbox', 'Search the log').fill('onerror');
     await page.locator('crm-log-viewer li').first().waitFor();
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).to.equal(undefined);
     expect(
@@ -556,8 +563,8 @@ describe('the offline demo in Chromium', () => {
     // Restore: Outlook's version the run overwrote goes back into Outlook, and the run after it carries
     // it to the CRM.
     const wayBack = page.locator('crm-way-back');
-    await page.locator('crm-app summary', { hasText: 'Undo and restore' }).click();
-    await wayBack.getByRole('searchbox', { name: 'Find by subject' }).fill('Budget');
+    await byRole(page, 'button', 'Undo and restore', { exact: true }).click();
+    await byRole(wayBack, 'searchbox', 'Find by subject').fill('Budget');
     await wayBack
       .locator(ax('button', 'Restore in Outlook: Budget review', { exact: true }))
       .first()
@@ -596,7 +603,7 @@ describe('the offline demo in Chromium', () => {
     // Syncing again leaves both sides as they were before that run.
     await syncNow();
     expect({ outlook: outlookSubjects().sort(), crm: (await crmSubjects()).sort() }).to.deep.equal(undone);
-    await page.locator('crm-app summary', { hasText: 'Exception list (2)' }).waitFor();
+    await byRole(page, 'button', 'Exception list (2)', { exact: true }).waitFor();
     await page.screenshot({ path: artifactPath('demo-way-back.png'), fullPage: true });
     // (The section stays open: the next test's axe-core run checks it too.)
     expect(errors).to.deep.equal([]);

@@ -43,15 +43,6 @@ export const styles = css`
     font-size: 16px;
     margin: 16px 0 4px;
   }
-  details {
-    margin: 8px 0;
-    border-top: 1px solid var(--crm-border);
-    padding-top: 8px;
-  }
-  summary {
-    cursor: pointer;
-    font-weight: 600;
-  }
   .save-bar {
     display: flex;
     gap: 8px;

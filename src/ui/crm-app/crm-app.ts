@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import '../fluent/first.js';
 import { disabled } from '../fluent/disabled.js';
 import { tieFluentControls } from '../fluent/tie.js';
+import { fold, foldStyles } from '../fluent/fold.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume, provide } from '@lit/context';
 import { servicesContext, translatorContext } from '../contexts.js';
@@ -43,7 +44,7 @@ const CONFIRMABLE: Record<string, 'allowEmptySide' | 'allowMassDelete'> = {
  */
 @customElement('crm-app')
 export class CrmApp extends LitElement {
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, foldStyles, styles];
 
   @provide({ context: translatorContext })
   @property({ attribute: false })
@@ -333,52 +334,56 @@ export class CrmApp extends LitElement {
           : nothing
       }
       ${this.renderFolderQuestion()} ${this.renderMassDelete()}
-      <details ?open=${p.pending.length > 0}>
-        <summary>${this.t('pending.title', { count: String(p.pending.length) })}</summary>
-        <crm-pending-list
+      ${fold(
+        {
+          heading: this.t('pending.title', { count: String(p.pending.length) }),
+          expanded: p.pending.length > 0,
+          name: 'pending',
+        },
+        html`<crm-pending-list
           .items=${p.pending}
           .colors=${p.colors}
           ?busy=${p.running}
           @crm-pending-decision=${(e: CustomEvent<PendingDecisionDetail>) => p.decide(e.detail.items, e.detail.decision)}
           @crm-pending-merge=${(e: CustomEvent<PendingMergeDetail>) => p.merge(e.detail.item, e.detail.choice)}
-        ></crm-pending-list>
-      </details>
+        ></crm-pending-list>`,
+      )}
       ${
         p.exceptions.length
-          ? html`<details>
-              <summary>${this.t('exceptions.title', { count: String(p.exceptions.length) })}</summary>
-              <p class="note">${this.t('exceptions.intro')}</p>
-              <ul class="exceptions">
-                ${p.exceptions.map(
-                  (x) =>
-                    html`<li>
-                      <span class="what"
-                        >${x.subject}${x.when ? html`<span class="when">${x.when}</span>` : nothing}</span
-                      >
-                      <fluent-button
-                        aria-label="${this.t('exceptions.include')}: ${x.subject}"
-                        ${disabled(p.running)}
-                        @click=${() => p.includeAgain(x.key)}
-                      >
-                        ${this.t('exceptions.include')}
-                      </fluent-button>
-                    </li>`,
-                )}
-              </ul>
-            </details>`
+          ? fold(
+              { heading: this.t('exceptions.title', { count: String(p.exceptions.length) }), name: 'exceptions' },
+              html`<p class="note">${this.t('exceptions.intro')}</p>
+                <ul class="exceptions">
+                  ${p.exceptions.map(
+                    (x) =>
+                      html`<li>
+                        <span class="what"
+                          >${x.subject}${x.when ? html`<span class="when">${x.when}</span>` : nothing}</span
+                        >
+                        <fluent-button
+                          aria-label="${this.t('exceptions.include')}: ${x.subject}"
+                          ${disabled(p.running)}
+                          @click=${() => p.includeAgain(x.key)}
+                        >
+                          ${this.t('exceptions.include')}
+                        </fluent-button>
+                      </li>`,
+                  )}
+                </ul>`,
+            )
           : nothing
       }
-      <details
-        class="way-back"
-        @toggle=${(e: Event) => {
-          if (!(e.target as HTMLDetailsElement).open) return;
-          // (Loaded when first opened: not in the JavaScript the pane needs for its first render.)
-          void import('../crm-way-back/crm-way-back.js');
-          void p.wayBack.loadVersions();
-        }}
-      >
-        <summary>${this.t('wayBack.title')}</summary>
-        <crm-way-back
+      ${fold(
+        {
+          heading: this.t('wayBack.title'),
+          name: 'way-back',
+          onOpen: () => {
+            // (Loaded when first opened: not in the JavaScript the pane needs for its first render.)
+            void import('../crm-way-back/crm-way-back.js');
+            void p.wayBack.loadVersions();
+          },
+        },
+        html`<crm-way-back
           .runs=${p.runs}
           .versions=${p.wayBack.versions}
           .preview=${p.wayBack.preview}
@@ -388,19 +393,19 @@ export class CrmApp extends LitElement {
           @crm-undo-confirm=${() => p.wayBack.undo()}
           @crm-undo-cancel=${() => p.wayBack.cancelUndo()}
           @crm-restore=${(e: CustomEvent<RestoreDetail>) => p.wayBack.restore(e.detail.entry, e.detail.side)}
-        ></crm-way-back>
-      </details>
+        ></crm-way-back>`,
+      )}
       <h2>${this.t('settings.title')}</h2>
       ${this.renderSettings()}
-      <details>
-        <summary>${this.t('log.title')}</summary>
-        <crm-log-viewer
+      ${fold(
+        { heading: this.t('log.title'), name: 'log' },
+        html`<crm-log-viewer
           .entries=${p.log}
           retentionDays=${p.loaded?.profile.misc.errorLogRetentionDays ?? 30}
           @crm-log-query=${(e: CustomEvent<LogQueryDetail>) => p.queryLog(e.detail.levels, e.detail.search)}
           @crm-log-export=${() => this.exportLog()}
-        ></crm-log-viewer>
-      </details>
+        ></crm-log-viewer>`,
+      )}
     `;
   }
 }

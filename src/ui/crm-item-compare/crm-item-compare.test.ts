@@ -109,14 +109,24 @@ describe('crm-item-compare (the conflict screen, issue 18)', () => {
       e.left = { label: 'Outlook', item: meeting({ subject: 'Review (Outlook)' }) };
       e.right = { label: 'CRM', item: meeting({ location: 'Hall 4' }) };
     });
-    const radios = [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
-    expect(radios.map((r) => `${r.name}:${r.checked}`)).to.deep.equal([
-      'merge-subject:true',
-      'merge-subject:false',
-      'merge-location:true',
-      'merge-location:false',
+    await customElements.whenDefined('fluent-radio-group');
+    await new Promise((r) => requestAnimationFrame(r));
+    // One Fluent radio group per differing field, named by the field; Outlook's value chosen first.
+    const groups = [...el.shadowRoot!.querySelectorAll('fluent-radio-group')];
+    const radios = [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('fluent-radio')];
+    expect(groups.map((g) => g.getAttribute('aria-label'))).to.deep.equal(['Subject', 'Location']);
+    expect(
+      radios.map((r) => `${r.closest('fluent-radio-group')!.getAttribute('aria-label')}:${r.checked}`),
+    ).to.deep.equal(['Subject:true', 'Subject:false', 'Location:true', 'Location:false']);
+    expect(radios.map((r) => r.closest('label')!.textContent!.trim())).to.deep.equal([
+      'Take Outlook’s',
+      'Take CRM’s',
+      'Take Outlook’s',
+      'Take CRM’s',
     ]);
     radios[3]!.click();
+    await el.updateComplete;
+    expect(radios.map((r) => r.checked)).to.deep.equal([true, false, false, true]);
     const sent: MergeDetail[] = [];
     el.addEventListener('crm-merge', (e) => sent.push((e as CustomEvent<MergeDetail>).detail));
     [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('fluent-button')]

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import '../fluent/first.js';
 import { disabled } from '../fluent/disabled.js';
+import '@fluentui/web-components/radio.js';
+import '@fluentui/web-components/radio-group.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { consume } from '@lit/context';
@@ -89,6 +91,11 @@ export class CrmItemCompare extends LitElement {
         max-height: 12em;
         overflow: auto;
       }
+      /* Each choice under the column whose value it takes (the table's columns are fixed). */
+      fluent-radio-group {
+        display: grid;
+        grid-template-columns: 1fr 1fr;
+      }
       label {
         display: inline-flex;
         gap: 4px;
@@ -150,15 +157,36 @@ export class CrmItemCompare extends LitElement {
     </td>`;
   }
 
-  private pick(field: FieldName, side: Side) {
-    return html`<label
-      ><input
-        type="radio"
-        name=${`merge-${field}`}
-        .checked=${(this.choice[field] ?? 'outlook') === side}
-        @change=${() => (this.choice = { ...this.choice, [field]: side })}
-      />${this.t('compare.take', { side: this.t(`side.${side}`) })}</label
-    >`;
+  /**
+   * The merge's choice for one field: Fluent's radio group (its arrow keys move between the two) under
+   * the two columns, each choice under the value it takes.
+   */
+  private choose(field: FieldName) {
+    return html`<tr class="choose">
+      <td></td>
+      <td colspan="2">
+        <fluent-radio-group
+          aria-label=${this.t(`compare.field.${field}`)}
+          orientation="horizontal"
+          value=${this.choice[field] ?? 'outlook'}
+          @change=${(e: Event) => {
+            // (The radio the user checked: this listener can run before the group's own, which
+            // updates the group's value.)
+            const radio = e.target as HTMLElement & { value: string; checked: boolean };
+            if (radio.checked && (radio.value === 'outlook' || radio.value === 'crm'))
+              this.choice = { ...this.choice, [field]: radio.value };
+          }}
+        >
+          ${(['outlook', 'crm'] as const).map(
+            (side) =>
+              html`<label
+                ><fluent-radio value=${side}></fluent-radio
+                >${this.t('compare.take', { side: this.t(`side.${side}`) })}</label
+              >`,
+          )}
+        </fluent-radio-group>
+      </td>
+    </tr>`;
   }
 
   override render() {
@@ -192,15 +220,7 @@ export class CrmItemCompare extends LitElement {
                   <th scope="row">${this.t(`compare.field.${x.field}`)}</th>
                   ${this.cell(l, x.field, 'left')} ${this.cell(r, x.field, 'right')}
                 </tr>
-                ${
-                  merging && x.differs
-                    ? html`<tr class="choose">
-                        <td></td>
-                        <td>${this.pick(x.field, 'outlook')}</td>
-                        <td>${this.pick(x.field, 'crm')}</td>
-                      </tr>`
-                    : nothing
-                }`,
+                ${merging && x.differs ? this.choose(x.field) : nothing}`,
           )}
           ${
             when(l) || when(r)

@@ -60,9 +60,13 @@ describe('crm-log-viewer', () => {
     el.addEventListener('crm-log-export', () => exports++);
     const boxes = el.shadowRoot!.querySelectorAll<HTMLInputElement>('fluent-checkbox');
     boxes[2]!.click(); // Information off
-    const search = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="search"]')!;
+    // (Fluent's text field: what is typed goes into the search box inside it.)
+    const field = el.shadowRoot!.querySelector('fluent-text-input.search')!;
+    await customElements.whenDefined('fluent-text-input');
+    const search = field.shadowRoot!.querySelector('input')!;
+    expect(search.type).to.equal('search');
     search.value = 'acme';
-    search.dispatchEvent(new Event('input'));
+    search.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     el.shadowRoot!.querySelector<HTMLButtonElement>('fluent-button')!.click();
     expect(queries).to.deep.equal([
       { levels: ['error', 'warning'], search: '' },

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import '../fluent/first.js';
 import '@fluentui/web-components/checkbox.js';
+import { searchField, searchStyles } from '../fluent/search.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -29,6 +30,7 @@ export class CrmLogViewer extends LitElement {
   static override styles = [
     tokens,
     controls,
+    searchStyles,
     css`
       :host {
         display: block;
@@ -39,13 +41,6 @@ export class CrmLogViewer extends LitElement {
         gap: 8px;
         align-items: center;
         margin-bottom: 8px;
-      }
-      input[type='search'] {
-        font: inherit;
-        border: 1px solid var(--crm-border);
-        border-radius: var(--crm-radius);
-        padding: 2px 6px;
-        min-height: 28px;
       }
       ol {
         list-style: none;
@@ -120,16 +115,10 @@ export class CrmLogViewer extends LitElement {
               ${this.t(`log.level.${level}`)}
             </label>`,
         )}
-        <input
-          type="search"
-          aria-label=${this.t('log.search')}
-          placeholder=${this.t('log.search')}
-          .value=${this.search}
-          @input=${(e: Event) => {
-            this.search = (e.target as HTMLInputElement).value;
-            this.query();
-          }}
-        />
+        ${searchField(this.t('log.search'), this.search, (value) => {
+          this.search = value;
+          this.query();
+        })}
         <fluent-button
           @click=${() => this.dispatchEvent(new CustomEvent('crm-log-export', { bubbles: true, composed: true }))}
         >

@@ -211,8 +211,8 @@ describe('crm-sync-panel', () => {
       line(99, 'update', 'outlook'),
     ];
     const el = await mount({ report: report({ done }) });
-    const summary = el.shadowRoot!.querySelector('details.done summary')!;
-    expect(summary.textContent!.trim()).to.equal('Written in this run: 54');
+    const heading = el.shadowRoot!.querySelector('fluent-accordion-item.done [slot="heading"]')!;
+    expect(heading.textContent!.trim()).to.equal('Written in this run: 54');
     const list = el.shadowRoot!.querySelector('crm-write-list')!;
     await list.updateComplete;
     const text = (e: Element) => e.textContent!.replace(/\s+/g, ' ').trim();

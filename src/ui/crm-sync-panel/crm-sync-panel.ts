@@ -1,6 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import '../fluent/first.js';
 import { disabled } from '../fluent/disabled.js';
+import { fold, foldStyles } from '../fluent/fold.js';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -35,7 +36,7 @@ const subjects = (g: { readonly count: number; readonly subjects: readonly strin
 
 @customElement('crm-sync-panel')
 export class CrmSyncPanel extends LitElement {
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, foldStyles, styles];
 
   @consume({ context: translatorContext, subscribe: true })
   @property({ attribute: false })
@@ -81,6 +82,7 @@ export class CrmSyncPanel extends LitElement {
     if (!r) return nothing;
     // (The list of writes is loaded with the first report: not in the first render's JavaScript.)
     void import('../crm-write-list/crm-write-list.js');
+    void import('../fluent/fold-define.js');
     if (r.dryRun) {
       // In the user's words: what would be new, changed or deleted where; pairs the run would only
       // record (the same on both sides already) are one line, not "link" rows (issue 18).
@@ -131,10 +133,10 @@ export class CrmSyncPanel extends LitElement {
       </p>
       ${
         r.done?.length
-          ? html`<details class="done">
-              <summary>${this.t('report.doneTitle', { count: String(r.done.length) })}</summary>
-              <crm-write-list .lines=${r.done}></crm-write-list>
-            </details>`
+          ? fold(
+              { heading: this.t('report.doneTitle', { count: String(r.done.length) }), name: 'done' },
+              html`<crm-write-list .lines=${r.done}></crm-write-list>`,
+            )
           : nothing
       }
       ${

@@ -120,9 +120,13 @@ describe('crm-way-back', () => {
     button(el, /^Restore in CRM: <b>Budget<\/b> review$/).click();
     button(el, /^Restore in Outlook: Lunch$/).click();
     expect(restored).to.deep.equal(['<b>Budget</b> review → crm', 'Lunch → outlook']);
-    const search = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="search"]')!;
+    // (Fluent's text field: what is typed goes into the search box inside it.)
+    const field = el.shadowRoot!.querySelector('fluent-text-input.search')!;
+    await customElements.whenDefined('fluent-text-input');
+    const search = field.shadowRoot!.querySelector('input')!;
+    expect(search.type).to.equal('search');
     search.value = 'lunch';
-    search.dispatchEvent(new Event('input'));
+    search.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     await el.updateComplete;
     expect(texts(el, 'li .subject')).to.deep.equal(['Lunch']);
   });

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import '../fluent/first.js';
 import { disabled } from '../fluent/disabled.js';
+import { searchField, searchStyles } from '../fluent/search.js';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { translatorContext } from '../contexts.js';
@@ -43,6 +44,7 @@ export class CrmWayBack extends LitElement {
   static override styles = [
     tokens,
     controls,
+    searchStyles,
     lists,
     css`
       h3 {
@@ -84,16 +86,8 @@ export class CrmWayBack extends LitElement {
         flex-wrap: wrap;
         margin-top: 6px;
       }
-      input[type='search'] {
-        font: inherit;
+      fluent-text-input.search {
         width: 100%;
-        box-sizing: border-box;
-        min-height: 32px;
-        border: 1px solid var(--crm-border);
-        border-radius: var(--crm-radius);
-        padding: 4px 8px;
-        background: var(--crm-bg);
-        color: var(--crm-fg);
         margin-bottom: 4px;
       }
       .bad {
@@ -237,13 +231,7 @@ export class CrmWayBack extends LitElement {
       <p class="note">${this.t('wayBack.versionsIntro')}</p>
       ${
         this.versions.length
-          ? html`<input
-              type="search"
-              aria-label=${this.t('wayBack.filter')}
-              placeholder=${this.t('wayBack.filter')}
-              .value=${this.filter}
-              @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
-            />`
+          ? searchField(this.t('wayBack.filter'), this.filter, (value) => (this.filter = value))
           : html`<p>${this.t('wayBack.noVersions')}</p>`
       }
       <ul>

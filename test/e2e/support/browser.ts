@@ -58,6 +58,7 @@ const AX_ENGINE = `({
     combobox: 'select, [role="combobox"]',
     option: 'option, fluent-option, [role="option"]',
     radio: 'input[type="radio"], fluent-radio, [role="radio"]',
+    radiogroup: 'fluent-radio-group, [role="radiogroup"]',
     searchbox: 'input[type="search"], [role="searchbox"]',
     tab: 'fluent-tab, [role="tab"]',
     textbox: 'input:not([type]), input[type="text"], input[type="url"], input[type="password"], input[type="email"], textarea, [role="textbox"]',
