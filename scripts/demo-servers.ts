@@ -29,6 +29,8 @@ export interface DemoServerOptions {
   readonly ipv6?: boolean;
   /** The gateway's time for leases (tests move it on; default Date.now). */
   readonly gatewayClock?: () => number;
+  /** The time the demo data is laid out around (its meetings are days from it; default: now). */
+  readonly now?: Date;
 }
 
 export interface DemoServers {
@@ -58,10 +60,10 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
   const graphUrl = `https://${hostname}:${new URL(emulator.url).port}`;
   // nextLink and deltaLink carry the address the browser uses.
   emulator.setPublicUrl(graphUrl);
-  const mailbox = ensureDemoMailbox(emulator.mailbox('demo'));
+  const mailbox = ensureDemoMailbox(emulator.mailbox('demo'), (o.now ?? new Date()).getTime());
 
   const store = await openStore(o.gatewayDb);
-  const createdGateway = await ensureDemo(store);
+  const createdGateway = await ensureDemo(store, o.now ?? new Date());
   // The add-in's address is needed for the gateway's CORS, the gateway's for the demo config: the
   // add-in server starts first with a config object filled in once the gateway listens.
   const demoConfig: Record<string, string> = { mailbox: 'demo', userId: 'demo', password: 'demo' };

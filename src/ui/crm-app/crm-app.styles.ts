@@ -47,11 +47,15 @@ export const styles = css`
     display: flex;
     gap: 8px;
     align-items: center;
-    position: sticky;
-    bottom: 0;
     background: var(--crm-bg);
     padding: 8px 0;
     border-top: 1px solid var(--crm-border);
+  }
+  /* Unsaved changes keep Save in sight while the user scrolls; with nothing to save, the bar stays
+     under the settings (it covered Pending's buttons at the bottom of the pane). */
+  .save-bar.dirty {
+    position: sticky;
+    bottom: 0;
   }
   .bad {
     color: var(--crm-error-fg);

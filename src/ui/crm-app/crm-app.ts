@@ -275,7 +275,7 @@ export class CrmApp extends LitElement {
             ></crm-settings-form>`,
         )}
       </crm-settings-tabs>
-      <div class="save-bar">
+      <div class="save-bar ${p.dirty ? 'dirty' : ''}">
         <fluent-button appearance="primary" ${disabled(!p.dirty || p.saveState === 'saving')} @click=${() => p.save()}>
           ${this.t('settings.save')}
         </fluent-button>

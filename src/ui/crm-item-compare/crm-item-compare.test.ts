@@ -111,18 +111,19 @@ describe('crm-item-compare (the conflict screen, issue 18)', () => {
     });
     await customElements.whenDefined('fluent-radio-group');
     await new Promise((r) => requestAnimationFrame(r));
-    // One Fluent radio group per differing field, named by the field; Outlook's value chosen first.
+    // One Fluent radio group per differing field, named by the field, a choice per side under its
+    // column; Outlook's value chosen first.
     const groups = [...el.shadowRoot!.querySelectorAll('fluent-radio-group')];
     const radios = [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('fluent-radio')];
-    expect(groups.map((g) => g.getAttribute('aria-label'))).to.deep.equal(['Subject', 'Location']);
+    expect(groups.map((g) => g.getAttribute('aria-label'))).to.deep.equal(['Subject from', 'Location from']);
     expect(
       radios.map((r) => `${r.closest('fluent-radio-group')!.getAttribute('aria-label')}:${r.checked}`),
-    ).to.deep.equal(['Subject:true', 'Subject:false', 'Location:true', 'Location:false']);
+    ).to.deep.equal(['Subject from:true', 'Subject from:false', 'Location from:true', 'Location from:false']);
     expect(radios.map((r) => r.closest('label')!.textContent!.trim())).to.deep.equal([
-      'Take Outlook’s',
-      'Take CRM’s',
-      'Take Outlook’s',
-      'Take CRM’s',
+      'Outlook',
+      'CRM',
+      'Outlook',
+      'CRM',
     ]);
     radios[3]!.click();
     await el.updateComplete;

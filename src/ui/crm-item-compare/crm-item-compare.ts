@@ -166,7 +166,7 @@ export class CrmItemCompare extends LitElement {
       <td></td>
       <td colspan="2">
         <fluent-radio-group
-          aria-label=${this.t(`compare.field.${field}`)}
+          aria-label=${this.t('compare.takeFrom', { field: this.t(`compare.field.${field}`) })}
           orientation="horizontal"
           value=${this.choice[field] ?? 'outlook'}
           @change=${(e: Event) => {
@@ -178,11 +178,7 @@ export class CrmItemCompare extends LitElement {
           }}
         >
           ${(['outlook', 'crm'] as const).map(
-            (side) =>
-              html`<label
-                ><fluent-radio value=${side}></fluent-radio
-                >${this.t('compare.take', { side: this.t(`side.${side}`) })}</label
-              >`,
+            (side) => html`<label><fluent-radio value=${side}></fluent-radio>${this.t(`side.${side}`)}</label>`,
           )}
         </fluent-radio-group>
       </td>
@@ -224,7 +220,7 @@ export class CrmItemCompare extends LitElement {
           )}
           ${
             when(l) || when(r)
-              ? html`<tr>
+              ? html`<tr class="modified">
                   <th scope="row">${this.t('pending.field.modified')}</th>
                   <td>${when(l)}</td>
                   <td>${when(r)}</td>

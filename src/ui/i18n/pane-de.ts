@@ -247,7 +247,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'compare.after': 'Nach der Änderung',
   'compare.none': 'Noch nichts',
   'compare.unknown': 'Nicht gelesen',
-  'compare.take': 'Aus {side} übernehmen',
+  'compare.takeFrom': '{field} aus',
   'compare.merge': 'Diese Zusammenführung auf beiden Seiten behalten',
   'compare.allDay': 'ganztägig',
   'compare.start': 'Beginn {when}',

@@ -237,7 +237,7 @@ export const paneEn = {
   'compare.after': 'After the change',
   'compare.none': 'Nothing yet',
   'compare.unknown': 'Not read',
-  'compare.take': 'Take {side}’s',
+  'compare.takeFrom': '{field} from',
   'compare.merge': 'Keep this merge on both sides',
   'compare.allDay': 'all day',
   'compare.start': 'start {when}',

@@ -132,8 +132,20 @@ export interface WatchedPage {
 const OFFICE_JS_TELEMETRY = 'telemetryservice.firstpartyapps.oaspapps.com';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+export interface PageOptions {
+  /** The browser's time zone (IANA; default: the machine's). */
+  readonly timezoneId?: string;
+  /** The page's clock starts at this time and runs on from it (Playwright's clock). */
+  readonly clockAt?: Date;
+}
+
+export async function openPage(browser: Browser, url: string, options: PageOptions = {}): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    locale: 'en-US',
+    ...(options.timezoneId && { timezoneId: options.timezoneId }),
+  });
+  if (options.clockAt) await context.clock.install({ time: options.clockAt });
   const errors: string[] = [];
   await context.route(
     (u) => !LOOPBACK.has(u.hostname),
