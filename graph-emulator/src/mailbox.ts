@@ -155,8 +155,30 @@ export interface Instance {
 const occurrenceId = (masterId: string, originalStart: string) =>
   `${masterId}_${originalStart.replace(/[-:.]/g, '').slice(0, 15)}`;
 
+/** A change of an event or task, for change notifications (subscriptions.ts). */
+export interface ItemChange {
+  readonly kind: 'event' | 'task';
+  readonly changeType: 'created' | 'updated' | 'deleted';
+  readonly id: string;
+  /** The event's calendar or the task's list. */
+  readonly container: string;
+  readonly etag?: string;
+}
+
 export class Mailbox {
+  /** Told of every change of an event or task (the server's change notifications). */
+  onChange?: (change: ItemChange) => void;
+
   constructor(readonly state: MailboxState) {}
+
+  private changed(
+    kind: ItemChange['kind'],
+    changeType: ItemChange['changeType'],
+    item: { id: string; calendarId?: string; listId?: string; changeKey?: string; seq: number },
+  ): void {
+    const container = item.calendarId ?? item.listId ?? '';
+    this.onChange?.({ kind, changeType, id: item.id, container, etag: item.changeKey ?? String(item.seq) });
+  }
 
   private mail(kind: SentMail['kind'], eventId: string, to: string[]): void {
     if (!to.length) return;
@@ -279,6 +301,7 @@ export class Mailbox {
     // https://learn.microsoft.com/graph/api/user-post-events: "When an event is sent, the server sends
     // invitations to all attendees."
     this.mail('invitation', id, addresses(event.fields.attendees));
+    this.changed('event', 'created', event);
     return event;
   }
 
@@ -344,6 +367,7 @@ export class Mailbox {
       if (event.fields.recurrence) this.instances(event, 0, 1);
     }
     this.touched(event, before);
+    this.changed('event', 'updated', event);
     return event;
   }
 
@@ -365,12 +389,14 @@ export class Mailbox {
       event.cancelled.push(originalStart);
       delete event.exceptions[originalStart];
       this.touched(event, before);
+      this.changed('event', 'updated', event);
       return;
     }
     delete this.state.events[event.id];
     const seq = this.bump();
     for (const i of before) this.state.tombstones.push({ id: i, parent: event.id, seq });
     if (!before.has(event.id)) this.state.tombstones.push({ id: event.id, parent: event.id, seq });
+    this.changed('event', 'deleted', event);
   }
 
   /**
@@ -396,6 +422,8 @@ export class Mailbox {
     this.state.events[next] = { ...event, id: next, seq: this.bump(), changeKey: changeKey(), exceptions };
     for (const [tid, target] of Object.entries(this.state.transactions))
       if (target === id) this.state.transactions[tid] = next;
+    this.changed('event', 'deleted', event);
+    this.changed('event', 'created', this.state.events[next]);
     return next;
   }
 
@@ -451,6 +479,7 @@ export class Mailbox {
       },
     };
     this.state.tasks[t.id] = t;
+    this.changed('task', 'created', t);
     return t;
   }
 
@@ -467,6 +496,7 @@ export class Mailbox {
     t.fields = next;
     t.seq = this.bump();
     t.modified = new Date().toISOString();
+    this.changed('task', 'updated', t);
     return t;
   }
 
@@ -477,12 +507,15 @@ export class Mailbox {
     this.state.taskTombstones.push({ id, listId, seq: this.bump() });
     const next = newId();
     this.state.tasks[next] = { ...t, id: next, seq: this.bump() };
+    this.changed('task', 'deleted', t);
+    this.changed('task', 'created', this.state.tasks[next]);
     return next;
   }
 
   deleteTask(listId: string, id: string): void {
-    this.task(listId, id);
+    const t = this.task(listId, id);
     delete this.state.tasks[id];
     this.state.taskTombstones.push({ id, listId, seq: this.bump() });
+    this.changed('task', 'deleted', t);
   }
 }

@@ -5,7 +5,9 @@
  *
  * Control endpoints for tests (not Graph): POST /emulator/throttle {count, retryAfter, status?} makes
  * the next `count` requests — also requests inside a $batch — answer 429 (or `status`) with
- * Retry-After; POST /emulator/expire-delta?mailbox=m makes every delta token issued so far answer 410.
+ * Retry-After; POST /emulator/expire-delta?mailbox=m makes every delta token issued so far answer 410;
+ * POST /emulator/subscriptions/{id}/lifecycle {event} sends a lifecycle notification and
+ * POST /emulator/subscriptions/{id}/expire makes a subscription expire now (subscriptions.ts).
  *
  * (About 450 lines: the representations, delta paging and $batch are closures over the server's state
  * — mailboxes, the public address, the throttle switch; the routes are in routes.ts.)
@@ -29,6 +31,7 @@ import {
 } from './mailbox.js';
 import { RecurrenceError } from './recurrence.js';
 import { graphRoutes, type Reply } from './routes.js';
+import { Subscriptions, type LifecycleEvent } from './subscriptions.js';
 
 export interface GraphEmulatorOptions {
   readonly port?: number;
@@ -39,6 +42,12 @@ export interface GraphEmulatorOptions {
   readonly defaultPageSize?: number;
   /** Serve HTTPS with this key and certificate (the demo: a page on https:// may not call http://). */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Certificates trusted for change notification URLs (the development certificate), besides the system's. */
+  readonly notificationCa?: string;
+  /** The emulator's time for subscriptions' expiry (tests move it on; default Date.now). */
+  readonly clock?: () => number;
+  /** Milliseconds before a failed notification is posted again (doubled each time; default 1,000). */
+  readonly notificationRetryMs?: number;
 }
 
 export interface RunningGraphEmulator {
@@ -52,6 +61,8 @@ export interface RunningGraphEmulator {
   throttle(spec: { count: number; retryAfter: number; status?: number }): void;
   /** The address clients use when it is not the bound one (nextLink and deltaLink are absolute, as Graph's). */
   setPublicUrl(url: string): void;
+  /** Change notification subscriptions (tests: lifecycle notifications, expiry, deliveries). */
+  readonly subscriptions: Subscriptions;
   close(): Promise<void>;
 }
 
@@ -101,9 +112,24 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     writeFileSync(`${options.file}.tmp`, JSON.stringify(all));
     renameSync(`${options.file}.tmp`, options.file);
   };
+  const subscriptions = new Subscriptions({
+    ...(options.clock && { clock: options.clock }),
+    ...(options.notificationCa && { ca: options.notificationCa }),
+    ...(options.notificationRetryMs !== undefined && { retryMs: options.notificationRetryMs }),
+    defaultCalendar: (name) => mailbox(name).state.calendars.find((c) => c.isDefaultCalendar)?.id,
+    exists: (name, kind, container) =>
+      kind === 'event'
+        ? mailbox(name).state.calendars.some((c) => c.id === container)
+        : mailbox(name).state.todoLists.some((l) => l.id === container),
+  });
+  const notifying = (name: string, m: Mailbox) => {
+    m.onChange = (change) => subscriptions.changed({ ...change, mailbox: name });
+    return m;
+  };
+  for (const [name, m] of mailboxes) notifying(name, m);
   const mailbox = (name: string) => {
     let m = mailboxes.get(name);
-    if (!m) mailboxes.set(name, (m = new Mailbox(newMailbox())));
+    if (!m) mailboxes.set(name, (m = notifying(name, new Mailbox(newMailbox()))));
     return m;
   };
   let throttle = { count: 0, retryAfter: 1, status: 429 };
@@ -304,6 +330,48 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const route = graphRoutes({ eventJson, taskJson, listPage, startDelta });
 
   /** One request: authentication, the throttle switch, routing; errors in Graph's error shape. */
+  /** The mailbox a request's development token names (`Bearer dev:<mailbox>`). */
+  function caller(headers: Record<string, string>): string {
+    const auth = /^Bearer dev:([A-Za-z0-9._@-]{1,100})$/.exec(headers.authorization ?? '');
+    if (!auth)
+      throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty or not a development token.');
+    return auth[1]!;
+  }
+
+  const graphError = (error: unknown): Reply => {
+    if (!(error instanceof GraphError)) throw error;
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  };
+
+  /** /v1.0/subscriptions (subscriptions.ts): asynchronous, since creating one validates its URL first. */
+  async function serveSubscriptions(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: Json,
+  ): Promise<Reply> {
+    requests.push({ method, path: url.pathname });
+    try {
+      const name = caller(headers);
+      const [, id, action] = /^\/v1\.0\/subscriptions(?:\/([^/]+))?(?:\/([^/]+))?\/?$/.exec(url.pathname) ?? [];
+      if (!id && method === 'POST') return { status: 201, body: await subscriptions.create(name, body) };
+      if (!id && method === 'GET') return { status: 200, body: subscriptions.list(name) };
+      if (id && !action && method === 'GET') return { status: 200, body: subscriptions.get(name, id) };
+      if (id && !action && method === 'PATCH') return { status: 200, body: await subscriptions.update(name, id, body) };
+      if (id && !action && method === 'DELETE') {
+        subscriptions.delete(name, id);
+        return { status: 204 };
+      }
+      if (id && action === 'reauthorize' && method === 'POST') {
+        subscriptions.reauthorize(name, id);
+        return { status: 204 };
+      }
+      throw new GraphError(400, 'BadRequest', `Resource not found for the segment in ${method} ${url.pathname}`);
+    } catch (error) {
+      return graphError(error);
+    }
+  }
+
   function serve(method: string, rawUrl: string, headers: Record<string, string>, body: unknown): Reply {
     const url = new URL(rawUrl, base || 'http://127.0.0.1');
     requests.push({ method, path: url.pathname });
@@ -313,10 +381,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         throttle.count--;
         throw new GraphError(throttle.status, 'TooManyRequests', 'Too many requests: retry after the given delay.');
       }
-      const auth = /^Bearer dev:([A-Za-z0-9._@-]{1,100})$/.exec(headers.authorization ?? '');
-      if (!auth)
-        throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty or not a development token.');
-      const m = mailbox(auth[1]!);
+      const m = mailbox(caller(headers));
       const reply = route(m, method, url, (body ?? {}) as Json, headers);
       if (method !== 'GET') save();
       return reply;
@@ -408,7 +473,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       const text = Buffer.concat(chunks).toString('utf8');
       let body: unknown;
-      let reply: Reply;
+      let reply: Reply | Promise<Reply>;
       try {
         body = text ? JSON.parse(text) : undefined;
         const url = new URL(req.url ?? '/', base);
@@ -421,7 +486,19 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
           m.state.expiredBefore = m.state.seq + 1;
           save();
           reply = { status: 204 };
-        } else if (url.pathname === '/v1.0/$batch' && method === 'POST') reply = batch((body ?? {}) as Json, headers);
+        } else if (/^\/emulator\/subscriptions\/[^/]+\/(lifecycle|expire)$/.test(url.pathname) && method === 'POST') {
+          // Test control: a lifecycle notification ({"event": "missed"}) or the subscription's expiry now.
+          const [, id, what] = /^\/emulator\/subscriptions\/([^/]+)\/(\w+)$/.exec(url.pathname)!;
+          if (what === 'expire') subscriptions.expire(id!);
+          reply =
+            what === 'expire'
+              ? { status: 204 }
+              : subscriptions
+                  .lifecycle(id!, String((body as Json | undefined)?.event) as LifecycleEvent)
+                  .then(() => ({ status: 204 }), graphError);
+        } else if (url.pathname.startsWith('/v1.0/subscriptions'))
+          reply = serveSubscriptions(method, url, headers, (body ?? {}) as Json);
+        else if (url.pathname === '/v1.0/$batch' && method === 'POST') reply = batch((body ?? {}) as Json, headers);
         else reply = serve(method, req.url ?? '/', headers, body);
       } catch (error) {
         reply =
@@ -429,13 +506,18 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
             ? { status: 400, body: { error: { code: 'BadRequest', message: `malformed JSON: ${error.message}` } } }
             : { status: 500, body: { error: { code: 'InternalServerError', message: String(error) } } };
       }
-      const out = reply.body === undefined ? '' : JSON.stringify(reply.body);
-      res.writeHead(reply.status, {
-        ...cors,
-        ...(out && { 'Content-Type': 'application/json' }),
-        ...reply.headers,
-      });
-      res.end(out);
+      const write = (r: Reply) => {
+        const out = r.body === undefined ? '' : JSON.stringify(r.body);
+        res.writeHead(r.status, {
+          ...cors,
+          ...(out && { 'Content-Type': 'application/json' }),
+          ...r.headers,
+        });
+        res.end(out);
+      };
+      void Promise.resolve(reply).then(write, (error: unknown) =>
+        write({ status: 500, body: { error: { code: 'InternalServerError', message: String(error) } } }),
+      );
     };
   };
   const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
@@ -462,6 +544,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     setPublicUrl: (url) => {
       base = url.replace(/\/+$/, '');
     },
+    subscriptions,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
