@@ -12,6 +12,8 @@ import { ensureDemoMailbox } from '@crm-sync/graph-emulator/demo';
 import { startGraphEmulator, type RunningGraphEmulator } from '@crm-sync/graph-emulator';
 import { contentSecurityPolicy } from './build-config.js';
 import { startStaticServer, type StaticServer } from './serve.js';
+import { startSyncWorker, type RunningWorker } from '../src/server/worker.js';
+import { trustingFetch } from '../src/server/trusting-fetch.js';
 
 export interface DemoServerOptions {
   /** Where the built add-in is (dist/). */
@@ -31,6 +33,11 @@ export interface DemoServerOptions {
   readonly gatewayClock?: () => number;
   /** The time the demo data is laid out around (its meetings are days from it; default: now). */
   readonly now?: Date;
+  /**
+   * Runs the sync worker for the demo user (issue 19; `npm start`): once the pane has saved settings,
+   * an edit in the emulator or the gateway crosses with no click.
+   */
+  readonly worker?: boolean;
 }
 
 export interface DemoServers {
@@ -39,6 +46,8 @@ export interface DemoServers {
   readonly graphUrl: string;
   readonly emulator: RunningGraphEmulator;
   readonly store: GatewayStore;
+  /** The sync worker, when `worker` was asked for. */
+  readonly worker?: RunningWorker;
   /** Whether the gateway's demo data and the demo mailbox were created by this start. */
   readonly created: { readonly gateway: boolean; readonly mailbox: boolean };
   close(): Promise<void>;
@@ -56,6 +65,8 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
     host: '127.0.0.1',
     file: path.join(o.dataDir, 'graph-emulator.json'),
     tls,
+    // (The demo's sync worker receives change notifications over HTTPS with the same certificate.)
+    notificationCa: o.certificate.cert,
   });
   const graphUrl = `https://${hostname}:${new URL(emulator.url).port}`;
   // nextLink and deltaLink carry the address the browser uses.
@@ -89,7 +100,10 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
     corsOrigins: [addinUrl],
     tls,
     ...(o.gatewayClock && { clock: o.gatewayClock }),
+    onChange: (user: string) => worker?.crmChanged(user),
+    onProfileSaved: (user: string, mailbox: string) => worker?.profileSaved(user, mailbox),
   };
+  let worker: RunningWorker | undefined;
   gateways.push(await startGateway({ ...gatewayOptions, host: '127.0.0.1' }));
   const gatewayPort = new URL(gateways[0]!.url).port;
   if (o.ipv6) {
@@ -103,6 +117,16 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
   const gatewayUrl = `https://${hostname}:${gatewayPort}`;
   // The demo user's password is public by design; a real deployment serves no such file.
   Object.assign(demoConfig, { gatewayUrl: `${gatewayUrl}/dav/`, graphUrl: `${graphUrl}/v1.0` });
+  if (o.worker)
+    worker = await startSyncWorker({
+      accounts: [{ user: 'demo', mailbox: 'demo' }],
+      gatewayUrl: `https://127.0.0.1:${gatewayPort}/dav/`,
+      crmCredentials: async () => ({ username: 'demo', password: 'demo' }),
+      graph: () => ({ baseUrl: `${emulator.url}/v1.0`, token: async () => 'dev:demo' }),
+      holder: 'CRM gateway (demo sync worker)',
+      listen: { host: '127.0.0.1', port: 0, tls },
+      fetch: trustingFetch(o.certificate.cert),
+    });
 
   return {
     addinUrl,
@@ -110,8 +134,10 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
     graphUrl,
     emulator,
     store,
+    ...(worker && { worker }),
     created: { gateway: createdGateway, mailbox },
     async close() {
+      await worker?.close();
       await Promise.all(statics.map((s) => s.close()));
       await Promise.all(gateways.map((g) => g.close()));
       await emulator.close();

@@ -46,6 +46,7 @@ const demo = await startDemoServers({
   certificate,
   ports: { addin: port, gateway: gatewayPort, graph: graphPort },
   ipv6: true,
+  worker: true,
 });
 const base = demo.addinUrl;
 const gatewayUrl = demo.gatewayUrl;

@@ -46,6 +46,13 @@ export interface GatewayOptions {
   /** Time for leases (tests set it); default Date.now. */
   readonly clock?: () => number;
   readonly limits?: Partial<GatewayLimits>;
+  /**
+   * Told after an item of a user's collection was written or deleted (issue 19: the sync worker
+   * queues that user's run).
+   */
+  readonly onChange?: (user: string, collection: string) => void;
+  /** Told after the add-in mirrored a profile (issue 19: the sync worker watches the folders it names). */
+  readonly onProfileSaved?: (user: string, mailbox: string) => void;
 }
 
 /** What one client may hold of the server (issue 16, point 7): slow requests end, no address takes every socket. */
@@ -209,7 +216,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (url.pathname.startsWith('/auth/'))
           return await authRoute(auth, store, req, body, method, url.pathname, checked.user, checked.via, send);
         if (url.pathname.startsWith('/state/'))
-          return await stateRoute(accounts, req, body, method, url, checked.user, clock(), send);
+          return await stateRoute(
+            accounts,
+            req,
+            body,
+            method,
+            url,
+            checked.user,
+            clock(),
+            send,
+            options.onProfileSaved,
+          );
 
         const t = route(url.pathname);
         // Someone else's data does not exist for this user.
@@ -238,6 +255,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               if (!s) return send(412, 'If-Match: * and the item does not exist');
             }
             const r = await put(dav, req, who, t, text);
+            options.onChange?.(who, (t as { name: string }).name);
             return send(r.status, '', {
               ETag: r.etag,
               ...(r.status === 201 && {
@@ -251,6 +269,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             const r = await store.delete(who, t.name, t.file, ifMatch ? { ifMatch } : {});
             if (r === 'not-found') return send(404, 'not found');
             if (r === 'precondition-failed') return send(412, 'the item changed since you read it (ETag)');
+            options.onChange?.(who, t.name);
             return send(204);
           }
           case 'MKCOL':

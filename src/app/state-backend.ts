@@ -64,14 +64,21 @@ interface HandedOver {
   readonly to: string;
 }
 
-export function accountBackend(api: StateApi, db: StateDb, holder: string, clock: () => number): StateBackend {
-  const meta = new IdbMeta(db);
+/** The account's log, history and run reports on the gateway, and its state for reading. */
+export function accountRecords(api: StateApi): Pick<StateBackend, 'log' | 'history' | 'runs' | 'status'> {
   return {
-    where: 'account',
     log: new GatewayLog(api),
     history: new GatewayHistory(api),
     runs: new GatewayRecords<RunRecord>(api, 'runs'),
     status: new GatewayStatusStore(api),
+  };
+}
+
+export function accountBackend(api: StateApi, db: StateDb, holder: string, clock: () => number): StateBackend {
+  const meta = new IdbMeta(db);
+  return {
+    where: 'account',
+    ...accountRecords(api),
     async begin(progress) {
       const lease = new StateLease(api, holder);
       await lease.take(progress);

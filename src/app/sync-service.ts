@@ -15,17 +15,11 @@ import {
 } from '../adapters/idb/idb-state.js';
 import { deviceBackend, openStateBackend, type StateBackend } from './state-backend.js';
 import { openCalDavStores } from '../adapters/caldav/discover.js';
-import {
-  listCalendars,
-  listFolders,
-  listTaskLists,
-  type OutlookFolder,
-  type OutlookFolders,
-} from '../adapters/graph/folders.js';
+import { openStores, type OpenedStores } from './open-stores.js';
+import { emptyRecord, recordOf } from './run-records.js';
+import { listFolders, type OutlookFolders } from '../adapters/graph/folders.js';
 import { ianaZone } from '@crm-sync/common/zone-names';
-import { GraphEventStore } from '../adapters/graph/graph-event-store.js';
 import type { GraphHttp } from '../adapters/graph/graph-http.js';
-import { GraphTaskStore } from '../adapters/graph/graph-task-store.js';
 import { errorRef, SyncCancelledError, SyncError, UnreachableError } from '../core/errors.js';
 import { logLine } from '../core/log-messages.js';
 import { validateProfile } from '@crm-sync/common/profile-validate';
@@ -44,9 +38,9 @@ import {
 } from '../core/sync/way-back.js';
 import type { PendingAction } from '../core/sync/actions.js';
 import { compilePolicy, type SyncPolicy } from '../core/sync/policy.js';
-import { runSync, type RunOptions, type SyncDeps, type SyncPhase, type SyncReport } from '../core/sync/engine.js';
+import { runSync, type RunOptions, type SyncPhase, type SyncReport } from '../core/sync/engine.js';
 import type { ProfileService } from './profile-service.js';
-import type { ItemKind, Side } from '../core/sync/types.js';
+import type { Side } from '../core/sync/types.js';
 
 export interface SyncProgress {
   readonly phase: SyncPhase;
@@ -197,39 +191,12 @@ export class SyncService {
    * The stores of both sides for `profile` (a read-only calendar is refused by name), and a store for
    * another Outlook folder with the same options (moving the synchronized items after a folder change).
    */
-  private async stores(
-    policy: SyncPolicy,
-    password: string,
-  ): Promise<{ stores: SyncDeps['stores']; storeIn: NonNullable<SyncDeps['storeIn']> }> {
-    const { kinds } = policy;
-    const http = await this.options.outlook();
-    const eventsIn = (calendarId: string) =>
-      new GraphEventStore(http, calendarId, {
-        // "Use forms": the CRM data also goes where the SAP CRM pane of the appointment reads it.
-        ...(this.options.addinId && policy.outlook.forms && { addinId: this.options.addinId }),
-        notifyAttendees: policy.outlook.notifyAttendees,
-        floatingZone: userZone(this.options.userTimeZone?.()),
-      });
-    const tasksIn = (listId: string) => new GraphTaskStore(http, listId);
-    const outlook: SyncDeps['stores']['outlook'] = {};
-    if (kinds.has('activity')) {
-      const chosen = choose(await listCalendars(http), policy.outlook.calendarId, 'activity');
-      if (!chosen.canWrite) throw new SyncError('calendar-read-only', { name: chosen.name });
-      outlook.activity = eventsIn(chosen.id);
-    }
-    if (kinds.has('task')) {
-      const chosen = choose(await listTaskLists(http), policy.outlook.taskListId, 'task');
-      outlook.task = tasksIn(chosen.id);
-    }
-    const storeIn: NonNullable<SyncDeps['storeIn']> = (side, kind, folder) => {
-      if (side !== 'outlook') throw new SyncError('internal', { detail: 'only Outlook folders can be changed' });
-      return kind === 'activity' ? eventsIn(folder) : tasksIn(folder);
-    };
-    const crm = await openCalDavStores(policy.crm.gatewayUrl, {
-      credentials: { username: policy.crm.userId, password },
+  private async stores(policy: SyncPolicy, password: string): Promise<OpenedStores> {
+    return openStores(policy, await this.options.outlook(), {
+      crm: { credentials: { username: policy.crm.userId, password } },
+      floatingZone: userZone(this.options.userTimeZone?.()),
+      ...(this.options.addinId && { addinId: this.options.addinId }),
     });
-    for (const kind of kinds) if (!crm[kind]) throw new SyncError('no-collection', { kind });
-    return { stores: { outlook, crm }, storeIn };
   }
 
   /** One run; only one at a time per pane. */
@@ -471,37 +438,4 @@ export class SyncService {
     const stores = await openCalDavStores(gatewayUrl, { credentials: { username: userId, password } });
     return Object.keys(stores);
   }
-}
-
-/** The folder the General tab names, or the default one when it names none. */
-function choose(folders: readonly OutlookFolder[], id: string, kind: ItemKind): OutlookFolder {
-  const chosen = id ? folders.find((f) => f.id === id) : folders.find((f) => f.isDefault);
-  if (!chosen) throw new SyncError('folder-gone', { kind });
-  return chosen;
-}
-
-export function emptyRecord(at: number, durationMs: number): RunRecord {
-  const zero = { created: 0, updated: 0, deleted: 0 };
-  return {
-    at,
-    durationMs,
-    dryRun: false,
-    written: { outlook: zero, crm: zero },
-    conflicts: 0,
-    pending: 0,
-    errors: 0,
-  };
-}
-
-export function recordOf(r: SyncReport): RunRecord {
-  return {
-    at: r.startedAt,
-    durationMs: r.durationMs,
-    dryRun: r.dryRun,
-    written: r.written,
-    conflicts: r.conflictsResolved,
-    pending: r.pending.length,
-    errors: r.errors.length + r.unreadable.length,
-    ...(r.cancelled && { failure: 'cancelled' }),
-  };
 }

@@ -9,7 +9,8 @@ import { GatewayStatusStore, StateApi } from '../../src/adapters/gateway-state/g
 import { IdbStatusStore, openStateDb } from '../../src/adapters/idb/idb-state.js';
 import { accountBackend, openStateBackend, type StateBackend } from '../../src/app/state-backend.js';
 import type { ProfileService } from '../../src/app/profile-service.js';
-import { emptyRecord, SyncService } from '../../src/app/sync-service.js';
+import { SyncService } from '../../src/app/sync-service.js';
+import { emptyRecord } from '../../src/app/run-records.js';
 import type { PendingAction } from '../../src/core/sync/actions.js';
 import { SyncError } from '../../src/core/errors.js';
 import { runSync } from '../../src/core/sync/engine.js';

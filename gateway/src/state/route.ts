@@ -138,6 +138,8 @@ export async function stateRoute(
   user: string,
   now: number,
   send: Send,
+  /** Told after a profile was saved (issue 19: the sync worker watches the folders it names). */
+  onProfileSaved?: (user: string, mailbox: string) => void,
 ): Promise<void> {
   const [, , segment, part, ...rest] = url.pathname.split('/');
   if (!segment || rest.length) throw new HttpError(404, 'not found');
@@ -197,6 +199,7 @@ export async function stateRoute(
       const checked = checkProfile(parseJson(text));
       if ('findings' in checked) return json(422, { error: 'profile', findings: checked.findings });
       await accounts.saveProfile(user, mailbox, checked.profile as unknown as Record<string, unknown>, now);
+      onProfileSaved?.(user, mailbox);
       return send(204);
     }
     if (method === 'GET') {
