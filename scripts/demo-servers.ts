@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDemo } from '@crm-sync/gateway/demo';
 import { startGateway, type RunningGateway } from '@crm-sync/gateway';
+import { SyncAccounts } from '@crm-sync/gateway/state/accounts';
 import { openStore } from '@crm-sync/gateway/store/open';
 import type { GatewayStore } from '@crm-sync/gateway/store/types';
 import { ensureDemoMailbox } from '@crm-sync/graph-emulator/demo';
@@ -77,13 +78,21 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
   const createdGateway = await ensureDemo(store, o.now ?? new Date());
   // The add-in's address is needed for the gateway's CORS, the gateway's for the demo config: the
   // add-in server starts first with a config object filled in once the gateway listens.
-  const demoConfig: Record<string, string> = { mailbox: 'demo', userId: 'demo', password: 'demo' };
+  const demoConfig: Record<string, string | boolean> = {
+    mailbox: 'demo',
+    userId: 'demo',
+    password: 'demo',
+    // The pane's first settings ask for the worker's synchronization when the demo runs it.
+    ...(o.worker && { serverSync: true }),
+  };
   // The pages may call the demo's gateway and Graph emulator (known once they listen) and nothing else.
   const csp = () =>
     contentSecurityPolicy({
       officeJsUrl: 'office-js/office.js',
       authority: 'https://login.microsoftonline.com/common',
-      connect: [demoConfig.gatewayUrl, demoConfig.graphUrl].filter((u) => !!u).map((u) => new URL(u!).origin),
+      connect: [demoConfig.gatewayUrl, demoConfig.graphUrl]
+        .filter((u): u is string => typeof u === 'string')
+        .map((u) => new URL(u).origin),
     });
   const staticOptions = {
     root: o.dist,
@@ -119,7 +128,8 @@ export async function startDemoServers(o: DemoServerOptions): Promise<DemoServer
   Object.assign(demoConfig, { gatewayUrl: `${gatewayUrl}/dav/`, graphUrl: `${graphUrl}/v1.0` });
   if (o.worker)
     worker = await startSyncWorker({
-      accounts: [{ user: 'demo', mailbox: 'demo' }],
+      // (Only the demo user logs on with a password the worker knows: its accounts, when they ask for it.)
+      accounts: async () => (await new SyncAccounts(store.state).profiles()).filter((a) => a.user === 'demo'),
       gatewayUrl: `https://127.0.0.1:${gatewayPort}/dav/`,
       crmCredentials: async () => ({ username: 'demo', password: 'demo' }),
       graph: () => ({ baseUrl: `${emulator.url}/v1.0`, token: async () => 'dev:demo' }),

@@ -30,6 +30,8 @@ export interface DemoConfig {
   readonly mailbox: string;
   readonly userId: string;
   readonly password: string;
+  /** The demo runs the gateway's sync worker (`npm start`): the first settings ask for it. */
+  readonly serverSync?: boolean;
 }
 
 export interface AppServices {
@@ -160,7 +162,12 @@ async function prefillDemo(profiles: ProfileService, demo: DemoConfig): Promise<
   if (loaded.profile.general.gatewayUrl) return;
   const p = loaded.profile;
   await profiles.save(
-    { ...p, general: { ...p.general, gatewayUrl: demo.gatewayUrl, userId: demo.userId } },
+    {
+      ...p,
+      general: { ...p.general, gatewayUrl: demo.gatewayUrl, userId: demo.userId },
+      // `npm start` runs the gateway's sync worker: the demo asks for it (issue 19).
+      ...(demo.serverSync && { automatic: { ...p.automatic, onServer: true } }),
+    },
     demo.password,
   );
 }

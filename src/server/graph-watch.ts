@@ -94,6 +94,11 @@ export class GraphWatch {
       if (!held.some((s) => s.resource === w.resource)) await this.subscribe(account, w.kind, w.resource);
   }
 
+  /** Deletes the account's subscriptions (the user turned the worker off). */
+  async unwatch(account: Account): Promise<void> {
+    for (const s of this.subscriptionsOf(account)) await this.drop(s);
+  }
+
   private async subscribe(account: Account, kind: 'event' | 'task', resource: string): Promise<void> {
     const clientState = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + LIFETIME_MS[kind];

@@ -50,7 +50,8 @@ export async function mirroredProfile(api: StateApi): Promise<Profile | undefine
 }
 
 /**
- * Runs the account's synchronization once; undefined when no Outlook has saved settings for it yet.
+ * Runs the account's synchronization once; undefined when no Outlook has saved settings for it yet or
+ * they do not ask for the server's synchronization.
  * Throws SyncError 'sync-elsewhere' while another run (an Outlook's, another server's) holds the
  * account; a run that fails is in the account's run reports and log, as the pane's are.
  */
@@ -61,11 +62,12 @@ export async function runServerSync(account: Account, o: ServerSyncOptions): Pro
   const api = new StateApi(o.gatewayUrl, account.mailbox, new DavHttp(dav));
   const { runs, log, history } = accountRecords(api);
   const profile = await mirroredProfile(api);
-  // (No settings saved from an Outlook yet: nothing to run, and nothing to report as a failure.)
-  if (!profile) return undefined;
+  // (No settings saved from an Outlook yet, or "Keep synchronizing when Outlook is closed" is off:
+  // nothing to run, and nothing to report as a failure.)
+  const startedAt = clock();
+  if (!profile || !compilePolicy(profile, startedAt).triggers.onServer) return undefined;
   const findings = validateProfile(profile);
   if (findings.length) throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
-  const startedAt = clock();
   const policy = compilePolicy(profile, startedAt);
   // (The CRM is reached at the server's own address for the gateway, not the one the user typed.)
   const serverPolicy = { ...policy, crm: { ...policy.crm, gatewayUrl: o.gatewayUrl } };

@@ -6,8 +6,7 @@
  * the scheduler (bursts coalesced, one run per account at a time) and are the same runs as the pane's
  * (sync-job.ts), on the account's shared state and lease.
  *
- * Not built yet (issue 19 stays open): the per-user setting "Keep synchronizing when Outlook is
- * closed" (the accounts are given), tokens for the server (on-behalf-of, application permissions: the
+ * Not built yet (issue 19 stays open): tokens for the server (on-behalf-of, application permissions: the
  * Graph token source is given), the PostgreSQL job queue across several processes, and the interval
  * from the profile.
  */
@@ -15,12 +14,17 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DavHttp } from '../adapters/caldav/dav-http.js';
 import { StateApi } from '../adapters/gateway-state/gateway-state.js';
+import { compilePolicy } from '../core/sync/policy.js';
 import { GraphWatch } from './graph-watch.js';
 import { Scheduler } from './scheduler.js';
 import { mirroredProfile, runServerSync, type Account, type ServerSyncOptions } from './sync-job.js';
 
 export interface WorkerOptions extends ServerSyncOptions {
-  readonly accounts: readonly Account[];
+  /**
+   * The accounts the add-in has mirrored a profile for (the gateway's SyncAccounts.profiles); the
+   * worker keeps those whose profile has "Keep synchronizing when Outlook is closed" on.
+   */
+  readonly accounts: () => Promise<readonly Account[]>;
   /** The worker's HTTPS listener for Graph's notifications (127.0.0.1 in tests and the demo). */
   readonly listen: { readonly host: string; readonly port: number; readonly tls: { key: string; cert: string } };
   /** The listener's address as Graph reaches it (default: the bound one). */
@@ -39,6 +43,8 @@ export interface RunningWorker {
   readonly url: string;
   readonly scheduler: Scheduler;
   readonly watch: GraphWatch;
+  /** The accounts kept in sync now. */
+  kept(): readonly Account[];
   /** A user's CRM collection changed: their accounts' runs are due. */
   crmChanged(user: string): void;
   /** An Outlook saved the account's settings: the folders they name are watched, and a run is due. */
@@ -88,28 +94,33 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
   });
   base = `https://${o.listen.host}:${(server.address() as AddressInfo).port}`;
 
-  /** Subscribes to the account's folders as its mirrored profile names them; then its first run. */
+  /** The accounts kept in sync, by user and mailbox. */
+  const kept = new Map<string, Account>();
+  const keyOf = (a: Account) => `${a.user}\n${a.mailbox.toLowerCase()}`;
+  /**
+   * Reads the account's mirrored profile: with "Keep synchronizing when Outlook is closed" on, the
+   * folders it names are watched and a run is due; off, the account is let go (subscriptions deleted).
+   */
   const start = async (account: Account) => {
     try {
       const credentials = await o.crmCredentials(account.user);
-      const api = new StateApi(
-        o.gatewayUrl,
-        account.mailbox,
-        new DavHttp({ credentials, ...(o.fetch && { fetch: o.fetch }) }),
-      );
-      const profile = await mirroredProfile(api);
-      if (profile) await watch.watch(account, profile);
-      else
-        log({ at: new Date().toISOString(), level: 'warning', user: account.user, problem: 'no profile mirrored yet' });
+      const dav = new DavHttp({ credentials, ...(o.fetch && { fetch: o.fetch }) });
+      const profile = await mirroredProfile(new StateApi(o.gatewayUrl, account.mailbox, dav));
+      if (!profile || !compilePolicy(profile, Date.now()).triggers.onServer) {
+        if (kept.delete(keyOf(account))) await watch.unwatch(account);
+        return;
+      }
+      kept.set(keyOf(account), account);
+      await watch.watch(account, profile);
     } catch (error) {
       log({ at: new Date().toISOString(), level: 'warning', user: account.user, problem: message(error) });
     }
-    scheduler.trigger(account, 'settings', 0);
+    if (kept.has(keyOf(account))) scheduler.trigger(account, 'settings', 0);
   };
-  await Promise.all(o.accounts.map(start));
+  await Promise.all((await o.accounts()).map(start));
 
   const full = setInterval(
-    () => o.accounts.forEach((a) => scheduler.trigger(a, 'full check')),
+    () => kept.forEach((a) => scheduler.trigger(a, 'full check')),
     o.fullCheckMs ?? 24 * 3_600_000,
   );
   const renew = setInterval(() => void watch.renewDue(), o.renewCheckMs ?? 3_600_000);
@@ -117,11 +128,9 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
     url: base,
     scheduler,
     watch,
-    crmChanged: (user) => o.accounts.filter((a) => a.user === user).forEach((a) => scheduler.trigger(a, 'crm change')),
-    profileSaved: (user, mailbox) =>
-      o.accounts
-        .filter((a) => a.user === user && a.mailbox.toLowerCase() === mailbox.toLowerCase())
-        .forEach((a) => void start(a)),
+    kept: () => [...kept.values()],
+    crmChanged: (user) => kept.forEach((a) => a.user === user && scheduler.trigger(a, 'crm change')),
+    profileSaved: (user, mailbox) => void start({ user, mailbox }),
     async close() {
       clearInterval(full);
       clearInterval(renew);

@@ -37,6 +37,7 @@ describe('the demo runs the sync worker for the demo user (npm start)', () => {
     await new StateApi(`${demo.gatewayUrl}/dav/`, 'demo', http).mirrorProfile({
       ...base,
       general: { ...base.general, gatewayUrl: `${demo.gatewayUrl}/dav/`, userId: 'demo' },
+      automatic: { ...base.automatic, onServer: true },
     });
   });
   after(async () => {

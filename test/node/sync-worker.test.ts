@@ -52,21 +52,23 @@ describe('sync worker: the gateway synchronizes with no Outlook open (issue 19)'
     store = new SqliteStore(path.join(dir, 'gateway.sqlite'));
     await store.migrate();
     await ensureDemo(store);
-    gw = await startGateway({ store, port: 0, onChange: (user) => worker?.crmChanged(user) });
+    gw = await startGateway({
+      store,
+      port: 0,
+      onChange: (user) => worker?.crmChanged(user),
+      onProfileSaved: (user, mailbox) => worker?.profileSaved(user, mailbox),
+    });
     // What the pane does when the user saves the settings: the profile goes to the gateway.
-    const api = new StateApi(
-      `${gw.url}/dav/`,
-      'demo',
-      new DavHttp({ credentials: { username: 'demo', password: 'demo' } }),
-    );
+    const api = demoState();
     const base = defaultProfile();
     await api.mirrorProfile({
       ...base,
       general: { ...base.general, gatewayUrl: `${gw.url}/dav/`, userId: 'demo' },
+      automatic: { ...base.automatic, onServer: true },
       sync: { ...base.sync, itemTypes: 'activities' },
     });
     worker = await startSyncWorker({
-      accounts: [account],
+      accounts: async () => [account],
       gatewayUrl: `${gw.url}/dav/`,
       crmCredentials: async () => ({ username: 'demo', password: 'demo' }),
       graph: () => ({ baseUrl: `${emulator.url}/v1.0`, token: async () => 'dev:demo' }),
@@ -87,6 +89,10 @@ describe('sync worker: the gateway synchronizes with no Outlook open (issue 19)'
   });
 
   const mailbox = () => emulator.mailbox('demo');
+  /** The demo account's state at the gateway, as a pane reaches it. */
+  function demoState(): StateApi {
+    return new StateApi(`${gw.url}/dav/`, 'demo', new DavHttp({ credentials: { username: 'demo', password: 'demo' } }));
+  }
   const calendar = () => mailbox().state.calendars.find((c) => c.isDefaultCalendar)!.id;
   const crmItems = async () => {
     const list = await store.list('demo', 'activities');
@@ -202,11 +208,7 @@ describe('sync worker: the gateway synchronizes with no Outlook open (issue 19)'
 
   it("a pane's run holding the account's turn makes the worker's run wait; they never overlap", async () => {
     await worker!.scheduler.idle();
-    const api = new StateApi(
-      `${gw.url}/dav/`,
-      'demo',
-      new DavHttp({ credentials: { username: 'demo', password: 'demo' } }),
-    );
+    const api = demoState();
     const pane = new StateLease(api, 'Outlook on the web · test');
     await pane.take(() => 'writing');
     const failedBefore = runs.filter((r) => r !== 'done').length;
@@ -221,5 +223,23 @@ describe('sync worker: the gateway synchronizes with no Outlook open (issue 19)'
     // Once the pane's run is over, the worker's next try goes through.
     await new Promise((r) => setTimeout(r, 5_000));
     await within10s(async () => (await crmSubjects()).includes('Worker: while the pane runs'), 'after the pane');
+  });
+
+  it('"Keep synchronizing when Outlook is closed" turned off lets the account go; on again, it catches up', async () => {
+    await worker!.scheduler.idle();
+    const api = demoState();
+    const mirrored = async (onServer: boolean) => {
+      const r = await api.request('GET', '/profile');
+      const { profile } = JSON.parse(r.text) as { profile: ReturnType<typeof defaultProfile> };
+      await api.mirrorProfile({ ...profile, automatic: { ...profile.automatic, onServer } });
+    };
+    await mirrored(false);
+    await within10s(() => worker!.kept().length === 0 && worker!.watch.subscriptionsOf(account).length === 0, 'let go');
+    mailbox().createEvent(calendar(), meeting('Worker: while turned off'));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await crmSubjects()).not.to.include('Worker: while turned off');
+    await mirrored(true);
+    await within10s(async () => (await crmSubjects()).includes('Worker: while turned off'), 'on again');
+    expect(worker!.watch.subscriptionsOf(account)).to.have.length(1);
   });
 });

@@ -88,6 +88,11 @@ export const ProfileSchema = v.pipe(
         ),
         0,
       ),
+      /**
+       * The gateway's sync worker keeps the account in sync on every change, also while Outlook is
+       * closed (issue 19; off by default).
+       */
+      onServer: flag(false, { tab: 'calendar', control: 'checkbox', help: true }),
       /** Outlook has no event for saving an appointment: this comes with the server sync (issue 19). */
       onSaveOrSend: flag(false, { tab: 'calendar', control: 'checkbox', help: true, unavailable: true }),
       mobileSales: flag(true, { tab: 'calendar', control: 'checkbox' }),
@@ -172,7 +177,7 @@ export const ProfileSchema = v.pipe(
   v.forward(
     v.check(
       (p) =>
-        !(p.automatic.onPaneOpen || p.automatic.everyMinutes > 0 || p.automatic.onSaveOrSend) ||
+        !(p.automatic.onPaneOpen || p.automatic.everyMinutes > 0 || p.automatic.onSaveOrSend || p.automatic.onServer) ||
         p.automatic.mobileSales ||
         p.automatic.mobileService,
       'noItemTypesForApplication',

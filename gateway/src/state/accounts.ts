@@ -314,6 +314,18 @@ export class SyncAccounts {
     return value === undefined ? undefined : (JSON.parse(String(value)) as { profile: Json; savedAt: number });
   }
 
+  /** Every account with a mirrored profile, and the profile (issue 19: the sync worker keeps those that ask for it). */
+  async profiles(): Promise<{ user: string; mailbox: string; profile: Json }[]> {
+    const [rows] = await this.sql.read([
+      st(`SELECT user_id, mailbox, value FROM sync_entries WHERE part = ? AND key = 'profile'`, PART.meta),
+    ]);
+    return (rows ?? []).map((r) => ({
+      user: String(r.user_id),
+      mailbox: String(r.mailbox),
+      profile: (JSON.parse(String(r.value)) as { profile: Json }).profile,
+    }));
+  }
+
   /** Appends a record (a log line, a history entry, a run report); runs keep only the last `keepRuns`. */
   async append(user: string, mailbox: string, part: RecordPart, value: Json, now: number, keepRuns = 50) {
     await this.ensure(user, mailbox);

@@ -58,8 +58,11 @@ export interface SyncPolicy {
   };
   /** The CRM side: the gateway and the user (the password is the device's). */
   readonly crm: { readonly gatewayUrl: string; readonly userId: string };
-  /** What the task pane does by itself: on opening, every N minutes (0 = off); never with no application. */
-  readonly triggers: { readonly onPaneOpen: boolean; readonly everyMinutes: number };
+  /**
+   * What runs by itself: the task pane on opening and every N minutes (0 = off); the gateway's sync
+   * worker on every change (`onServer`, issue 19). Never with no application ticked.
+   */
+  readonly triggers: { readonly onPaneOpen: boolean; readonly everyMinutes: number; readonly onServer: boolean };
   /** Miscellaneous, the colours the conflict screen and Pending mark each side with. */
   readonly colors: Readonly<Record<Side, string>>;
   /**
@@ -126,6 +129,7 @@ export function compilePolicy(p: Profile, now: number): SyncPolicy {
     triggers: {
       onPaneOpen: p.automatic.onPaneOpen && apps.size > 0,
       everyMinutes: apps.size > 0 ? p.automatic.everyMinutes : 0,
+      onServer: p.automatic.onServer && apps.size > 0,
     },
     colors: { outlook: p.misc.conflictColorOutlook, crm: p.misc.conflictColorCrm },
   };

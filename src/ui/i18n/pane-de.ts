@@ -45,6 +45,7 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'intro.series': 'Serien und private Elemente.',
   'field.automatic.onPaneOpen': 'Synchronisieren, wenn dieser Bereich geöffnet wird',
   'field.automatic.everyMinutes': 'Alle … Minuten synchronisieren, solange der Bereich offen ist (0 = aus)',
+  'field.automatic.onServer': 'Weiter abgleichen, wenn Outlook geschlossen ist',
   'field.automatic.onSaveOrSend': 'Synchronisieren, wenn ich einen Termin speichere oder sende',
   'field.automatic.mobileSales': 'Aktivitäten aus Mobile Sales synchronisieren',
   'field.automatic.mobileService': 'Aktivitäten aus Mobile Service synchronisieren',
@@ -95,6 +96,8 @@ export const paneDe: Record<keyof typeof paneEn, string> = {
   'help.general.tasksListId':
     'Nach einem Wechsel von Kalender oder Liste fragt die nächste Synchronisation zuerst: die bisher synchronisierten Elemente in den neuen Ordner verschieben oder mit ihm neu beginnen (der alte Ordner bleibt dann, wie er ist).',
   'help.automatic.everyMinutes': '5 bis 1440 Minuten. Kurze Abstände kosten Leistung.',
+  'help.automatic.onServer':
+    'Das CRM-Gateway gleicht bei jeder Änderung in Outlook oder im CRM ab, auch wenn Outlook geschlossen ist (sofern Ihr Administrator es eingerichtet hat). Seine Läufe erscheinen hier wie Ihre eigenen.',
   'help.automatic.onSaveOrSend':
     'In dieser Version noch nicht verfügbar: Speichern oder Senden eines Termins startet keine Synchronisation.',
   'help.general.gatewayUrl': 'Die https://-Adresse von Ihrem Administrator, z. B. https://crm-gateway.example.com/dav/',

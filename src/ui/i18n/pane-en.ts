@@ -38,6 +38,7 @@ export const paneEn = {
   'intro.series': 'Recurring and private items.',
   'field.automatic.onPaneOpen': 'Synchronize when this pane opens',
   'field.automatic.everyMinutes': 'Synchronize every … minutes while the pane is open (0 = off)',
+  'field.automatic.onServer': 'Keep synchronizing when Outlook is closed',
   'field.automatic.onSaveOrSend': 'Synchronize when I save or send an appointment',
   'field.automatic.mobileSales': 'Synchronize Mobile Sales activities',
   'field.automatic.mobileService': 'Synchronize Mobile Service activities',
@@ -88,6 +89,8 @@ export const paneEn = {
   'help.general.tasksListId':
     'After a change of calendar or list, the next synchronization asks first: move the items synchronized so far to the new folder, or start a new pairing with it (the old folder is then left as it is).',
   'help.automatic.everyMinutes': 'From 5 to 1440 minutes. Short intervals cost performance.',
+  'help.automatic.onServer':
+    'The CRM gateway synchronizes on every change in Outlook or the CRM, also while Outlook is closed (if your administrator has set it up). Its runs show here like your own.',
   'help.automatic.onSaveOrSend':
     'Not available yet in this version: saving or sending an appointment does not start a synchronization.',
   'help.general.gatewayUrl':
