@@ -81,6 +81,9 @@ CRM gateway (CalDAV, demo data ${demo.created.gateway ? 'created now' : 'kept fr
   Any CalDAV client can use it, e.g. vdirsyncer or Thunderbird with ${gatewayUrl}/.well-known/caldav
 Graph emulator (Outlook's side of the demo, mailbox "demo" ${demo.created.mailbox ? 'created now' : 'kept from an earlier start'}): ${graphUrl}/v1.0
   State in .data/graph-emulator.json; delete it (and .data/gateway.sqlite) to start the demo afresh.
+Sync worker (issue 19): once the pane has saved its settings or run once, an edit in the emulator or
+  the gateway crosses with no click ("Keep synchronizing when Outlook is closed"); Graph's change
+  notifications go to ${demo.worker?.url ?? '(not running)'}/graph/notify.
 
 Demo: open ${base}/taskpane.html in a browser (pass the certificate warning if any), then "Sync now".
 Press Ctrl-C to stop.`);
