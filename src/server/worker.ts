@@ -99,9 +99,12 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
   const keyOf = (a: Account) => `${a.user}\n${a.mailbox.toLowerCase()}`;
   /**
    * Reads the account's mirrored profile: with "Keep synchronizing when Outlook is closed" on, the
-   * folders it names are watched and a run is due; off, the account is let go (subscriptions deleted).
+   * folders it names are watched (a new folder replaces the old one's subscription) and, for an account
+   * not kept before, a run is due; off, the account is let go (subscriptions deleted).
    */
   const start = async (account: Account) => {
+    // (The pane mirrors its settings at every run too: only an account newly kept gets a run now.)
+    const known = kept.has(keyOf(account));
     try {
       const credentials = await o.crmCredentials(account.user);
       const dav = new DavHttp({ credentials, ...(o.fetch && { fetch: o.fetch }) });
@@ -115,7 +118,7 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
     } catch (error) {
       log({ at: new Date().toISOString(), level: 'warning', user: account.user, problem: message(error) });
     }
-    if (kept.has(keyOf(account))) scheduler.trigger(account, 'settings', 0);
+    if (!known && kept.has(keyOf(account))) scheduler.trigger(account, 'settings', 0);
   };
   await Promise.all((await o.accounts()).map(start));
 

@@ -241,5 +241,12 @@ describe('sync worker: the gateway synchronizes with no Outlook open (issue 19)'
     await mirrored(true);
     await within10s(async () => (await crmSubjects()).includes('Worker: while turned off'), 'on again');
     expect(worker!.watch.subscriptionsOf(account)).to.have.length(1);
+    // The pane mirrors its settings at every run of its own: the same settings again start no run.
+    await worker!.scheduler.idle();
+    const before = worker!.scheduler.started.get('demo\ndemo');
+    await mirrored(true);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(worker!.scheduler.busy(account)).to.equal(false);
+    expect(worker!.scheduler.started.get('demo\ndemo')).to.equal(before);
   });
 });
