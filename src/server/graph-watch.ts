@@ -23,6 +23,9 @@ import type { Account } from './sync-job.js';
 /** Lifetimes asked for (Graph's longest: 10,080 minutes for events, 4,230 for To Do tasks), less a margin. */
 export const LIFETIME_MS = { event: (10_080 - 60) * 60_000, task: (4_230 - 60) * 60_000 } as const;
 
+/** The largest notification POST read (Graph sends at most a few hundred notifications at once). */
+const MAX_BODY = 1024 * 1024;
+
 export interface GraphWatchOptions {
   readonly graph: (account: Account) => { readonly baseUrl: string; readonly token: TokenSource };
   /** The worker's public HTTPS addresses Graph posts to. */
@@ -167,8 +170,17 @@ export class GraphWatch {
   handle(req: http.IncomingMessage, res: http.ServerResponse, lifecycle: boolean): void {
     const token = new URL(req.url ?? '/', 'https://worker').searchParams.get('validationToken');
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // (Graph's collections are small; a larger body is not Graph's: it is not kept, and refused.)
+      if (size <= MAX_BODY) chunks.push(c);
+    });
     req.on('end', () => {
+      if (size > MAX_BODY) {
+        res.writeHead(413);
+        return res.end();
+      }
       if (token !== null) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
         return res.end(token);

@@ -191,6 +191,9 @@ describe('sync worker: the gateway synchronizes with no Outlook open (issue 19)'
     expect(await postJson(`${worker!.url}/graph/notify`, { value: forged })).to.equal(202);
     expect(worker!.watch.refused - before).to.equal(2);
     expect(worker!.scheduler.busy(account), 'no run for a forged notification').to.equal(false);
+    expect(await postJson(`${worker!.url}/graph/notify`, { value: [], padding: 'x'.repeat(2 * 1024 * 1024) })).to.equal(
+      413,
+    );
   });
 
   it('ten changes in a second are one run', async () => {
