@@ -22,7 +22,12 @@ export interface SchedulerOptions {
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
   /** Told of every run's end (tests, the log of the worker). */
-  readonly onRun?: (account: Account, outcome: { ok: true } | { ok: false; error: unknown }) => void;
+  readonly onRun?: (
+    account: Account,
+    outcome: { ok: true } | { ok: false; error: unknown },
+    /** What asked for the run. */
+    reasons: readonly string[],
+  ) => void;
 }
 
 interface Slot {
@@ -33,7 +38,8 @@ interface Slot {
   reasons: Set<string>;
 }
 
-const keyOf = (a: Account) => `${a.user}\n${a.mailbox.toLowerCase()}`;
+/** An account's key: the user and the mailbox, which Outlook and the gateway spell in any case. */
+export const accountKey = (a: Account): string => `${a.user}\n${a.mailbox.toLowerCase()}`;
 
 export class Scheduler {
   private readonly slots = new Map<string, Slot>();
@@ -47,7 +53,7 @@ export class Scheduler {
   }
 
   private slot(account: Account): Slot {
-    const key = keyOf(account);
+    const key = accountKey(account);
     let slot = this.slots.get(key);
     if (!slot) this.slots.set(key, (slot = { running: false, again: false, failures: 0, reasons: new Set() }));
     return slot;
@@ -72,18 +78,19 @@ export class Scheduler {
   private async runOnce(account: Account, slot: Slot): Promise<void> {
     if (this.stopped) return;
     slot.running = true;
+    const reasons = [...slot.reasons];
     slot.reasons.clear();
-    const key = keyOf(account);
+    const key = accountKey(account);
     this.started.set(key, (this.started.get(key) ?? 0) + 1);
     let failed = false;
     try {
       await this.options.run(account);
       slot.failures = 0;
-      this.options.onRun?.(account, { ok: true });
+      this.options.onRun?.(account, { ok: true }, reasons);
     } catch (error) {
       failed = true;
       slot.failures++;
-      this.options.onRun?.(account, { ok: false, error });
+      this.options.onRun?.(account, { ok: false, error }, reasons);
     } finally {
       slot.running = false;
     }
@@ -99,7 +106,7 @@ export class Scheduler {
 
   /** Whether a run of the account is due or under way. */
   busy(account: Account): boolean {
-    const slot = this.slots.get(keyOf(account));
+    const slot = this.slots.get(accountKey(account));
     return !!slot && (slot.running || !!slot.timer);
   }
 

@@ -5,7 +5,7 @@
  * to come waits: SyncError 'sync-elsewhere'), and the pane shows this run's report, pending items and
  * log lines as its own.
  */
-import { DavHttp, type DavCredentials } from '../adapters/caldav/dav-http.js';
+import { DavHttp, type DavCredentials, type DavHttpOptions } from '../adapters/caldav/dav-http.js';
 import { GatewayStatusStore, StateApi, StateLease } from '../adapters/gateway-state/gateway-state.js';
 import { accountRecords } from '../app/state-backend.js';
 import { GraphHttp, type TokenSource } from '../adapters/graph/graph-http.js';
@@ -41,6 +41,15 @@ export interface ServerSyncOptions {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** How the worker reaches an account at the gateway: the logon's options and the account's state API. */
+export async function accountApi(
+  account: Account,
+  o: Pick<ServerSyncOptions, 'gatewayUrl' | 'crmCredentials' | 'fetch'>,
+): Promise<{ api: StateApi; dav: DavHttpOptions }> {
+  const dav = { credentials: await o.crmCredentials(account.user), ...(o.fetch && { fetch: o.fetch }) };
+  return { api: new StateApi(o.gatewayUrl, account.mailbox, new DavHttp(dav)), dav };
+}
+
 /** The profile the pane mirrored to the gateway; undefined: none yet (the user has not saved settings). */
 export async function mirroredProfile(api: StateApi): Promise<Profile | undefined> {
   const r = await api.request('GET', '/profile');
@@ -57,18 +66,16 @@ export async function mirroredProfile(api: StateApi): Promise<Profile | undefine
  */
 export async function runServerSync(account: Account, o: ServerSyncOptions): Promise<SyncReport | undefined> {
   const clock = o.clock ?? Date.now;
-  const credentials = await o.crmCredentials(account.user);
-  const dav = { credentials, ...(o.fetch && { fetch: o.fetch }) };
-  const api = new StateApi(o.gatewayUrl, account.mailbox, new DavHttp(dav));
+  const { api, dav } = await accountApi(account, o);
   const { runs, log, history } = accountRecords(api);
   const profile = await mirroredProfile(api);
+  const startedAt = clock();
+  const policy = profile && compilePolicy(profile, startedAt);
   // (No settings saved from an Outlook yet, or "Keep synchronizing when Outlook is closed" is off:
   // nothing to run, and nothing to report as a failure.)
-  const startedAt = clock();
-  if (!profile || !compilePolicy(profile, startedAt).triggers.onServer) return undefined;
+  if (!profile || !policy?.triggers.onServer) return undefined;
   const findings = validateProfile(profile);
   if (findings.length) throw new SyncError('settings-incomplete', { fields: findings.map((f) => f.field).join(', ') });
-  const policy = compilePolicy(profile, startedAt);
   // (The CRM is reached at the server's own address for the gateway, not the one the user typed.)
   const serverPolicy = { ...policy, crm: { ...policy.crm, gatewayUrl: o.gatewayUrl } };
   const graph = o.graph(account);

@@ -12,12 +12,10 @@
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { DavHttp } from '../adapters/caldav/dav-http.js';
-import { StateApi } from '../adapters/gateway-state/gateway-state.js';
 import { compilePolicy } from '../core/sync/policy.js';
 import { GraphWatch } from './graph-watch.js';
-import { Scheduler } from './scheduler.js';
-import { mirroredProfile, runServerSync, type Account, type ServerSyncOptions } from './sync-job.js';
+import { accountKey, Scheduler } from './scheduler.js';
+import { accountApi, mirroredProfile, runServerSync, type Account, type ServerSyncOptions } from './sync-job.js';
 
 export interface WorkerOptions extends ServerSyncOptions {
   /**
@@ -59,13 +57,14 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
   const scheduler = new Scheduler({
     run: (account) => runServerSync(account, o),
     ...(o.debounceMs !== undefined && { debounceMs: o.debounceMs }),
-    onRun: (account, outcome) =>
+    onRun: (account, outcome, reasons) =>
       log({
         at: new Date().toISOString(),
         level: outcome.ok ? 'info' : 'warning',
         user: account.user,
         mailbox: account.mailbox,
         run: outcome.ok ? 'done' : message(outcome.error),
+        reasons,
       }),
   });
   let base = '';
@@ -96,7 +95,6 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
 
   /** The accounts kept in sync, by user and mailbox. */
   const kept = new Map<string, Account>();
-  const keyOf = (a: Account) => `${a.user}\n${a.mailbox.toLowerCase()}`;
   /**
    * Reads the account's mirrored profile: with "Keep synchronizing when Outlook is closed" on, the
    * folders it names are watched (a new folder replaces the old one's subscription) and, for an account
@@ -104,21 +102,19 @@ export async function startSyncWorker(o: WorkerOptions): Promise<RunningWorker> 
    */
   const start = async (account: Account) => {
     // (The pane mirrors its settings at every run too: only an account newly kept gets a run now.)
-    const known = kept.has(keyOf(account));
+    const known = kept.has(accountKey(account));
     try {
-      const credentials = await o.crmCredentials(account.user);
-      const dav = new DavHttp({ credentials, ...(o.fetch && { fetch: o.fetch }) });
-      const profile = await mirroredProfile(new StateApi(o.gatewayUrl, account.mailbox, dav));
+      const profile = await mirroredProfile((await accountApi(account, o)).api);
       if (!profile || !compilePolicy(profile, Date.now()).triggers.onServer) {
-        if (kept.delete(keyOf(account))) await watch.unwatch(account);
+        if (kept.delete(accountKey(account))) await watch.unwatch(account);
         return;
       }
-      kept.set(keyOf(account), account);
+      kept.set(accountKey(account), account);
       await watch.watch(account, profile);
     } catch (error) {
       log({ at: new Date().toISOString(), level: 'warning', user: account.user, problem: message(error) });
     }
-    if (!known && kept.has(keyOf(account))) scheduler.trigger(account, 'settings', 0);
+    if (!known && kept.has(accountKey(account))) scheduler.trigger(account, 'settings', 0);
   };
   await Promise.all((await o.accounts()).map(start));
 
